@@ -1,0 +1,630 @@
+//! Parsing one block of a source into a [`Batch`]: columns plus the block's own pools. Blocks
+//! are parsed on worker threads and merged into the store in order.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use super::columns::{Columns, NO_PDD, NO_SMALL};
+use super::fields::{Column, Field, PIPE_FIELDS, PIPE_MIN_FIELDS};
+use super::form::{Delimiter, Layout};
+use super::number::{DerivedNumber, PackedNumber};
+use super::pool::Pool;
+use super::reason::{Reason, ReasonTable};
+use super::reject::{RejectReason, Rejected, sample};
+use super::time::{TimeForm, TimeReader, TimeValue};
+
+/// Rejected lines kept per batch for display; all are counted.
+pub const REJECT_SAMPLES_PER_BATCH: usize = 100;
+
+/// A piece of one source, cut at a record boundary.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub source: u16,
+    pub seq: u64,
+    /// Line number of the block's first line (1-based).
+    pub first_line: u64,
+    pub data: Vec<u8>,
+    /// The first block of a file whose first non-blank line is a header.
+    pub skip_header: bool,
+    /// The last block of its source.
+    pub ends_source: bool,
+    /// An unterminated last line is a record still being written (newest text file).
+    pub tail_is_pending: bool,
+}
+
+/// Counts kept per source.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    pub rows: u64,
+    pub blank: u64,
+    pub headers: u64,
+    pub pending: u64,
+    pub repaired_utf8: u64,
+    pub rejected: u64,
+    pub samples: Vec<Rejected>,
+    pub time_forms: BTreeMap<TimeForm, u64>,
+    /// Rows whose holdTime, set against the call's span, reads as ms / as seconds.
+    pub hold_votes_ms: u64,
+    pub hold_votes_s: u64,
+    /// Lines by number of fields.
+    pub field_counts: BTreeMap<usize, u64>,
+    pub bytes: u64,
+}
+
+impl Tally {
+    pub fn add(&mut self, o: &Tally, sample_cap: usize) {
+        self.rows += o.rows;
+        self.blank += o.blank;
+        self.headers += o.headers;
+        self.pending += o.pending;
+        self.repaired_utf8 += o.repaired_utf8;
+        self.rejected += o.rejected;
+        let room = sample_cap.saturating_sub(self.samples.len());
+        self.samples.extend(o.samples.iter().take(room).cloned());
+        for (k, v) in &o.time_forms {
+            *self.time_forms.entry(*k).or_default() += v;
+        }
+        self.hold_votes_ms += o.hold_votes_ms;
+        self.hold_votes_s += o.hold_votes_s;
+        for (k, v) in &o.field_counts {
+            *self.field_counts.entry(*k).or_default() += v;
+        }
+        self.bytes += o.bytes;
+    }
+
+    fn reject(&mut self, line: u64, reason: RejectReason) {
+        self.rejected += 1;
+        if self.samples.len() < REJECT_SAMPLES_PER_BATCH {
+            self.samples.push(Rejected { line, reason });
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub source: u16,
+    pub seq: u64,
+    pub ends_source: bool,
+    pub cols: Columns,
+    pub gateways: Pool,
+    pub ips: Pool,
+    pub numbers: Pool,
+    pub extra_values: Pool,
+    pub reasons: ReasonTable,
+    pub tally: Tally,
+}
+
+#[derive(Clone, Copy)]
+enum Slot {
+    Known(Field),
+    Extra(usize),
+}
+
+const N_FIELDS: usize = Field::FlowNo as usize + 1;
+
+/// Parses a block. Never fails: bad lines are tallied as rejected.
+pub fn parse_block(block: &Block, layout: &Layout, times: &TimeReader) -> Batch {
+    let mut p = Parser {
+        batch: Batch {
+            source: block.source,
+            seq: block.seq,
+            ends_source: block.ends_source,
+            ..Batch::default()
+        },
+        slots: Vec::new(),
+        layout,
+        times,
+    };
+    p.batch.tally.bytes = block.data.len() as u64;
+    match &layout.columns {
+        Some(cols) => {
+            for c in cols {
+                let slot = match c {
+                    Column::Known(f) => Slot::Known(*f),
+                    Column::Extra(name) => Slot::Extra(p.batch.cols.extra_index(name)),
+                };
+                p.slots.push(slot);
+            }
+        }
+        None => p.slots.extend(PIPE_FIELDS.iter().map(|f| Slot::Known(*f))),
+    }
+    let est_rows = block.data.len() / 150 + 16;
+    p.batch.cols.reserve(est_rows);
+
+    // Cut off an unterminated last line: pending when the file is being written.
+    let mut data: &[u8] = &block.data;
+    if block.ends_source && block.tail_is_pending && !data.is_empty() && !data.ends_with(b"\n") {
+        let cut = memchr::memrchr(b'\n', data).map_or(0, |i| i + 1);
+        if !data[cut..].trim_ascii().is_empty() {
+            p.batch.tally.pending += 1;
+        }
+        data = &data[..cut];
+    }
+    if layout.delimiter == Delimiter::Pipe {
+        p.parse_lines(data, block.first_line, block.skip_header);
+    } else {
+        p.parse_delimited(data, block.first_line, block.skip_header);
+    }
+    p.batch
+}
+
+struct Parser<'l> {
+    batch: Batch,
+    slots: Vec<Slot>,
+    layout: &'l Layout,
+    times: &'l TimeReader,
+}
+
+impl Parser<'_> {
+    /// Text files: one record per line, split on `|` (quote-aware only when a line has quotes).
+    fn parse_lines(&mut self, data: &[u8], first_line: u64, mut skip_header: bool) {
+        let mut fields: Vec<&[u8]> = Vec::with_capacity(24);
+        let mut line_no = first_line;
+        let mut start = 0;
+        while start < data.len() {
+            let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+            let mut line = &data[start..end];
+            start = end + 1;
+            let this_line = line_no;
+            line_no += 1;
+            if let Some(l) = line.strip_suffix(b"\r") {
+                line = l;
+            }
+            if line.trim_ascii().is_empty() {
+                self.batch.tally.blank += 1;
+                continue;
+            }
+            if skip_header {
+                skip_header = false;
+                self.batch.tally.headers += 1;
+                continue;
+            }
+            if memchr::memchr(b'"', line).is_some() {
+                match split_quoted(line, b'|') {
+                    Some(owned) => {
+                        let refs: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+                        self.record(&refs, this_line, line);
+                    }
+                    None => self.batch.tally.reject(this_line, RejectReason::UnclosedQuote),
+                }
+                continue;
+            }
+            fields.clear();
+            fields.extend(line.split(|b| *b == b'|'));
+            self.record(&fields, this_line, line);
+        }
+    }
+
+    /// CSV and tab-separated dumps, through the csv crate (quotes, quoted newlines).
+    fn parse_delimited(&mut self, data: &[u8], first_line: u64, skip_header: bool) {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(self.layout.delimiter.byte())
+            .from_reader(data);
+        let mut rec = csv::ByteRecord::new();
+        let mut skip = skip_header;
+        loop {
+            let line = first_line + rdr.position().line().saturating_sub(1);
+            match rdr.read_byte_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(line, |p| first_line + p.line().saturating_sub(1));
+                    self.batch.tally.reject(line, RejectReason::UnclosedQuote);
+                    continue;
+                }
+            }
+            let line = rec.position().map_or(line, |p| first_line + p.line().saturating_sub(1));
+            if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
+                self.batch.tally.blank += 1;
+                continue;
+            }
+            if skip {
+                skip = false;
+                self.batch.tally.headers += 1;
+                continue;
+            }
+            let fields: Vec<&[u8]> = rec.iter().collect();
+            self.record(&fields, line, &[]);
+        }
+    }
+
+    /// Builds one row from split fields, or tallies why not.
+    fn record(&mut self, fields: &[&[u8]], line: u64, raw_line: &[u8]) {
+        *self.batch.tally.field_counts.entry(fields.len()).or_default() += 1;
+        match self.layout.columns.as_ref() {
+            None if fields.len() < PIPE_MIN_FIELDS => {
+                return self.batch.tally.reject(
+                    line,
+                    RejectReason::TooFewFields { found: fields.len(), min: PIPE_MIN_FIELDS },
+                );
+            }
+            Some(cols) if fields.len() != cols.len() => {
+                return self.batch.tally.reject(
+                    line,
+                    RejectReason::FieldCount { found: fields.len(), expected: cols.len() },
+                );
+            }
+            _ => {}
+        }
+        // Positional lines longer than the documented 19 fields: keep the rest as extras.
+        while self.slots.len() < fields.len() {
+            let name = format!("field{}", self.slots.len() + 1);
+            let i = self.batch.cols.extra_index(&name);
+            self.slots.push(Slot::Extra(i));
+        }
+        let mut known: [Option<&[u8]>; N_FIELDS] = [None; N_FIELDS];
+        let mut extras: Vec<(usize, &[u8])> = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            match self.slots[i] {
+                Slot::Known(k) => known[k as usize] = Some(f),
+                Slot::Extra(e) => extras.push((e, f)),
+            }
+        }
+        match self.build(&known, &extras) {
+            Ok(()) => {
+                self.batch.cols.line.push(u32::try_from(line).unwrap_or(u32::MAX));
+                self.batch.tally.rows += 1;
+            }
+            Err(reason) => {
+                // A header row repeated mid-file (concatenated dumps) is not a bad record.
+                if matches!(reason, RejectReason::BadTime { .. })
+                    && !raw_line.is_empty()
+                    && super::form::header_columns(raw_line, self.layout.delimiter).is_some()
+                {
+                    self.batch.tally.headers += 1;
+                } else if matches!(reason, RejectReason::BadTime { .. })
+                    && raw_line.is_empty()
+                    && is_header_fields(fields)
+                {
+                    self.batch.tally.headers += 1;
+                } else {
+                    self.batch.tally.reject(line, reason);
+                }
+            }
+        }
+    }
+
+    fn text<'a>(&mut self, raw: &'a [u8]) -> Cow<'a, str> {
+        let raw = if self.layout.mysql_escapes && (raw.contains(&b'\\') || raw == b"NULL") {
+            if raw == b"NULL" {
+                return Cow::Borrowed("");
+            }
+            let mut v = Vec::with_capacity(raw.len());
+            let mut it = raw.iter();
+            while let Some(&b) = it.next() {
+                if b == b'\\' {
+                    match it.next() {
+                        Some(b't') => v.push(b'\t'),
+                        Some(b'n') => v.push(b'\n'),
+                        Some(b'r') => v.push(b'\r'),
+                        Some(b'0') => v.push(0),
+                        Some(&o) => v.push(o),
+                        None => v.push(b'\\'),
+                    }
+                } else {
+                    v.push(b);
+                }
+            }
+            return match String::from_utf8(v) {
+                Ok(s) => Cow::Owned(s),
+                Err(e) => {
+                    self.batch.tally.repaired_utf8 += 1;
+                    Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned())
+                }
+            };
+        } else {
+            raw
+        };
+        match std::str::from_utf8(raw) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => {
+                self.batch.tally.repaired_utf8 += 1;
+                String::from_utf8_lossy(raw)
+            }
+        }
+    }
+
+    fn time(&mut self, raw: Option<&[u8]>, field: &'static str) -> Result<Option<i64>, RejectReason> {
+        let Some(raw) = raw else { return Ok(None) };
+        let raw = if self.layout.mysql_escapes && raw == b"NULL" { &b""[..] } else { raw };
+        match self.times.parse(raw) {
+            Some(TimeValue::Absent) => Ok(None),
+            Some(TimeValue::At(ms, form)) => {
+                *self.batch.tally.time_forms.entry(form).or_default() += 1;
+                Ok(Some(ms))
+            }
+            None => Err(RejectReason::BadTime { field, value: sample(raw) }),
+        }
+    }
+
+    fn build(&mut self, k: &[Option<&[u8]>; N_FIELDS], extras: &[(usize, &[u8])]) -> Result<(), RejectReason> {
+        let get = |f: Field| k[f as usize];
+        let start = self.time(get(Field::StartTime), "startTime")?;
+        let stop = self.time(get(Field::StopTime), "stopTime")?;
+        let (start_ms, stop_ms) = match (start, stop) {
+            (None, None) => return Err(RejectReason::NoTime),
+            (None, Some(stop)) => (stop, stop),
+            (Some(start), None) => (start, 0),
+            (Some(start), Some(stop)) if stop < start => return Err(RejectReason::StopBeforeStart),
+            (Some(start), Some(stop)) => (start, stop),
+        };
+        let hold = uint(get(Field::HoldTime), "holdTime")?.unwrap_or(0);
+        let hold = u32::try_from(hold)
+            .map_err(|_| RejectReason::OutOfRange { field: "holdTime", value: hold.to_string() })?;
+        let (mut caller_pdd, mut callee_pdd) = (
+            pdd(get(Field::CallerPdd), "callerPdd")?,
+            pdd(get(Field::CalleePdd), "calleePdd")?,
+        );
+        if let Some(packed) = uint(get(Field::PackedPdd), "pdd")? {
+            let packed = u32::try_from(packed)
+                .map_err(|_| RejectReason::OutOfRange { field: "pdd", value: packed.to_string() })?;
+            let (hi, lo) = unpack_pdd(packed);
+            caller_pdd = hi;
+            callee_pdd = lo;
+        }
+        let end_direction = small(get(Field::EndDirection), "endDirection")?;
+        let billing_mode = small(get(Field::BillingMode), "billingMode")?;
+        let callee_billing = small(get(Field::CalleeBilling), "calleeBilling")?;
+        let call_level = small(get(Field::CallLevel), "callLevel")?;
+        let flowno = uint(get(Field::FlowNo), "flowno")?;
+        let reason_text = self.text(get(Field::EndReason).unwrap_or(b""));
+        let reason = self
+            .batch
+            .reasons
+            .intern(Reason::parse(&reason_text))
+            .ok_or(RejectReason::TooManyReasons)?;
+
+        if stop_ms != 0 && hold > 0 && start_ms != stop_ms {
+            let span_s = ((stop_ms - start_ms) / 1000) as u64;
+            if span_s >= 2 {
+                if u64::from(hold) > span_s * 2 + 2 {
+                    self.batch.tally.hold_votes_ms += 1;
+                } else {
+                    self.batch.tally.hold_votes_s += 1;
+                }
+            }
+        }
+
+        let caller = self.text(get(Field::CallerE164).unwrap_or(b"")).into_owned();
+        let callee = self.text(get(Field::CalleeE164).unwrap_or(b"")).into_owned();
+        let derived = |p: &mut Self, f: Field, primary: &str| -> DerivedNumber {
+            match get(f) {
+                Some(raw) => {
+                    let t = p.text(raw);
+                    DerivedNumber::encode(&t, primary, &mut p.batch.numbers)
+                }
+                None => DerivedNumber::default(),
+            }
+        };
+        let caller_access = derived(self, Field::CallerAccessE164, &caller);
+        let callee_access = derived(self, Field::CalleeAccessE164, &callee);
+        let caller_to_gw = derived(self, Field::CallerToGatewayE164, &caller);
+        let callee_to_gw = derived(self, Field::CalleeToGatewayE164, &callee);
+        let pooled = |p: &mut Self, f: Field, gw: bool| -> u32 {
+            let t = p.text(get(f).unwrap_or(b""));
+            let t = t.trim();
+            if gw { p.batch.gateways.intern(t) } else { p.batch.ips.intern(t) }
+        };
+        let caller_gw = pooled(self, Field::CallerGateway, true);
+        let callee_gw = pooled(self, Field::CalleeGateway, true);
+        let caller_ip = pooled(self, Field::CallerIp, false);
+        let callee_ip = pooled(self, Field::CalleeIp, false);
+        let extra_ids: Vec<(usize, u32)> = extras
+            .iter()
+            .map(|(i, raw)| {
+                let t = self.text(raw).into_owned();
+                (*i, self.batch.extra_values.intern(&t))
+            })
+            .collect();
+
+        let c = &mut self.batch.cols;
+        let row = c.len();
+        c.start_ms.push(start_ms);
+        c.stop_ms.push(stop_ms);
+        c.hold_ms.push(hold);
+        c.caller_pdd_ms.push(caller_pdd);
+        c.callee_pdd_ms.push(callee_pdd);
+        c.reason.push(reason);
+        c.end_direction.push(end_direction);
+        c.billing_mode.push(billing_mode);
+        c.callee_billing.push(callee_billing);
+        c.call_level.push(call_level);
+        c.caller_gw.push(caller_gw);
+        c.callee_gw.push(callee_gw);
+        c.caller_ip.push(caller_ip);
+        c.callee_ip.push(callee_ip);
+        c.caller.push(PackedNumber::encode(&caller, &mut self.batch.numbers));
+        c.callee.push(PackedNumber::encode(&callee, &mut self.batch.numbers));
+        c.caller_access.push(caller_access);
+        c.callee_access.push(callee_access);
+        c.caller_to_gw.push(caller_to_gw);
+        c.callee_to_gw.push(callee_to_gw);
+        if let Some(f) = flowno {
+            c.flowno.resize(row, 0);
+            c.flowno.push(f);
+        } else if !c.flowno.is_empty() {
+            c.flowno.push(0);
+        }
+        for (i, id) in extra_ids {
+            if let Some(col) = c.extras.get_mut(i) {
+                col.values.resize(row, 0);
+                col.values.push(id);
+            }
+        }
+        for col in &mut c.extras {
+            col.values.resize(row + 1, 0);
+        }
+        Ok(())
+    }
+}
+
+/// True when split fields look like the text file's own header row.
+fn is_header_fields(fields: &[&[u8]]) -> bool {
+    fields.iter().filter_map(|f| std::str::from_utf8(f).ok()).filter(|f| Field::from_column_name(f).is_some()).count() >= 3
+}
+
+/// Splits a line that contains quotes, honouring them; `None` when a quote is left open.
+fn split_quoted(line: &[u8], delim: u8) -> Option<Vec<Vec<u8>>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delim)
+        .from_reader(line);
+    let mut rec = csv::ByteRecord::new();
+    match rdr.read_byte_record(&mut rec) {
+        Ok(true) => {}
+        _ => return None,
+    }
+    // The csv crate closes an open quote at end of input; treat an odd quote count as open.
+    let quotes = memchr::memchr_iter(b'"', line).count();
+    if quotes % 2 == 1 {
+        return None;
+    }
+    Some(rec.iter().map(<[u8]>::to_vec).collect())
+}
+
+fn uint(raw: Option<&[u8]>, field: &'static str) -> Result<Option<u64>, RejectReason> {
+    let Some(raw) = raw else { return Ok(None) };
+    let t = raw.trim_ascii();
+    if t.is_empty() || t == b"NULL" || t == b"\\N" {
+        return Ok(None);
+    }
+    let s = std::str::from_utf8(t).map_err(|_| RejectReason::BadNumber { field, value: sample(t) })?;
+    s.parse::<u64>().map(Some).map_err(|_| {
+        if s.starts_with('-') && s[1..].bytes().all(|b| b.is_ascii_digit()) {
+            RejectReason::OutOfRange { field, value: sample(t) }
+        } else {
+            RejectReason::BadNumber { field, value: sample(t) }
+        }
+    })
+}
+
+fn small(raw: Option<&[u8]>, field: &'static str) -> Result<i8, RejectReason> {
+    let Some(raw) = raw else { return Ok(NO_SMALL) };
+    let t = raw.trim_ascii();
+    if t.is_empty() || t == b"NULL" || t == b"\\N" {
+        return Ok(NO_SMALL);
+    }
+    let s = std::str::from_utf8(t).map_err(|_| RejectReason::BadNumber { field, value: sample(t) })?;
+    let v: i64 = s.parse().map_err(|_| RejectReason::BadNumber { field, value: sample(t) })?;
+    match i8::try_from(v) {
+        Ok(v) if v != NO_SMALL => Ok(v),
+        _ => Err(RejectReason::OutOfRange { field, value: sample(t) }),
+    }
+}
+
+fn pdd(raw: Option<&[u8]>, field: &'static str) -> Result<u32, RejectReason> {
+    match uint(raw, field)? {
+        None => Ok(NO_PDD),
+        Some(v) if v < u64::from(NO_PDD) => Ok(v as u32),
+        Some(v) => Err(RejectReason::OutOfRange { field, value: v.to_string() }),
+    }
+}
+
+/// Old-layout `pdd`: two 16-bit halves, each in ms, where a half above 30000 means
+/// (value - 30000) seconds. Which half is the caller's is not known; the high half is
+/// reported as the caller's. A half of 0xFFFF (-1 as 16 bits, seen in the real sample row)
+/// means not measured.
+pub fn unpack_pdd(packed: u32) -> (u32, u32) {
+    let half = |v: u32| match v {
+        0xFFFF => NO_PDD,
+        v if v > 30_000 => (v - 30_000) * 1000,
+        v => v,
+    };
+    (half(packed >> 16), half(packed & 0xffff))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cdr::time::Zone;
+
+    fn parse(text: &str, layout: &Layout) -> Batch {
+        let block = Block {
+            source: 0,
+            seq: 0,
+            first_line: 1,
+            data: text.as_bytes().to_vec(),
+            skip_header: layout.has_header(),
+            ends_source: true,
+            tail_is_pending: false,
+        };
+        parse_block(&block, layout, &TimeReader::new(Zone::parse("UTC").expect("utc")))
+    }
+
+    #[test]
+    fn old_pdd_halves() {
+        assert_eq!(unpack_pdd((1200 << 16) | 30_005), (1200, 5000));
+        // The real sample row: 592379903 = 0x234E_FFFF.
+        assert_eq!(unpack_pdd(592_379_903), (9038, NO_PDD));
+    }
+
+    #[test]
+    fn every_reject_reason_is_reported_with_its_line() {
+        let ok = "1|2|2026-11-20 10:00:00|2026-11-20 10:00:30|20000|-8|1|A|B|1.1.1.1|2.2.2.2|1|2|1|2|0|1";
+        let lines = [
+            ok.to_string(),
+            "1|2|3".to_string(),
+            ok.replace("2026-11-20 10:00:00", "yesterday"),
+            ok.replace("2026-11-20 10:00:00|2026-11-20 10:00:30", "0|0"),
+            ok.replace("10:00:30", "09:00:00"),
+            ok.replace("20000", "12.5"),
+            ok.replace("20000", "99999999999"),
+            ok.replace("|1|A|", "|x|A|"),
+            ok.replace("|1|A|", "|300|A|"),
+            format!("{ok}|\"open"),
+        ];
+        let b = parse(&(lines.join("\n") + "\n"), &Layout::positional_pipe());
+        assert_eq!(b.tally.rows, 1);
+        assert_eq!(b.tally.rejected, 9);
+        let got: Vec<String> = b.tally.samples.iter().map(|r| format!("{}: {}", r.line, r.reason)).collect();
+        let expect = [
+            "2: 3 fields; a VOS3000 text CDR has at least 17 (17 or 19)",
+            "3: startTime is not a time: 'yesterday'",
+            "4: no start or stop time",
+            "5: stopTime is before startTime",
+            "6: holdTime is not a whole number: '12.5'",
+            "7: holdTime is out of range: '99999999999'",
+            "8: endDirection is not a whole number: 'x'",
+            "9: endDirection is out of range: '300'",
+            "10: a quoted value is not closed",
+        ];
+        assert_eq!(got, expect);
+    }
+
+    #[test]
+    fn header_rows_blank_lines_and_crlf() {
+        let text = "callerE164|calleeE164|startTime|stopTime|holdTime|endReason|endDirection|callerGatewayId|calleeGatewayId|callerIp|calleeIp|callerAccessE164|calleeAccessE164|callerToGatewayE164|calleeToGatewayE164|calleeBilling|billingMode\r\n\r\n1|2|2026-11-20 10:00:00|2026-11-20 10:00:30|20000|-8|1|A|B|1.1.1.1|2.2.2.2|1|2|1|2|0|1\r\n";
+        let b = parse(text, &Layout::positional_pipe());
+        assert_eq!((b.tally.rows, b.tally.headers, b.tally.blank, b.tally.rejected), (1, 1, 1, 0));
+        assert_eq!(b.cols.line, vec![3]);
+    }
+
+    #[test]
+    fn pending_tail() {
+        let ok = "1|2|2026-11-20 10:00:00|2026-11-20 10:00:30|20000|-8|1|A|B|1.1.1.1|2.2.2.2|1|2|1|2|0|1";
+        let block = Block {
+            source: 0,
+            seq: 0,
+            first_line: 1,
+            data: format!("{ok}\n{ok}").into_bytes(),
+            skip_header: false,
+            ends_source: true,
+            tail_is_pending: true,
+        };
+        let b = parse_block(&block, &Layout::positional_pipe(), &TimeReader::new(Zone::parse("UTC").expect("utc")));
+        assert_eq!((b.tally.rows, b.tally.pending, b.tally.rejected), (1, 1, 0));
+    }
+
+    #[test]
+    fn invalid_utf8_is_kept_and_counted() {
+        let line = b"1\xff\xfe|2|2026-11-20 10:00:00|2026-11-20 10:00:30|20000|-8|1|A|B|1.1.1.1|2.2.2.2|1|2|1|2|0|1\n".to_vec();
+        let block = Block { source: 0, seq: 0, first_line: 1, data: line, skip_header: false, ends_source: true, tail_is_pending: false };
+        let b = parse_block(&block, &Layout::positional_pipe(), &TimeReader::new(Zone::parse("UTC").expect("utc")));
+        assert_eq!(b.tally.rows, 1);
+        assert!(b.tally.repaired_utf8 >= 1);
+        assert_eq!(b.cols.caller[0].to_string(&b.numbers), "1\u{fffd}\u{fffd}");
+    }
+}

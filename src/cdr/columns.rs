@@ -1,0 +1,182 @@
+//! The column layout shared by a parsed batch and the store.
+//!
+//! One `Vec` per field; a row is an index. Text columns hold ids into pools owned by whoever
+//! owns the columns (a batch's own pools while parsing, the store's after merging).
+
+use super::number::{DerivedNumber, PackedNumber};
+
+/// No PDD recorded.
+pub const NO_PDD: u32 = u32::MAX;
+/// No value for a small integer field (end direction, billing mode, ...).
+pub const NO_SMALL: i8 = i8::MIN;
+
+/// A column the source had that cdrscope does not interpret (fees, accounts, codecs, call
+/// ids, ...), kept so the full record can be shown and exported.
+#[derive(Clone, Debug, Default)]
+pub struct ExtraColumn {
+    pub name: String,
+    /// Ids into the owner's extra-value pool; 0 (empty) for rows whose source lacks it.
+    pub values: Vec<u32>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Columns {
+    /// Start of the call, epoch ms UTC. When the source records no start (0 or empty, as some
+    /// deployments do for unanswered calls), the stop time stands in.
+    pub start_ms: Vec<i64>,
+    /// End of the call, epoch ms UTC; 0 when not recorded (call still in progress).
+    pub stop_ms: Vec<i64>,
+    /// Talk time in ms (in a batch: the raw value, unit decided per source after loading).
+    pub hold_ms: Vec<u32>,
+    pub caller_pdd_ms: Vec<u32>,
+    pub callee_pdd_ms: Vec<u32>,
+    /// Index into the owner's [`super::reason::ReasonTable`].
+    pub reason: Vec<u16>,
+    pub end_direction: Vec<i8>,
+    pub billing_mode: Vec<i8>,
+    pub callee_billing: Vec<i8>,
+    pub call_level: Vec<i8>,
+    /// Ids into the gateway pool.
+    pub caller_gw: Vec<u32>,
+    pub callee_gw: Vec<u32>,
+    /// Ids into the IP pool.
+    pub caller_ip: Vec<u32>,
+    pub callee_ip: Vec<u32>,
+    pub caller: Vec<PackedNumber>,
+    pub callee: Vec<PackedNumber>,
+    pub caller_access: Vec<DerivedNumber>,
+    pub callee_access: Vec<DerivedNumber>,
+    pub caller_to_gw: Vec<DerivedNumber>,
+    pub callee_to_gw: Vec<DerivedNumber>,
+    /// Line of the source where the record starts (1-based).
+    pub line: Vec<u32>,
+    /// Empty until some source has a flowno; then one per row (0 = none).
+    pub flowno: Vec<u64>,
+    pub extras: Vec<ExtraColumn>,
+}
+
+/// Translation tables from a batch's pools to the store's.
+pub struct Remap<'a> {
+    pub gateways: &'a [u32],
+    pub ips: &'a [u32],
+    pub numbers: &'a [u32],
+    pub reasons: &'a [u16],
+    pub extras: &'a [u32],
+}
+
+impl Columns {
+    pub fn len(&self) -> usize {
+        self.start_ms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start_ms.is_empty()
+    }
+
+    pub fn reserve(&mut self, n: usize) {
+        self.start_ms.reserve(n);
+        self.stop_ms.reserve(n);
+        self.hold_ms.reserve(n);
+        self.caller_pdd_ms.reserve(n);
+        self.callee_pdd_ms.reserve(n);
+        self.reason.reserve(n);
+        self.end_direction.reserve(n);
+        self.billing_mode.reserve(n);
+        self.callee_billing.reserve(n);
+        self.call_level.reserve(n);
+        self.caller_gw.reserve(n);
+        self.callee_gw.reserve(n);
+        self.caller_ip.reserve(n);
+        self.callee_ip.reserve(n);
+        self.caller.reserve(n);
+        self.callee.reserve(n);
+        self.caller_access.reserve(n);
+        self.callee_access.reserve(n);
+        self.caller_to_gw.reserve(n);
+        self.callee_to_gw.reserve(n);
+        self.line.reserve(n);
+    }
+
+    /// Index of an extra column by name, created (padded with empties) when new.
+    pub fn extra_index(&mut self, name: &str) -> usize {
+        if let Some(i) = self.extras.iter().position(|e| e.name == name) {
+            return i;
+        }
+        self.extras.push(ExtraColumn { name: name.to_string(), values: vec![0; self.len()] });
+        self.extras.len() - 1
+    }
+
+    /// Appends every row of `other`, translating pool ids.
+    pub fn append_remapped(&mut self, other: &Columns, map: &Remap<'_>) {
+        let n = other.len();
+        let before = self.len();
+        self.start_ms.extend_from_slice(&other.start_ms);
+        self.stop_ms.extend_from_slice(&other.stop_ms);
+        self.hold_ms.extend_from_slice(&other.hold_ms);
+        self.caller_pdd_ms.extend_from_slice(&other.caller_pdd_ms);
+        self.callee_pdd_ms.extend_from_slice(&other.callee_pdd_ms);
+        self.reason
+            .extend(other.reason.iter().map(|r| map.reasons.get(*r as usize).copied().unwrap_or(0)));
+        self.end_direction.extend_from_slice(&other.end_direction);
+        self.billing_mode.extend_from_slice(&other.billing_mode);
+        self.callee_billing.extend_from_slice(&other.callee_billing);
+        self.call_level.extend_from_slice(&other.call_level);
+        let ids = |v: &[u32], m: &[u32]| v.iter().map(|i| m.get(*i as usize).copied().unwrap_or(0)).collect::<Vec<_>>();
+        self.caller_gw.extend(ids(&other.caller_gw, map.gateways));
+        self.callee_gw.extend(ids(&other.callee_gw, map.gateways));
+        self.caller_ip.extend(ids(&other.caller_ip, map.ips));
+        self.callee_ip.extend(ids(&other.callee_ip, map.ips));
+        self.caller.extend(other.caller.iter().map(|p| p.remap(map.numbers)));
+        self.callee.extend(other.callee.iter().map(|p| p.remap(map.numbers)));
+        self.caller_access.extend(other.caller_access.iter().map(|d| d.remap(map.numbers)));
+        self.callee_access.extend(other.callee_access.iter().map(|d| d.remap(map.numbers)));
+        self.caller_to_gw.extend(other.caller_to_gw.iter().map(|d| d.remap(map.numbers)));
+        self.callee_to_gw.extend(other.callee_to_gw.iter().map(|d| d.remap(map.numbers)));
+        self.line.extend_from_slice(&other.line);
+        if !other.flowno.is_empty() || !self.flowno.is_empty() {
+            self.flowno.resize(before, 0);
+            if other.flowno.is_empty() {
+                self.flowno.resize(before + n, 0);
+            } else {
+                self.flowno.extend_from_slice(&other.flowno);
+            }
+        }
+        for e in &other.extras {
+            let i = self.extra_index(&e.name);
+            self.extras[i].values.extend(ids(&e.values, map.extras));
+        }
+        for e in &mut self.extras {
+            e.values.resize(before + n, 0);
+        }
+    }
+
+    /// Bytes of heap the columns hold (capacity, not just length).
+    pub fn heap_bytes(&self) -> usize {
+        fn b<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        b(&self.start_ms)
+            + b(&self.stop_ms)
+            + b(&self.hold_ms)
+            + b(&self.caller_pdd_ms)
+            + b(&self.callee_pdd_ms)
+            + b(&self.reason)
+            + b(&self.end_direction)
+            + b(&self.billing_mode)
+            + b(&self.callee_billing)
+            + b(&self.call_level)
+            + b(&self.caller_gw)
+            + b(&self.callee_gw)
+            + b(&self.caller_ip)
+            + b(&self.callee_ip)
+            + b(&self.caller)
+            + b(&self.callee)
+            + b(&self.caller_access)
+            + b(&self.callee_access)
+            + b(&self.caller_to_gw)
+            + b(&self.callee_to_gw)
+            + b(&self.line)
+            + b(&self.flowno)
+            + self.extras.iter().map(|e| b(&e.values) + e.name.len()).sum::<usize>()
+    }
+}

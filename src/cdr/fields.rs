@@ -1,0 +1,164 @@
+//! The CDR fields cdrscope understands, and how column names in every known layout map to them.
+
+/// A field with a fixed meaning. Columns that are none of these are kept as extra columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    CallerE164,
+    CalleeE164,
+    StartTime,
+    StopTime,
+    HoldTime,
+    EndReason,
+    EndDirection,
+    CallerGateway,
+    CalleeGateway,
+    CallerIp,
+    CalleeIp,
+    CallerAccessE164,
+    CalleeAccessE164,
+    CallerToGatewayE164,
+    CalleeToGatewayE164,
+    CalleeBilling,
+    BillingMode,
+    CallerPdd,
+    CalleePdd,
+    /// Old (41-column) layout: both PDDs packed into one integer.
+    PackedPdd,
+    CallLevel,
+    FlowNo,
+}
+
+/// The 19 fields of the VOS3000 text file, in file order (manual §4.4 as quoted by seed 003).
+/// Older versions write only the first 17.
+pub const PIPE_FIELDS: [Field; 19] = [
+    Field::CallerE164,
+    Field::CalleeE164,
+    Field::StartTime,
+    Field::StopTime,
+    Field::HoldTime,
+    Field::EndReason,
+    Field::EndDirection,
+    Field::CallerGateway,
+    Field::CalleeGateway,
+    Field::CallerIp,
+    Field::CalleeIp,
+    Field::CallerAccessE164,
+    Field::CalleeAccessE164,
+    Field::CallerToGatewayE164,
+    Field::CalleeToGatewayE164,
+    Field::CalleeBilling,
+    Field::BillingMode,
+    Field::CallerPdd,
+    Field::CalleePdd,
+];
+
+/// Fewest fields a positional text line may have.
+pub const PIPE_MIN_FIELDS: usize = 17;
+
+impl Field {
+    /// The name used in the VOS3000 text-file header, also used for export headers.
+    pub fn pipe_name(self) -> &'static str {
+        match self {
+            Field::CallerE164 => "callerE164",
+            Field::CalleeE164 => "calleeE164",
+            Field::StartTime => "startTime",
+            Field::StopTime => "stopTime",
+            Field::HoldTime => "holdTime",
+            Field::EndReason => "endReason",
+            Field::EndDirection => "endDirection",
+            Field::CallerGateway => "callerGatewayId",
+            Field::CalleeGateway => "calleeGatewayId",
+            Field::CallerIp => "callerIp",
+            Field::CalleeIp => "calleeIp",
+            Field::CallerAccessE164 => "callerAccessE164",
+            Field::CalleeAccessE164 => "calleeAccessE164",
+            Field::CallerToGatewayE164 => "callerToGatewayE164",
+            Field::CalleeToGatewayE164 => "calleeToGatewayE164",
+            Field::CalleeBilling => "calleeBilling",
+            Field::BillingMode => "billingMode",
+            Field::CallerPdd => "callerPdd",
+            Field::CalleePdd => "calleePdd",
+            Field::PackedPdd => "pdd",
+            Field::CallLevel => "callLevel",
+            Field::FlowNo => "flowno",
+        }
+    }
+
+    /// Maps a column name from any known layout (text header, `e_cdr` old or current, site
+    /// CSVs) to a field. Case, `_`, `-` and spaces are ignored.
+    pub fn from_column_name(name: &str) -> Option<Field> {
+        let key: String = name
+            .trim()
+            .trim_matches('"')
+            .chars()
+            .filter(|c| !matches!(c, '_' | '-' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect();
+        Some(match key.as_str() {
+            "callere164" | "caller" => Field::CallerE164,
+            "calleee164" | "callee" => Field::CalleeE164,
+            "starttime" | "begintime" => Field::StartTime,
+            "stoptime" | "endtime" => Field::StopTime,
+            "holdtime" => Field::HoldTime,
+            "endreason" => Field::EndReason,
+            "enddirection" => Field::EndDirection,
+            "callergatewayid" | "callergatewayh323id" | "callergateway" => Field::CallerGateway,
+            "calleegatewayid" | "calleegatewayh323id" | "calleegateway" => Field::CalleeGateway,
+            "callerip" => Field::CallerIp,
+            "calleeip" => Field::CalleeIp,
+            "calleraccesse164" => Field::CallerAccessE164,
+            "calleeaccesse164" => Field::CalleeAccessE164,
+            "callertogatewaye164" | "calleroute164" => Field::CallerToGatewayE164,
+            "calleetogatewaye164" | "calleeoute164" => Field::CalleeToGatewayE164,
+            "calleebilling" => Field::CalleeBilling,
+            "billingmode" => Field::BillingMode,
+            "callerpdd" => Field::CallerPdd,
+            "calleepdd" => Field::CalleePdd,
+            "pdd" => Field::PackedPdd,
+            "calllevel" => Field::CallLevel,
+            "flowno" => Field::FlowNo,
+            _ => return None,
+        })
+    }
+}
+
+/// What one column of a source holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Column {
+    Known(Field),
+    /// Any other column, kept under its own name.
+    Extra(String),
+}
+
+/// A header maps to CDRs when it names a time and a number or end reason.
+pub fn header_is_cdr(columns: &[Column]) -> bool {
+    let has = |f: Field| columns.iter().any(|c| *c == Column::Known(f));
+    (has(Field::StartTime) || has(Field::StopTime))
+        && (has(Field::CallerE164) || has(Field::CalleeE164) || has(Field::EndReason) || has(Field::HoldTime))
+}
+
+pub fn columns_from_header<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Column> {
+    names
+        .map(|n| match Field::from_column_name(n) {
+            Some(f) => Column::Known(f),
+            None => Column::Extra(n.trim().trim_matches('"').to_string()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_every_layouts_names() {
+        assert_eq!(Field::from_column_name("callergatewayh323id"), Some(Field::CallerGateway));
+        assert_eq!(Field::from_column_name("CalleeGatewayId"), Some(Field::CalleeGateway));
+        assert_eq!(Field::from_column_name("caller_e164"), Some(Field::CallerE164));
+        assert_eq!(Field::from_column_name(" STOPTIME "), Some(Field::StopTime));
+        assert_eq!(Field::from_column_name("fee"), None);
+        for f in PIPE_FIELDS {
+            assert_eq!(Field::from_column_name(f.pipe_name()), Some(f));
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Working out, from a file's first bytes, which CDR form it is in.
+
+use std::fmt;
+
+use super::fields::{Column, Field, PIPE_MIN_FIELDS, columns_from_header, header_is_cdr};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delimiter {
+    Pipe,
+    Tab,
+    Comma,
+}
+
+impl Delimiter {
+    pub fn byte(self) -> u8 {
+        match self {
+            Delimiter::Pipe => b'|',
+            Delimiter::Tab => b'\t',
+            Delimiter::Comma => b',',
+        }
+    }
+}
+
+/// How one source's records are laid out.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub delimiter: Delimiter,
+    /// Column meanings, from the header row; `None` for the header-less text file, whose
+    /// fields are positional (see [`super::fields::PIPE_FIELDS`]).
+    pub columns: Option<Vec<Column>>,
+    /// `mysql -B` output: backslash escapes and `NULL`.
+    pub mysql_escapes: bool,
+}
+
+impl Layout {
+    pub fn positional_pipe() -> Layout {
+        Layout { delimiter: Delimiter::Pipe, columns: None, mysql_escapes: false }
+    }
+
+    pub fn has_header(&self) -> bool {
+        self.columns.is_some()
+    }
+
+    fn has(&self, f: Field) -> bool {
+        self.columns.as_ref().is_some_and(|c| c.contains(&Column::Known(f)))
+    }
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(cols) = &self.columns else {
+            return f.write_str("VOS3000 text file (pipe-delimited, positional fields)");
+        };
+        let known = cols.iter().filter(|c| matches!(c, Column::Known(_))).count();
+        let kind = match self.delimiter {
+            Delimiter::Pipe => "VOS3000 text file with header row",
+            Delimiter::Tab => "tab-separated dump with header (mysql -B)",
+            Delimiter::Comma => "CSV with header",
+        };
+        let family = if self.has(Field::PackedPdd) {
+            ", e_cdr old layout"
+        } else if self.has(Field::CallerPdd) && self.has(Field::FlowNo) {
+            ", e_cdr current layout"
+        } else {
+            ""
+        };
+        write!(f, "{kind}{family}: {} columns, {known} mapped", cols.len())
+    }
+}
+
+/// Why a file could not be read as CDRs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotCdr(pub String);
+
+/// Detects the layout from the start of a (decompressed) file.
+pub fn detect(head: &[u8]) -> Result<Layout, NotCdr> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let Some(line) = head
+        .split(|b| *b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .find(|l| !l.trim_ascii().is_empty())
+    else {
+        return Err(NotCdr("the file is empty".into()));
+    };
+    for delim in [Delimiter::Tab, Delimiter::Pipe, Delimiter::Comma] {
+        if !line.contains(&delim.byte()) {
+            continue;
+        }
+        if let Some(columns) = header_columns(line, delim) {
+            return Ok(Layout {
+                delimiter: delim,
+                columns: Some(columns),
+                mysql_escapes: delim == Delimiter::Tab,
+            });
+        }
+    }
+    let pipes = memchr::memchr_iter(b'|', line).count();
+    if pipes + 1 >= PIPE_MIN_FIELDS {
+        return Ok(Layout::positional_pipe());
+    }
+    let tabs = memchr::memchr_iter(b'\t', line).count();
+    let commas = memchr::memchr_iter(b',', line).count();
+    Err(NotCdr(format!(
+        "not a recognised CDR form: the first line has {} '|'-separated fields (the VOS3000 text file has {PIPE_MIN_FIELDS} or more), {tabs} tabs and {commas} commas, and no header naming CDR columns such as starttime and endreason",
+        pipes + 1
+    )))
+}
+
+/// Splits a header line and maps it, or `None` when it does not name CDR columns.
+pub fn header_columns(line: &[u8], delim: Delimiter) -> Option<Vec<Column>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delim.byte())
+        .flexible(true)
+        .from_reader(line);
+    let rec = rdr.records().next()?.ok()?;
+    let cols = columns_from_header(rec.iter());
+    header_is_cdr(&cols).then_some(cols)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_each_form() {
+        let tsv = std::fs::read("../shared/vos3000-samples/e_cdr_20210429_vos3000_2140.tsv");
+        if let Ok(tsv) = tsv {
+            let l = detect(&tsv).expect("tsv");
+            assert_eq!(l.delimiter, Delimiter::Tab);
+            assert!(l.to_string().contains("old layout"), "{l}");
+        }
+        let pipe = b"13800138000|0086139|2026-11-20 10:00:00|2026-11-20 10:00:10|5000|-8|1|GW-A|GW-B|1.1.1.1|2.2.2.2|a|b|c|d|0|1|100|200\n";
+        assert!(!detect(pipe).expect("pipe").has_header());
+        let csv = b"\xEF\xBB\xBF\"flowno\",\"starttime\",\"callere164\",\"endreason\"\n1,2,3,4\n";
+        let l = detect(csv).expect("csv");
+        assert_eq!(l.delimiter, Delimiter::Comma);
+        let header_pipe = b"callerE164|calleeE164|startTime|stopTime|holdTime|endReason\r\n";
+        assert!(detect(header_pipe).expect("pipe header").has_header());
+        let err = detect(b"hello,world\n").expect_err("not cdr");
+        assert!(err.0.contains("not a recognised CDR form"));
+        assert!(detect(b"\n\n").is_err());
+    }
+}

@@ -1,0 +1,24 @@
+//! CDR loading and storage: the record model, form detection, parsers, sources and the
+//! compact columnar store. Nothing here knows about terminals.
+
+pub mod batch;
+pub mod columns;
+pub mod demo;
+pub mod error;
+pub mod fields;
+pub mod form;
+pub mod load;
+pub mod number;
+pub mod pool;
+pub mod reason;
+pub mod reject;
+pub mod source;
+pub mod store;
+pub mod time;
+
+pub use error::LoadError;
+pub use load::{HoldUnitChoice, LoadOptions, Loaded, Progress, load};
+pub use reason::Reason;
+pub use source::{SourceSpec, Window};
+pub use store::{HoldUnit, Record, Store};
+pub use time::{TimeReader, TimeWriter, Zone};

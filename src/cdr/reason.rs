@@ -1,0 +1,132 @@
+//! End-reason values as found in CDRs: a signed integer, a name, or nothing.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::kb::names::{code_for_name, code_name};
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    Empty,
+    Code(i32),
+    /// A name no registry maps to a code; kept as written.
+    Name(Box<str>),
+}
+
+impl Reason {
+    /// Reads a raw end-reason field. Names that a registry knows become their code
+    /// (`NoAvailableRouter` -> -69), so both spellings count together.
+    pub fn parse(raw: &str) -> Reason {
+        let t = raw.trim();
+        if t.is_empty() || t.eq_ignore_ascii_case("null") || t == "\\N" {
+            return Reason::Empty;
+        }
+        if let Ok(c) = t.parse::<i32>() {
+            return Reason::Code(c);
+        }
+        match code_for_name(t) {
+            Some(c) => Reason::Code(c),
+            None => Reason::Name(t.into()),
+        }
+    }
+
+    pub fn code(&self) -> Option<i32> {
+        match self {
+            Reason::Code(c) => Some(*c),
+            _ => None,
+        }
+    }
+
+    /// The short name to show beside the value ("NoAvailableRouter" for -69).
+    pub fn name(&self) -> &str {
+        match self {
+            Reason::Empty => "",
+            Reason::Code(c) => code_name(*c).unwrap_or(""),
+            Reason::Name(n) => n,
+        }
+    }
+
+    /// SIP class such as `5xx` for codes 100..=699 that are not Q.850 causes.
+    pub fn sip_class(&self) -> Option<u8> {
+        match self {
+            Reason::Code(c) if (129..=699).contains(c) => Some((*c / 100) as u8),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Empty => Ok(()),
+            Reason::Code(c) => write!(f, "{c}"),
+            Reason::Name(n) => f.write_str(n),
+        }
+    }
+}
+
+/// Distinct end-reason values; rows hold a `u16` index. Real data has a few hundred at most.
+#[derive(Clone, Debug)]
+pub struct ReasonTable {
+    values: Vec<Reason>,
+    index: HashMap<Reason, u16>,
+}
+
+impl Default for ReasonTable {
+    fn default() -> Self {
+        let mut t = ReasonTable { values: Vec::new(), index: HashMap::new() };
+        t.intern(Reason::Empty);
+        t
+    }
+}
+
+impl ReasonTable {
+    /// The id of a value, or `None` when the table already holds 65,536 distinct values.
+    pub fn intern(&mut self, r: Reason) -> Option<u16> {
+        if let Some(id) = self.index.get(&r) {
+            return Some(*id);
+        }
+        let id = u16::try_from(self.values.len()).ok()?;
+        self.values.push(r.clone());
+        self.index.insert(r, id);
+        Some(id)
+    }
+
+    pub fn get(&self, id: u16) -> &Reason {
+        self.values.get(id as usize).unwrap_or(&Reason::Empty)
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.len() <= 1
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (u16, &Reason)> {
+        self.values.iter().enumerate().map(|(i, r)| (i as u16, r))
+    }
+
+    /// Ids of every value matching a predicate, as a lookup table indexed by id.
+    pub fn mask(&self, pred: impl Fn(&Reason) -> bool) -> Vec<bool> {
+        self.values.iter().map(pred).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_codes_and_names() {
+        assert_eq!(Reason::parse("-69"), Reason::Code(-69));
+        assert_eq!(Reason::parse(" 503 "), Reason::Code(503));
+        assert_eq!(Reason::parse("NoAvailableRouter"), Reason::Code(-69));
+        assert_eq!(Reason::parse("MyLocalReason"), Reason::Name("MyLocalReason".into()));
+        assert_eq!(Reason::parse(""), Reason::Empty);
+        assert_eq!(Reason::Code(503).sip_class(), Some(5));
+        assert_eq!(Reason::Code(16).sip_class(), None);
+        assert_eq!(Reason::Code(-69).name(), "NoAvailableRouter");
+    }
+}

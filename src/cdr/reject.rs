@@ -1,0 +1,43 @@
+//! Why a line was not loaded. Every rejected line is counted and the first few hundred are
+//! kept with their file and line, so nothing is dropped silently.
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RejectReason {
+    #[error("{found} fields; a VOS3000 text CDR has at least {min} (17 or 19)")]
+    TooFewFields { found: usize, min: usize },
+    #[error("{found} fields where the header has {expected}")]
+    FieldCount { found: usize, expected: usize },
+    #[error("{field} is not a time: '{value}'")]
+    BadTime { field: &'static str, value: String },
+    #[error("no start or stop time")]
+    NoTime,
+    #[error("stopTime is before startTime")]
+    StopBeforeStart,
+    #[error("{field} is not a whole number: '{value}'")]
+    BadNumber { field: &'static str, value: String },
+    #[error("{field} is out of range: '{value}'")]
+    OutOfRange { field: &'static str, value: String },
+    #[error("a quoted value is not closed")]
+    UnclosedQuote,
+    #[error("more than 65,536 distinct end reasons in one load")]
+    TooManyReasons,
+}
+
+/// A rejected line of a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub line: u64,
+    pub reason: RejectReason,
+}
+
+/// Shortens a bad value for a message; it comes from untrusted data.
+pub fn sample(value: &[u8]) -> String {
+    let s = String::from_utf8_lossy(value);
+    let mut out: String = s.chars().take(40).collect();
+    if s.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,275 @@
+//! The compact columnar store all queries and views read from.
+//!
+//! Per row it holds fixed-width columns (see [`Columns`]); text that repeats (gateways, IPs,
+//! end reasons, extra columns) is interned once, phone numbers are packed (see
+//! [`super::number`]). Measured footprint is reported by [`Store::heap_bytes`].
+
+use std::fmt;
+
+use super::batch::{Batch, Tally};
+use super::columns::{Columns, NO_PDD, NO_SMALL, Remap};
+use super::pool::Pool;
+use super::reason::{Reason, ReasonTable};
+use super::time::TimeWriter;
+
+/// Rejected lines kept for display across a whole load.
+pub const REJECT_SAMPLES: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HoldUnit {
+    Ms,
+    S,
+}
+
+impl fmt::Display for HoldUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HoldUnit::Ms => "ms",
+            HoldUnit::S => "s",
+        })
+    }
+}
+
+/// What was learnt about one input while loading it.
+#[derive(Debug, Clone)]
+pub struct SourceInfo {
+    pub name: String,
+    /// Detected form, or why the input could not be read.
+    pub form: Result<String, String>,
+    pub gzip: bool,
+    pub first_row: usize,
+    pub rows: usize,
+    pub tally: Tally,
+    pub hold_unit: Option<HoldUnit>,
+    pub hold_unit_why: String,
+    /// Read error that cut the input short.
+    pub read_error: Option<String>,
+}
+
+impl SourceInfo {
+    pub fn new(name: String) -> Self {
+        SourceInfo {
+            name,
+            form: Err("not read".into()),
+            gzip: false,
+            first_row: 0,
+            rows: 0,
+            tally: Tally::default(),
+            hold_unit: None,
+            hold_unit_why: String::new(),
+            read_error: None,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Store {
+    pub cols: Columns,
+    pub gateways: Pool,
+    pub ips: Pool,
+    pub numbers: Pool,
+    pub extra_values: Pool,
+    pub reasons: ReasonTable,
+    pub sources: Vec<SourceInfo>,
+    /// Rejected lines kept for display: (source index, line, reason).
+    pub rejects: Vec<(usize, super::reject::Rejected)>,
+    /// (first row, source index) for each source that has rows, in row order.
+    runs: Vec<(usize, usize)>,
+}
+
+/// One row with its text resolved, for showing and exporting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub start_ms: i64,
+    pub stop_ms: Option<i64>,
+    pub hold_ms: u32,
+    pub caller: String,
+    pub callee: String,
+    pub reason: Reason,
+    pub end_direction: Option<i8>,
+    pub caller_gateway: String,
+    pub callee_gateway: String,
+    pub caller_ip: String,
+    pub callee_ip: String,
+    pub caller_access: String,
+    pub callee_access: String,
+    pub caller_to_gateway: String,
+    pub callee_to_gateway: String,
+    pub callee_billing: Option<i8>,
+    pub billing_mode: Option<i8>,
+    pub caller_pdd_ms: Option<u32>,
+    pub callee_pdd_ms: Option<u32>,
+    pub call_level: Option<i8>,
+    pub flowno: Option<u64>,
+    pub extras: Vec<(String, String)>,
+    pub source: String,
+    pub line: u32,
+}
+
+impl Store {
+    pub fn len(&self) -> usize {
+        self.cols.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cols.is_empty()
+    }
+
+    /// Merges a parsed batch (batches of one source arrive in order).
+    pub fn append(&mut self, batch: Batch) {
+        let map_gw = self.gateways.absorb(&batch.gateways);
+        let map_ip = self.ips.absorb(&batch.ips);
+        let map_num = self.numbers.absorb(&batch.numbers);
+        let map_extra = self.extra_values.absorb(&batch.extra_values);
+        let mut map_reason = Vec::with_capacity(batch.reasons.len());
+        for (_, r) in batch.reasons.iter() {
+            // The store's table fills only from batches, whose own tables are capped alike;
+            // past 65,536 distinct values the extra ones read as empty.
+            map_reason.push(self.reasons.intern(r.clone()).unwrap_or(0));
+        }
+        let src = batch.source as usize;
+        if let Some(info) = self.sources.get_mut(src) {
+            if info.rows == 0 && !batch.cols.is_empty() {
+                info.first_row = self.cols.len();
+                self.runs.push((info.first_row, src));
+            }
+            info.rows += batch.cols.len();
+            info.tally.add(&batch.tally, REJECT_SAMPLES);
+        }
+        let room = REJECT_SAMPLES.saturating_sub(self.rejects.len());
+        self.rejects.extend(batch.tally.samples.iter().take(room).map(|r| (src, r.clone())));
+        self.cols.append_remapped(
+            &batch.cols,
+            &Remap {
+                gateways: &map_gw,
+                ips: &map_ip,
+                numbers: &map_num,
+                reasons: &map_reason,
+                extras: &map_extra,
+            },
+        );
+    }
+
+    /// Converts a source's raw holdTime values to ms once its unit is known.
+    pub fn apply_hold_unit(&mut self, source: usize, unit: HoldUnit) {
+        let Some(info) = self.sources.get(source) else { return };
+        if unit == HoldUnit::S {
+            let range = info.first_row..info.first_row + info.rows;
+            for h in &mut self.cols.hold_ms[range] {
+                *h = h.saturating_mul(1000);
+            }
+        }
+    }
+
+    pub fn source_of(&self, row: usize) -> Option<&SourceInfo> {
+        let idx = self.runs.partition_point(|(first, _)| *first <= row).checked_sub(1)?;
+        let info = self.sources.get(self.runs[idx].1)?;
+        (row < info.first_row + info.rows).then_some(info)
+    }
+
+    /// Earliest and latest call start.
+    pub fn time_span(&self) -> Option<(i64, i64)> {
+        let min = self.cols.start_ms.iter().min()?;
+        let max = self.cols.start_ms.iter().max()?;
+        Some((*min, *max))
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.cols.heap_bytes()
+            + self.gateways.heap_bytes()
+            + self.ips.heap_bytes()
+            + self.numbers.heap_bytes()
+            + self.extra_values.heap_bytes()
+    }
+
+    pub fn rejected_lines(&self) -> u64 {
+        self.sources.iter().map(|s| s.tally.rejected).sum()
+    }
+
+    pub fn pending_lines(&self) -> u64 {
+        self.sources.iter().map(|s| s.tally.pending).sum()
+    }
+
+    pub fn caller(&self, i: usize) -> String {
+        self.cols.caller[i].to_string(&self.numbers)
+    }
+
+    pub fn callee(&self, i: usize) -> String {
+        self.cols.callee[i].to_string(&self.numbers)
+    }
+
+    pub fn caller_gateway(&self, i: usize) -> &str {
+        self.gateways.resolve(self.cols.caller_gw[i])
+    }
+
+    pub fn callee_gateway(&self, i: usize) -> &str {
+        self.gateways.resolve(self.cols.callee_gw[i])
+    }
+
+    pub fn reason(&self, i: usize) -> &Reason {
+        self.reasons.get(self.cols.reason[i])
+    }
+
+    /// PDD used for statistics and `pdd>` filters: the caller side (what the caller waited),
+    /// else the callee side.
+    pub fn pdd_ms(&self, i: usize) -> Option<u32> {
+        let a = self.cols.caller_pdd_ms[i];
+        let b = self.cols.callee_pdd_ms[i];
+        if a != NO_PDD && a > 0 {
+            Some(a)
+        } else if b != NO_PDD && b > 0 {
+            Some(b)
+        } else {
+            None
+        }
+    }
+
+    pub fn record(&self, i: usize) -> Record {
+        let c = &self.cols;
+        let small = |v: i8| (v != NO_SMALL).then_some(v);
+        let pdd = |v: u32| (v != NO_PDD).then_some(v);
+        let caller = self.caller(i);
+        let callee = self.callee(i);
+        let derived = |d: super::number::DerivedNumber, primary: &str| {
+            let mut s = String::new();
+            d.write(primary, &self.numbers, &mut s);
+            s
+        };
+        Record {
+            start_ms: c.start_ms[i],
+            stop_ms: (c.stop_ms[i] != 0).then_some(c.stop_ms[i]),
+            hold_ms: c.hold_ms[i],
+            caller_access: derived(c.caller_access[i], &caller),
+            callee_access: derived(c.callee_access[i], &callee),
+            caller_to_gateway: derived(c.caller_to_gw[i], &caller),
+            callee_to_gateway: derived(c.callee_to_gw[i], &callee),
+            caller,
+            callee,
+            reason: self.reason(i).clone(),
+            end_direction: small(c.end_direction[i]),
+            caller_gateway: self.caller_gateway(i).to_string(),
+            callee_gateway: self.callee_gateway(i).to_string(),
+            caller_ip: self.ips.resolve(c.caller_ip[i]).to_string(),
+            callee_ip: self.ips.resolve(c.callee_ip[i]).to_string(),
+            callee_billing: small(c.callee_billing[i]),
+            billing_mode: small(c.billing_mode[i]),
+            caller_pdd_ms: pdd(c.caller_pdd_ms[i]),
+            callee_pdd_ms: pdd(c.callee_pdd_ms[i]),
+            call_level: small(c.call_level[i]),
+            flowno: c.flowno.get(i).copied().filter(|f| *f != 0),
+            extras: c
+                .extras
+                .iter()
+                .map(|e| (e.name.clone(), self.extra_values.resolve(e.values.get(i).copied().unwrap_or(0)).to_string()))
+                .collect(),
+            source: self.source_of(i).map(|s| s.name.clone()).unwrap_or_default(),
+            line: c.line[i],
+        }
+    }
+
+    /// Formats a start time for display.
+    pub fn format_time(&self, tw: &TimeWriter, ms: i64) -> String {
+        tw.format(ms)
+    }
+}

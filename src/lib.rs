@@ -1,0 +1,13 @@
+//! cdrscope: read VOS3000 call detail records from every form they come in, filter them,
+//! summarise them and explain their end reasons.
+//!
+//! The core (`cdr`, `kb`, `query`, `stats`) never depends on the front ends (`cli`).
+
+#![deny(clippy::unwrap_used)]
+
+pub mod cdr;
+pub mod cli;
+pub mod kb;
+pub mod query;
+pub mod stats;
+pub mod text;

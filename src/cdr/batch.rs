@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::columns::{Columns, NO_PDD, NO_SMALL};
+use super::columns::{Columns, NO_PDD, NO_SMALL, NO_STOP};
 use super::fields::{Column, Field, PIPE_FIELDS, PIPE_MIN_FIELDS};
 use super::form::{Delimiter, Layout};
 use super::number::{DerivedNumber, PackedNumber};
@@ -121,7 +121,7 @@ pub fn parse_block(block: &Block, layout: &Layout, times: &TimeReader) -> Batch 
             for c in cols {
                 let slot = match c {
                     Column::Known(f) => Slot::Known(*f),
-                    Column::Extra(name) => Slot::Extra(p.batch.cols.extra_index(name)),
+                    Column::Extra(name) => Slot::Extra(p.batch.cols.extra_index(name, 0)),
                 };
                 p.slots.push(slot);
             }
@@ -204,18 +204,33 @@ impl Parser<'_> {
             .from_reader(data);
         let mut rec = csv::ByteRecord::new();
         let mut skip = skip_header;
+        // Physical line numbers from byte offsets: the csv crate's own line count skips
+        // newlines inside quoted values.
+        let (mut counted_to, mut line_at) = (0usize, first_line);
+        let mut line_of = |byte: usize| {
+            // With CRLF the crate reports a record as starting on the previous line's `\n`.
+            let mut byte = byte.min(data.len());
+            while byte < data.len() && matches!(data[byte], b'\r' | b'\n') {
+                byte += 1;
+            }
+            if byte >= counted_to {
+                line_at += memchr::memchr_iter(b'\n', &data[counted_to..byte]).count() as u64;
+                counted_to = byte;
+            }
+            line_at
+        };
         loop {
-            let line = first_line + rdr.position().line().saturating_sub(1);
+            let at = line_of(rdr.position().byte() as usize);
             match rdr.read_byte_record(&mut rec) {
                 Ok(false) => break,
                 Ok(true) => {}
                 Err(e) => {
-                    let line = e.position().map_or(line, |p| first_line + p.line().saturating_sub(1));
+                    let line = e.position().map_or(at, |p| line_of(p.byte() as usize));
                     self.batch.tally.reject(line, RejectReason::UnclosedQuote);
                     continue;
                 }
             }
-            let line = rec.position().map_or(line, |p| first_line + p.line().saturating_sub(1));
+            let line = rec.position().map_or(at, |p| line_of(p.byte() as usize));
             if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
                 self.batch.tally.blank += 1;
                 continue;
@@ -251,7 +266,8 @@ impl Parser<'_> {
         // Positional lines longer than the documented 19 fields: keep the rest as extras.
         while self.slots.len() < fields.len() {
             let name = format!("field{}", self.slots.len() + 1);
-            let i = self.batch.cols.extra_index(&name);
+            let rows = self.batch.cols.len();
+            let i = self.batch.cols.extra_index(&name, rows);
             self.slots.push(Slot::Extra(i));
         }
         let mut known: [Option<&[u8]>; N_FIELDS] = [None; N_FIELDS];
@@ -343,12 +359,15 @@ impl Parser<'_> {
         let get = |f: Field| k[f as usize];
         let start = self.time(get(Field::StartTime), "startTime")?;
         let stop = self.time(get(Field::StopTime), "stopTime")?;
-        let (start_ms, stop_ms) = match (start, stop) {
+        let (start_ms, span) = match (start, stop) {
             (None, None) => return Err(RejectReason::NoTime),
-            (None, Some(stop)) => (stop, stop),
-            (Some(start), None) => (start, 0),
+            (None, Some(stop)) => (stop, 0),
+            (Some(start), None) => (start, NO_STOP),
             (Some(start), Some(stop)) if stop < start => return Err(RejectReason::StopBeforeStart),
-            (Some(start), Some(stop)) => (start, stop),
+            (Some(start), Some(stop)) => match u32::try_from(stop - start) {
+                Ok(span) if span != NO_STOP => (start, span),
+                _ => return Err(RejectReason::OutOfRange { field: "stopTime", value: "more than 49 days after startTime".into() }),
+            },
         };
         let hold = uint(get(Field::HoldTime), "holdTime")?.unwrap_or(0);
         let hold = u32::try_from(hold)
@@ -376,8 +395,8 @@ impl Parser<'_> {
             .intern(Reason::parse(&reason_text))
             .ok_or(RejectReason::TooManyReasons)?;
 
-        if stop_ms != 0 && hold > 0 && start_ms != stop_ms {
-            let span_s = ((stop_ms - start_ms) / 1000) as u64;
+        if span != NO_STOP && hold > 0 && span > 0 {
+            let span_s = u64::from(span / 1000);
             if span_s >= 2 {
                 if u64::from(hold) > span_s * 2 + 2 {
                     self.batch.tally.hold_votes_ms += 1;
@@ -422,7 +441,7 @@ impl Parser<'_> {
         let c = &mut self.batch.cols;
         let row = c.len();
         c.start_ms.push(start_ms);
-        c.stop_ms.push(stop_ms);
+        c.span_ms.push(span);
         c.hold_ms.push(hold);
         c.caller_pdd_ms.push(caller_pdd);
         c.callee_pdd_ms.push(callee_pdd);

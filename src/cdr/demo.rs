@@ -111,9 +111,14 @@ pub fn write(spec: Spec, out: &mut dyn Write) -> std::io::Result<()> {
                 r -= HOUR_WEIGHT[hour];
                 hour += 1;
             }
-            let start = day0 + day * 86_400 + hour as i64 * 3600 + i64::from(rng.u32(0..3600));
+            let mut start = day0 + day * 86_400 + hour as i64 * 3600 + i64::from(rng.u32(0..3600));
+            // The scanner: 4% of the first day's calls, all between 03:00 and 03:20.
+            let scanner = day == 0 && rng.u32(0..100) < 4;
+            if scanner {
+                start = day0 + 3 * 3600 + i64::from(rng.u32(0..1200));
+            }
             line.clear();
-            let stop = one_call(&mut rng, &mut line, start, spec.with_pdd, day == 0);
+            let stop = one_call(&mut rng, &mut line, start, spec.with_pdd, day == 0, scanner);
             calls.push((stop, line.clone()));
         }
         calls.sort_by_key(|(stop, _)| *stop);
@@ -125,10 +130,8 @@ pub fn write(spec: Spec, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 /// Writes one call line; returns its stop time (local seconds).
-fn one_call(rng: &mut fastrand::Rng, out: &mut Vec<u8>, start: i64, with_pdd: bool, faulty_day: bool) -> i64 {
+fn one_call(rng: &mut fastrand::Rng, out: &mut Vec<u8>, start: i64, with_pdd: bool, faulty_day: bool, scanner: bool) -> i64 {
     let hour = start.rem_euclid(86_400) / 3600;
-    let minute = start.rem_euclid(3600) / 60;
-    let scanner = faulty_day && hour == 3 && minute < 20 && rng.u32(0..100) < 70;
     let (in_gw, in_ip) = if scanner { ("", SCANNER_IP) } else { pick3(rng, &CALLER_GWS) };
     let (mut out_gw, mut out_ip) = pick3(rng, &CALLEE_GWS);
     let dest = *pick(rng, &DESTINATIONS);

@@ -206,6 +206,16 @@ fn merge(
         }
     }
     let ends = batch.ends_source;
+    // Before the columns would double, size them from the rows per byte seen so far.
+    let (len, cap) = (store.cols.len(), store.cols.start_ms.capacity());
+    if len + batch.cols.len() > cap {
+        let read: u64 = store.sources.iter().map(|s| s.tally.bytes).sum::<u64>() + batch.tally.bytes;
+        let total = progress.bytes_total.load(Ordering::Relaxed);
+        let rows_so_far = (len + batch.cols.len()) as f64;
+        let remaining = total.saturating_sub(read) as f64 * rows_so_far / read.max(1) as f64;
+        let want = (remaining * 1.02) as usize + batch.cols.len() + 1024;
+        store.reserve(want.max(batch.cols.len()));
+    }
     progress.rows.fetch_add(batch.cols.len() as u64, Ordering::Relaxed);
     progress.rejected.fetch_add(batch.tally.rejected, Ordering::Relaxed);
     store.append(batch);

@@ -151,6 +151,12 @@ impl Store {
         );
     }
 
+    /// Reserves room for about `rows` more rows, so the columns grow once instead of doubling
+    /// (doubling would leave up to half of every column unused).
+    pub fn reserve(&mut self, rows: usize) {
+        self.cols.reserve(rows);
+    }
+
     /// Converts a source's raw holdTime values to ms once its unit is known.
     pub fn apply_hold_unit(&mut self, source: usize, unit: HoldUnit) {
         let Some(info) = self.sources.get(source) else { return };
@@ -238,7 +244,7 @@ impl Store {
         };
         Record {
             start_ms: c.start_ms[i],
-            stop_ms: (c.stop_ms[i] != 0).then_some(c.stop_ms[i]),
+            stop_ms: c.stop_ms(i),
             hold_ms: c.hold_ms[i],
             caller_access: derived(c.caller_access[i], &caller),
             callee_access: derived(c.callee_access[i], &callee),

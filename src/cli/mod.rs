@@ -1,1 +1,61 @@
-//! placeholder
+//! The command line: `summary`, `export`, `check`, and (for now) the summary when no
+//! subcommand is given. Errors here are `anyhow`; exit status 2 for usage errors and
+//! unreadable paths, 1 when `check` finds rejected lines.
+
+mod args;
+mod check;
+mod common;
+mod export;
+mod progress;
+mod summary;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::Cli;
+use args::Command;
+
+/// Exit status for a wrong invocation or an unreadable path.
+pub const EXIT_USAGE: u8 = 2;
+
+/// An error that ends the program with a given status.
+#[derive(Debug)]
+pub struct Exit {
+    pub code: u8,
+    pub message: String,
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Exit {}
+
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Exit { code: EXIT_USAGE, message: message.into() })
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Summary(a)) => summary::run(&a),
+        Some(Command::Export(a)) => export::run(&a),
+        Some(Command::Check(a)) => check::run(&a),
+        None => summary::run_default(&cli.load),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let code = e.downcast_ref::<Exit>().map_or(1, |x| x.code);
+            let code = match e.downcast_ref::<crate::cdr::LoadError>() {
+                Some(crate::cdr::LoadError::Path { .. } | crate::cdr::LoadError::NoSources) => EXIT_USAGE,
+                _ => code,
+            };
+            eprintln!("cdrscope: {}", crate::text::sanitize(&format!("{e:#}")));
+            ExitCode::from(code)
+        }
+    }
+}

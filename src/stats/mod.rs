@@ -1,1 +1,9 @@
-//! placeholder
+//! Aggregates over a selection of calls (ASR, ACD, PDD, per gateway, per end reason, over
+//! time), health verdicts with the seed guides' thresholds, and findings worth a look.
+
+pub mod findings;
+pub mod health;
+pub mod summary;
+pub mod timeline;
+
+pub use summary::{CodeCount, GatewayStats, Summary, summarize};

@@ -1,0 +1,115 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Sources: CDR files (VOS3000 text files YYYYMMDDHH.txt, `mysql -B` dumps of e_cdr tables, CSV
+with a header, any of them gzipped), directories holding them, or - for standard input.
+Try it on generated data: cdrscope --demo   or   cdrscope summary --demo
+
+Filter language (--filter): terms joined by spaces are ANDed, commas OR values, - negates:
+  gw: ingw: outgw: code:503,-69,5xx,NoAvailableRouter since: until: caller: callee: ip:
+  billing: dir:caller|callee|server answered:yes|no dur>30s pdd>5s, or a bare word.";
+
+#[derive(Debug, Parser)]
+#[command(name = "cdrscope", version, about = "Read, filter and explain VOS3000 call detail records", after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Calls, ASR, ACD, PDD, per gateway and per end reason, timeline, health and findings
+    Summary(SummaryArgs),
+    /// Write the (filtered) calls as CSV, TSV, VOS3000 pipe text or JSON
+    Export(ExportArgs),
+    /// Per file: detected form, fields, time and hold units, rows and rejected lines
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum HoldUnitArg {
+    /// Detect from stop - start spans (default)
+    Auto,
+    /// holdTime is in milliseconds
+    Ms,
+    /// holdTime is in seconds
+    S,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct LoadArgs {
+    /// CDR files or directories; - reads standard input
+    #[arg(value_name = "SOURCES")]
+    pub sources: Vec<String>,
+    /// Use the embedded sample day instead of SOURCES
+    #[arg(long)]
+    pub demo: bool,
+    /// Time zone for reading and showing local times: IANA name, UTC, +08:00 or local
+    #[arg(long, value_name = "ZONE", default_value = "local")]
+    pub tz: String,
+    /// Unit of holdTime
+    #[arg(long, value_enum, default_value_t = HoldUnitArg::Auto)]
+    pub hold_unit: HoldUnitArg,
+    /// Parser threads (default: one per core)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Filter query, e.g. "outgw:CT-Route-2 code:5xx since:-2h"
+    #[arg(long, short = 'f', value_name = "QUERY")]
+    pub filter: Option<String>,
+    /// Only calls starting at or after this time (2026-11-20 14:00, 14:00, -2h)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only calls starting before this time
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Tsv,
+    /// VOS3000 text-file form: 19 |-separated fields, no header
+    Pipe,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Output file (default: standard output); never one of the sources
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+}

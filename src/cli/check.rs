@@ -1,0 +1,87 @@
+//! `cdrscope check`: what was detected in each source, and every problem, with file:line.
+
+use std::fmt::Write as _;
+
+use super::args::CheckArgs;
+use super::common::load;
+use crate::text::{sanitize, thousands};
+
+pub fn run(a: &CheckArgs) -> anyhow::Result<u8> {
+    let s = load(&a.load, None)?;
+    let (text, bad) = render(&s);
+    print!("{text}");
+    Ok(u8::from(bad))
+}
+
+/// The report, and whether anything was rejected or unreadable.
+pub fn render(s: &super::common::Session) -> (String, bool) {
+    let mut out = String::new();
+    let mut bad = false;
+    for (i, src) in s.store.sources.iter().enumerate() {
+        let t = &src.tally;
+        let _ = writeln!(out, "{}", sanitize(&src.name));
+        match &src.form {
+            Ok(form) => {
+                let _ = writeln!(out, "  form:      {form}");
+            }
+            Err(why) => {
+                bad = true;
+                let _ = writeln!(out, "  not read:  {why}");
+                continue;
+            }
+        }
+        if !t.field_counts.is_empty() {
+            let counts: Vec<String> = t.field_counts.iter().rev().map(|(n, lines)| format!("{n} ({} lines)", thousands(*lines))).collect();
+            let _ = writeln!(out, "  fields:    {}", counts.join(", "));
+        }
+        if !t.time_forms.is_empty() {
+            let forms: Vec<String> = t.time_forms.iter().map(|(f, n)| format!("{f} ({} values)", thousands(*n))).collect();
+            let _ = writeln!(out, "  times:     {}; zone {}", forms.join(", "), s.zone.name());
+        }
+        if let Some(u) = src.hold_unit {
+            let _ = writeln!(out, "  holdTime:  {u} ({})", src.hold_unit_why);
+        }
+        let _ = writeln!(
+            out,
+            "  rows:      {}   rejected: {}   pending: {}   blank: {}   header rows: {}",
+            thousands(src.rows as u64),
+            thousands(t.rejected),
+            thousands(t.pending),
+            thousands(t.blank),
+            thousands(t.headers)
+        );
+        if t.repaired_utf8 > 0 {
+            let _ = writeln!(out, "  invalid UTF-8 replaced in {} values (rows kept)", thousands(t.repaired_utf8));
+        }
+        if let Some(e) = &src.read_error {
+            bad = true;
+            let _ = writeln!(out, "  read error: {e} (rows before it were loaded)");
+        }
+        if t.rejected > 0 {
+            bad = true;
+            let _ = writeln!(out, "  rejected lines:");
+            let mine: Vec<_> = s.store.rejects.iter().filter(|(src_i, _)| *src_i == i).collect();
+            for (_, r) in &mine {
+                let _ = writeln!(out, "    {}:{}: {}", sanitize(&src.name), r.line, sanitize(&r.reason.to_string()));
+            }
+            if (mine.len() as u64) < t.rejected {
+                let _ = writeln!(out, "    … and {} more", thousands(t.rejected - mine.len() as u64));
+            }
+        }
+    }
+    for sk in &s.skipped {
+        let _ = writeln!(out, "{}\n  skipped:   {}", sanitize(&sk.name), sk.why);
+    }
+    let rows = s.store.len() as u64;
+    let bytes = s.store.heap_bytes() as u64;
+    let _ = writeln!(
+        out,
+        "\n{} sources, {} rows, {} rejected lines; store {:.1} MB ({} bytes per row)",
+        s.store.sources.len(),
+        thousands(rows),
+        thousands(s.store.rejected_lines()),
+        bytes as f64 / 1e6,
+        bytes.checked_div(rows).unwrap_or(0)
+    );
+    (out, bad)
+}

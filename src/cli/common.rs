@@ -1,0 +1,107 @@
+//! What every subcommand does first: load the sources and build the filter.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use super::args::{FilterArgs, HoldUnitArg, LoadArgs};
+use super::{progress, usage};
+use crate::cdr::source::Skipped;
+use crate::cdr::{HoldUnitChoice, LoadOptions, Progress, SourceSpec, Store, Window, Zone};
+use crate::query::parse::{Term, TermKind};
+use crate::query::timespec::{TimeSpec, parse_time_spec};
+use crate::query::{Context, Query, Selection, evaluate, parse};
+
+pub struct Session {
+    pub store: Store,
+    pub zone: Zone,
+    pub skipped: Vec<Skipped>,
+}
+
+pub const NO_SOURCES: &str = "no CDR sources given. Point cdrscope at CDR files or directories (for example the cdr/ folder of VOS3000 text files, or a `mysql -B` dump of an e_cdr table), use - to read standard input, or try --demo for a generated sample day.";
+
+pub fn zone(args: &LoadArgs) -> anyhow::Result<Zone> {
+    Zone::parse(&args.tz).map_err(|e| usage(format!("--tz: {e}")))
+}
+
+pub fn specs(args: &LoadArgs) -> anyhow::Result<Vec<SourceSpec>> {
+    let mut specs: Vec<SourceSpec> = args.sources.iter().map(|s| SourceSpec::from_arg(s)).collect();
+    if args.demo {
+        specs.push(SourceSpec::Memory { name: "demo".into(), data: Arc::new(crate::cdr::demo::demo_bytes()) });
+    }
+    if specs.is_empty() {
+        return Err(usage(NO_SOURCES));
+    }
+    if specs.iter().filter(|s| matches!(s, SourceSpec::Stdin)).count() > 1 {
+        return Err(usage("standard input (-) can be given only once"));
+    }
+    Ok(specs)
+}
+
+/// Absolute `--since/--until` bounds, for skipping hourly and daily files by name.
+fn window(filter: Option<&FilterArgs>, zone: &Zone) -> Window {
+    let reader = crate::cdr::TimeReader::new(zone.clone());
+    let to_ms = |t: &Option<String>| -> Option<i64> {
+        match parse_time_spec(t.as_deref()?).ok()? {
+            TimeSpec::Local(secs) => Some((secs - i64::from(reader.offset_for_local(secs))) * 1000),
+            // Relative times and times of day depend on the data: no skipping.
+            _ => None,
+        }
+    };
+    match filter {
+        Some(f) => Window { since: to_ms(&f.since), until: to_ms(&f.until) },
+        None => Window::default(),
+    }
+}
+
+pub fn load(args: &LoadArgs, filter: Option<&FilterArgs>) -> anyhow::Result<Session> {
+    let zone = zone(args)?;
+    let specs = specs(args)?;
+    let opts = LoadOptions {
+        zone: zone.clone(),
+        hold_unit: match args.hold_unit {
+            HoldUnitArg::Auto => HoldUnitChoice::Auto,
+            HoldUnitArg::Ms => HoldUnitChoice::Ms,
+            HoldUnitArg::S => HoldUnitChoice::S,
+        },
+        window: window(filter, &zone),
+        threads: args.threads,
+    };
+    let progress = Arc::new(Progress::default());
+    let reporter = progress::spawn(progress.clone());
+    let loaded = crate::cdr::load(&specs, &opts, progress.clone());
+    progress.done.store(true, std::sync::atomic::Ordering::Relaxed);
+    if let Some(r) = reporter {
+        let _ = r.join();
+    }
+    let loaded = loaded?;
+    Ok(Session { store: loaded.store, zone, skipped: loaded.skipped })
+}
+
+/// The filter from `--filter`, `--since` and `--until`.
+pub fn query(f: &FilterArgs) -> anyhow::Result<Query> {
+    let mut q = match &f.filter {
+        Some(text) => parse(text).map_err(|e| {
+            let caret = format!("{}{}", " ".repeat(text[..e.span.start].chars().count()), "^".repeat(text[e.span.clone()].chars().count().max(1)));
+            usage(format!("bad filter {}\n  {text}\n  {caret}", e))
+        })?,
+        None => Query::default(),
+    };
+    for (flag, value, since) in [("--since", &f.since, true), ("--until", &f.until, false)] {
+        if let Some(v) = value {
+            let spec = parse_time_spec(v).map_err(|e| usage(format!("{flag}: {e}")))?;
+            let kind = if since { TermKind::Since(spec) } else { TermKind::Until(spec) };
+            q.terms.push(Term { negate: false, kind, span: 0..0 });
+        }
+    }
+    Ok(q)
+}
+
+pub fn select(s: &Session, q: &Query) -> Selection {
+    evaluate(q, &Context::new(&s.store, s.zone.clone()))
+}
+
+
+pub fn with_path<T>(r: std::io::Result<T>, what: &str, path: &std::path::Path) -> anyhow::Result<T> {
+    r.with_context(|| format!("{what} {}", path.display()))
+}

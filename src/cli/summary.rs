@@ -1,0 +1,149 @@
+//! `cdrscope summary`: the numbers, aligned for 80 columns, or one JSON object.
+
+use std::fmt::Write as _;
+
+use super::args::{FilterArgs, LoadArgs, SummaryArgs};
+use super::common::{Session, load, query, select};
+use crate::cdr::TimeWriter;
+use crate::stats::{GatewayStats, Summary, summarize};
+use crate::text::{duration_secs, fit, fit_right, percent, sanitize, thousands};
+
+pub fn run(a: &SummaryArgs) -> anyhow::Result<u8> {
+    let q = query(&a.filter)?;
+    let s = load(&a.load, Some(&a.filter))?;
+    let rows = select(&s, &q);
+    let summary = summarize(&s.store, &rows, &TimeWriter::new(s.zone.clone()));
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{}", render(&s, &summary, a.filter.filter.as_deref()));
+    }
+    Ok(0)
+}
+
+/// No subcommand: the console's job; until the console exists, the summary.
+pub fn run_default(load_args: &LoadArgs) -> anyhow::Result<u8> {
+    if load_args.sources.is_empty() && !load_args.demo {
+        return Err(super::usage(super::common::NO_SOURCES));
+    }
+    eprintln!("cdrscope: the full-screen console is not built yet; printing the summary (see `cdrscope --help`).");
+    run(&SummaryArgs { load: load_args.clone(), filter: FilterArgs::default(), json: false })
+}
+
+fn pdd(ms: Option<f64>) -> String {
+    ms.map_or_else(|| "-".into(), |v| format!("{:.1}s", v / 1000.0))
+}
+
+fn gateway_table(out: &mut String, title: &str, rows: &[GatewayStats]) {
+    let _ = writeln!(out, "\n{title}");
+    let _ = writeln!(out, "  {}{}{}{}{}  {}", fit("Gateway", 16), fit_right("Calls", 9), fit_right("ASR", 7), fit_right("ACD", 7), fit_right("PDD", 6), "Top failure codes");
+    for g in rows.iter().take(20) {
+        let codes: Vec<String> = g.top_codes.iter().map(|c| format!("{} {}", sanitize(&c.code), thousands(c.calls))).collect();
+        let name = if g.gateway.is_empty() { "(none)" } else { &g.gateway };
+        let _ = writeln!(
+            out,
+            "  {}{}{}{}{}  {}",
+            fit(name, 16),
+            fit_right(&thousands(g.calls), 9),
+            fit_right(&percent(g.asr), 7),
+            fit_right(&duration_secs(g.acd_seconds), 7),
+            fit_right(&pdd(g.pdd_avg_ms), 6),
+            fit(&codes.join(", "), 31).trim_end()
+        );
+    }
+    if rows.len() > 20 {
+        let _ = writeln!(out, "  … {} more (see --json)", rows.len() - 20);
+    }
+}
+
+pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
+    let mut out = String::new();
+    let names: Vec<String> = s.store.sources.iter().map(|x| sanitize(&x.name).into_owned()).collect();
+    let sources = if names.len() <= 2 { names.join(", ") } else { format!("{} sources", names.len()) };
+    let _ = writeln!(out, "{} calls from {sources}", thousands(m.rows));
+    if let Some(f) = filter {
+        let _ = writeln!(out, "filter: {} ({} of {} loaded calls)", sanitize(f), thousands(m.rows), thousands(m.loaded_rows));
+    }
+    if let (Some(a), Some(b)) = (&m.first_call, &m.last_call) {
+        let _ = writeln!(out, "first {a}, last {b} ({})", m.time_zone);
+    }
+    let _ = writeln!(
+        out,
+        "holdTime unit: {}   rejected lines: {}   pending lines: {}",
+        if m.hold_unit.is_empty() { "-" } else { &m.hold_unit },
+        thousands(m.rejected_lines),
+        thousands(m.pending_lines)
+    );
+    if m.rejected_lines > 0 {
+        let _ = writeln!(out, "(run `cdrscope check` on the same sources to see the rejected lines)");
+    }
+    let _ = writeln!(out, "\n  {}{}{}{}{}{}{}", fit_right("Calls", 11), fit_right("Answered", 11), fit_right("ASR", 8), fit_right("ACD", 8), fit_right("PDD avg", 9), fit_right("PDD p95", 9), fit_right("Zero-dur", 10));
+    let _ = writeln!(
+        out,
+        "  {}{}{}{}{}{}{}",
+        fit_right(&thousands(m.rows), 11),
+        fit_right(&thousands(m.answered), 11),
+        fit_right(&percent(m.asr), 8),
+        fit_right(&duration_secs(m.acd_seconds), 8),
+        fit_right(&pdd(m.pdd_avg_ms), 9),
+        fit_right(&pdd(m.pdd_p95_ms.map(f64::from)), 9),
+        fit_right(&percent(m.zero_duration_share), 10)
+    );
+    let _ = writeln!(out, "\nHealth");
+    for h in &m.health {
+        let _ = writeln!(out, "  {}{} {}  {}", fit(&h.metric, 22), fit_right(&percent(h.value), 7), fit(h.verdict.as_str(), 9), h.rule);
+    }
+    if !m.findings.is_empty() {
+        let _ = writeln!(out, "\nFindings");
+        for f in &m.findings {
+            let opts = textwrap::Options::new(80).initial_indent("  - ").subsequent_indent("    ");
+            for line in textwrap::wrap(&sanitize(&f.text), opts) {
+                let _ = writeln!(out, "{line}");
+            }
+            let _ = writeln!(out, "    filter: {}", sanitize(&f.filter));
+        }
+    }
+    gateway_table(&mut out, "By callee (routing) gateway", &m.by_callee_gateway);
+    gateway_table(&mut out, "By caller (mapping) gateway", &m.by_caller_gateway);
+    let _ = writeln!(out, "\nBy end reason");
+    let _ = writeln!(out, "  {}{}  {}{}", fit("Code", 7), fit("Name", 34), fit_right("Calls", 10), fit_right("Share", 8));
+    for c in m.by_code.iter().take(25) {
+        let code = if c.code.is_empty() { "(none)" } else { &c.code };
+        let _ = writeln!(out, "  {}{}  {}{}", fit(code, 7), fit(&c.name, 34), fit_right(&thousands(c.calls), 10), fit_right(&percent(c.share), 8));
+    }
+    if m.by_code.len() > 25 {
+        let _ = writeln!(out, "  … {} more (see --json)", m.by_code.len() - 25);
+    }
+    let _ = writeln!(out, "\nBilling mode");
+    for b in &m.billing_modes {
+        let label = match b.billing_mode {
+            Some(-1) => "-1 no billing",
+            Some(0) => "0 phone account",
+            Some(1) => "1 gateway account",
+            Some(2) => "2 bound number",
+            Some(3) => "3 phone card",
+            Some(_) => "other",
+            None => "(not recorded)",
+        };
+        let _ = writeln!(out, "  {}{}{}", fit(label, 22), fit_right(&thousands(b.calls), 10), fit_right(&percent(b.share), 8));
+    }
+    let _ = writeln!(out, "\nTimeline ({} buckets: calls, answered)", m.timeline_bucket);
+    let peak = m.timeline.iter().map(|b| b.calls).max().unwrap_or(1).max(1);
+    for b in &m.timeline {
+        let bar = ((b.calls as f64 / peak as f64) * 40.0).round() as usize;
+        let ans = ((b.answered as f64 / peak as f64) * 40.0).round() as usize;
+        let _ = writeln!(
+            out,
+            "  {} {}{} {}{}",
+            &b.start[..16.min(b.start.len())],
+            fit_right(&thousands(b.calls), 7),
+            fit_right(&thousands(b.answered), 7),
+            "#".repeat(ans),
+            "-".repeat(bar.saturating_sub(ans))
+        );
+    }
+    if !s.skipped.is_empty() {
+        let _ = writeln!(out, "\n{} files skipped (see `cdrscope check`)", s.skipped.len());
+    }
+    out
+}

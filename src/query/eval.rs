@@ -1,0 +1,272 @@
+//! Evaluating a query over the store. Text conditions are resolved once against the pools
+//! (a gateway term becomes a yes/no table over gateway ids), so the per-row work is a few
+//! array lookups and integer compares. Rows are split across threads.
+
+use wildmatch::WildMatch;
+
+use super::parse::{CodeMatch, Measure, Op, Query, Side, TermKind};
+use super::timespec::TimeSpec;
+use crate::cdr::columns::NO_SMALL;
+use crate::cdr::pool::Pool;
+use crate::cdr::reason::Reason;
+use crate::cdr::time::{TimeReader, TimeWriter, Zone};
+use crate::cdr::Store;
+
+/// Row indices, ascending.
+pub type Selection = Vec<u32>;
+
+/// What a query needs besides the rows: the zone and the present moment, for times.
+pub struct Context<'a> {
+    pub store: &'a Store,
+    pub zone: Zone,
+    pub now_ms: i64,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(store: &'a Store, zone: Zone) -> Self {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        Context { store, zone, now_ms }
+    }
+
+    /// Resolves a time term to epoch ms.
+    pub fn resolve_time(&self, spec: &TimeSpec) -> i64 {
+        let reader = TimeReader::new(self.zone.clone());
+        let writer = TimeWriter::new(self.zone.clone());
+        let to_utc = |local: i64| (local - i64::from(reader.offset_for_local(local))) * 1000;
+        let span = self.store.time_span();
+        match spec {
+            TimeSpec::Local(secs) => to_utc(*secs),
+            TimeSpec::Relative(ms) => span.map_or(self.now_ms, |(_, last)| last) + ms,
+            TimeSpec::TimeOfDay(secs) => {
+                let day_of = |ms: i64| writer.local_secs(ms).div_euclid(86_400);
+                let today = day_of(self.now_ms);
+                let day = match span {
+                    Some((first, last)) if (day_of(first)..=day_of(last)).contains(&today) => today,
+                    Some((_, last)) => day_of(last),
+                    None => today,
+                };
+                to_utc(day * 86_400 + secs)
+            }
+        }
+    }
+}
+
+enum Pred {
+    Gateway { side: Side, ids: Vec<bool> },
+    Reason(Vec<bool>),
+    StartAtLeast(i64),
+    StartBefore(i64),
+    Number { side: Side, prefixes: Vec<Vec<u8>>, globs: Vec<WildMatch> },
+    Ip(Vec<bool>),
+    Small { col: SmallCol, values: [bool; 256] },
+    Answered(bool),
+    Compare(Measure, Op, i64),
+    Word { gateways: Vec<bool>, needle: String },
+}
+
+#[derive(Clone, Copy)]
+enum SmallCol {
+    Billing,
+    Direction,
+}
+
+struct Compiled {
+    preds: Vec<(bool, Pred)>,
+}
+
+fn pool_mask(pool: &Pool, pred: impl Fn(&str) -> bool) -> Vec<bool> {
+    let mut mask = vec![false; pool.len()];
+    for (id, s) in pool.iter() {
+        mask[id as usize] = pred(s);
+    }
+    mask
+}
+
+/// A value with `*` or `?` is a whole-value pattern; without, a prefix (numbers, IPs) or an
+/// exact name (gateways); all case-insensitive.
+fn text_matcher(v: &str, prefix: bool) -> Box<dyn Fn(&str) -> bool + Send + Sync> {
+    if v.contains(['*', '?']) {
+        let w = WildMatch::new_case_insensitive(v);
+        Box::new(move |s| w.matches(s))
+    } else if prefix {
+        let v = v.to_lowercase();
+        Box::new(move |s| s.to_lowercase().starts_with(&v))
+    } else {
+        let v = v.to_lowercase();
+        Box::new(move |s| s.to_lowercase() == v)
+    }
+}
+
+fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
+    let st = ctx.store;
+    let mut preds = Vec::new();
+    for t in &q.terms {
+        let pred = match &t.kind {
+            TermKind::Gateway(side, vals) => {
+                let ms: Vec<_> = vals.iter().map(|v| text_matcher(v, false)).collect();
+                Pred::Gateway { side: *side, ids: pool_mask(&st.gateways, |g| ms.iter().any(|m| m(g))) }
+            }
+            TermKind::Code(codes) => Pred::Reason(st.reasons.mask(|r| {
+                codes.iter().any(|c| match (c, r) {
+                    (CodeMatch::Exact(want), Reason::Code(have)) => want == have,
+                    (CodeMatch::Class(k), r) => r.sip_class() == Some(*k),
+                    (CodeMatch::Name(n), Reason::Name(have)) => n.eq_ignore_ascii_case(have),
+                    _ => false,
+                })
+            })),
+            TermKind::Since(spec) => Pred::StartAtLeast(ctx.resolve_time(spec)),
+            TermKind::Until(spec) => Pred::StartBefore(ctx.resolve_time(spec)),
+            TermKind::Number(side, vals) => {
+                let mut prefixes = Vec::new();
+                let mut globs = Vec::new();
+                for v in vals {
+                    if v.contains(['*', '?']) {
+                        globs.push(WildMatch::new_case_insensitive(v));
+                    } else {
+                        prefixes.push(v.as_bytes().to_vec());
+                    }
+                }
+                Pred::Number { side: *side, prefixes, globs }
+            }
+            TermKind::Ip(vals) => {
+                let ms: Vec<_> = vals.iter().map(|v| text_matcher(v, true)).collect();
+                Pred::Ip(pool_mask(&st.ips, |ip| !ip.is_empty() && ms.iter().any(|m| m(ip))))
+            }
+            TermKind::Billing(vs) => Pred::Small { col: SmallCol::Billing, values: small_set(vs) },
+            TermKind::Direction(vs) => Pred::Small { col: SmallCol::Direction, values: small_set(vs) },
+            TermKind::Answered(b) => Pred::Answered(*b),
+            TermKind::Compare(m, op, ms) => Pred::Compare(*m, *op, *ms),
+            TermKind::Word(w) => {
+                let needle = w.to_lowercase();
+                Pred::Word { gateways: pool_mask(&st.gateways, |g| !g.is_empty() && g.to_lowercase().contains(&needle)), needle }
+            }
+        };
+        preds.push((t.negate, pred));
+    }
+    Compiled { preds }
+}
+
+fn small_set(vs: &[i8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    for v in vs {
+        set[(*v as u8) as usize] = true;
+    }
+    set
+}
+
+impl Compiled {
+    fn matches(&self, st: &Store, i: usize, buf: &mut String) -> bool {
+        let c = &st.cols;
+        self.preds.iter().all(|(negate, p)| {
+            let hit = match p {
+                Pred::Gateway { side, ids } => {
+                    let a = || ids.get(c.caller_gw[i] as usize).copied().unwrap_or(false);
+                    let b = || ids.get(c.callee_gw[i] as usize).copied().unwrap_or(false);
+                    match side {
+                        Side::Caller => a(),
+                        Side::Callee => b(),
+                        Side::Either => a() || b(),
+                    }
+                }
+                Pred::Reason(mask) => mask.get(c.reason[i] as usize).copied().unwrap_or(false),
+                Pred::StartAtLeast(t) => c.start_ms[i] >= *t,
+                Pred::StartBefore(t) => c.start_ms[i] < *t,
+                Pred::Number { side, prefixes, globs } => {
+                    let test = |n: crate::cdr::number::PackedNumber, buf: &mut String| {
+                        if prefixes.iter().any(|p| starts_with(n, p, &st.numbers)) {
+                            return true;
+                        }
+                        if globs.is_empty() {
+                            return false;
+                        }
+                        buf.clear();
+                        n.write(&st.numbers, buf);
+                        globs.iter().any(|g| g.matches(buf))
+                    };
+                    match side {
+                        Side::Caller => test(c.caller[i], buf),
+                        Side::Callee => test(c.callee[i], buf),
+                        Side::Either => test(c.caller[i], buf) || test(c.callee[i], buf),
+                    }
+                }
+                Pred::Ip(mask) => {
+                    mask.get(c.caller_ip[i] as usize).copied().unwrap_or(false)
+                        || mask.get(c.callee_ip[i] as usize).copied().unwrap_or(false)
+                }
+                Pred::Small { col, values } => {
+                    let v = match col {
+                        SmallCol::Billing => c.billing_mode[i],
+                        SmallCol::Direction => c.end_direction[i],
+                    };
+                    v != NO_SMALL && values[(v as u8) as usize]
+                }
+                Pred::Answered(want) => (c.hold_ms[i] > 0) == *want,
+                Pred::Compare(m, op, ms) => match m {
+                    Measure::Duration => op.test(i64::from(c.hold_ms[i]), *ms),
+                    Measure::Pdd => st.pdd_ms(i).is_some_and(|p| op.test(i64::from(p), *ms)),
+                },
+                Pred::Word { gateways, needle } => {
+                    gateways.get(c.caller_gw[i] as usize).copied().unwrap_or(false)
+                        || gateways.get(c.callee_gw[i] as usize).copied().unwrap_or(false)
+                        || {
+                            buf.clear();
+                            c.caller[i].write(&st.numbers, buf);
+                            buf.to_lowercase().contains(needle.as_str())
+                        }
+                        || {
+                            buf.clear();
+                            c.callee[i].write(&st.numbers, buf);
+                            buf.to_lowercase().contains(needle.as_str())
+                        }
+                }
+            };
+            hit != *negate
+        })
+    }
+}
+
+fn starts_with(n: crate::cdr::number::PackedNumber, prefix: &[u8], pool: &Pool) -> bool {
+    if prefix.iter().all(u8::is_ascii_digit) {
+        n.starts_with_digits(prefix, pool)
+    } else {
+        let mut s = String::new();
+        n.write(pool, &mut s);
+        s.to_lowercase().starts_with(&String::from_utf8_lossy(prefix).to_lowercase())
+    }
+}
+
+/// Rows matching the query, in row order.
+pub fn evaluate(q: &Query, ctx: &Context<'_>) -> Selection {
+    let st = ctx.store;
+    let n = st.len();
+    if q.is_empty() {
+        return (0..n as u32).collect();
+    }
+    let compiled = compile(q, ctx);
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8);
+    if n < 50_000 || threads == 1 {
+        let mut buf = String::new();
+        return (0..n).filter(|&i| compiled.matches(st, i, &mut buf)).map(|i| i as u32).collect();
+    }
+    let chunk = n.div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let compiled = &compiled;
+                s.spawn(move || {
+                    let mut buf = String::new();
+                    let range = (t * chunk).min(n)..((t + 1) * chunk).min(n);
+                    range.filter(|&i| compiled.matches(st, i, &mut buf)).map(|i| i as u32).collect::<Vec<u32>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for h in handles {
+            // A panic in an evaluation thread is a bug: pass it on rather than lose rows.
+            out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
+    })
+}

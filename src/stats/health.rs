@@ -1,0 +1,95 @@
+//! Health verdicts. Thresholds come from the seed guides: seed 000's table of healthy and
+//! degraded shares (answered > 70% healthy, < 50% degraded; 4xx < 15% / > 30%; 5xx < 10% /
+//! > 20%; 486 < 10% / > 20%) and seed 003's billing-mode guidance (no-billing, -1, at 0-5%).
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Healthy,
+    Warning,
+    Degraded,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Healthy => "healthy",
+            Verdict::Warning => "warning",
+            Verdict::Degraded => "degraded",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Health {
+    pub metric: String,
+    /// A share, 0..1.
+    pub value: f64,
+    pub verdict: Verdict,
+    /// The thresholds, for people.
+    pub rule: String,
+}
+
+/// Higher is better: healthy above `good`, degraded below `bad`.
+fn higher(metric: &str, value: f64, good: f64, bad: f64) -> Health {
+    let verdict = if value > good {
+        Verdict::Healthy
+    } else if value < bad {
+        Verdict::Degraded
+    } else {
+        Verdict::Warning
+    };
+    Health { metric: metric.into(), value, verdict, rule: format!("healthy > {:.0}%, degraded < {:.0}%", good * 100.0, bad * 100.0) }
+}
+
+/// Lower is better: healthy below `good`, degraded above `bad`.
+fn lower(metric: &str, value: f64, good: f64, bad: f64) -> Health {
+    let verdict = if value < good {
+        Verdict::Healthy
+    } else if value > bad {
+        Verdict::Degraded
+    } else {
+        Verdict::Warning
+    };
+    Health { metric: metric.into(), value, verdict, rule: format!("healthy < {:.0}%, degraded > {:.0}%", good * 100.0, bad * 100.0) }
+}
+
+pub struct Shares {
+    pub answered: f64,
+    pub sip_4xx: f64,
+    pub sip_5xx: f64,
+    pub busy_486: f64,
+    pub no_billing: f64,
+}
+
+pub fn verdicts(s: &Shares) -> Vec<Health> {
+    let no_billing = Health {
+        metric: "billingMode -1 share".into(),
+        value: s.no_billing,
+        verdict: if s.no_billing <= 0.05 { Verdict::Healthy } else { Verdict::Warning },
+        rule: "healthy <= 5% (seed 003)".into(),
+    };
+    vec![
+        higher("answered share", s.answered, 0.70, 0.50),
+        lower("4xx share", s.sip_4xx, 0.15, 0.30),
+        lower("5xx share", s.sip_5xx, 0.10, 0.20),
+        lower("486 share", s.busy_486, 0.10, 0.20),
+        no_billing,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds() {
+        let v = verdicts(&Shares { answered: 0.71, sip_4xx: 0.15, sip_5xx: 0.21, busy_486: 0.05, no_billing: 0.06 });
+        let got: Vec<Verdict> = v.iter().map(|h| h.verdict).collect();
+        assert_eq!(got, vec![Verdict::Healthy, Verdict::Warning, Verdict::Degraded, Verdict::Healthy, Verdict::Warning]);
+        assert_eq!(higher("a", 0.49, 0.7, 0.5).verdict, Verdict::Degraded);
+        assert_eq!(higher("a", 0.50, 0.7, 0.5).verdict, Verdict::Warning);
+    }
+}

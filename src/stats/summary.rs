@@ -1,0 +1,250 @@
+//! The summary of a selection: the numbers `cdrscope summary` prints and the console shows.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::findings::{Finding, find};
+use super::health::{Health, Shares, verdicts};
+use super::timeline::{Bucket, size_label, timeline};
+use crate::cdr::columns::NO_SMALL;
+use crate::cdr::{Reason, Store, TimeWriter};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CodeCalls {
+    pub code: String,
+    pub calls: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GatewayStats {
+    pub gateway: String,
+    pub calls: u64,
+    pub answered: u64,
+    pub asr: f64,
+    pub acd_seconds: f64,
+    pub pdd_avg_ms: Option<f64>,
+    /// The most frequent end reasons of unanswered calls.
+    pub top_codes: Vec<CodeCalls>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CodeCount {
+    pub code: String,
+    pub name: String,
+    pub calls: u64,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BillingShare {
+    pub billing_mode: Option<i8>,
+    pub calls: u64,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// Calls in the selection.
+    pub rows: u64,
+    /// Calls loaded before filtering.
+    pub loaded_rows: u64,
+    pub rejected_lines: u64,
+    pub pending_lines: u64,
+    pub answered: u64,
+    pub asr: f64,
+    pub acd_seconds: f64,
+    pub pdd_avg_ms: Option<f64>,
+    pub pdd_p95_ms: Option<u32>,
+    /// Share of calls with holdTime 0.
+    pub zero_duration_share: f64,
+    /// `ms`, `s`, or `mixed` when sources differ.
+    pub hold_unit: String,
+    pub time_zone: String,
+    pub first_call: Option<String>,
+    pub last_call: Option<String>,
+    pub by_callee_gateway: Vec<GatewayStats>,
+    pub by_caller_gateway: Vec<GatewayStats>,
+    pub by_code: Vec<CodeCount>,
+    pub billing_modes: Vec<BillingShare>,
+    pub timeline_bucket: String,
+    pub timeline: Vec<Bucket>,
+    pub health: Vec<Health>,
+    pub findings: Vec<Finding>,
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+#[derive(Default, Clone)]
+struct GwAcc {
+    calls: u64,
+    answered: u64,
+    hold_ms: u64,
+    pdd_ms: u64,
+    pdd_n: u64,
+}
+
+/// Label of an end reason for output: the code as written ("503", "-69", a name).
+pub fn reason_label(r: &Reason) -> String {
+    r.to_string()
+}
+
+fn per_gateway(store: &Store, accs: &[GwAcc], fails: &HashMap<(u32, u16), u64>) -> Vec<GatewayStats> {
+    let mut top: HashMap<u32, Vec<(u16, u64)>> = HashMap::new();
+    for ((gw, reason), n) in fails {
+        top.entry(*gw).or_default().push((*reason, *n));
+    }
+    let mut out: Vec<GatewayStats> = accs
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.calls > 0)
+        .map(|(id, a)| {
+            let mut codes = top.remove(&(id as u32)).unwrap_or_default();
+            codes.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| store.reasons.get(x.0).cmp(store.reasons.get(y.0))));
+            GatewayStats {
+                gateway: store.gateways.resolve(id as u32).to_string(),
+                calls: a.calls,
+                answered: a.answered,
+                asr: ratio(a.answered, a.calls),
+                acd_seconds: if a.answered == 0 { 0.0 } else { a.hold_ms as f64 / 1000.0 / a.answered as f64 },
+                pdd_avg_ms: (a.pdd_n > 0).then(|| a.pdd_ms as f64 / a.pdd_n as f64),
+                top_codes: codes
+                    .into_iter()
+                    .take(3)
+                    .map(|(r, n)| CodeCalls { code: reason_label(store.reasons.get(r)), calls: n })
+                    .collect(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.gateway.cmp(&b.gateway)));
+    out
+}
+
+/// Summarises the given rows.
+pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
+    let c = &store.cols;
+    let n_gw = store.gateways.len();
+    let mut caller_acc = vec![GwAcc::default(); n_gw];
+    let mut callee_acc = vec![GwAcc::default(); n_gw];
+    let mut caller_fail: HashMap<(u32, u16), u64> = HashMap::new();
+    let mut callee_fail: HashMap<(u32, u16), u64> = HashMap::new();
+    let mut by_reason = vec![0u64; store.reasons.len()];
+    let mut billing = [0u64; 256];
+    let mut pdds: Vec<u32> = Vec::new();
+    let (mut answered, mut hold_sum, mut zero) = (0u64, 0u64, 0u64);
+    for &r in rows {
+        let i = r as usize;
+        let hold = c.hold_ms[i];
+        let ans = hold > 0;
+        let pdd = store.pdd_ms(i);
+        if ans {
+            answered += 1;
+            hold_sum += u64::from(hold);
+        } else {
+            zero += 1;
+        }
+        if let Some(p) = pdd {
+            pdds.push(p);
+        }
+        by_reason[c.reason[i] as usize] += 1;
+        billing[(c.billing_mode[i] as u8) as usize] += 1;
+        for (acc, fail, gw) in [(&mut caller_acc, &mut caller_fail, c.caller_gw[i]), (&mut callee_acc, &mut callee_fail, c.callee_gw[i])] {
+            let a = &mut acc[gw as usize];
+            a.calls += 1;
+            if ans {
+                a.answered += 1;
+                a.hold_ms += u64::from(hold);
+            } else {
+                *fail.entry((gw, c.reason[i])).or_default() += 1;
+            }
+            if let Some(p) = pdd {
+                a.pdd_ms += u64::from(p);
+                a.pdd_n += 1;
+            }
+        }
+    }
+    let total = rows.len() as u64;
+    let pdd_avg_ms = (!pdds.is_empty()).then(|| pdds.iter().map(|p| u64::from(*p)).sum::<u64>() as f64 / pdds.len() as f64);
+    let pdd_p95_ms = if pdds.is_empty() {
+        None
+    } else {
+        // Nearest-rank 95th percentile.
+        let k = ((pdds.len() as f64 * 0.95).ceil() as usize).clamp(1, pdds.len()) - 1;
+        let (_, v, _) = pdds.select_nth_unstable(k);
+        Some(*v)
+    };
+
+    let mut by_code: Vec<CodeCount> = store
+        .reasons
+        .iter()
+        .filter(|(id, _)| by_reason[*id as usize] > 0)
+        .map(|(id, r)| CodeCount {
+            code: reason_label(r),
+            name: r.name().to_string(),
+            calls: by_reason[id as usize],
+            share: ratio(by_reason[id as usize], total),
+        })
+        .collect();
+    by_code.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.code.cmp(&b.code)));
+
+    let count_where = |pred: &dyn Fn(&Reason) -> bool| -> u64 {
+        store.reasons.iter().filter(|(_, r)| pred(r)).map(|(id, _)| by_reason[id as usize]).sum()
+    };
+    let shares = Shares {
+        answered: ratio(answered, total),
+        sip_4xx: ratio(count_where(&|r| r.sip_class() == Some(4)), total),
+        sip_5xx: ratio(count_where(&|r| r.sip_class() == Some(5)), total),
+        busy_486: ratio(count_where(&|r| *r == Reason::Code(486)), total),
+        no_billing: ratio(billing[0xff], total),
+    };
+    let mut billing_modes: Vec<BillingShare> = (0..256usize)
+        .filter(|b| billing[*b] > 0)
+        .map(|b| {
+            let v = b as u8 as i8;
+            BillingShare { billing_mode: (v != NO_SMALL).then_some(v), calls: billing[b], share: ratio(billing[b], total) }
+        })
+        .collect();
+    billing_modes.sort_by_key(|b| b.billing_mode);
+
+    let (size, buckets) = timeline(store, rows, tw);
+    let units: std::collections::BTreeSet<String> =
+        store.sources.iter().filter(|s| s.rows > 0).filter_map(|s| s.hold_unit.map(|u| u.to_string())).collect();
+    let hold_unit = match units.len() {
+        0 => String::new(),
+        1 => units.into_iter().next().unwrap_or_default(),
+        _ => "mixed".into(),
+    };
+    let (first, last) = match (rows.iter().map(|&r| c.start_ms[r as usize]).min(), rows.iter().map(|&r| c.start_ms[r as usize]).max()) {
+        (Some(a), Some(b)) => (Some(tw.format(a)), Some(tw.format(b))),
+        _ => (None, None),
+    };
+    let by_callee_gateway = per_gateway(store, &callee_acc, &callee_fail);
+    let by_caller_gateway = per_gateway(store, &caller_acc, &caller_fail);
+    let findings = find(store, rows, tw, size, &by_callee_gateway);
+    Summary {
+        rows: total,
+        loaded_rows: store.len() as u64,
+        rejected_lines: store.rejected_lines(),
+        pending_lines: store.pending_lines(),
+        answered,
+        asr: ratio(answered, total),
+        acd_seconds: if answered == 0 { 0.0 } else { hold_sum as f64 / 1000.0 / answered as f64 },
+        pdd_avg_ms,
+        pdd_p95_ms,
+        zero_duration_share: ratio(zero, total),
+        hold_unit,
+        time_zone: tw.zone().name(),
+        first_call: first,
+        last_call: last,
+        by_callee_gateway,
+        by_caller_gateway,
+        by_code,
+        billing_modes,
+        timeline_bucket: size_label(size),
+        timeline: buckets,
+        health: verdicts(&shares),
+        findings,
+    }
+}

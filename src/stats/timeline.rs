@@ -1,0 +1,89 @@
+//! Calls over time, in buckets sized to the span.
+
+use serde::Serialize;
+
+use crate::cdr::{Store, TimeWriter};
+
+/// Bucket sizes tried, smallest first; the first that gives at most [`MAX_BUCKETS`] wins.
+const SIZES_MS: [i64; 11] = [
+    60_000,
+    5 * 60_000,
+    15 * 60_000,
+    30 * 60_000,
+    3_600_000,
+    3 * 3_600_000,
+    6 * 3_600_000,
+    12 * 3_600_000,
+    86_400_000,
+    7 * 86_400_000,
+    30 * 86_400_000,
+];
+pub const MAX_BUCKETS: i64 = 48;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Bucket {
+    /// Local start time, `YYYY-MM-DD HH:MM:SS`.
+    pub start: String,
+    #[serde(skip)]
+    pub start_ms: i64,
+    pub calls: u64,
+    pub answered: u64,
+}
+
+pub fn bucket_size(span_ms: i64) -> i64 {
+    SIZES_MS.iter().copied().find(|s| span_ms / s < MAX_BUCKETS).unwrap_or(SIZES_MS[SIZES_MS.len() - 1])
+}
+
+/// A short label for a bucket size: `15m`, `1h`, `1d`.
+pub fn size_label(ms: i64) -> String {
+    match ms {
+        m if m % 86_400_000 == 0 => format!("{}d", m / 86_400_000),
+        m if m % 3_600_000 == 0 => format!("{}h", m / 3_600_000),
+        m => format!("{}m", m / 60_000),
+    }
+}
+
+/// Buckets aligned to the local clock (an hour bucket starts on the hour).
+pub fn timeline(store: &Store, rows: &[u32], tw: &TimeWriter) -> (i64, Vec<Bucket>) {
+    let starts = &store.cols.start_ms;
+    let (Some(min), Some(max)) = (rows.iter().map(|&r| starts[r as usize]).min(), rows.iter().map(|&r| starts[r as usize]).max())
+    else {
+        return (3_600_000, Vec::new());
+    };
+    let size = bucket_size(max - min);
+    let offset_ms = i64::from(tw.offset_at(min)) * 1000;
+    let first = (min + offset_ms).div_euclid(size) * size - offset_ms;
+    let n = ((max - first) / size + 1) as usize;
+    let mut buckets: Vec<Bucket> = (0..n)
+        .map(|k| {
+            let start_ms = first + k as i64 * size;
+            Bucket { start: tw.format(start_ms), start_ms, calls: 0, answered: 0 }
+        })
+        .collect();
+    for &r in rows {
+        let r = r as usize;
+        let k = ((starts[r] - first) / size) as usize;
+        if let Some(b) = buckets.get_mut(k) {
+            b.calls += 1;
+            if store.cols.hold_ms[r] > 0 {
+                b.answered += 1;
+            }
+        }
+    }
+    (size, buckets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_fit_the_span() {
+        assert_eq!(bucket_size(30 * 60_000), 60_000);
+        assert_eq!(bucket_size(86_400_000 - 1), 30 * 60_000);
+        assert_eq!(bucket_size(86_400_000 + 20_000), 3_600_000);
+        assert_eq!(bucket_size(7 * 86_400_000), 6 * 3_600_000);
+        assert_eq!(size_label(3_600_000), "1h");
+        assert_eq!(size_label(15 * 60_000), "15m");
+    }
+}

@@ -1,0 +1,94 @@
+//! Statistics on a ten-call day whose numbers are worked out by hand in the comments.
+
+mod common;
+
+use cdrscope::cdr::TimeWriter;
+use cdrscope::stats::health::Verdict;
+use cdrscope::stats::summarize;
+use common::*;
+
+/// caller gw, callee gw, hold ms, end reason, caller pdd, billing mode
+const CALLS: [(&str, &str, u32, &str, &str, i8); 10] = [
+    ("A", "X", 60_000, "-8", "2000", 1),
+    ("A", "X", 30_000, "-7", "3000", 1),
+    ("A", "X", 0, "503", "8000", 1),
+    ("A", "Y", 0, "486", "4000", 1),
+    ("B", "Y", 120_000, "-8", "1000", 1),
+    ("B", "Y", 0, "486", "2000", 1),
+    ("B", "Y", 0, "404", "6000", 1),
+    ("B", "", 0, "-69", "", 1),
+    ("C", "X", 90_000, "-7", "5000", -1),
+    ("C", "X", 0, "486", "3000", 1),
+];
+
+fn day() -> Vec<u8> {
+    let mut s = String::new();
+    for (i, (a, b, hold, reason, pdd, billing)) in CALLS.iter().enumerate() {
+        let start = format!("2026-11-20 10:{:02}:00", i * 5);
+        let stop = if *hold > 0 { format!("2026-11-20 10:{:02}:{:02}", i * 5 + (*hold as usize / 1000 + 5) / 60, (*hold / 1000 + 5) % 60) } else { start.clone() };
+        let start = if *hold > 0 { start } else { stop.clone() };
+        s.push_str(&format!("1380000000{i}|8613900000{i}|{start}|{stop}|{hold}|{reason}|1|{a}|{b}|10.0.0.1|10.0.0.2|||||0|{billing}|{pdd}|\n"));
+    }
+    s.into_bytes()
+}
+
+#[test]
+fn hand_computed_summary() {
+    let st = load_bytes("ten.txt", &day());
+    assert_eq!(st.len(), 10);
+    assert_eq!(st.sources[0].hold_unit, Some(cdrscope::cdr::HoldUnit::Ms));
+    let rows: Vec<u32> = (0..10).collect();
+    let s = summarize(&st, &rows, &TimeWriter::new(utc()));
+    assert_eq!(s.rows, 10);
+    assert_eq!(s.answered, 4);
+    assert!((s.asr - 0.4).abs() < 1e-9);
+    // (60 + 30 + 120 + 90) / 4
+    assert!((s.acd_seconds - 75.0).abs() < 1e-9);
+    // Nine PDDs summing to 34000; nearest-rank p95 of nine values is the largest.
+    assert!((s.pdd_avg_ms.expect("pdd") - 34_000.0 / 9.0).abs() < 1e-6);
+    assert_eq!(s.pdd_p95_ms, Some(8000));
+    assert!((s.zero_duration_share - 0.6).abs() < 1e-9);
+
+    let gw: Vec<(&str, u64, u64, f64)> = s.by_callee_gateway.iter().map(|g| (g.gateway.as_str(), g.calls, g.answered, g.acd_seconds)).collect();
+    assert_eq!(gw, vec![("X", 5, 3, 60.0), ("Y", 4, 1, 120.0), ("", 1, 0, 0.0)]);
+    let top = |g: &cdrscope::stats::GatewayStats| g.top_codes.iter().map(|c| (c.code.clone(), c.calls)).collect::<Vec<_>>();
+    assert_eq!(top(&s.by_callee_gateway[0]), vec![("486".into(), 1), ("503".into(), 1)]);
+    assert_eq!(top(&s.by_callee_gateway[1]), vec![("486".into(), 2), ("404".into(), 1)]);
+    let callers: Vec<(&str, u64, f64)> = s.by_caller_gateway.iter().map(|g| (g.gateway.as_str(), g.calls, g.asr)).collect();
+    assert_eq!(callers, vec![("A", 4, 0.5), ("B", 4, 0.25), ("C", 2, 0.5)]);
+    assert_eq!(top(&s.by_caller_gateway[1]), vec![("-69".into(), 1), ("404".into(), 1), ("486".into(), 1)]);
+
+    let codes: Vec<(&str, u64)> = s.by_code.iter().map(|c| (c.code.as_str(), c.calls)).collect();
+    assert_eq!(codes, vec![("486", 3), ("-7", 2), ("-8", 2), ("-69", 1), ("404", 1), ("503", 1)]);
+    assert_eq!(s.by_code[0].name, "Busy Here");
+    assert!((s.by_code[0].share - 0.3).abs() < 1e-9);
+
+    let verdicts: Vec<(&str, Verdict)> = s.health.iter().map(|h| (h.metric.as_str(), h.verdict)).collect();
+    assert_eq!(
+        verdicts,
+        vec![
+            ("answered share", Verdict::Degraded),
+            ("4xx share", Verdict::Degraded),
+            ("5xx share", Verdict::Warning),
+            ("486 share", Verdict::Degraded),
+            ("billingMode -1 share", Verdict::Warning),
+        ]
+    );
+    assert_eq!(s.timeline.iter().map(|b| b.calls).sum::<u64>(), 10);
+    assert_eq!(s.timeline.iter().map(|b| b.answered).sum::<u64>(), 4);
+    // One answered call with billingMode -1 from C.
+    let unbilled = s.findings.iter().find(|f| f.kind == "unbilled_answered").expect("finding");
+    assert!(unbilled.text.starts_with("1 answered call"), "{}", unbilled.text);
+}
+
+#[test]
+fn demo_faults_are_found() {
+    let st = load_bytes("demo", &cdrscope::cdr::demo::demo_bytes());
+    let rows: Vec<u32> = (0..st.len() as u32).collect();
+    let s = summarize(&st, &rows, &TimeWriter::new(utc()));
+    let kinds: Vec<&str> = s.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, vec!["gateway_outage", "unbilled_answered", "illegal_calls"], "{:#?}", s.findings);
+    assert!(s.findings[0].text.starts_with("CT-Route-2"));
+    assert!(s.findings[0].filter.contains("14:00"));
+    assert!(s.findings[2].text.contains("185.220.101.33"));
+}

@@ -51,8 +51,10 @@ pub struct Columns {
     pub callee_access: Vec<DerivedNumber>,
     pub caller_to_gw: Vec<DerivedNumber>,
     pub callee_to_gw: Vec<DerivedNumber>,
-    /// Line of the source where the record starts (1-based).
-    pub line: Vec<u32>,
+    /// Source line numbers as runs: `(first row, its line)`; the rows that follow are on the
+    /// following lines until the next run. A clean file needs one run per block instead of
+    /// four bytes per row. Use [`Columns::line`].
+    pub line_runs: Vec<(u32, u32)>,
     /// Empty until some source has a flowno; then one per row (0 = none).
     pub flowno: Vec<u64>,
     pub extras: Vec<ExtraColumn>,
@@ -76,28 +78,29 @@ impl Columns {
         self.start_ms.is_empty()
     }
 
+    /// Room for `n` more rows, exactly: the store sizes itself from an estimate, and an
+    /// amortised `reserve` would double every column when the estimate falls short.
     pub fn reserve(&mut self, n: usize) {
-        self.start_ms.reserve(n);
-        self.span_ms.reserve(n);
-        self.hold_ms.reserve(n);
-        self.caller_pdd_ms.reserve(n);
-        self.callee_pdd_ms.reserve(n);
-        self.reason.reserve(n);
-        self.end_direction.reserve(n);
-        self.billing_mode.reserve(n);
-        self.callee_billing.reserve(n);
-        self.call_level.reserve(n);
-        self.caller_gw.reserve(n);
-        self.callee_gw.reserve(n);
-        self.caller_ip.reserve(n);
-        self.callee_ip.reserve(n);
-        self.caller.reserve(n);
-        self.callee.reserve(n);
-        self.caller_access.reserve(n);
-        self.callee_access.reserve(n);
-        self.caller_to_gw.reserve(n);
-        self.callee_to_gw.reserve(n);
-        self.line.reserve(n);
+        self.start_ms.reserve_exact(n);
+        self.span_ms.reserve_exact(n);
+        self.hold_ms.reserve_exact(n);
+        self.caller_pdd_ms.reserve_exact(n);
+        self.callee_pdd_ms.reserve_exact(n);
+        self.reason.reserve_exact(n);
+        self.end_direction.reserve_exact(n);
+        self.billing_mode.reserve_exact(n);
+        self.callee_billing.reserve_exact(n);
+        self.call_level.reserve_exact(n);
+        self.caller_gw.reserve_exact(n);
+        self.callee_gw.reserve_exact(n);
+        self.caller_ip.reserve_exact(n);
+        self.callee_ip.reserve_exact(n);
+        self.caller.reserve_exact(n);
+        self.callee.reserve_exact(n);
+        self.caller_access.reserve_exact(n);
+        self.callee_access.reserve_exact(n);
+        self.caller_to_gw.reserve_exact(n);
+        self.callee_to_gw.reserve_exact(n);
     }
 
     /// Index of an extra column by name; a new one is padded with `rows` empties.
@@ -107,6 +110,25 @@ impl Columns {
         }
         self.extras.push(ExtraColumn { name: name.to_string(), values: vec![0; rows] });
         self.extras.len() - 1
+    }
+
+    /// Records that row `row` (the next one) starts on `line`.
+    pub fn push_line(&mut self, row: usize, line: u32) {
+        if let Some(&(r, l)) = self.line_runs.last() {
+            if u64::from(l) + (row as u64 - u64::from(r)) == u64::from(line) {
+                return;
+            }
+        }
+        self.line_runs.push((row as u32, line));
+    }
+
+    /// The source line a row starts on (1-based).
+    pub fn line(&self, row: usize) -> u32 {
+        let k = self.line_runs.partition_point(|(r, _)| *r as usize <= row);
+        match k.checked_sub(1).and_then(|k| self.line_runs.get(k)) {
+            Some(&(r, l)) => l + (row as u32 - r),
+            None => 0,
+        }
     }
 
     /// The stop time of a row, if recorded.
@@ -141,7 +163,9 @@ impl Columns {
         self.callee_access.extend(other.callee_access.iter().map(|d| d.remap(map.numbers)));
         self.caller_to_gw.extend(other.caller_to_gw.iter().map(|d| d.remap(map.numbers)));
         self.callee_to_gw.extend(other.callee_to_gw.iter().map(|d| d.remap(map.numbers)));
-        self.line.extend_from_slice(&other.line);
+        for &(row, line) in &other.line_runs {
+            self.line_runs.push((row + before as u32, line));
+        }
         if !other.flowno.is_empty() || !self.flowno.is_empty() {
             self.flowno.resize(before, 0);
             if other.flowno.is_empty() {
@@ -184,7 +208,7 @@ impl Columns {
             + b(&self.callee_access)
             + b(&self.caller_to_gw)
             + b(&self.callee_to_gw)
-            + b(&self.line)
+            + b(&self.line_runs)
             + b(&self.flowno)
             + self.extras.iter().map(|e| b(&e.values) + e.name.len()).sum::<usize>()
     }

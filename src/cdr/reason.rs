@@ -70,11 +70,15 @@ impl fmt::Display for Reason {
 pub struct ReasonTable {
     values: Vec<Reason>,
     index: HashMap<Reason, u16>,
+    /// Direct lookup for codes -1000..1000 (id + 1; 0 = not yet seen): the hot path.
+    small: Vec<u16>,
 }
+
+const SMALL_RANGE: i32 = 1000;
 
 impl Default for ReasonTable {
     fn default() -> Self {
-        let mut t = ReasonTable { values: Vec::new(), index: HashMap::new() };
+        let mut t = ReasonTable { values: Vec::new(), index: HashMap::new(), small: vec![0; 2 * SMALL_RANGE as usize] };
         t.intern(Reason::Empty);
         t
     }
@@ -89,6 +93,21 @@ impl ReasonTable {
         let id = u16::try_from(self.values.len()).ok()?;
         self.values.push(r.clone());
         self.index.insert(r, id);
+        Some(id)
+    }
+
+    /// Same as `intern(Reason::Code(code))`, without hashing for everyday codes.
+    pub fn intern_code(&mut self, code: i32) -> Option<u16> {
+        let slot = usize::try_from(code + SMALL_RANGE).ok().filter(|s| *s < self.small.len());
+        if let Some(s) = slot {
+            if self.small[s] != 0 {
+                return Some(self.small[s] - 1);
+            }
+        }
+        let id = self.intern(Reason::Code(code))?;
+        if let Some(s) = slot {
+            self.small[s] = id.checked_add(1)?;
+        }
         Some(id)
     }
 

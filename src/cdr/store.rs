@@ -270,7 +270,7 @@ impl Store {
                 .map(|e| (e.name.clone(), self.extra_values.resolve(e.values.get(i).copied().unwrap_or(0)).to_string()))
                 .collect(),
             source: self.source_of(i).map(|s| s.name.clone()).unwrap_or_default(),
-            line: c.line[i],
+            line: c.line(i),
         }
     }
 

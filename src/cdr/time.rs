@@ -152,6 +152,10 @@ pub enum TimeValue {
 pub struct TimeReader {
     zone: Zone,
     cache: RefCell<HashMap<i64, i32>>,
+    /// The last hour looked up: consecutive CDRs nearly always share it.
+    last: std::cell::Cell<(i64, i32)>,
+    /// The last date part (`YYYY-MM-DD`) parsed, with its day number.
+    last_date: std::cell::Cell<([u8; 10], i64)>,
 }
 
 /// Epoch values below this are taken as seconds, at or above as milliseconds:
@@ -160,7 +164,12 @@ const MILLIS_THRESHOLD: u64 = 100_000_000_000;
 
 impl TimeReader {
     pub fn new(zone: Zone) -> Self {
-        TimeReader { zone, cache: RefCell::new(HashMap::new()) }
+        TimeReader {
+            zone,
+            cache: RefCell::new(HashMap::new()),
+            last: std::cell::Cell::new((i64::MIN, 0)),
+            last_date: std::cell::Cell::new(([0; 10], 0)),
+        }
     }
 
     pub fn zone(&self) -> &Zone {
@@ -184,17 +193,41 @@ impl TimeReader {
                 TimeValue::At(v as i64 * 1000, TimeForm::EpochSeconds)
             });
         }
-        let (local_secs, millis) = parse_datetime(s)?;
+        let (local_secs, millis) = self.parse_datetime_cached(s)?;
         Some(TimeValue::At(
             (local_secs - i64::from(self.offset_for_local(local_secs))) * 1000 + millis,
             TimeForm::LocalDateTime,
         ))
     }
 
+    /// [`parse_datetime`], reusing the day number when the date part repeats.
+    fn parse_datetime_cached(&self, s: &[u8]) -> Option<(i64, i64)> {
+        let (date, days) = self.last_date.get();
+        if s.len() >= 16 && s[..10] == date && (s[10] == b' ' || s[10] == b'T') && s[13] == b':' {
+            let h = digits(s, 11, 2)?;
+            let mi = digits(s, 14, 2)?;
+            let (sec, millis) = parse_seconds(&s[16..])?;
+            if h > 23 || mi > 59 || sec > 60 {
+                return None;
+            }
+            return Some((days * 86_400 + h * 3600 + mi * 60 + sec, millis));
+        }
+        let (secs, millis) = parse_datetime(s)?;
+        let mut key = [0u8; 10];
+        key.copy_from_slice(&s[..10]);
+        self.last_date.set((key, secs.div_euclid(86_400)));
+        Some((secs, millis))
+    }
+
     /// Converts seconds of a local wall clock (counted as if it were UTC) to the zone offset.
     pub fn offset_for_local(&self, local_secs: i64) -> i32 {
         let hour = local_secs.div_euclid(3600);
+        let (last_hour, last_off) = self.last.get();
+        if last_hour == hour {
+            return last_off;
+        }
         if let Some(o) = self.cache.borrow().get(&hour) {
+            self.last.set((hour, *o));
             return *o;
         }
         let naive = chrono::DateTime::from_timestamp(hour * 3600 + 1800, 0)
@@ -202,6 +235,7 @@ impl TimeReader {
             .unwrap_or_default();
         let off = self.zone.offset_at_local(&naive);
         self.cache.borrow_mut().insert(hour, off);
+        self.last.set((hour, off));
         off
     }
 }
@@ -305,34 +339,34 @@ pub fn parse_datetime(s: &[u8]) -> Option<(i64, i64)> {
     }
     let h = digits(s, 11, 2)?;
     let mi = digits(s, 14, 2)?;
-    let mut sec = 0;
-    let mut millis = 0;
-    let mut rest = &s[16..];
-    if let Some(r) = rest.strip_prefix(b":") {
-        sec = digits(r, 0, 2)?;
-        rest = &r[2..];
-        if let Some(frac) = rest.strip_prefix(b".") {
-            let n = frac.iter().take_while(|b| b.is_ascii_digit()).count();
-            if n == 0 {
-                return None;
-            }
-            let mut v = digits(frac, 0, n.min(3))?;
-            for _ in n.min(3)..3 {
-                v *= 10;
-            }
-            millis = v;
-            rest = &frac[n..];
-        }
-    }
-    if !rest.is_empty() {
-        return None;
-    }
+    let (sec, millis) = parse_seconds(&s[16..])?;
     if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60
     {
         return None;
     }
     let days = days_from_civil(y, mo, d);
     Some((days * 86_400 + h * 3600 + mi * 60 + sec, millis))
+}
+
+/// The `[:SS[.fff]]` tail of a date-time: (seconds, milliseconds).
+fn parse_seconds(rest: &[u8]) -> Option<(i64, i64)> {
+    let Some(r) = rest.strip_prefix(b":") else {
+        return rest.is_empty().then_some((0, 0));
+    };
+    let sec = digits(r, 0, 2)?;
+    let rest = &r[2..];
+    let Some(frac) = rest.strip_prefix(b".") else {
+        return rest.is_empty().then_some((sec, 0));
+    };
+    let n = frac.iter().take_while(|b| b.is_ascii_digit()).count();
+    if n == 0 || n != frac.len() {
+        return None;
+    }
+    let mut v = digits(frac, 0, n.min(3))?;
+    for _ in n.min(3)..3 {
+        v *= 10;
+    }
+    Some((sec, v))
 }
 
 fn days_in_month(y: i64, m: i64) -> i64 {

@@ -56,29 +56,33 @@ pub fn find(store: &Store, rows: &[u32], tw: &TimeWriter, bucket_ms: i64, gws: &
     let offset = i64::from(tw.offset_at(min)) * 1000;
     let first = (min + offset).div_euclid(bucket_ms) * bucket_ms - offset;
 
-    // Outages: per callee gateway and bucket.
-    let mut cells: HashMap<(u32, i64), (u64, u64)> = HashMap::new();
+    // Outages: calls and answers per callee gateway and bucket, in a dense table.
+    let Some(max) = rows.iter().map(|&r| c.start_ms[r as usize]).max() else { return out };
+    let n_buckets = ((max - first) / bucket_ms + 1) as usize;
+    let mut cells = vec![(0u64, 0u64); store.gateways.len() * n_buckets];
     for &r in rows {
         let i = r as usize;
-        let gw = c.callee_gw[i];
+        let gw = c.callee_gw[i] as usize;
         if gw == 0 {
             continue;
         }
-        let k = (c.start_ms[i] - first).div_euclid(bucket_ms);
-        let e = cells.entry((gw, k)).or_default();
-        e.0 += 1;
-        if c.hold_ms[i] > 0 {
-            e.1 += 1;
+        let k = ((c.start_ms[i] - first) / bucket_ms) as usize;
+        if let Some(e) = cells.get_mut(gw * n_buckets + k) {
+            e.0 += 1;
+            if c.hold_ms[i] > 0 {
+                e.1 += 1;
+            }
         }
     }
     for g in gws.iter().filter(|g| g.calls >= GATEWAY_MIN_CALLS && !g.gateway.is_empty()) {
         let Some(gw) = store.gateways.get(&g.gateway) else { continue };
-        let mut bad: Vec<(i64, u64, u64)> = cells
+        let row = &cells[gw as usize * n_buckets..(gw as usize + 1) * n_buckets];
+        let bad: Vec<(i64, u64, u64)> = row
             .iter()
-            .filter(|((id, _), (calls, ans))| *id == gw && is_outage(*calls, *ans, g.asr))
-            .map(|((_, k), (calls, ans))| (*k, *calls, *ans))
+            .enumerate()
+            .filter(|(_, (calls, ans))| is_outage(*calls, *ans, g.asr))
+            .map(|(k, (calls, ans))| (k as i64, *calls, *ans))
             .collect();
-        bad.sort_unstable();
         // Merge runs of neighbouring buckets.
         let mut runs: Vec<(i64, i64, u64, u64)> = Vec::new();
         for (k, calls, ans) in bad {

@@ -86,15 +86,103 @@ struct GwAcc {
     pdd_n: u64,
 }
 
+/// PDD values counted per millisecond: exact percentiles in bounded memory (256 KiB, plus a
+/// list for the rare values over 65 s) instead of a copy of every value.
+struct PddHistogram {
+    counts: Vec<u32>,
+    over: Vec<u32>,
+    n: u64,
+    sum: u64,
+}
+
+impl Default for PddHistogram {
+    fn default() -> Self {
+        PddHistogram { counts: vec![0; 1 << 16], over: Vec::new(), n: 0, sum: 0 }
+    }
+}
+
+impl PddHistogram {
+    fn add(&mut self, ms: u32) {
+        match self.counts.get_mut(ms as usize) {
+            Some(c) => *c += 1,
+            None => self.over.push(ms),
+        }
+        self.n += 1;
+        self.sum += u64::from(ms);
+    }
+
+    fn mean(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum as f64 / self.n as f64)
+    }
+
+    /// Nearest-rank percentile.
+    fn percentile(&mut self, p: f64) -> Option<u32> {
+        if self.n == 0 {
+            return None;
+        }
+        let rank = ((self.n as f64 * p).ceil() as u64).clamp(1, self.n);
+        let mut seen = 0u64;
+        for (ms, c) in self.counts.iter().enumerate() {
+            seen += u64::from(*c);
+            if seen >= rank {
+                return Some(ms as u32);
+            }
+        }
+        self.over.sort_unstable();
+        self.over.get((rank - seen - 1) as usize).copied()
+    }
+}
+
 /// Label of an end reason for output: the code as written ("503", "-69", a name).
 pub fn reason_label(r: &Reason) -> String {
     r.to_string()
 }
 
-fn per_gateway(store: &Store, accs: &[GwAcc], fails: &HashMap<(u32, u16), u64>) -> Vec<GatewayStats> {
+/// Counts per (gateway, end reason): a dense table when it is small enough (the usual case:
+/// tens of gateways, tens of reasons), a map otherwise.
+enum PairCounts {
+    Dense { reasons: usize, counts: Vec<u64> },
+    Sparse(HashMap<(u32, u16), u64>),
+}
+
+impl PairCounts {
+    const DENSE_LIMIT: usize = 1 << 22;
+
+    fn new(gateways: usize, reasons: usize) -> Self {
+        match gateways.checked_mul(reasons) {
+            Some(n) if n <= Self::DENSE_LIMIT => PairCounts::Dense { reasons, counts: vec![0; n] },
+            _ => PairCounts::Sparse(HashMap::new()),
+        }
+    }
+
+    fn add(&mut self, gw: u32, reason: u16) {
+        match self {
+            PairCounts::Dense { reasons, counts } => {
+                if let Some(c) = counts.get_mut(gw as usize * *reasons + reason as usize) {
+                    *c += 1;
+                }
+            }
+            PairCounts::Sparse(m) => *m.entry((gw, reason)).or_default() += 1,
+        }
+    }
+
+    fn into_pairs(self) -> Vec<((u32, u16), u64)> {
+        match self {
+            PairCounts::Dense { reasons, counts } => counts
+                .into_iter()
+                .enumerate()
+                .filter(|(_, n)| *n > 0)
+                .map(|(i, n)| (((i / reasons) as u32, (i % reasons) as u16), n))
+                .collect(),
+            PairCounts::Sparse(m) => m.into_iter().collect(),
+        }
+    }
+}
+
+fn per_gateway(store: &Store, accs: &[GwAcc], fails: PairCounts) -> Vec<GatewayStats> {
     let mut top: HashMap<u32, Vec<(u16, u64)>> = HashMap::new();
-    for ((gw, reason), n) in fails {
-        top.entry(*gw).or_default().push((*reason, *n));
+    for ((gw, reason), n) in fails.into_pairs() {
+        top.entry(gw).or_default().push((reason, n));
     }
     let mut out: Vec<GatewayStats> = accs
         .iter()
@@ -128,11 +216,11 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
     let n_gw = store.gateways.len();
     let mut caller_acc = vec![GwAcc::default(); n_gw];
     let mut callee_acc = vec![GwAcc::default(); n_gw];
-    let mut caller_fail: HashMap<(u32, u16), u64> = HashMap::new();
-    let mut callee_fail: HashMap<(u32, u16), u64> = HashMap::new();
+    let mut caller_fail = PairCounts::new(n_gw, store.reasons.len());
+    let mut callee_fail = PairCounts::new(n_gw, store.reasons.len());
     let mut by_reason = vec![0u64; store.reasons.len()];
     let mut billing = [0u64; 256];
-    let mut pdds: Vec<u32> = Vec::new();
+    let mut pdds = PddHistogram::default();
     let (mut answered, mut hold_sum, mut zero) = (0u64, 0u64, 0u64);
     for &r in rows {
         let i = r as usize;
@@ -146,7 +234,7 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
             zero += 1;
         }
         if let Some(p) = pdd {
-            pdds.push(p);
+            pdds.add(p);
         }
         by_reason[c.reason[i] as usize] += 1;
         billing[(c.billing_mode[i] as u8) as usize] += 1;
@@ -157,7 +245,7 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
                 a.answered += 1;
                 a.hold_ms += u64::from(hold);
             } else {
-                *fail.entry((gw, c.reason[i])).or_default() += 1;
+                fail.add(gw, c.reason[i]);
             }
             if let Some(p) = pdd {
                 a.pdd_ms += u64::from(p);
@@ -166,15 +254,8 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
         }
     }
     let total = rows.len() as u64;
-    let pdd_avg_ms = (!pdds.is_empty()).then(|| pdds.iter().map(|p| u64::from(*p)).sum::<u64>() as f64 / pdds.len() as f64);
-    let pdd_p95_ms = if pdds.is_empty() {
-        None
-    } else {
-        // Nearest-rank 95th percentile.
-        let k = ((pdds.len() as f64 * 0.95).ceil() as usize).clamp(1, pdds.len()) - 1;
-        let (_, v, _) = pdds.select_nth_unstable(k);
-        Some(*v)
-    };
+    let pdd_avg_ms = pdds.mean();
+    let pdd_p95_ms = pdds.percentile(0.95);
 
     let mut by_code: Vec<CodeCount> = store
         .reasons
@@ -220,8 +301,8 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
         (Some(a), Some(b)) => (Some(tw.format(a)), Some(tw.format(b))),
         _ => (None, None),
     };
-    let by_callee_gateway = per_gateway(store, &callee_acc, &callee_fail);
-    let by_caller_gateway = per_gateway(store, &caller_acc, &caller_fail);
+    let by_callee_gateway = per_gateway(store, &callee_acc, callee_fail);
+    let by_caller_gateway = per_gateway(store, &caller_acc, caller_fail);
     let findings = find(store, rows, tw, size, &by_callee_gateway);
     Summary {
         rows: total,
@@ -246,5 +327,24 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
         timeline: buckets,
         health: verdicts(&shares),
         findings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdd_percentiles_are_exact_past_the_histogram() {
+        let mut h = PddHistogram::default();
+        for v in [100, 200, 300, 70_000, 90_000] {
+            h.add(v);
+        }
+        // Nearest rank: ceil(5 * 0.95) = 5th value; ceil(5 * 0.6) = 3rd; ceil(5 * 0.8) = 4th.
+        assert_eq!(h.percentile(0.95), Some(90_000));
+        assert_eq!(h.percentile(0.6), Some(300));
+        assert_eq!(h.percentile(0.8), Some(70_000));
+        assert_eq!(h.mean(), Some(32_120.0));
+        assert_eq!(PddHistogram::default().percentile(0.95), None);
     }
 }

@@ -71,7 +71,12 @@ fn main() {
     let path = corpus(rows);
     let size = std::fs::metadata(&path).expect("corpus").len();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("corpus: {} rows, {:.1} MB ({:.0} bytes/row); {cores} cores", rows, size as f64 / 1e6, size as f64 / rows as f64);
+    println!(
+        "corpus: {} rows, {:.1} MB ({:.0} bytes/row); {cores} cores",
+        rows,
+        size as f64 / 1e6,
+        size as f64 / rows as f64
+    );
 
     // In-process load.
     let opts = LoadOptions { zone: Zone::parse("UTC").expect("utc"), ..LoadOptions::default() };
@@ -86,11 +91,23 @@ fn main() {
     }
     let store = store.expect("loaded");
     let t = median(times).as_secs_f64();
-    println!("load: {:.3} s, {:.0} MB/s, {:.2} M rows/s", t, size as f64 / 1e6 / t, store.len() as f64 / 1e6 / t);
-    println!("store: {:.1} MB, {} bytes per row ({} rows)", store.heap_bytes() as f64 / 1e6, store.heap_bytes() / store.len().max(1), store.len());
+    println!(
+        "load: {:.3} s, {:.0} MB/s, {:.2} M rows/s",
+        t,
+        size as f64 / 1e6 / t,
+        store.len() as f64 / 1e6 / t
+    );
+    println!(
+        "store: {:.1} MB, {} bytes per row ({} rows)",
+        store.heap_bytes() as f64 / 1e6,
+        store.heap_bytes() / store.len().max(1),
+        store.len()
+    );
 
     let ctx = Context::new(&store, Zone::parse("UTC").expect("utc"));
-    for q in ["outgw:CT-Route-2 code:5xx", "answered:yes dur>60s -ingw:WHS-Delta", "callee:8613* pdd>5s since:-2d"] {
+    for q in
+        ["outgw:CT-Route-2 code:5xx", "answered:yes dur>60s -ingw:WHS-Delta", "callee:8613* pdd>5s since:-2d"]
+    {
         let query = parse(q).expect("query");
         let mut ts = Vec::new();
         let mut n = 0;
@@ -118,7 +135,10 @@ fn main() {
     if mawk {
         let mut theirs = Vec::new();
         for _ in 0..3 {
-            theirs.push(run(Command::new("mawk").args(["-F|", "{c[$6]++} END {for (k in c) print k, c[k]}", &file])).0);
+            theirs.push(
+                run(Command::new("mawk").args(["-F|", "{c[$6]++} END {for (k in c) print k, c[k]}", &file]))
+                    .0,
+            );
         }
         let theirs = median(theirs);
         println!(

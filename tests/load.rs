@@ -43,7 +43,15 @@ fn the_real_vendor_row_loads() {
 #[test]
 fn current_layout_dump_with_seconds_and_escapes() {
     let rows: Vec<String> = (0..50)
-        .map(|i| current_row(1000 + i, 1_763_640_000_000 + i as i64 * 60_000, if i % 2 == 0 { 30 + i } else { 0 }, if i % 2 == 0 { -8 } else { 503 }, "对接线路"))
+        .map(|i| {
+            current_row(
+                1000 + i,
+                1_763_640_000_000 + i as i64 * 60_000,
+                if i % 2 == 0 { 30 + i } else { 0 },
+                if i % 2 == 0 { -8 } else { 503 },
+                "对接线路",
+            )
+        })
         .collect();
     let st = load_bytes("e_cdr_20251120.tsv", &current_dump(&rows));
     assert_eq!(st.len(), 50);
@@ -84,7 +92,18 @@ fn gzip_and_plain_give_the_same_rows() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut text = Vec::new();
     for i in 0..2000 {
-        text.extend(pipe_line(&format!("1380000{i:04}"), "2026-11-20 10:00:00", "2026-11-20 10:00:40", 30_000, "-8", "CUST", "对接线路").bytes());
+        text.extend(
+            pipe_line(
+                &format!("1380000{i:04}"),
+                "2026-11-20 10:00:00",
+                "2026-11-20 10:00:40",
+                30_000,
+                "-8",
+                "CUST",
+                "对接线路",
+            )
+            .bytes(),
+        );
     }
     let plain = write(dir.path(), "2026112010.txt", &text);
     let gz = write(dir.path(), "copy.txt.gz", &gzip(&text));
@@ -153,19 +172,47 @@ fn directories_hourly_names_and_the_since_window() {
     let cdr = dir.path().join("cdr");
     std::fs::create_dir(&cdr).expect("mkdir");
     for h in 10..14 {
-        let line = pipe_line("1", &format!("2026-11-20 {h}:10:00"), &format!("2026-11-20 {h}:10:30"), 20_000, "-8", "A", "B");
+        let line = pipe_line(
+            "1",
+            &format!("2026-11-20 {h}:10:00"),
+            &format!("2026-11-20 {h}:10:30"),
+            20_000,
+            "-8",
+            "A",
+            "B",
+        );
         write(&cdr, &format!("20261120{h}.txt"), line.as_bytes());
     }
     write(&cdr, "notes.md", b"not a cdr");
     let reader = cdrscope::cdr::TimeReader::new(utc());
-    let Some(cdrscope::cdr::time::TimeValue::At(since, _)) = reader.parse(b"2026-11-20 12:00:00") else { panic!("time") };
-    let loaded = load_with(&[&cdr], &LoadOptions { window: Window { since: Some(since), until: None }, ..opts() });
+    let Some(cdrscope::cdr::time::TimeValue::At(since, _)) = reader.parse(b"2026-11-20 12:00:00") else {
+        panic!("time")
+    };
+    let loaded =
+        load_with(&[&cdr], &LoadOptions { window: Window { since: Some(since), until: None }, ..opts() });
     let names: Vec<&str> = loaded.store.sources.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(names[0].ends_with("2026112012.txt") && names[1].ends_with("2026112013.txt"));
     assert_eq!(loaded.skipped.iter().filter(|s| s.why.contains("outside")).count(), 2);
     let all = load_paths(&[&cdr]);
     assert_eq!(all.store.len(), 4);
+    // --until: files whose calls all stopped more than a day after it are skipped.
+    write(
+        &cdr,
+        "2026112212.txt",
+        pipe_line("1", "2026-11-22 12:00:00", "2026-11-22 12:00:30", 20_000, "-8", "A", "B").as_bytes(),
+    );
+    let Some(cdrscope::cdr::time::TimeValue::At(until, _)) = reader.parse(b"2026-11-20 11:00:00") else {
+        panic!("time")
+    };
+    let loaded =
+        load_with(&[&cdr], &LoadOptions { window: Window { since: None, until: Some(until) }, ..opts() });
+    assert_eq!(loaded.store.sources.len(), 4, "the 22nd is skipped, the 20th's files are read");
+    assert!(loaded.skipped.iter().any(|s| s.name.ends_with("2026112212.txt")));
+    // The same directory twice is read once.
+    let twice = load_paths(&[&cdr, &cdr]);
+    assert_eq!(twice.store.len(), 5);
+    assert!(twice.skipped.iter().any(|s| s.why.contains("more than once")));
 }
 
 #[test]
@@ -207,7 +254,11 @@ fn bad_lines_are_counted_with_file_and_line() {
 fn not_a_cdr_file_is_reported_not_fatal() {
     let dir = tempfile::tempdir().expect("tempdir");
     let junk = write(dir.path(), "junk.csv", b"name,age\nbob,4\n");
-    let good = write(dir.path(), "2026112010.txt", pipe_line("1", "2026-11-20 10:00:00", "2026-11-20 10:00:40", 30_000, "-8", "A", "B").as_bytes());
+    let good = write(
+        dir.path(),
+        "2026112010.txt",
+        pipe_line("1", "2026-11-20 10:00:00", "2026-11-20 10:00:40", 30_000, "-8", "A", "B").as_bytes(),
+    );
     let st = load_paths(&[&junk, &good]).store;
     assert_eq!(st.len(), 1);
     assert!(st.sources[0].form.as_ref().is_err_and(|e| e.contains("not a recognised CDR form")));
@@ -218,7 +269,15 @@ fn many_blocks_keep_order_and_line_numbers() {
     // Enough data for several 1 MiB blocks across both worker threads.
     let mut text = String::new();
     for i in 0..30_000 {
-        text.push_str(&pipe_line(&format!("{i}"), "2026-11-20 10:00:00", "2026-11-20 10:00:40", 30_000, "-8", &format!("GW{}", i % 7), "B"));
+        text.push_str(&pipe_line(
+            &format!("{i}"),
+            "2026-11-20 10:00:00",
+            "2026-11-20 10:00:40",
+            30_000,
+            "-8",
+            &format!("GW{}", i % 7),
+            "B",
+        ));
     }
     let st = load_bytes("big.txt", text.as_bytes());
     assert_eq!(st.len(), 30_000);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use cdrscope::cdr::{Record, Reason, Store};
+use cdrscope::cdr::{Reason, Record, Store};
 use cdrscope::query::{Context, evaluate, parse};
 use common::*;
 
@@ -36,20 +36,38 @@ fn ms(text: &str) -> i64 {
 fn each_term_matches_the_oracle() {
     let st = demo();
     let pdd = |r: &Record| r.caller_pdd_ms.filter(|p| *p > 0).or(r.callee_pdd_ms.filter(|p| *p > 0));
-    assert!(check(&st, "gw:CT-Route-2", |r| r.caller_gateway == "CT-Route-2" || r.callee_gateway == "CT-Route-2") > 0);
-    assert!(check(&st, "gw:ct-route-2,对接线路", |r| ["CT-Route-2", "对接线路"].iter().any(|g| r.caller_gateway == *g || r.callee_gateway == *g)) > 0);
+    assert!(
+        check(&st, "gw:CT-Route-2", |r| r.caller_gateway == "CT-Route-2" || r.callee_gateway == "CT-Route-2")
+            > 0
+    );
+    assert!(
+        check(&st, "gw:ct-route-2,对接线路", |r| ["CT-Route-2", "对接线路"]
+            .iter()
+            .any(|g| r.caller_gateway == *g || r.callee_gateway == *g))
+            > 0
+    );
     assert!(check(&st, "ingw:WHS-Delta", |r| r.caller_gateway == "WHS-Delta") > 0);
     assert!(check(&st, "outgw:IntlCarrier-*", |r| r.callee_gateway.starts_with("IntlCarrier-")) > 0);
     assert!(check(&st, "code:503", |r| r.reason == Reason::Code(503)) > 0);
     assert!(check(&st, "code:-69", |r| r.reason == Reason::Code(-69)) > 0);
     assert!(check(&st, "code:NoAvailableRouter", |r| r.reason == Reason::Code(-69)) > 0);
     assert!(check(&st, "code:5xx", |r| matches!(r.reason, Reason::Code(c) if (500..600).contains(&c))) > 0);
-    assert!(check(&st, "code:4xx,-9", |r| matches!(r.reason, Reason::Code(c) if (400..500).contains(&c) || c == -9)) > 0);
+    assert!(
+        check(
+            &st,
+            "code:4xx,-9",
+            |r| matches!(r.reason, Reason::Code(c) if (400..500).contains(&c) || c == -9)
+        ) > 0
+    );
     assert!(check(&st, "-code:4xx", |r| !matches!(r.reason, Reason::Code(c) if (400..500).contains(&c))) > 0);
     assert!(check(&st, "caller:86755", |r| r.caller.starts_with("86755")) > 0);
     assert!(check(&st, "callee:*0001", |r| r.callee.ends_with("0001")) > 0);
     assert!(check(&st, "callee:882,44", |r| r.callee.starts_with("882") || r.callee.starts_with("44")) > 0);
-    assert!(check(&st, "ip:185.220.", |r| r.caller_ip.starts_with("185.220.") || r.callee_ip.starts_with("185.220.")) > 0);
+    assert!(
+        check(&st, "ip:185.220.", |r| r.caller_ip.starts_with("185.220.")
+            || r.callee_ip.starts_with("185.220."))
+            > 0
+    );
     assert!(check(&st, "billing:-1", |r| r.billing_mode == Some(-1)) > 0);
     assert!(check(&st, "billing:phone,card", |r| matches!(r.billing_mode, Some(0 | 3))) > 0);
     assert!(check(&st, "dir:server", |r| r.end_direction == Some(2)) > 0);
@@ -59,16 +77,25 @@ fn each_term_matches_the_oracle() {
     assert!(check(&st, "dur>30s", |r| r.hold_ms > 30_000) > 0);
     assert!(check(&st, "dur<=1m", |r| r.hold_ms <= 60_000) > 0);
     assert!(check(&st, "pdd>5s", |r| pdd(r).is_some_and(|p| p > 5000)) > 0);
-    assert!(check(&st, "-pdd>5s", |r| !pdd(r).is_some_and(|p| p > 5000)) > 0);
-    assert!(check(&st, "delta", |r| {
-        r.caller_gateway.to_lowercase().contains("delta") || r.callee_gateway.to_lowercase().contains("delta") || r.caller.contains("delta") || r.callee.contains("delta")
-    }) > 0);
+    assert!(check(&st, "-pdd>5s", |r| pdd(r).is_none_or(|p| p <= 5000)) > 0);
+    assert!(
+        check(&st, "delta", |r| {
+            r.caller_gateway.to_lowercase().contains("delta")
+                || r.callee_gateway.to_lowercase().contains("delta")
+                || r.caller.contains("delta")
+                || r.callee.contains("delta")
+        }) > 0
+    );
     assert!(check(&st, "8675500", |r| r.caller.contains("8675500") || r.callee.contains("8675500")) > 0);
     assert!(check(&st, "sipvicious", |r| r.caller.contains("sipvicious")) > 0);
     // Terms AND together.
-    assert!(check(&st, "outgw:CT-Route-2 code:5xx answered:no", |r| {
-        r.callee_gateway == "CT-Route-2" && matches!(r.reason, Reason::Code(c) if (500..600).contains(&c)) && r.hold_ms == 0
-    }) > 0);
+    assert!(
+        check(&st, "outgw:CT-Route-2 code:5xx answered:no", |r| {
+            r.callee_gateway == "CT-Route-2"
+                && matches!(r.reason, Reason::Code(c) if (500..600).contains(&c))
+                && r.hold_ms == 0
+        }) > 0
+    );
 }
 
 #[test]
@@ -76,7 +103,9 @@ fn time_terms() {
     let st = demo();
     let at14 = ms("2026-11-20 14:00:00");
     let at15 = ms("2026-11-20 15:00:00");
-    let n = check(&st, "since:\"2026-11-20 14:00\" until:2026-11-20T15:00", |r| r.start_ms >= at14 && r.start_ms < at15);
+    let n = check(&st, "since:\"2026-11-20 14:00\" until:2026-11-20T15:00", |r| {
+        r.start_ms >= at14 && r.start_ms < at15
+    });
     assert!(n > 500);
     // A time of day means the data's last day when the data does not reach today.
     let last_day_14 = {
@@ -110,6 +139,6 @@ fn errors_name_the_term() {
     ] {
         let e = parse(q).expect_err(q);
         assert!(e.message.contains(needle), "{q}: {}", e.message);
-        assert!(q[e.span.clone()].len() > 0);
+        assert!(!q[e.span.clone()].is_empty());
     }
 }

@@ -25,7 +25,15 @@ fn day() -> Vec<u8> {
     let mut s = String::new();
     for (i, (a, b, hold, reason, pdd, billing)) in CALLS.iter().enumerate() {
         let start = format!("2026-11-20 10:{:02}:00", i * 5);
-        let stop = if *hold > 0 { format!("2026-11-20 10:{:02}:{:02}", i * 5 + (*hold as usize / 1000 + 5) / 60, (*hold / 1000 + 5) % 60) } else { start.clone() };
+        let stop = if *hold > 0 {
+            format!(
+                "2026-11-20 10:{:02}:{:02}",
+                i * 5 + (*hold as usize / 1000 + 5) / 60,
+                (*hold / 1000 + 5) % 60
+            )
+        } else {
+            start.clone()
+        };
         let start = if *hold > 0 { start } else { stop.clone() };
         s.push_str(&format!("1380000000{i}|8613900000{i}|{start}|{stop}|{hold}|{reason}|1|{a}|{b}|10.0.0.1|10.0.0.2|||||0|{billing}|{pdd}|\n"));
     }
@@ -49,12 +57,19 @@ fn hand_computed_summary() {
     assert_eq!(s.pdd_p95_ms, Some(8000));
     assert!((s.zero_duration_share - 0.6).abs() < 1e-9);
 
-    let gw: Vec<(&str, u64, u64, f64)> = s.by_callee_gateway.iter().map(|g| (g.gateway.as_str(), g.calls, g.answered, g.acd_seconds)).collect();
+    let gw: Vec<(&str, u64, u64, f64)> = s
+        .by_callee_gateway
+        .iter()
+        .map(|g| (g.gateway.as_str(), g.calls, g.answered, g.acd_seconds))
+        .collect();
     assert_eq!(gw, vec![("X", 5, 3, 60.0), ("Y", 4, 1, 120.0), ("", 1, 0, 0.0)]);
-    let top = |g: &cdrscope::stats::GatewayStats| g.top_codes.iter().map(|c| (c.code.clone(), c.calls)).collect::<Vec<_>>();
+    let top = |g: &cdrscope::stats::GatewayStats| {
+        g.top_codes.iter().map(|c| (c.code.clone(), c.calls)).collect::<Vec<_>>()
+    };
     assert_eq!(top(&s.by_callee_gateway[0]), vec![("486".into(), 1), ("503".into(), 1)]);
     assert_eq!(top(&s.by_callee_gateway[1]), vec![("486".into(), 2), ("404".into(), 1)]);
-    let callers: Vec<(&str, u64, f64)> = s.by_caller_gateway.iter().map(|g| (g.gateway.as_str(), g.calls, g.asr)).collect();
+    let callers: Vec<(&str, u64, f64)> =
+        s.by_caller_gateway.iter().map(|g| (g.gateway.as_str(), g.calls, g.asr)).collect();
     assert_eq!(callers, vec![("A", 4, 0.5), ("B", 4, 0.25), ("C", 2, 0.5)]);
     assert_eq!(top(&s.by_caller_gateway[1]), vec![("-69".into(), 1), ("404".into(), 1), ("486".into(), 1)]);
 

@@ -77,7 +77,9 @@ impl Tally {
 
     /// Moves the hot-path counters into the maps.
     fn settle(&mut self) {
-        for (i, form) in [TimeForm::LocalDateTime, TimeForm::EpochMillis, TimeForm::EpochSeconds].into_iter().enumerate() {
+        for (i, form) in
+            [TimeForm::LocalDateTime, TimeForm::EpochMillis, TimeForm::EpochSeconds].into_iter().enumerate()
+        {
             if self.time_form_counts[i] > 0 {
                 *self.time_forms.entry(form).or_default() += self.time_form_counts[i];
                 self.time_form_counts[i] = 0;
@@ -220,7 +222,7 @@ impl Parser<'_> {
             };
             // Reuse one allocation for the field list across lines of different lifetimes
             // (an in-place collect of an emptied vector keeps its buffer).
-            let mut fields: Vec<&str> = std::mem::take(&mut spare).into_iter().filter_map(|_| None).collect();
+            let mut fields = recycle(std::mem::take(&mut spare));
             // One SIMD pass finds the separators and tells whether the line has quotes.
             let bytes = text.as_bytes();
             let mut quoted = false;
@@ -237,15 +239,15 @@ impl Parser<'_> {
                 match split_quoted(&text, b'|') {
                     Some(owned) => {
                         let refs: Vec<&str> = owned.iter().map(String::as_str).collect();
-                        self.record(&refs, this_line, line);
+                        self.record(&refs, this_line);
                     }
                     None => self.batch.tally.reject(this_line, RejectReason::UnclosedQuote),
                 }
             } else {
                 fields.push(&text[from..]);
-                self.record(&fields, this_line, line);
+                self.record(&fields, this_line);
             }
-            spare = fields.into_iter().filter_map(|_| None).collect();
+            spare = recycle(fields);
         }
     }
 
@@ -309,25 +311,25 @@ impl Parser<'_> {
                 self.batch.tally.repaired_utf8 += 1;
             }
             let fields: Vec<&str> = owned.iter().map(|c| c.as_ref()).collect();
-            self.record(&fields, line, &[]);
+            self.record(&fields, line);
         }
     }
 
     /// Builds one row from split fields, or tallies why not.
-    fn record(&mut self, fields: &[&str], line: u64, raw_line: &[u8]) {
+    fn record(&mut self, fields: &[&str], line: u64) {
         self.batch.tally.count_fields(fields.len());
         match self.layout.columns.as_ref() {
             None if fields.len() < PIPE_MIN_FIELDS => {
-                return self.batch.tally.reject(
-                    line,
-                    RejectReason::TooFewFields { found: fields.len(), min: PIPE_MIN_FIELDS },
-                );
+                return self
+                    .batch
+                    .tally
+                    .reject(line, RejectReason::TooFewFields { found: fields.len(), min: PIPE_MIN_FIELDS });
             }
             Some(cols) if fields.len() != cols.len() => {
-                return self.batch.tally.reject(
-                    line,
-                    RejectReason::FieldCount { found: fields.len(), expected: cols.len() },
-                );
+                return self
+                    .batch
+                    .tally
+                    .reject(line, RejectReason::FieldCount { found: fields.len(), expected: cols.len() });
             }
             _ => {}
         }
@@ -354,15 +356,7 @@ impl Parser<'_> {
             }
             Err(reason) => {
                 // A header row repeated mid-file (concatenated dumps) is not a bad record.
-                if matches!(reason, RejectReason::BadTime { .. })
-                    && !raw_line.is_empty()
-                    && super::form::header_columns(raw_line, self.layout.delimiter).is_some()
-                {
-                    self.batch.tally.headers += 1;
-                } else if matches!(reason, RejectReason::BadTime { .. })
-                    && raw_line.is_empty()
-                    && is_header_fields(fields)
-                {
+                if matches!(reason, RejectReason::BadTime { .. }) && is_header_fields(fields) {
                     self.batch.tally.headers += 1;
                 } else {
                     self.batch.tally.reject(line, reason);
@@ -430,16 +424,19 @@ impl Parser<'_> {
             (Some(start), Some(stop)) if stop < start => return Err(RejectReason::StopBeforeStart),
             (Some(start), Some(stop)) => match u32::try_from(stop - start) {
                 Ok(span) if span != NO_STOP => (start, span),
-                _ => return Err(RejectReason::OutOfRange { field: "stopTime", value: "more than 49 days after startTime".into() }),
+                _ => {
+                    return Err(RejectReason::OutOfRange {
+                        field: "stopTime",
+                        value: "more than 49 days after startTime".into(),
+                    });
+                }
             },
         };
         let hold = uint(get(Field::HoldTime), "holdTime")?.unwrap_or(0);
         let hold = u32::try_from(hold)
             .map_err(|_| RejectReason::OutOfRange { field: "holdTime", value: hold.to_string() })?;
-        let (mut caller_pdd, mut callee_pdd) = (
-            pdd(get(Field::CallerPdd), "callerPdd")?,
-            pdd(get(Field::CalleePdd), "calleePdd")?,
-        );
+        let (mut caller_pdd, mut callee_pdd) =
+            (pdd(get(Field::CallerPdd), "callerPdd")?, pdd(get(Field::CalleePdd), "calleePdd")?);
         if let Some(packed) = uint(get(Field::PackedPdd), "pdd")? {
             let packed = u32::try_from(packed)
                 .map_err(|_| RejectReason::OutOfRange { field: "pdd", value: packed.to_string() })?;
@@ -546,6 +543,13 @@ impl Parser<'_> {
     }
 }
 
+/// Empties a vector of borrowed fields so its buffer can hold the next line's fields (whose
+/// borrow has another lifetime); the in-place collect keeps the allocation.
+#[allow(clippy::unnecessary_filter_map)]
+fn recycle<'b>(v: Vec<&str>) -> Vec<&'b str> {
+    v.into_iter().filter_map(|_| None).collect()
+}
+
 /// A plain signed integer end reason (the common case), parsed without allocating.
 fn small_code(raw: &str) -> Option<i32> {
     let (neg, digits) = match raw.as_bytes().split_first() {
@@ -570,7 +574,11 @@ fn split_quoted(line: &str, delim: u8) -> Option<Vec<String>> {
     if line.matches('"').count() % 2 == 1 {
         return None;
     }
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim).from_reader(line.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delim)
+        .from_reader(line.as_bytes());
     let mut rec = csv::StringRecord::new();
     match rdr.read_record(&mut rec) {
         Ok(true) => Some(rec.iter().map(str::to_string).collect()),
@@ -604,9 +612,8 @@ fn uint(raw: Option<&str>, field: &'static str) -> Result<Option<u64>, RejectRea
         return Ok(None);
     }
     digits_u64(t).map(Some).map_err(|()| {
-        if t.len() > 1 && t[0] == b'-' && t[1..].iter().all(u8::is_ascii_digit) {
-            RejectReason::OutOfRange { field, value: sample(t) }
-        } else if t.iter().all(u8::is_ascii_digit) {
+        let digits = t.strip_prefix(b"-").unwrap_or(t);
+        if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
             RejectReason::OutOfRange { field, value: sample(t) }
         } else {
             RejectReason::BadNumber { field, value: sample(t) }
@@ -718,6 +725,40 @@ mod tests {
     }
 
     #[test]
+    fn header_layout_reasons() {
+        let layout = crate::cdr::form::detect(b"starttime,stoptime,endreason,callere164\n").expect("csv");
+        let text = "starttime,stoptime,endreason,callere164\n\
+                    2026-11-20 10:00:00,2026-11-20 10:00:30,-8,1\n\
+                    2026-11-20 10:00:00,-8,1\n\
+                    2026-01-01 10:00:00,2026-03-01 10:00:00,-8,1\n";
+        let b = parse(text, &layout);
+        assert_eq!(b.tally.rows, 1);
+        let got: Vec<String> = b.tally.samples.iter().map(|r| format!("{}: {}", r.line, r.reason)).collect();
+        assert_eq!(
+            got,
+            [
+                "3: 3 fields where the header has 4",
+                "4: stopTime is out of range: 'more than 49 days after startTime'"
+            ]
+        );
+    }
+
+    #[test]
+    fn too_many_distinct_end_reasons_are_rejected_not_lost() {
+        let mut text = String::new();
+        for i in 0..70_000 {
+            text.push_str(&format!(
+                "1|2|2026-11-20 10:00:00|2026-11-20 10:00:00|0|Reason{i}|1|A|B|1|2|1|2|1|2|0|1\n"
+            ));
+        }
+        let b = parse(&text, &Layout::positional_pipe());
+        // 65,536 ids, one of them the empty reason.
+        assert_eq!(b.tally.rows, 65_535);
+        assert_eq!(b.tally.rejected, 70_000 - 65_535);
+        assert_eq!(b.tally.samples[0].reason, RejectReason::TooManyReasons);
+    }
+
+    #[test]
     fn header_rows_blank_lines_and_crlf() {
         let text = "callerE164|calleeE164|startTime|stopTime|holdTime|endReason|endDirection|callerGatewayId|calleeGatewayId|callerIp|calleeIp|callerAccessE164|calleeAccessE164|callerToGatewayE164|calleeToGatewayE164|calleeBilling|billingMode\r\n\r\n1|2|2026-11-20 10:00:00|2026-11-20 10:00:30|20000|-8|1|A|B|1.1.1.1|2.2.2.2|1|2|1|2|0|1\r\n";
         let b = parse(text, &Layout::positional_pipe());
@@ -737,15 +778,31 @@ mod tests {
             ends_source: true,
             tail_is_pending: true,
         };
-        let b = parse_block(&block, &Layout::positional_pipe(), &TimeReader::new(Zone::parse("UTC").expect("utc")));
+        let b = parse_block(
+            &block,
+            &Layout::positional_pipe(),
+            &TimeReader::new(Zone::parse("UTC").expect("utc")),
+        );
         assert_eq!((b.tally.rows, b.tally.pending, b.tally.rejected), (1, 1, 0));
     }
 
     #[test]
     fn invalid_utf8_is_kept_and_counted() {
         let line = b"1\xff\xfe|2|2026-11-20 10:00:00|2026-11-20 10:00:30|20000|-8|1|A|B|1.1.1.1|2.2.2.2|1|2|1|2|0|1\n".to_vec();
-        let block = Block { source: 0, seq: 0, first_line: 1, data: line, skip_header: false, ends_source: true, tail_is_pending: false };
-        let b = parse_block(&block, &Layout::positional_pipe(), &TimeReader::new(Zone::parse("UTC").expect("utc")));
+        let block = Block {
+            source: 0,
+            seq: 0,
+            first_line: 1,
+            data: line,
+            skip_header: false,
+            ends_source: true,
+            tail_is_pending: false,
+        };
+        let b = parse_block(
+            &block,
+            &Layout::positional_pipe(),
+            &TimeReader::new(Zone::parse("UTC").expect("utc")),
+        );
         assert_eq!(b.tally.rows, 1);
         assert!(b.tally.repaired_utf8 >= 1);
         assert_eq!(b.cols.caller[0].to_string(&b.numbers), "1\u{fffd}\u{fffd}");

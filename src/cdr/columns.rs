@@ -146,13 +146,14 @@ impl Columns {
         self.hold_ms.extend_from_slice(&other.hold_ms);
         self.caller_pdd_ms.extend_from_slice(&other.caller_pdd_ms);
         self.callee_pdd_ms.extend_from_slice(&other.callee_pdd_ms);
-        self.reason
-            .extend(other.reason.iter().map(|r| map.reasons.get(*r as usize).copied().unwrap_or(0)));
+        self.reason.extend(other.reason.iter().map(|r| map.reasons.get(*r as usize).copied().unwrap_or(0)));
         self.end_direction.extend_from_slice(&other.end_direction);
         self.billing_mode.extend_from_slice(&other.billing_mode);
         self.callee_billing.extend_from_slice(&other.callee_billing);
         self.call_level.extend_from_slice(&other.call_level);
-        let ids = |v: &[u32], m: &[u32]| v.iter().map(|i| m.get(*i as usize).copied().unwrap_or(0)).collect::<Vec<_>>();
+        let ids = |v: &[u32], m: &[u32]| {
+            v.iter().map(|i| m.get(*i as usize).copied().unwrap_or(0)).collect::<Vec<_>>()
+        };
         self.caller_gw.extend(ids(&other.caller_gw, map.gateways));
         self.callee_gw.extend(ids(&other.callee_gw, map.gateways));
         self.caller_ip.extend(ids(&other.caller_ip, map.ips));

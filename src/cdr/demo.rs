@@ -29,7 +29,8 @@ const CALLEE_GWS: [(&str, &str, u32); 5] = [
     ("IntlCarrier-A", "100.64.9.1", 15),
     ("IntlCarrier-B", "100.64.9.2", 10),
 ];
-const DESTINATIONS: [(&str, u32); 6] = [("86138", 35), ("86139", 25), ("8610", 10), ("1212", 10), ("44", 10), ("882", 10)];
+const DESTINATIONS: [(&str, u32); 6] =
+    [("86138", 35), ("86139", 25), ("8610", 10), ("1212", 10), ("44", 10), ("882", 10)];
 const SCANNER_IP: &str = "185.220.101.33";
 
 /// What to generate.
@@ -81,7 +82,8 @@ fn pick3<'a>(rng: &mut fastrand::Rng, items: &'a [(&'a str, &'a str, u32)]) -> (
 }
 
 /// Calls per hour follow a working-day curve.
-const HOUR_WEIGHT: [u32; 24] = [2, 1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 11, 9, 10, 12, 12, 11, 10, 8, 7, 6, 5, 4, 3];
+const HOUR_WEIGHT: [u32; 24] =
+    [2, 1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 11, 9, 10, 12, 12, 11, 10, 8, 7, 6, 5, 4, 3];
 
 fn fmt_time(out: &mut Vec<u8>, local_secs: i64) {
     let (y, m, d) = super::time::civil_from_days(local_secs.div_euclid(86_400));
@@ -130,7 +132,14 @@ pub fn write(spec: Spec, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 /// Writes one call line; returns its stop time (local seconds).
-fn one_call(rng: &mut fastrand::Rng, out: &mut Vec<u8>, start: i64, with_pdd: bool, faulty_day: bool, scanner: bool) -> i64 {
+fn one_call(
+    rng: &mut fastrand::Rng,
+    out: &mut Vec<u8>,
+    start: i64,
+    with_pdd: bool,
+    faulty_day: bool,
+    scanner: bool,
+) -> i64 {
     let hour = start.rem_euclid(86_400) / 3600;
     let (in_gw, in_ip) = if scanner { ("", SCANNER_IP) } else { pick3(rng, &CALLER_GWS) };
     let (mut out_gw, mut out_ip) = pick3(rng, &CALLEE_GWS);

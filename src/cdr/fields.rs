@@ -132,7 +132,7 @@ pub enum Column {
 
 /// A header maps to CDRs when it names a time and a number or end reason.
 pub fn header_is_cdr(columns: &[Column]) -> bool {
-    let has = |f: Field| columns.iter().any(|c| *c == Column::Known(f));
+    let has = |f: Field| columns.contains(&Column::Known(f));
     (has(Field::StartTime) || has(Field::StopTime))
         && (has(Field::CallerE164) || has(Field::CalleeE164) || has(Field::EndReason) || has(Field::HoldTime))
 }

@@ -42,7 +42,12 @@ pub struct LoadOptions {
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { zone: Zone::Local, hold_unit: HoldUnitChoice::Auto, window: Window::default(), threads: 0 }
+        LoadOptions {
+            zone: Zone::Local,
+            hold_unit: HoldUnitChoice::Auto,
+            window: Window::default(),
+            threads: 0,
+        }
     }
 }
 
@@ -161,7 +166,8 @@ pub fn load(specs: &[SourceSpec], opts: &LoadOptions, progress: Arc<Progress>) -
             }
         }
         if !waiting.is_empty() {
-            worker_error = Some(LoadError::Worker(format!("{} parsed blocks were never merged", waiting.len())));
+            worker_error =
+                Some(LoadError::Worker(format!("{} parsed blocks were never merged", waiting.len())));
         }
     });
     if let Some(e) = worker_error {
@@ -194,7 +200,11 @@ fn merge(
     let src = batch.source as usize;
     while store.sources.len() <= src {
         let n = store.sources.len();
-        let info = sources.lock().ok().and_then(|s| s.get(n).cloned()).unwrap_or_else(|| SourceInfo::new(String::new()));
+        let info = sources
+            .lock()
+            .ok()
+            .and_then(|s| s.get(n).cloned())
+            .unwrap_or_else(|| SourceInfo::new(String::new()));
         store.sources.push(info);
     }
     // Pick up what the reader learnt since (form, read errors).
@@ -226,7 +236,8 @@ fn merge(
             .and_then(|l| l.get(src).cloned().flatten())
             .is_some_and(|l| l.delimiter == Delimiter::Pipe);
         let info = &store.sources[src];
-        let (unit, why) = decide_hold_unit(choice, info.tally.hold_votes_ms, info.tally.hold_votes_s, positional);
+        let (unit, why) =
+            decide_hold_unit(choice, info.tally.hold_votes_ms, info.tally.hold_votes_s, positional);
         store.sources[src].hold_unit = Some(unit);
         store.sources[src].hold_unit_why = why;
         store.apply_hold_unit(src, unit);
@@ -235,7 +246,12 @@ fn merge(
 
 /// Picks the holdTime unit of one source: forced, or from how holdTime compares with the
 /// stop - start span of answered calls, or else the documented default of the form.
-pub fn decide_hold_unit(choice: HoldUnitChoice, ms_votes: u64, s_votes: u64, text_file: bool) -> (HoldUnit, String) {
+pub fn decide_hold_unit(
+    choice: HoldUnitChoice,
+    ms_votes: u64,
+    s_votes: u64,
+    text_file: bool,
+) -> (HoldUnit, String) {
     match choice {
         HoldUnitChoice::Ms => (HoldUnit::Ms, "set by --hold-unit".into()),
         HoldUnitChoice::S => (HoldUnit::S, "set by --hold-unit".into()),
@@ -248,7 +264,8 @@ pub fn decide_hold_unit(choice: HoldUnitChoice, ms_votes: u64, s_votes: u64, tex
         }
         HoldUnitChoice::Auto => {
             let total = ms_votes + s_votes;
-            let (unit, n) = if ms_votes > s_votes { (HoldUnit::Ms, ms_votes) } else { (HoldUnit::S, s_votes) };
+            let (unit, n) =
+                if ms_votes > s_votes { (HoldUnit::Ms, ms_votes) } else { (HoldUnit::S, s_votes) };
             (unit, format!("detected: {n} of {total} answered calls fit {unit} against stop - start"))
         }
     }
@@ -283,13 +300,11 @@ fn read_input(
         InputKind::Stdin => Box::new(std::io::stdin()),
         InputKind::Memory(data) => Box::new(std::io::Cursor::new(data.clone().to_vec())),
     };
-    let mut buffered = BufReader::with_capacity(256 << 10, Counting { inner: raw, progress: progress.clone() });
+    let mut buffered =
+        BufReader::with_capacity(256 << 10, Counting { inner: raw, progress: progress.clone() });
     let gzip = matches!(buffered.fill_buf(), Ok(head) if head.starts_with(&[0x1f, 0x8b]));
-    let mut reader: Box<dyn Read + Send> = if gzip {
-        Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
-    } else {
-        Box::new(buffered)
-    };
+    let mut reader: Box<dyn Read + Send> =
+        if gzip { Box::new(flate2::bufread::MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };
     set(&|i| i.gzip = gzip);
 
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + (64 << 10));
@@ -333,7 +348,8 @@ fn read_input(
         }
         let rest = buf.split_off(cut);
         let data = std::mem::replace(&mut buf, rest);
-        let pending_rule = newest && layout.delimiter == Delimiter::Pipe && matches!(input.kind, InputKind::File(_));
+        let pending_rule =
+            newest && layout.delimiter == Delimiter::Pipe && matches!(input.kind, InputKind::File(_));
         if !send(tx, seq, n, &mut first_line, data, &mut first_block, &layout, eof, pending_rule) {
             return;
         }

@@ -37,7 +37,7 @@ impl PackedNumber {
 
     /// `(digit count, value)` for an inline number.
     pub fn inline(self) -> Option<(u32, u64)> {
-        (self.0 & POOLED == 0).then(|| ((self.0 >> LEN_SHIFT) as u32, self.0 & ((1 << LEN_SHIFT) - 1)))
+        (self.0 & POOLED == 0).then_some(((self.0 >> LEN_SHIFT) as u32, self.0 & ((1 << LEN_SHIFT) - 1)))
     }
 
     pub fn pooled(self) -> Option<u32> {
@@ -158,7 +158,16 @@ mod tests {
     #[test]
     fn packed_round_trips() {
         let mut pool = Pool::new();
-        for s in ["", "0", "008613800138000", "12125551234", "99999999999999999", "123456789012345678", "Q0002CS880101", "+8613"] {
+        for s in [
+            "",
+            "0",
+            "008613800138000",
+            "12125551234",
+            "99999999999999999",
+            "123456789012345678",
+            "Q0002CS880101",
+            "+8613",
+        ] {
             let n = PackedNumber::encode(s, &mut pool);
             assert_eq!(n.to_string(&pool), s, "{s}");
         }

@@ -35,9 +35,7 @@ impl Pool {
 
     /// The string for an id; ids come from this pool, so an unknown id reads as empty.
     pub fn resolve(&self, id: u32) -> &str {
-        SymbolU32::try_from_usize(id as usize)
-            .and_then(|sym| self.inner.resolve(sym))
-            .unwrap_or("")
+        SymbolU32::try_from_usize(id as usize).and_then(|sym| self.inner.resolve(sym)).unwrap_or("")
     }
 
     pub fn len(&self) -> usize {

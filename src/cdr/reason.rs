@@ -78,7 +78,11 @@ const SMALL_RANGE: i32 = 1000;
 
 impl Default for ReasonTable {
     fn default() -> Self {
-        let mut t = ReasonTable { values: Vec::new(), index: HashMap::new(), small: vec![0; 2 * SMALL_RANGE as usize] };
+        let mut t = ReasonTable {
+            values: Vec::new(),
+            index: HashMap::new(),
+            small: vec![0; 2 * SMALL_RANGE as usize],
+        };
         t.intern(Reason::Empty);
         t
     }

@@ -60,12 +60,18 @@ const MAX_CALL_MS: i64 = 24 * 3_600_000;
 
 const CDR_EXTENSIONS: [&str; 4] = ["txt", "csv", "tsv", "cdr"];
 
-pub fn discover(specs: &[SourceSpec], window: Window, times: &TimeReader) -> Result<(Vec<Input>, Vec<Skipped>), LoadError> {
-    let mut inputs = Vec::new();
+pub fn discover(
+    specs: &[SourceSpec],
+    window: Window,
+    times: &TimeReader,
+) -> Result<(Vec<Input>, Vec<Skipped>), LoadError> {
+    let mut inputs: Vec<Input> = Vec::new();
     let mut skipped = Vec::new();
     for spec in specs {
         match spec {
-            SourceSpec::Stdin => inputs.push(Input { name: "-".into(), kind: InputKind::Stdin, size: None, modified: None }),
+            SourceSpec::Stdin => {
+                inputs.push(Input { name: "-".into(), kind: InputKind::Stdin, size: None, modified: None })
+            }
             SourceSpec::Memory { name, data } => inputs.push(Input {
                 name: name.clone(),
                 kind: InputKind::Memory(data.clone()),
@@ -73,7 +79,8 @@ pub fn discover(specs: &[SourceSpec], window: Window, times: &TimeReader) -> Res
                 modified: None,
             }),
             SourceSpec::Path(p) => {
-                let meta = std::fs::metadata(p).map_err(|e| LoadError::Path { path: p.clone(), source: e })?;
+                let meta =
+                    std::fs::metadata(p).map_err(|e| LoadError::Path { path: p.clone(), source: e })?;
                 if meta.is_dir() {
                     walk_dir(p, window, times, &mut inputs, &mut skipped)?;
                 } else {
@@ -84,6 +91,17 @@ pub fn discover(specs: &[SourceSpec], window: Window, times: &TimeReader) -> Res
             }
         }
     }
+    // The same file named twice (or reached through two paths) is read once.
+    let mut seen = std::collections::HashSet::new();
+    inputs.retain(|i| {
+        let InputKind::File(p) = &i.kind else { return true };
+        let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        let first = seen.insert(key);
+        if !first {
+            skipped.push(Skipped { name: i.name.clone(), why: "given more than once; read once".into() });
+        }
+        first
+    });
     Ok((inputs, skipped))
 }
 
@@ -96,18 +114,29 @@ fn file_input(p: &Path, meta: &std::fs::Metadata) -> Input {
     }
 }
 
-fn walk_dir(dir: &Path, window: Window, times: &TimeReader, inputs: &mut Vec<Input>, skipped: &mut Vec<Skipped>) -> Result<(), LoadError> {
+fn walk_dir(
+    dir: &Path,
+    window: Window,
+    times: &TimeReader,
+    inputs: &mut Vec<Input>,
+    skipped: &mut Vec<Skipped>,
+) -> Result<(), LoadError> {
     let mut found = 0;
     let mut ignored = 0;
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_entry(|e| {
-        e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-    }) {
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
                 skipped.push(Skipped {
                     name: e.path().map_or_else(|| dir.display().to_string(), |p| p.display().to_string()),
-                    why: format!("cannot be read: {}", e.io_error().map_or_else(|| e.to_string(), ToString::to_string)),
+                    why: format!(
+                        "cannot be read: {}",
+                        e.io_error().map_or_else(|| e.to_string(), ToString::to_string)
+                    ),
                 });
                 continue;
             }
@@ -125,7 +154,10 @@ fn walk_dir(dir: &Path, window: Window, times: &TimeReader, inputs: &mut Vec<Inp
             let after = window.since.is_some_and(|s| to <= s);
             let before = window.until.is_some_and(|u| from - MAX_CALL_MS >= u);
             if after || before {
-                skipped.push(Skipped { name: path.display().to_string(), why: "outside --since/--until (from its name)".into() });
+                skipped.push(Skipped {
+                    name: path.display().to_string(),
+                    why: "outside --since/--until (from its name)".into(),
+                });
                 continue;
             }
         }
@@ -134,13 +166,16 @@ fn walk_dir(dir: &Path, window: Window, times: &TimeReader, inputs: &mut Vec<Inp
                 found += 1;
                 inputs.push(file_input(path, &meta));
             }
-            Err(e) => skipped.push(Skipped { name: path.display().to_string(), why: format!("cannot be read: {e}") }),
+            Err(e) => skipped
+                .push(Skipped { name: path.display().to_string(), why: format!("cannot be read: {e}") }),
         }
     }
     if found == 0 && ignored > 0 {
         skipped.push(Skipped {
             name: dir.display().to_string(),
-            why: format!("{ignored} files, none named like CDR files (*.txt, *.csv, *.tsv, *.cdr, optionally .gz)"),
+            why: format!(
+                "{ignored} files, none named like CDR files (*.txt, *.csv, *.tsv, *.cdr, optionally .gz)"
+            ),
         });
     }
     Ok(())
@@ -160,7 +195,8 @@ fn looks_like_cdr_file(name: &str) -> bool {
 pub fn file_time_range(name: &str, times: &TimeReader) -> Option<(i64, i64)> {
     let base = name.strip_suffix(".gz").unwrap_or(name);
     let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
-    let digits_at_end: String = stem.chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
+    let digits_at_end: String =
+        stem.chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
     let num = |s: &str| s.parse::<i64>().ok();
     let (local_start, len_s) = match digits_at_end.len() {
         10 if digits_at_end.len() == stem.len() => {

@@ -267,7 +267,12 @@ impl Store {
             extras: c
                 .extras
                 .iter()
-                .map(|e| (e.name.clone(), self.extra_values.resolve(e.values.get(i).copied().unwrap_or(0)).to_string()))
+                .map(|e| {
+                    (
+                        e.name.clone(),
+                        self.extra_values.resolve(e.values.get(i).copied().unwrap_or(0)).to_string(),
+                    )
+                })
                 .collect(),
             source: self.source_of(i).map(|s| s.name.clone()).unwrap_or_default(),
             line: c.line(i),

@@ -283,13 +283,7 @@ impl TimeWriter {
         let local = self.local_secs(epoch_ms);
         let (y, mo, d) = civil_from_days(local.div_euclid(86_400));
         let sod = local.rem_euclid(86_400);
-        let _ = write!(
-            out,
-            "{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}",
-            sod / 3600,
-            (sod / 60) % 60,
-            sod % 60
-        );
+        let _ = write!(out, "{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}", sod / 3600, (sod / 60) % 60, sod % 60);
     }
 
     /// Local midnight (as epoch ms) of the local day containing `epoch_ms`.
@@ -340,8 +334,7 @@ pub fn parse_datetime(s: &[u8]) -> Option<(i64, i64)> {
     let h = digits(s, 11, 2)?;
     let mi = digits(s, 14, 2)?;
     let (sec, millis) = parse_seconds(&s[16..])?;
-    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60
-    {
+    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60 {
         return None;
     }
     let days = days_from_civil(y, mo, d);
@@ -430,14 +423,8 @@ mod tests {
     #[test]
     fn parses_epoch_forms() {
         let r = TimeReader::new(utc());
-        assert_eq!(
-            r.parse(b"1619696157000"),
-            Some(TimeValue::At(1_619_696_157_000, TimeForm::EpochMillis))
-        );
-        assert_eq!(
-            r.parse(b"1619696157"),
-            Some(TimeValue::At(1_619_696_157_000, TimeForm::EpochSeconds))
-        );
+        assert_eq!(r.parse(b"1619696157000"), Some(TimeValue::At(1_619_696_157_000, TimeForm::EpochMillis)));
+        assert_eq!(r.parse(b"1619696157"), Some(TimeValue::At(1_619_696_157_000, TimeForm::EpochSeconds)));
         assert_eq!(r.parse(b"0"), Some(TimeValue::Absent));
         assert_eq!(r.parse(b""), Some(TimeValue::Absent));
         assert_eq!(r.parse(b"NULL"), Some(TimeValue::Absent));
@@ -448,14 +435,16 @@ mod tests {
     #[test]
     fn local_datetime_uses_zone() {
         let r = TimeReader::new(Zone::parse("+08:00").expect("zone"));
-        let Some(TimeValue::At(ms, TimeForm::LocalDateTime)) = r.parse(b"2021-04-29 19:35:57")
-        else {
+        let Some(TimeValue::At(ms, TimeForm::LocalDateTime)) = r.parse(b"2021-04-29 19:35:57") else {
             panic!("not parsed");
         };
         assert_eq!(ms, 1_619_696_157_000);
         let w = TimeWriter::new(Zone::parse("+08:00").expect("zone"));
         assert_eq!(w.format(ms), "2021-04-29 19:35:57");
-        assert_eq!(r.parse(b"2021-04-29T19:35:57.250"), Some(TimeValue::At(ms + 250, TimeForm::LocalDateTime)));
+        assert_eq!(
+            r.parse(b"2021-04-29T19:35:57.250"),
+            Some(TimeValue::At(ms + 250, TimeForm::LocalDateTime))
+        );
     }
 
     #[test]

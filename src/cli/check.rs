@@ -31,11 +31,17 @@ pub fn render(s: &super::common::Session) -> (String, bool) {
             }
         }
         if !t.field_counts.is_empty() {
-            let counts: Vec<String> = t.field_counts.iter().rev().map(|(n, lines)| format!("{n} ({} lines)", thousands(*lines))).collect();
+            let counts: Vec<String> = t
+                .field_counts
+                .iter()
+                .rev()
+                .map(|(n, lines)| format!("{n} ({} lines)", thousands(*lines)))
+                .collect();
             let _ = writeln!(out, "  fields:    {}", counts.join(", "));
         }
         if !t.time_forms.is_empty() {
-            let forms: Vec<String> = t.time_forms.iter().map(|(f, n)| format!("{f} ({} values)", thousands(*n))).collect();
+            let forms: Vec<String> =
+                t.time_forms.iter().map(|(f, n)| format!("{f} ({} values)", thousands(*n))).collect();
             let _ = writeln!(out, "  times:     {}; zone {}", forms.join(", "), s.zone.name());
         }
         if let Some(u) = src.hold_unit {
@@ -51,7 +57,11 @@ pub fn render(s: &super::common::Session) -> (String, bool) {
             thousands(t.headers)
         );
         if t.repaired_utf8 > 0 {
-            let _ = writeln!(out, "  invalid UTF-8 replaced in {} values (rows kept)", thousands(t.repaired_utf8));
+            let _ = writeln!(
+                out,
+                "  invalid UTF-8 replaced in {} values (rows kept)",
+                thousands(t.repaired_utf8)
+            );
         }
         if let Some(e) = &src.read_error {
             bad = true;
@@ -62,7 +72,13 @@ pub fn render(s: &super::common::Session) -> (String, bool) {
             let _ = writeln!(out, "  rejected lines:");
             let mine: Vec<_> = s.store.rejects.iter().filter(|(src_i, _)| *src_i == i).collect();
             for (_, r) in &mine {
-                let _ = writeln!(out, "    {}:{}: {}", sanitize(&src.name), r.line, sanitize(&r.reason.to_string()));
+                let _ = writeln!(
+                    out,
+                    "    {}:{}: {}",
+                    sanitize(&src.name),
+                    r.line,
+                    sanitize(&r.reason.to_string())
+                );
             }
             if (mine.len() as u64) < t.rejected {
                 let _ = writeln!(out, "    … and {} more", thousands(t.rejected - mine.len() as u64));
@@ -74,14 +90,15 @@ pub fn render(s: &super::common::Session) -> (String, bool) {
     }
     let rows = s.store.len() as u64;
     let bytes = s.store.heap_bytes() as u64;
+    // Per-row cost means something only once fixed overheads are spread thin.
+    let per_row = if rows >= 10_000 { format!(", {} bytes per row", bytes / rows) } else { String::new() };
     let _ = writeln!(
         out,
-        "\n{} sources, {} rows, {} rejected lines; store {:.1} MB ({} bytes per row)",
+        "\n{} sources, {} rows, {} rejected lines; store {:.1} MB{per_row}",
         s.store.sources.len(),
         thousands(rows),
         thousands(s.store.rejected_lines()),
         bytes as f64 / 1e6,
-        bytes.checked_div(rows).unwrap_or(0)
     );
     (out, bad)
 }

@@ -27,7 +27,8 @@ pub fn zone(args: &LoadArgs) -> anyhow::Result<Zone> {
 pub fn specs(args: &LoadArgs) -> anyhow::Result<Vec<SourceSpec>> {
     let mut specs: Vec<SourceSpec> = args.sources.iter().map(|s| SourceSpec::from_arg(s)).collect();
     if args.demo {
-        specs.push(SourceSpec::Memory { name: "demo".into(), data: Arc::new(crate::cdr::demo::demo_bytes()) });
+        specs
+            .push(SourceSpec::Memory { name: "demo".into(), data: Arc::new(crate::cdr::demo::demo_bytes()) });
     }
     if specs.is_empty() {
         return Err(usage(NO_SOURCES));
@@ -82,7 +83,11 @@ pub fn load(args: &LoadArgs, filter: Option<&FilterArgs>) -> anyhow::Result<Sess
 pub fn query(f: &FilterArgs) -> anyhow::Result<Query> {
     let mut q = match &f.filter {
         Some(text) => parse(text).map_err(|e| {
-            let caret = format!("{}{}", " ".repeat(text[..e.span.start].chars().count()), "^".repeat(text[e.span.clone()].chars().count().max(1)));
+            let caret = format!(
+                "{}{}",
+                " ".repeat(text[..e.span.start].chars().count()),
+                "^".repeat(text[e.span.clone()].chars().count().max(1))
+            );
             usage(format!("bad filter {}\n  {text}\n  {caret}", e))
         })?,
         None => Query::default(),
@@ -100,7 +105,6 @@ pub fn query(f: &FilterArgs) -> anyhow::Result<Query> {
 pub fn select(s: &Session, q: &Query) -> Selection {
     evaluate(q, &Context::new(&s.store, s.zone.clone()))
 }
-
 
 pub fn with_path<T>(r: std::io::Result<T>, what: &str, path: &std::path::Path) -> anyhow::Result<T> {
     r.with_context(|| format!("{what} {}", path.display()))

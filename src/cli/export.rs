@@ -64,7 +64,12 @@ fn refuse_sources(out: &Path, specs: &[SourceSpec]) -> anyhow::Result<()> {
         let SourceSpec::Path(p) = spec else { continue };
         let hit = if p.is_dir() {
             // Any file inside a source directory may be a CDR file read now or later.
-            match (std::fs::canonicalize(p), out.parent().map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d }).map(std::fs::canonicalize)) {
+            match (
+                std::fs::canonicalize(p),
+                out.parent()
+                    .map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d })
+                    .map(std::fs::canonicalize),
+            ) {
                 (Ok(dir), Some(Ok(parent))) => parent.starts_with(&dir),
                 _ => false,
             }
@@ -136,7 +141,9 @@ pub fn write(s: &Session, rows: &[u32], format: ExportFormat, w: &mut dyn Write)
                 let mut obj = serde_json::Map::new();
                 for (k, v) in head.iter().zip(values(&rec, &tw)) {
                     let val = match v.parse::<i64>() {
-                        Ok(i) if k != "callerE164" && k != "calleeE164" && !k.contains("E164") => serde_json::Value::from(i),
+                        Ok(i) if k != "callerE164" && k != "calleeE164" && !k.contains("E164") => {
+                            serde_json::Value::from(i)
+                        }
                         _ if v.is_empty() => serde_json::Value::Null,
                         _ => serde_json::Value::from(v),
                     };
@@ -170,4 +177,3 @@ pub fn write(s: &Session, rows: &[u32], format: ExportFormat, w: &mut dyn Write)
     }
     Ok(())
 }
-

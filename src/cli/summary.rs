@@ -26,7 +26,9 @@ pub fn run_default(load_args: &LoadArgs) -> anyhow::Result<u8> {
     if load_args.sources.is_empty() && !load_args.demo {
         return Err(super::usage(super::common::NO_SOURCES));
     }
-    eprintln!("cdrscope: the full-screen console is not built yet; printing the summary (see `cdrscope --help`).");
+    eprintln!(
+        "cdrscope: the full-screen console is not built yet; printing the summary (see `cdrscope --help`)."
+    );
     run(&SummaryArgs { load: load_args.clone(), filter: FilterArgs::default(), json: false })
 }
 
@@ -36,9 +38,18 @@ fn pdd(ms: Option<f64>) -> String {
 
 fn gateway_table(out: &mut String, title: &str, rows: &[GatewayStats]) {
     let _ = writeln!(out, "\n{title}");
-    let _ = writeln!(out, "  {}{}{}{}{}  {}", fit("Gateway", 16), fit_right("Calls", 9), fit_right("ASR", 7), fit_right("ACD", 7), fit_right("PDD", 6), "Top failure codes");
+    let _ = writeln!(
+        out,
+        "  {}{}{}{}{}  Top failure codes",
+        fit("Gateway", 16),
+        fit_right("Calls", 9),
+        fit_right("ASR", 7),
+        fit_right("ACD", 7),
+        fit_right("PDD", 6),
+    );
     for g in rows.iter().take(20) {
-        let codes: Vec<String> = g.top_codes.iter().map(|c| format!("{} {}", sanitize(&c.code), thousands(c.calls))).collect();
+        let codes: Vec<String> =
+            g.top_codes.iter().map(|c| format!("{} {}", sanitize(&c.code), thousands(c.calls))).collect();
         let name = if g.gateway.is_empty() { "(none)" } else { &g.gateway };
         let _ = writeln!(
             out,
@@ -62,7 +73,13 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
     let sources = if names.len() <= 2 { names.join(", ") } else { format!("{} sources", names.len()) };
     let _ = writeln!(out, "{} calls from {sources}", thousands(m.rows));
     if let Some(f) = filter {
-        let _ = writeln!(out, "filter: {} ({} of {} loaded calls)", sanitize(f), thousands(m.rows), thousands(m.loaded_rows));
+        let _ = writeln!(
+            out,
+            "filter: {} ({} of {} loaded calls)",
+            sanitize(f),
+            thousands(m.rows),
+            thousands(m.loaded_rows)
+        );
     }
     if let (Some(a), Some(b)) = (&m.first_call, &m.last_call) {
         let _ = writeln!(out, "first {a}, last {b} ({})", m.time_zone);
@@ -77,7 +94,17 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
     if m.rejected_lines > 0 {
         let _ = writeln!(out, "(run `cdrscope check` on the same sources to see the rejected lines)");
     }
-    let _ = writeln!(out, "\n  {}{}{}{}{}{}{}", fit_right("Calls", 11), fit_right("Answered", 11), fit_right("ASR", 8), fit_right("ACD", 8), fit_right("PDD avg", 9), fit_right("PDD p95", 9), fit_right("Zero-dur", 10));
+    let _ = writeln!(
+        out,
+        "\n  {}{}{}{}{}{}{}",
+        fit_right("Calls", 11),
+        fit_right("Answered", 11),
+        fit_right("ASR", 8),
+        fit_right("ACD", 8),
+        fit_right("PDD avg", 9),
+        fit_right("PDD p95", 9),
+        fit_right("Zero-dur", 10)
+    );
     let _ = writeln!(
         out,
         "  {}{}{}{}{}{}{}",
@@ -91,12 +118,24 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
     );
     let _ = writeln!(out, "\nHealth");
     for h in &m.health {
-        let _ = writeln!(out, "  {}{} {}  {}", fit(&h.metric, 22), fit_right(&percent(h.value), 7), fit(h.verdict.as_str(), 9), h.rule);
+        let _ = writeln!(
+            out,
+            "  {}{} {}  {}",
+            fit(&h.metric, 22),
+            fit_right(&percent(h.value), 7),
+            fit(h.verdict.as_str(), 9),
+            h.rule
+        );
     }
     if !m.findings.is_empty() {
         let _ = writeln!(out, "\nFindings");
         for f in &m.findings {
-            let opts = textwrap::Options::new(80).initial_indent("  - ").subsequent_indent("    ");
+            // Break only at spaces: gateway names such as WHS-Delta stay whole.
+            let opts = textwrap::Options::new(80)
+                .initial_indent("  - ")
+                .subsequent_indent("    ")
+                .word_separator(textwrap::WordSeparator::AsciiSpace)
+                .word_splitter(textwrap::WordSplitter::NoHyphenation);
             for line in textwrap::wrap(&sanitize(&f.text), opts) {
                 let _ = writeln!(out, "{line}");
             }
@@ -106,10 +145,24 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
     gateway_table(&mut out, "By callee (routing) gateway", &m.by_callee_gateway);
     gateway_table(&mut out, "By caller (mapping) gateway", &m.by_caller_gateway);
     let _ = writeln!(out, "\nBy end reason");
-    let _ = writeln!(out, "  {}{}  {}{}", fit("Code", 7), fit("Name", 34), fit_right("Calls", 10), fit_right("Share", 8));
+    let _ = writeln!(
+        out,
+        "  {}{}  {}{}",
+        fit("Code", 7),
+        fit("Name", 34),
+        fit_right("Calls", 10),
+        fit_right("Share", 8)
+    );
     for c in m.by_code.iter().take(25) {
         let code = if c.code.is_empty() { "(none)" } else { &c.code };
-        let _ = writeln!(out, "  {}{}  {}{}", fit(code, 7), fit(&c.name, 34), fit_right(&thousands(c.calls), 10), fit_right(&percent(c.share), 8));
+        let _ = writeln!(
+            out,
+            "  {}{}  {}{}",
+            fit(code, 7),
+            fit(&c.name, 34),
+            fit_right(&thousands(c.calls), 10),
+            fit_right(&percent(c.share), 8)
+        );
     }
     if m.by_code.len() > 25 {
         let _ = writeln!(out, "  … {} more (see --json)", m.by_code.len() - 25);
@@ -125,7 +178,13 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
             Some(_) => "other",
             None => "(not recorded)",
         };
-        let _ = writeln!(out, "  {}{}{}", fit(label, 22), fit_right(&thousands(b.calls), 10), fit_right(&percent(b.share), 8));
+        let _ = writeln!(
+            out,
+            "  {}{}{}",
+            fit(label, 22),
+            fit_right(&thousands(b.calls), 10),
+            fit_right(&percent(b.share), 8)
+        );
     }
     let _ = writeln!(out, "\nTimeline ({} buckets: calls, answered)", m.timeline_bucket);
     let peak = m.timeline.iter().map(|b| b.calls).max().unwrap_or(1).max(1);

@@ -39,10 +39,7 @@ pub struct Registry {
 /// Lowercase, with spaces, `_`, `-` and `.` removed, so `No Available Router`,
 /// `no_available_router` and `NoAvailableRouter` meet.
 pub fn name_key(s: &str) -> String {
-    s.chars()
-        .filter(|c| !matches!(c, ' ' | '_' | '-' | '.' | '\t'))
-        .flat_map(char::to_lowercase)
-        .collect()
+    s.chars().filter(|c| !matches!(c, ' ' | '_' | '-' | '.' | '\t')).flat_map(char::to_lowercase).collect()
 }
 
 pub fn registry() -> &'static Registry {
@@ -131,11 +128,7 @@ pub fn code_name(code: i32) -> Option<&'static str> {
     let r = registry();
     match code_kind(code) {
         CodeKind::Vos => r.vendor.iter().find(|v| v.code == code).map(|v| v.name_en.as_str()),
-        CodeKind::Q850 => r
-            .q850
-            .get(&code)
-            .or_else(|| r.vendor_q850.get(&code))
-            .map(String::as_str),
+        CodeKind::Q850 => r.q850.get(&code).or_else(|| r.vendor_q850.get(&code)).map(String::as_str),
         CodeKind::Sip => r.sip.get(&code).map(String::as_str),
         CodeKind::Unknown => None,
     }

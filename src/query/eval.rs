@@ -6,11 +6,11 @@ use wildmatch::WildMatch;
 
 use super::parse::{CodeMatch, Measure, Op, Query, Side, TermKind};
 use super::timespec::TimeSpec;
+use crate::cdr::Store;
 use crate::cdr::columns::NO_SMALL;
 use crate::cdr::pool::Pool;
 use crate::cdr::reason::Reason;
 use crate::cdr::time::{TimeReader, TimeWriter, Zone};
-use crate::cdr::Store;
 
 /// Row indices, ascending.
 pub type Selection = Vec<u32>;
@@ -60,7 +60,7 @@ enum Pred {
     StartBefore(i64),
     Number { side: Side, prefixes: Vec<Vec<u8>>, globs: Vec<WildMatch> },
     Ip(Vec<bool>),
-    Small { col: SmallCol, values: [bool; 256] },
+    Small { col: SmallCol, values: Box<[bool; 256]> },
     Answered(bool),
     Compare(Measure, Op, i64),
     Word { gateways: Vec<bool>, needle: String },
@@ -140,7 +140,12 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
             TermKind::Compare(m, op, ms) => Pred::Compare(*m, *op, *ms),
             TermKind::Word(w) => {
                 let needle = w.to_lowercase();
-                Pred::Word { gateways: pool_mask(&st.gateways, |g| !g.is_empty() && g.to_lowercase().contains(&needle)), needle }
+                Pred::Word {
+                    gateways: pool_mask(&st.gateways, |g| {
+                        !g.is_empty() && g.to_lowercase().contains(&needle)
+                    }),
+                    needle,
+                }
             }
         };
         preds.push((t.negate, pred));
@@ -148,8 +153,8 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
     Compiled { preds }
 }
 
-fn small_set(vs: &[i8]) -> [bool; 256] {
-    let mut set = [false; 256];
+fn small_set(vs: &[i8]) -> Box<[bool; 256]> {
+    let mut set = Box::new([false; 256]);
     for v in vs {
         set[(*v as u8) as usize] = true;
     }
@@ -258,7 +263,10 @@ pub fn evaluate(q: &Query, ctx: &Context<'_>) -> Selection {
                 s.spawn(move || {
                     let mut buf = String::new();
                     let range = (t * chunk).min(n)..((t + 1) * chunk).min(n);
-                    range.filter(|&i| compiled.matches(st, i, &mut buf)).map(|i| i as u32).collect::<Vec<u32>>()
+                    range
+                        .filter(|&i| compiled.matches(st, i, &mut buf))
+                        .map(|i| i as u32)
+                        .collect::<Vec<u32>>()
                 })
             })
             .collect();

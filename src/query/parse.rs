@@ -160,10 +160,13 @@ fn tokens(q: &str) -> Result<Vec<(String, Range<usize>)>, QueryError> {
 pub fn parse(q: &str) -> Result<Query, QueryError> {
     let mut terms = Vec::new();
     for (tok, span) in tokens(q)? {
-        let err = |message: String| QueryError { message, span: span.clone(), term: q[span.clone()].to_string() };
+        let err =
+            |message: String| QueryError { message, span: span.clone(), term: q[span.clone()].to_string() };
         let (negate, body) = match tok.strip_prefix('-') {
             // `-69` alone is a code, not a negated word; `-gw:x` negates.
-            Some(rest) if !rest.is_empty() && !rest.starts_with(|c: char| c.is_ascii_digit()) => (true, rest.to_string()),
+            Some(rest) if !rest.is_empty() && !rest.starts_with(|c: char| c.is_ascii_digit()) => {
+                (true, rest.to_string())
+            }
             _ => (false, tok.clone()),
         };
         let kind = term_kind(&body).map_err(err)?;
@@ -255,7 +258,11 @@ fn billing_value(v: &str) -> Result<i8, String> {
         "1" | "gateway" | "gw" => 1,
         "2" | "bound" => 2,
         "3" | "card" | "phonecard" => 3,
-        other => return Err(format!("billing takes -1 (none), 0 (phone), 1 (gateway), 2 (bound) or 3 (card), not '{other}'")),
+        other => {
+            return Err(format!(
+                "billing takes -1 (none), 0 (phone), 1 (gateway), 2 (bound) or 3 (card), not '{other}'"
+            ));
+        }
     })
 }
 
@@ -283,21 +290,30 @@ mod tests {
             vec![
                 (false, TermKind::Gateway(Side::Either, vec!["A".into(), "B".into()])),
                 (true, TermKind::Code(vec![CodeMatch::Class(5)])),
-                (false, TermKind::Code(vec![CodeMatch::Exact(-69), CodeMatch::Exact(-69), CodeMatch::Exact(503)])),
+                (
+                    false,
+                    TermKind::Code(vec![CodeMatch::Exact(-69), CodeMatch::Exact(-69), CodeMatch::Exact(503)])
+                ),
                 (false, TermKind::Answered(false)),
             ]
         );
-        assert_eq!(kinds("dur>30s pdd<=500ms"), vec![
-            (false, TermKind::Compare(Measure::Duration, Op::Gt, 30_000)),
-            (false, TermKind::Compare(Measure::Pdd, Op::Le, 500)),
-        ]);
+        assert_eq!(
+            kinds("dur>30s pdd<=500ms"),
+            vec![
+                (false, TermKind::Compare(Measure::Duration, Op::Gt, 30_000)),
+                (false, TermKind::Compare(Measure::Pdd, Op::Le, 500)),
+            ]
+        );
         assert_eq!(kinds("-69"), vec![(false, TermKind::Word("-69".into()))]);
         assert_eq!(kinds("since:\"2026-11-20 14:00\"").len(), 1);
-        assert_eq!(kinds("gw:\"对接线路\" dir:server billing:none"), vec![
-            (false, TermKind::Gateway(Side::Either, vec!["对接线路".into()])),
-            (false, TermKind::Direction(vec![2])),
-            (false, TermKind::Billing(vec![-1])),
-        ]);
+        assert_eq!(
+            kinds("gw:\"对接线路\" dir:server billing:none"),
+            vec![
+                (false, TermKind::Gateway(Side::Either, vec!["对接线路".into()])),
+                (false, TermKind::Direction(vec![2])),
+                (false, TermKind::Billing(vec![-1])),
+            ]
+        );
         assert!(parse("").expect("empty").is_empty());
     }
 

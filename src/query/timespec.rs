@@ -39,7 +39,9 @@ pub fn parse_time_spec(s: &str) -> Result<TimeSpec, String> {
 }
 
 fn bad_time(s: &str) -> String {
-    format!("'{s}' is not a time: use 2026-11-20 14:00 (quoted when it has a space), 2026-11-20T14:00, 14:00 or -2h")
+    format!(
+        "'{s}' is not a time: use 2026-11-20 14:00 (quoted when it has a space), 2026-11-20T14:00, 14:00 or -2h"
+    )
 }
 
 /// `30s`, `5m`, `2h`, `1d`, `500ms`; a bare number is seconds.

@@ -34,12 +34,18 @@ fn is_outage(calls: u64, answered: u64, overall_asr: f64) -> bool {
     let n = calls as f64;
     let rate = answered as f64 / n;
     let sd = (n * overall_asr * (1.0 - overall_asr)).sqrt();
-    rate < overall_asr * OUTAGE_FRACTION && sd > 0.0 && (n * overall_asr - answered as f64) / sd >= OUTAGE_MIN_Z
+    rate < overall_asr * OUTAGE_FRACTION
+        && sd > 0.0
+        && (n * overall_asr - answered as f64) / sd >= OUTAGE_MIN_Z
 }
 const GATEWAY_MIN_CALLS: u64 = 100;
 
 fn quote(s: &str) -> String {
-    if s.contains([' ', ',', '"']) || s.is_empty() { format!("\"{}\"", s.replace('"', "")) } else { s.to_string() }
+    if s.contains([' ', ',', '"']) || s.is_empty() {
+        format!("\"{}\"", s.replace('"', ""))
+    } else {
+        s.to_string()
+    }
 }
 
 fn short_time(tw: &TimeWriter, ms: i64) -> String {
@@ -49,7 +55,13 @@ fn short_time(tw: &TimeWriter, ms: i64) -> String {
     s
 }
 
-pub fn find(store: &Store, rows: &[u32], tw: &TimeWriter, bucket_ms: i64, gws: &[GatewayStats]) -> Vec<Finding> {
+pub fn find(
+    store: &Store,
+    rows: &[u32],
+    tw: &TimeWriter,
+    bucket_ms: i64,
+    gws: &[GatewayStats],
+) -> Vec<Finding> {
     let c = &store.cols;
     let mut out = Vec::new();
     let Some(min) = rows.iter().map(|&r| c.start_ms[r as usize]).min() else { return out };
@@ -105,8 +117,9 @@ pub fn find(store: &Store, rows: &[u32], tw: &TimeWriter, bucket_ms: i64, gws: &
                 }
             }
             let mut codes: Vec<_> = codes.into_iter().collect();
-            codes.sort_by(|a, b| b.1.cmp(&a.1));
-            let top: Vec<String> = codes.iter().take(2).map(|(r, n)| format!("{} ({n})", store.reasons.get(*r))).collect();
+            codes.sort_by_key(|c| std::cmp::Reverse(c.1));
+            let top: Vec<String> =
+                codes.iter().take(2).map(|(r, n)| format!("{} ({n})", store.reasons.get(*r))).collect();
             out.push(Finding {
                 kind: "gateway_outage",
                 text: format!(

@@ -41,7 +41,12 @@ fn higher(metric: &str, value: f64, good: f64, bad: f64) -> Health {
     } else {
         Verdict::Warning
     };
-    Health { metric: metric.into(), value, verdict, rule: format!("healthy > {:.0}%, degraded < {:.0}%", good * 100.0, bad * 100.0) }
+    Health {
+        metric: metric.into(),
+        value,
+        verdict,
+        rule: format!("healthy > {:.0}%, degraded < {:.0}%", good * 100.0, bad * 100.0),
+    }
 }
 
 /// Lower is better: healthy below `good`, degraded above `bad`.
@@ -53,7 +58,12 @@ fn lower(metric: &str, value: f64, good: f64, bad: f64) -> Health {
     } else {
         Verdict::Warning
     };
-    Health { metric: metric.into(), value, verdict, rule: format!("healthy < {:.0}%, degraded > {:.0}%", good * 100.0, bad * 100.0) }
+    Health {
+        metric: metric.into(),
+        value,
+        verdict,
+        rule: format!("healthy < {:.0}%, degraded > {:.0}%", good * 100.0, bad * 100.0),
+    }
 }
 
 pub struct Shares {
@@ -86,9 +96,18 @@ mod tests {
 
     #[test]
     fn thresholds() {
-        let v = verdicts(&Shares { answered: 0.71, sip_4xx: 0.15, sip_5xx: 0.21, busy_486: 0.05, no_billing: 0.06 });
+        let v = verdicts(&Shares {
+            answered: 0.71,
+            sip_4xx: 0.15,
+            sip_5xx: 0.21,
+            busy_486: 0.05,
+            no_billing: 0.06,
+        });
         let got: Vec<Verdict> = v.iter().map(|h| h.verdict).collect();
-        assert_eq!(got, vec![Verdict::Healthy, Verdict::Warning, Verdict::Degraded, Verdict::Healthy, Verdict::Warning]);
+        assert_eq!(
+            got,
+            vec![Verdict::Healthy, Verdict::Warning, Verdict::Degraded, Verdict::Healthy, Verdict::Warning]
+        );
         assert_eq!(higher("a", 0.49, 0.7, 0.5).verdict, Verdict::Degraded);
         assert_eq!(higher("a", 0.50, 0.7, 0.5).verdict, Verdict::Warning);
     }

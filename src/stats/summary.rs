@@ -190,13 +190,19 @@ fn per_gateway(store: &Store, accs: &[GwAcc], fails: PairCounts) -> Vec<GatewayS
         .filter(|(_, a)| a.calls > 0)
         .map(|(id, a)| {
             let mut codes = top.remove(&(id as u32)).unwrap_or_default();
-            codes.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| store.reasons.get(x.0).cmp(store.reasons.get(y.0))));
+            codes.sort_by(|x, y| {
+                y.1.cmp(&x.1).then_with(|| store.reasons.get(x.0).cmp(store.reasons.get(y.0)))
+            });
             GatewayStats {
                 gateway: store.gateways.resolve(id as u32).to_string(),
                 calls: a.calls,
                 answered: a.answered,
                 asr: ratio(a.answered, a.calls),
-                acd_seconds: if a.answered == 0 { 0.0 } else { a.hold_ms as f64 / 1000.0 / a.answered as f64 },
+                acd_seconds: if a.answered == 0 {
+                    0.0
+                } else {
+                    a.hold_ms as f64 / 1000.0 / a.answered as f64
+                },
                 pdd_avg_ms: (a.pdd_n > 0).then(|| a.pdd_ms as f64 / a.pdd_n as f64),
                 top_codes: codes
                     .into_iter()
@@ -238,7 +244,10 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
         }
         by_reason[c.reason[i] as usize] += 1;
         billing[(c.billing_mode[i] as u8) as usize] += 1;
-        for (acc, fail, gw) in [(&mut caller_acc, &mut caller_fail, c.caller_gw[i]), (&mut callee_acc, &mut callee_fail, c.callee_gw[i])] {
+        for (acc, fail, gw) in [
+            (&mut caller_acc, &mut caller_fail, c.caller_gw[i]),
+            (&mut callee_acc, &mut callee_fail, c.callee_gw[i]),
+        ] {
             let a = &mut acc[gw as usize];
             a.calls += 1;
             if ans {
@@ -284,20 +293,31 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
         .filter(|b| billing[*b] > 0)
         .map(|b| {
             let v = b as u8 as i8;
-            BillingShare { billing_mode: (v != NO_SMALL).then_some(v), calls: billing[b], share: ratio(billing[b], total) }
+            BillingShare {
+                billing_mode: (v != NO_SMALL).then_some(v),
+                calls: billing[b],
+                share: ratio(billing[b], total),
+            }
         })
         .collect();
     billing_modes.sort_by_key(|b| b.billing_mode);
 
     let (size, buckets) = timeline(store, rows, tw);
-    let units: std::collections::BTreeSet<String> =
-        store.sources.iter().filter(|s| s.rows > 0).filter_map(|s| s.hold_unit.map(|u| u.to_string())).collect();
+    let units: std::collections::BTreeSet<String> = store
+        .sources
+        .iter()
+        .filter(|s| s.rows > 0)
+        .filter_map(|s| s.hold_unit.map(|u| u.to_string()))
+        .collect();
     let hold_unit = match units.len() {
         0 => String::new(),
         1 => units.into_iter().next().unwrap_or_default(),
         _ => "mixed".into(),
     };
-    let (first, last) = match (rows.iter().map(|&r| c.start_ms[r as usize]).min(), rows.iter().map(|&r| c.start_ms[r as usize]).max()) {
+    let (first, last) = match (
+        rows.iter().map(|&r| c.start_ms[r as usize]).min(),
+        rows.iter().map(|&r| c.start_ms[r as usize]).max(),
+    ) {
         (Some(a), Some(b)) => (Some(tw.format(a)), Some(tw.format(b))),
         _ => (None, None),
     };

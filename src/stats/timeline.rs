@@ -46,7 +46,8 @@ pub fn size_label(ms: i64) -> String {
 /// Buckets aligned to the local clock (an hour bucket starts on the hour).
 pub fn timeline(store: &Store, rows: &[u32], tw: &TimeWriter) -> (i64, Vec<Bucket>) {
     let starts = &store.cols.start_ms;
-    let (Some(min), Some(max)) = (rows.iter().map(|&r| starts[r as usize]).min(), rows.iter().map(|&r| starts[r as usize]).max())
+    let (Some(min), Some(max)) =
+        (rows.iter().map(|&r| starts[r as usize]).min(), rows.iter().map(|&r| starts[r as usize]).max())
     else {
         return (3_600_000, Vec::new());
     };

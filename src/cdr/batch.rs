@@ -8,8 +8,8 @@ use super::columns::{Columns, NO_PDD, NO_SMALL, NO_STOP};
 use super::fields::{Column, Field, PIPE_FIELDS, PIPE_MIN_FIELDS};
 use super::form::{Delimiter, Layout};
 use super::number::{DerivedNumber, PackedNumber};
-use super::pool::Pool;
-use super::reason::{Reason, ReasonTable};
+use super::pool::Pools;
+use super::reason::Reason;
 use super::reject::{RejectReason, Rejected, sample};
 use super::time::{TimeForm, TimeReader, TimeValue};
 
@@ -118,11 +118,7 @@ pub struct Batch {
     pub seq: u64,
     pub ends_source: bool,
     pub cols: Columns,
-    pub gateways: Pool,
-    pub ips: Pool,
-    pub numbers: Pool,
-    pub extra_values: Pool,
-    pub reasons: ReasonTable,
+    pub pools: Pools,
     pub tally: Tally,
 }
 
@@ -451,10 +447,10 @@ impl Parser<'_> {
         let flowno = uint(get(Field::FlowNo), "flowno")?;
         let reason_raw = get(Field::EndReason).unwrap_or("");
         let reason = match small_code(reason_raw) {
-            Some(code) => self.batch.reasons.intern_code(code),
+            Some(code) => self.batch.pools.reasons.intern_code(code),
             None => {
                 let text = self.text(reason_raw);
-                self.batch.reasons.intern(Reason::parse(&text))
+                self.batch.pools.reasons.intern(Reason::parse(&text))
             }
         }
         .ok_or(RejectReason::TooManyReasons)?;
@@ -476,7 +472,7 @@ impl Parser<'_> {
             match get(f) {
                 Some(raw) => {
                     let t = p.text(raw);
-                    DerivedNumber::encode(&t, primary, &mut p.batch.numbers)
+                    DerivedNumber::encode(&t, primary, &mut p.batch.pools.numbers)
                 }
                 None => DerivedNumber::default(),
             }
@@ -488,7 +484,7 @@ impl Parser<'_> {
         let pooled = |p: &mut Self, f: Field, gw: bool| -> u32 {
             let t = p.text(get(f).unwrap_or(""));
             let t = t.trim_ascii();
-            if gw { p.batch.gateways.intern(t) } else { p.batch.ips.intern(t) }
+            if gw { p.batch.pools.gateways.intern(t) } else { p.batch.pools.ips.intern(t) }
         };
         let caller_gw = pooled(self, Field::CallerGateway, true);
         let callee_gw = pooled(self, Field::CalleeGateway, true);
@@ -498,7 +494,7 @@ impl Parser<'_> {
             .iter()
             .map(|(i, raw)| {
                 let t = self.text(raw);
-                (*i, self.batch.extra_values.intern(&t))
+                (*i, self.batch.pools.extra_values.intern(&t))
             })
             .collect();
 
@@ -518,8 +514,8 @@ impl Parser<'_> {
         c.callee_gw.push(callee_gw);
         c.caller_ip.push(caller_ip);
         c.callee_ip.push(callee_ip);
-        c.caller.push(PackedNumber::encode(&caller, &mut self.batch.numbers));
-        c.callee.push(PackedNumber::encode(&callee, &mut self.batch.numbers));
+        c.caller.push(PackedNumber::encode(&caller, &mut self.batch.pools.numbers));
+        c.callee.push(PackedNumber::encode(&callee, &mut self.batch.pools.numbers));
         c.caller_access.push(caller_access);
         c.callee_access.push(callee_access);
         c.caller_to_gw.push(caller_to_gw);
@@ -805,6 +801,6 @@ mod tests {
         );
         assert_eq!(b.tally.rows, 1);
         assert!(b.tally.repaired_utf8 >= 1);
-        assert_eq!(b.cols.caller[0].to_string(&b.numbers), "1\u{fffd}\u{fffd}");
+        assert_eq!(b.cols.caller[0].to_string(&b.pools.numbers), "1\u{fffd}\u{fffd}");
     }
 }

@@ -4,6 +4,7 @@
 //! owns the columns (a batch's own pools while parsing, the store's after merging).
 
 use super::number::{DerivedNumber, PackedNumber};
+use super::pool::Remap;
 
 /// No stop time recorded.
 pub const NO_STOP: u32 = u32::MAX;
@@ -58,15 +59,6 @@ pub struct Columns {
     /// Empty until some source has a flowno; then one per row (0 = none).
     pub flowno: Vec<u64>,
     pub extras: Vec<ExtraColumn>,
-}
-
-/// Translation tables from a batch's pools to the store's.
-pub struct Remap<'a> {
-    pub gateways: &'a [u32],
-    pub ips: &'a [u32],
-    pub numbers: &'a [u32],
-    pub reasons: &'a [u16],
-    pub extras: &'a [u32],
 }
 
 impl Columns {
@@ -138,7 +130,7 @@ impl Columns {
     }
 
     /// Appends every row of `other`, translating pool ids.
-    pub fn append_remapped(&mut self, other: &Columns, map: &Remap<'_>) {
+    pub fn append_remapped(&mut self, other: &Columns, map: &Remap) {
         let n = other.len();
         let before = self.len();
         self.start_ms.extend_from_slice(&other.start_ms);
@@ -154,16 +146,16 @@ impl Columns {
         let ids = |v: &[u32], m: &[u32]| {
             v.iter().map(|i| m.get(*i as usize).copied().unwrap_or(0)).collect::<Vec<_>>()
         };
-        self.caller_gw.extend(ids(&other.caller_gw, map.gateways));
-        self.callee_gw.extend(ids(&other.callee_gw, map.gateways));
-        self.caller_ip.extend(ids(&other.caller_ip, map.ips));
-        self.callee_ip.extend(ids(&other.callee_ip, map.ips));
-        self.caller.extend(other.caller.iter().map(|p| p.remap(map.numbers)));
-        self.callee.extend(other.callee.iter().map(|p| p.remap(map.numbers)));
-        self.caller_access.extend(other.caller_access.iter().map(|d| d.remap(map.numbers)));
-        self.callee_access.extend(other.callee_access.iter().map(|d| d.remap(map.numbers)));
-        self.caller_to_gw.extend(other.caller_to_gw.iter().map(|d| d.remap(map.numbers)));
-        self.callee_to_gw.extend(other.callee_to_gw.iter().map(|d| d.remap(map.numbers)));
+        self.caller_gw.extend(ids(&other.caller_gw, &map.gateways));
+        self.callee_gw.extend(ids(&other.callee_gw, &map.gateways));
+        self.caller_ip.extend(ids(&other.caller_ip, &map.ips));
+        self.callee_ip.extend(ids(&other.callee_ip, &map.ips));
+        self.caller.extend(other.caller.iter().map(|p| p.remap(&map.numbers)));
+        self.callee.extend(other.callee.iter().map(|p| p.remap(&map.numbers)));
+        self.caller_access.extend(other.caller_access.iter().map(|d| d.remap(&map.numbers)));
+        self.callee_access.extend(other.callee_access.iter().map(|d| d.remap(&map.numbers)));
+        self.caller_to_gw.extend(other.caller_to_gw.iter().map(|d| d.remap(&map.numbers)));
+        self.callee_to_gw.extend(other.callee_to_gw.iter().map(|d| d.remap(&map.numbers)));
         for &(row, line) in &other.line_runs {
             self.line_runs.push((row + before as u32, line));
         }
@@ -177,7 +169,7 @@ impl Columns {
         }
         for e in &other.extras {
             let i = self.extra_index(&e.name, before);
-            self.extras[i].values.extend(ids(&e.values, map.extras));
+            self.extras[i].values.extend(ids(&e.values, &map.extras));
         }
         for e in &mut self.extras {
             e.values.resize(before + n, 0);

@@ -6,6 +6,51 @@ use string_interner::backend::StringBackend;
 use string_interner::symbol::SymbolU32;
 use string_interner::{StringInterner, Symbol};
 
+use super::reason::ReasonTable;
+
+/// Every pool a set of columns refers to. A parsed batch has its own; merging it into the
+/// store absorbs them and translates the batch's ids.
+#[derive(Debug, Default)]
+pub struct Pools {
+    pub gateways: Pool,
+    pub ips: Pool,
+    /// Phone numbers that do not pack into 64 bits, and number prefixes.
+    pub numbers: Pool,
+    /// Values of the extra (uninterpreted) columns.
+    pub extra_values: Pool,
+    pub reasons: ReasonTable,
+}
+
+/// Id translation tables from one set of pools to another (index = old id).
+pub struct Remap {
+    pub gateways: Vec<u32>,
+    pub ips: Vec<u32>,
+    pub numbers: Vec<u32>,
+    pub extras: Vec<u32>,
+    pub reasons: Vec<u16>,
+}
+
+impl Pools {
+    /// Takes in every value of `other` and returns how its ids translate to ours.
+    pub fn absorb(&mut self, other: &Pools) -> Remap {
+        Remap {
+            gateways: self.gateways.absorb(&other.gateways),
+            ips: self.ips.absorb(&other.ips),
+            numbers: self.numbers.absorb(&other.numbers),
+            extras: self.extra_values.absorb(&other.extra_values),
+            // Both tables are capped at 65,536 values; past that, values read as empty.
+            reasons: other.reasons.iter().map(|(_, r)| self.reasons.intern(r.clone()).unwrap_or(0)).collect(),
+        }
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.gateways.heap_bytes()
+            + self.ips.heap_bytes()
+            + self.numbers.heap_bytes()
+            + self.extra_values.heap_bytes()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Pool {
     inner: StringInterner<StringBackend<SymbolU32>>,

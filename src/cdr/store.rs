@@ -7,9 +7,9 @@
 use std::fmt;
 
 use super::batch::{Batch, Tally};
-use super::columns::{Columns, NO_PDD, NO_SMALL, Remap};
-use super::pool::Pool;
-use super::reason::{Reason, ReasonTable};
+use super::columns::{Columns, NO_PDD, NO_SMALL};
+use super::pool::Pools;
+use super::reason::Reason;
 use super::time::TimeWriter;
 
 /// Rejected lines kept for display across a whole load.
@@ -66,11 +66,7 @@ impl SourceInfo {
 #[derive(Debug, Default)]
 pub struct Store {
     pub cols: Columns,
-    pub gateways: Pool,
-    pub ips: Pool,
-    pub numbers: Pool,
-    pub extra_values: Pool,
-    pub reasons: ReasonTable,
+    pub pools: Pools,
     pub sources: Vec<SourceInfo>,
     /// Rejected lines kept for display: (source index, line, reason).
     pub rejects: Vec<(usize, super::reject::Rejected)>,
@@ -118,16 +114,7 @@ impl Store {
 
     /// Merges a parsed batch (batches of one source arrive in order).
     pub fn append(&mut self, batch: Batch) {
-        let map_gw = self.gateways.absorb(&batch.gateways);
-        let map_ip = self.ips.absorb(&batch.ips);
-        let map_num = self.numbers.absorb(&batch.numbers);
-        let map_extra = self.extra_values.absorb(&batch.extra_values);
-        let mut map_reason = Vec::with_capacity(batch.reasons.len());
-        for (_, r) in batch.reasons.iter() {
-            // The store's table fills only from batches, whose own tables are capped alike;
-            // past 65,536 distinct values the extra ones read as empty.
-            map_reason.push(self.reasons.intern(r.clone()).unwrap_or(0));
-        }
+        let map = self.pools.absorb(&batch.pools);
         let src = batch.source as usize;
         if let Some(info) = self.sources.get_mut(src) {
             if info.rows == 0 && !batch.cols.is_empty() {
@@ -139,16 +126,7 @@ impl Store {
         }
         let room = REJECT_SAMPLES.saturating_sub(self.rejects.len());
         self.rejects.extend(batch.tally.samples.iter().take(room).map(|r| (src, r.clone())));
-        self.cols.append_remapped(
-            &batch.cols,
-            &Remap {
-                gateways: &map_gw,
-                ips: &map_ip,
-                numbers: &map_num,
-                reasons: &map_reason,
-                extras: &map_extra,
-            },
-        );
+        self.cols.append_remapped(&batch.cols, &map);
     }
 
     /// Reserves room for about `rows` more rows, so the columns grow once instead of doubling
@@ -182,11 +160,7 @@ impl Store {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.cols.heap_bytes()
-            + self.gateways.heap_bytes()
-            + self.ips.heap_bytes()
-            + self.numbers.heap_bytes()
-            + self.extra_values.heap_bytes()
+        self.cols.heap_bytes() + self.pools.heap_bytes()
     }
 
     pub fn rejected_lines(&self) -> u64 {
@@ -198,23 +172,23 @@ impl Store {
     }
 
     pub fn caller(&self, i: usize) -> String {
-        self.cols.caller[i].to_string(&self.numbers)
+        self.cols.caller[i].to_string(&self.pools.numbers)
     }
 
     pub fn callee(&self, i: usize) -> String {
-        self.cols.callee[i].to_string(&self.numbers)
+        self.cols.callee[i].to_string(&self.pools.numbers)
     }
 
     pub fn caller_gateway(&self, i: usize) -> &str {
-        self.gateways.resolve(self.cols.caller_gw[i])
+        self.pools.gateways.resolve(self.cols.caller_gw[i])
     }
 
     pub fn callee_gateway(&self, i: usize) -> &str {
-        self.gateways.resolve(self.cols.callee_gw[i])
+        self.pools.gateways.resolve(self.cols.callee_gw[i])
     }
 
     pub fn reason(&self, i: usize) -> &Reason {
-        self.reasons.get(self.cols.reason[i])
+        self.pools.reasons.get(self.cols.reason[i])
     }
 
     /// PDD used for statistics and `pdd>` filters: the caller side (what the caller waited),
@@ -239,7 +213,7 @@ impl Store {
         let callee = self.callee(i);
         let derived = |d: super::number::DerivedNumber, primary: &str| {
             let mut s = String::new();
-            d.write(primary, &self.numbers, &mut s);
+            d.write(primary, &self.pools.numbers, &mut s);
             s
         };
         Record {
@@ -256,8 +230,8 @@ impl Store {
             end_direction: small(c.end_direction[i]),
             caller_gateway: self.caller_gateway(i).to_string(),
             callee_gateway: self.callee_gateway(i).to_string(),
-            caller_ip: self.ips.resolve(c.caller_ip[i]).to_string(),
-            callee_ip: self.ips.resolve(c.callee_ip[i]).to_string(),
+            caller_ip: self.pools.ips.resolve(c.caller_ip[i]).to_string(),
+            callee_ip: self.pools.ips.resolve(c.callee_ip[i]).to_string(),
             callee_billing: small(c.callee_billing[i]),
             billing_mode: small(c.billing_mode[i]),
             caller_pdd_ms: pdd(c.caller_pdd_ms[i]),
@@ -270,7 +244,7 @@ impl Store {
                 .map(|e| {
                     (
                         e.name.clone(),
-                        self.extra_values.resolve(e.values.get(i).copied().unwrap_or(0)).to_string(),
+                        self.pools.extra_values.resolve(e.values.get(i).copied().unwrap_or(0)).to_string(),
                     )
                 })
                 .collect(),

@@ -106,9 +106,9 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
         let pred = match &t.kind {
             TermKind::Gateway(side, vals) => {
                 let ms: Vec<_> = vals.iter().map(|v| text_matcher(v, false)).collect();
-                Pred::Gateway { side: *side, ids: pool_mask(&st.gateways, |g| ms.iter().any(|m| m(g))) }
+                Pred::Gateway { side: *side, ids: pool_mask(&st.pools.gateways, |g| ms.iter().any(|m| m(g))) }
             }
-            TermKind::Code(codes) => Pred::Reason(st.reasons.mask(|r| {
+            TermKind::Code(codes) => Pred::Reason(st.pools.reasons.mask(|r| {
                 codes.iter().any(|c| match (c, r) {
                     (CodeMatch::Exact(want), Reason::Code(have)) => want == have,
                     (CodeMatch::Class(k), r) => r.sip_class() == Some(*k),
@@ -132,7 +132,7 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
             }
             TermKind::Ip(vals) => {
                 let ms: Vec<_> = vals.iter().map(|v| text_matcher(v, true)).collect();
-                Pred::Ip(pool_mask(&st.ips, |ip| !ip.is_empty() && ms.iter().any(|m| m(ip))))
+                Pred::Ip(pool_mask(&st.pools.ips, |ip| !ip.is_empty() && ms.iter().any(|m| m(ip))))
             }
             TermKind::Billing(vs) => Pred::Small { col: SmallCol::Billing, values: small_set(vs) },
             TermKind::Direction(vs) => Pred::Small { col: SmallCol::Direction, values: small_set(vs) },
@@ -141,7 +141,7 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
             TermKind::Word(w) => {
                 let needle = w.to_lowercase();
                 Pred::Word {
-                    gateways: pool_mask(&st.gateways, |g| {
+                    gateways: pool_mask(&st.pools.gateways, |g| {
                         !g.is_empty() && g.to_lowercase().contains(&needle)
                     }),
                     needle,
@@ -180,14 +180,14 @@ impl Compiled {
                 Pred::StartBefore(t) => c.start_ms[i] < *t,
                 Pred::Number { side, prefixes, globs } => {
                     let test = |n: crate::cdr::number::PackedNumber, buf: &mut String| {
-                        if prefixes.iter().any(|p| starts_with(n, p, &st.numbers)) {
+                        if prefixes.iter().any(|p| starts_with(n, p, &st.pools.numbers)) {
                             return true;
                         }
                         if globs.is_empty() {
                             return false;
                         }
                         buf.clear();
-                        n.write(&st.numbers, buf);
+                        n.write(&st.pools.numbers, buf);
                         globs.iter().any(|g| g.matches(buf))
                     };
                     match side {
@@ -217,12 +217,12 @@ impl Compiled {
                         || gateways.get(c.callee_gw[i] as usize).copied().unwrap_or(false)
                         || {
                             buf.clear();
-                            c.caller[i].write(&st.numbers, buf);
+                            c.caller[i].write(&st.pools.numbers, buf);
                             buf.to_lowercase().contains(needle.as_str())
                         }
                         || {
                             buf.clear();
-                            c.callee[i].write(&st.numbers, buf);
+                            c.callee[i].write(&st.pools.numbers, buf);
                             buf.to_lowercase().contains(needle.as_str())
                         }
                 }

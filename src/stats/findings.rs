@@ -71,7 +71,7 @@ pub fn find(
     // Outages: calls and answers per callee gateway and bucket, in a dense table.
     let Some(max) = rows.iter().map(|&r| c.start_ms[r as usize]).max() else { return out };
     let n_buckets = ((max - first) / bucket_ms + 1) as usize;
-    let mut cells = vec![(0u64, 0u64); store.gateways.len() * n_buckets];
+    let mut cells = vec![(0u64, 0u64); store.pools.gateways.len() * n_buckets];
     for &r in rows {
         let i = r as usize;
         let gw = c.callee_gw[i] as usize;
@@ -87,7 +87,7 @@ pub fn find(
         }
     }
     for g in gws.iter().filter(|g| g.calls >= GATEWAY_MIN_CALLS && !g.gateway.is_empty()) {
-        let Some(gw) = store.gateways.get(&g.gateway) else { continue };
+        let Some(gw) = store.pools.gateways.get(&g.gateway) else { continue };
         let row = &cells[gw as usize * n_buckets..(gw as usize + 1) * n_buckets];
         let bad: Vec<(i64, u64, u64)> = row
             .iter()
@@ -119,7 +119,7 @@ pub fn find(
             let mut codes: Vec<_> = codes.into_iter().collect();
             codes.sort_by_key(|c| std::cmp::Reverse(c.1));
             let top: Vec<String> =
-                codes.iter().take(2).map(|(r, n)| format!("{} ({n})", store.reasons.get(*r))).collect();
+                codes.iter().take(2).map(|(r, n)| format!("{} ({n})", store.pools.reasons.get(*r))).collect();
             out.push(Finding {
                 kind: "gateway_outage",
                 text: format!(
@@ -156,7 +156,7 @@ pub fn find(
         let mut by_gw: Vec<_> = unbilled.into_iter().collect();
         by_gw.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let (gw, n) = by_gw[0];
-        let name = store.gateways.resolve(gw);
+        let name = store.pools.gateways.resolve(gw);
         out.push(Finding {
             kind: "unbilled_answered",
             text: format!(
@@ -170,7 +170,7 @@ pub fn find(
     }
 
     // Illegal calls by source IP.
-    let illegal: Vec<bool> = store.reasons.mask(|r| *r == Reason::Code(-9));
+    let illegal: Vec<bool> = store.pools.reasons.mask(|r| *r == Reason::Code(-9));
     let mut by_ip: HashMap<u32, (u64, i64, i64)> = HashMap::new();
     for &r in rows {
         let i = r as usize;
@@ -184,7 +184,7 @@ pub fn find(
     let mut ips: Vec<_> = by_ip.into_iter().collect();
     ips.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
     for (ip, (n, from, to)) in ips.into_iter().take(3) {
-        let ip = store.ips.resolve(ip);
+        let ip = store.pools.ips.resolve(ip);
         out.push(Finding {
             kind: "illegal_calls",
             text: format!(

@@ -32,38 +32,33 @@ pub struct Health {
     pub rule: String,
 }
 
-/// Higher is better: healthy above `good`, degraded below `bad`.
-fn higher(metric: &str, value: f64, good: f64, bad: f64) -> Health {
-    let verdict = if value > good {
-        Verdict::Healthy
-    } else if value < bad {
-        Verdict::Degraded
+/// Healthy past `good`, degraded past `bad`, a warning between; `higher_is_better` says
+/// which way "past" points.
+fn judge(metric: &str, value: f64, good: f64, bad: f64, higher_is_better: bool) -> Health {
+    let (better, worse, sign_good, sign_bad) = if higher_is_better {
+        (value > good, value < bad, '>', '<')
     } else {
-        Verdict::Warning
+        (value < good, value > bad, '<', '>')
+    };
+    let verdict = match (better, worse) {
+        (true, _) => Verdict::Healthy,
+        (false, true) => Verdict::Degraded,
+        (false, false) => Verdict::Warning,
     };
     Health {
         metric: metric.into(),
         value,
         verdict,
-        rule: format!("healthy > {:.0}%, degraded < {:.0}%", good * 100.0, bad * 100.0),
+        rule: format!("healthy {sign_good} {:.0}%, degraded {sign_bad} {:.0}%", good * 100.0, bad * 100.0),
     }
 }
 
-/// Lower is better: healthy below `good`, degraded above `bad`.
+fn higher(metric: &str, value: f64, good: f64, bad: f64) -> Health {
+    judge(metric, value, good, bad, true)
+}
+
 fn lower(metric: &str, value: f64, good: f64, bad: f64) -> Health {
-    let verdict = if value < good {
-        Verdict::Healthy
-    } else if value > bad {
-        Verdict::Degraded
-    } else {
-        Verdict::Warning
-    };
-    Health {
-        metric: metric.into(),
-        value,
-        verdict,
-        rule: format!("healthy < {:.0}%, degraded > {:.0}%", good * 100.0, bad * 100.0),
-    }
+    judge(metric, value, good, bad, false)
 }
 
 pub struct Shares {

@@ -191,10 +191,10 @@ fn per_gateway(store: &Store, accs: &[GwAcc], fails: PairCounts) -> Vec<GatewayS
         .map(|(id, a)| {
             let mut codes = top.remove(&(id as u32)).unwrap_or_default();
             codes.sort_by(|x, y| {
-                y.1.cmp(&x.1).then_with(|| store.reasons.get(x.0).cmp(store.reasons.get(y.0)))
+                y.1.cmp(&x.1).then_with(|| store.pools.reasons.get(x.0).cmp(store.pools.reasons.get(y.0)))
             });
             GatewayStats {
-                gateway: store.gateways.resolve(id as u32).to_string(),
+                gateway: store.pools.gateways.resolve(id as u32).to_string(),
                 calls: a.calls,
                 answered: a.answered,
                 asr: ratio(a.answered, a.calls),
@@ -207,7 +207,7 @@ fn per_gateway(store: &Store, accs: &[GwAcc], fails: PairCounts) -> Vec<GatewayS
                 top_codes: codes
                     .into_iter()
                     .take(3)
-                    .map(|(r, n)| CodeCalls { code: reason_label(store.reasons.get(r)), calls: n })
+                    .map(|(r, n)| CodeCalls { code: reason_label(store.pools.reasons.get(r)), calls: n })
                     .collect(),
             }
         })
@@ -219,12 +219,12 @@ fn per_gateway(store: &Store, accs: &[GwAcc], fails: PairCounts) -> Vec<GatewayS
 /// Summarises the given rows.
 pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
     let c = &store.cols;
-    let n_gw = store.gateways.len();
+    let n_gw = store.pools.gateways.len();
     let mut caller_acc = vec![GwAcc::default(); n_gw];
     let mut callee_acc = vec![GwAcc::default(); n_gw];
-    let mut caller_fail = PairCounts::new(n_gw, store.reasons.len());
-    let mut callee_fail = PairCounts::new(n_gw, store.reasons.len());
-    let mut by_reason = vec![0u64; store.reasons.len()];
+    let mut caller_fail = PairCounts::new(n_gw, store.pools.reasons.len());
+    let mut callee_fail = PairCounts::new(n_gw, store.pools.reasons.len());
+    let mut by_reason = vec![0u64; store.pools.reasons.len()];
     let mut billing = [0u64; 256];
     let mut pdds = PddHistogram::default();
     let (mut answered, mut hold_sum, mut zero) = (0u64, 0u64, 0u64);
@@ -267,6 +267,7 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
     let pdd_p95_ms = pdds.percentile(0.95);
 
     let mut by_code: Vec<CodeCount> = store
+        .pools
         .reasons
         .iter()
         .filter(|(id, _)| by_reason[*id as usize] > 0)
@@ -280,7 +281,7 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
     by_code.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.code.cmp(&b.code)));
 
     let count_where = |pred: &dyn Fn(&Reason) -> bool| -> u64 {
-        store.reasons.iter().filter(|(_, r)| pred(r)).map(|(id, _)| by_reason[id as usize]).sum()
+        store.pools.reasons.iter().filter(|(_, r)| pred(r)).map(|(id, _)| by_reason[id as usize]).sum()
     };
     let shares = Shares {
         answered: ratio(answered, total),

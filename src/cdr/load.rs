@@ -115,30 +115,27 @@ pub fn load(specs: &[SourceSpec], opts: &LoadOptions, progress: Arc<Progress>) -
         .max_by_key(|(_, i)| i.modified)
         .map(|(n, _)| n);
 
-    let sources: Arc<Mutex<Vec<SourceInfo>>> =
-        Arc::new(Mutex::new(inputs.iter().map(|i| SourceInfo::new(i.name.clone())).collect()));
-    let layouts: Arc<Mutex<Vec<Option<Arc<Layout>>>>> = Arc::new(Mutex::new(vec![None; inputs.len()]));
+    let notes: Mutex<Vec<ReaderNote>> = Mutex::new(vec![ReaderNote::default(); inputs.len()]);
     let mut store = Store::default();
+    store.sources = inputs.iter().map(|i| SourceInfo::new(i.name.clone())).collect();
     let (job_tx, job_rx) = bounded::<Job>(threads * 2);
     let (batch_tx, batch_rx) = bounded::<Batch>(threads * 2);
 
     let mut worker_error = None;
     std::thread::scope(|scope| {
-        {
-            let sources = sources.clone();
-            let layouts = layouts.clone();
-            let progress = progress.clone();
-            scope.spawn(move || {
-                let mut seq = 0u64;
-                for (n, input) in inputs.iter().enumerate() {
-                    if progress.cancel.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    read_input(n, input, Some(n) == newest, &job_tx, &mut seq, &sources, &layouts, &progress);
-                    progress.files_done.fetch_add(1, Ordering::Relaxed);
+        let notes = &notes;
+        let progress_r = progress.clone();
+        let inputs = &inputs;
+        scope.spawn(move || {
+            let mut seq = 0u64;
+            for (n, input) in inputs.iter().enumerate() {
+                if progress_r.cancel.load(Ordering::Relaxed) {
+                    break;
                 }
-            });
-        }
+                read_input(n, input, Some(n) == newest, &job_tx, &mut seq, notes, &progress_r);
+                progress_r.files_done.fetch_add(1, Ordering::Relaxed);
+            }
+        });
         for _ in 0..threads {
             let rx = job_rx.clone();
             let tx = batch_tx.clone();
@@ -162,7 +159,7 @@ pub fn load(specs: &[SourceSpec], opts: &LoadOptions, progress: Arc<Progress>) -
             waiting.insert(batch.seq, batch);
             while let Some(b) = waiting.remove(&next) {
                 next += 1;
-                merge(&mut store, b, &sources, &layouts, opts.hold_unit, &progress);
+                merge(&mut store, b, notes, opts.hold_unit, &progress);
             }
         }
         if !waiting.is_empty() {
@@ -173,48 +170,46 @@ pub fn load(specs: &[SourceSpec], opts: &LoadOptions, progress: Arc<Progress>) -
     if let Some(e) = worker_error {
         return Err(e);
     }
-    // Sources that produced no batch (unreadable, not CDRs) still get their report.
-    let infos = std::mem::take(&mut *sources.lock().map_err(|e| LoadError::Worker(e.to_string()))?);
-    for (i, info) in infos.into_iter().enumerate() {
-        if i >= store.sources.len() {
-            store.sources.push(info);
-        } else if store.sources[i].rows == 0 && store.sources[i].tally.bytes == 0 {
-            let keep_unit = (store.sources[i].hold_unit, store.sources[i].hold_unit_why.clone());
-            store.sources[i] = info;
-            store.sources[i].hold_unit = keep_unit.0;
-            store.sources[i].hold_unit_why = keep_unit.1;
-        }
+    // Every source gets the reader's findings, also those that produced no rows.
+    let notes = notes.into_inner().map_err(|e| LoadError::Worker(e.to_string()))?;
+    for (info, note) in store.sources.iter_mut().zip(&notes) {
+        note.apply(info);
     }
     progress.done.store(true, Ordering::Relaxed);
     Ok(Loaded { store, skipped })
 }
 
+/// What the reader thread learns about a source.
+#[derive(Debug, Clone)]
+struct ReaderNote {
+    form: Result<String, String>,
+    gzip: bool,
+    read_error: Option<String>,
+    layout: Option<Arc<Layout>>,
+}
+
+impl Default for ReaderNote {
+    fn default() -> Self {
+        ReaderNote { form: Err("not read".into()), gzip: false, read_error: None, layout: None }
+    }
+}
+
+impl ReaderNote {
+    fn apply(&self, info: &mut SourceInfo) {
+        info.form = self.form.clone();
+        info.gzip = self.gzip;
+        info.read_error = self.read_error.clone();
+    }
+}
+
 fn merge(
     store: &mut Store,
     batch: Batch,
-    sources: &Mutex<Vec<SourceInfo>>,
-    layouts: &Mutex<Vec<Option<Arc<Layout>>>>,
+    notes: &Mutex<Vec<ReaderNote>>,
     choice: HoldUnitChoice,
     progress: &Progress,
 ) {
     let src = batch.source as usize;
-    while store.sources.len() <= src {
-        let n = store.sources.len();
-        let info = sources
-            .lock()
-            .ok()
-            .and_then(|s| s.get(n).cloned())
-            .unwrap_or_else(|| SourceInfo::new(String::new()));
-        store.sources.push(info);
-    }
-    // Pick up what the reader learnt since (form, read errors).
-    if let Ok(s) = sources.lock() {
-        if let Some(info) = s.get(src) {
-            store.sources[src].form = info.form.clone();
-            store.sources[src].gzip = info.gzip;
-            store.sources[src].read_error = info.read_error.clone();
-        }
-    }
     let ends = batch.ends_source;
     // Before the columns would double, size them from the rows per byte seen so far.
     let (len, cap) = (store.cols.len(), store.cols.start_ms.capacity());
@@ -230,16 +225,14 @@ fn merge(
     progress.rejected.fetch_add(batch.tally.rejected, Ordering::Relaxed);
     store.append(batch);
     if ends {
-        let positional = layouts
-            .lock()
-            .ok()
-            .and_then(|l| l.get(src).cloned().flatten())
-            .is_some_and(|l| l.delimiter == Delimiter::Pipe);
-        let info = &store.sources[src];
+        let note = notes.lock().ok().and_then(|n| n.get(src).cloned()).unwrap_or_default();
+        let Some(info) = store.sources.get_mut(src) else { return };
+        note.apply(info);
+        let text_file = note.layout.is_some_and(|l| l.delimiter == Delimiter::Pipe);
         let (unit, why) =
-            decide_hold_unit(choice, info.tally.hold_votes_ms, info.tally.hold_votes_s, positional);
-        store.sources[src].hold_unit = Some(unit);
-        store.sources[src].hold_unit_why = why;
+            decide_hold_unit(choice, info.tally.hold_votes_ms, info.tally.hold_votes_s, text_file);
+        info.hold_unit = Some(unit);
+        info.hold_unit_why = why;
         store.apply_hold_unit(src, unit);
     }
 }
@@ -278,14 +271,13 @@ fn read_input(
     newest: bool,
     tx: &crossbeam_channel::Sender<Job>,
     seq: &mut u64,
-    sources: &Mutex<Vec<SourceInfo>>,
-    layouts: &Mutex<Vec<Option<Arc<Layout>>>>,
+    notes: &Mutex<Vec<ReaderNote>>,
     progress: &Arc<Progress>,
 ) {
-    let set = |f: &dyn Fn(&mut SourceInfo)| {
-        if let Ok(mut s) = sources.lock() {
-            if let Some(info) = s.get_mut(n) {
-                f(info);
+    let set = |f: &dyn Fn(&mut ReaderNote)| {
+        if let Ok(mut all) = notes.lock() {
+            if let Some(note) = all.get_mut(n) {
+                f(note);
             }
         }
     };
@@ -320,12 +312,10 @@ fn read_input(
         }
     };
     let desc = format!("{layout}{}", if gzip { " (gzip)" } else { "" });
-    set(&|i| i.form = Ok(desc.clone()));
-    if let Ok(mut l) = layouts.lock() {
-        if let Some(slot) = l.get_mut(n) {
-            *slot = Some(layout.clone());
-        }
-    }
+    set(&|i| {
+        i.form = Ok(desc.clone());
+        i.layout = Some(layout.clone());
+    });
     let quoted = layout.delimiter != Delimiter::Pipe;
     let mut first_line = 1u64;
     let mut first_block = true;

@@ -26,13 +26,14 @@ pub fn spawn(progress: Arc<Progress>) -> Option<std::thread::JoinHandle<()>> {
             let total = progress.bytes_total.load(Ordering::Relaxed) as f64 / 1e6;
             let secs = start.elapsed().as_secs_f64();
             let mut err = std::io::stderr().lock();
+            let files = progress.files_total.load(Ordering::Relaxed);
+            // The file being read, counting from 1.
+            let current = (progress.files_done.load(Ordering::Relaxed) + 1).min(files);
             let _ = write!(
                 err,
-                "\r\x1b[Kloading: file {}/{}, {mb:.1}/{total:.1} MB, {} rows ({:.0} rows/s)",
-                progress.files_done.load(Ordering::Relaxed).min(progress.files_total.load(Ordering::Relaxed)),
-                progress.files_total.load(Ordering::Relaxed),
+                "\r\x1b[Kloading: file {current}/{files}, {mb:.1}/{total:.1} MB, {} rows ({} rows/s)",
                 crate::text::thousands(rows),
-                rows as f64 / secs.max(0.001)
+                crate::text::thousands((rows as f64 / secs.max(0.001)) as u64)
             );
             let _ = err.flush();
             shown = true;

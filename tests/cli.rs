@@ -10,7 +10,12 @@ use common::*;
 
 fn cdrscope() -> Command {
     let mut c = Command::cargo_bin("cdrscope").expect("binary");
-    c.env("TZ", "UTC").env_remove("LANG");
+    // Isolated from the machine's locale and from any real ~/.config/cdrscope/kb.toml.
+    c.env("TZ", "UTC")
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("CDRSCOPE_KB", "/nonexistent/kb.toml");
     c
 }
 
@@ -293,4 +298,75 @@ fn hostile_bytes_are_escaped_in_output() {
         .stdout
         .clone();
     assert!(!String::from_utf8_lossy(&out).contains('\x1b'));
+}
+
+#[test]
+fn lookup_explains_a_code_in_80_columns() {
+    let out =
+        cdrscope().args(["lookup", "--lang", "en", "-69"]).assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(text.starts_with("vos:-69  NoAvailableRouter"), "{text}");
+    assert!(text.contains("What to do") && text.contains("Routing Analysis") && text.contains("sip:503"));
+    for line in text.lines() {
+        assert!(line.width() <= 80, "{} columns: {line}", line.width());
+    }
+    let zh = cdrscope()
+        .args(["lookup", "--lang", "zh", "--", "-69"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let zh = String::from_utf8(zh).expect("utf-8");
+    assert!(zh.contains("无可用路由") && zh.contains("处理办法"), "{zh}");
+    for line in zh.lines() {
+        assert!(line.width() <= 80, "{} columns: {line}", line.width());
+    }
+    // The language comes from the locale when not given.
+    let es = cdrscope()
+        .env("LANG", "es_MX.UTF-8")
+        .args(["lookup", "sip:503"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&es).contains("Qué hacer"));
+}
+
+#[test]
+fn lookup_json_and_all() {
+    let out =
+        cdrscope().args(["lookup", "--json", "UserBusy"]).assert().success().get_output().stdout.clone();
+    let v = json_of(&out);
+    let first = &v[0];
+    for key in ["id", "namespace", "code", "name", "aliases", "meaning", "causes", "fixes", "related", "lang"]
+    {
+        assert!(first.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(first["id"], "vos:-39");
+    assert_eq!(v[1]["match"], "exact", "every reading of an ambiguous name is given");
+    let all = cdrscope().args(["lookup", "--all", "--json"]).assert().success().get_output().stdout.clone();
+    let all = json_of(&all);
+    let n = all.as_array().expect("array").len();
+    assert!(n > 300, "{n} entries");
+    cdrscope()
+        .args(["lookup", "zzqqxx"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Nothing matches"));
+    cdrscope().args(["lookup", "--lang", "fr", "503"]).assert().code(2);
+    cdrscope().args(["lookup"]).assert().code(2).stderr(predicate::str::contains("--all"));
+}
+
+#[test]
+fn lookup_reports_a_bad_kb_file_with_its_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kb = write(dir.path(), "kb.toml", b"[[entry]]\nid = \"vos:-69\"\nseverity = \"apocalyptic\"\n");
+    cdrscope()
+        .env("CDRSCOPE_KB", &kb)
+        .args(["lookup", "-69"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("{}:3:", kb.display())));
 }

@@ -28,6 +28,27 @@ pub enum Command {
     Export(ExportArgs),
     /// Per file: detected form, fields, time and hold units, rows and rejected lines
     Check(CheckArgs),
+    /// Explain an end reason, code, name, parameter or words (any of en, zh, es)
+    Lookup(LookupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// A code (503, -69), qualified code (sip:503, q850:16, vos:-69), name, parameter or words
+    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
+    pub query: Vec<String>,
+    /// Language of the text: en, zh or es (default: from the locale, else en)
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Every entry
+    #[arg(long)]
+    pub all: bool,
+    /// Your own entries file (default: $CDRSCOPE_KB or ~/.config/cdrscope/kb.toml)
+    #[arg(long, value_name = "FILE")]
+    pub kb: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -6,6 +6,7 @@ mod args;
 mod check;
 mod common;
 mod export;
+mod lookup;
 mod progress;
 mod summary;
 
@@ -44,6 +45,7 @@ pub fn run() -> ExitCode {
         Some(Command::Summary(a)) => summary::run(&a),
         Some(Command::Export(a)) => export::run(&a),
         Some(Command::Check(a)) => check::run(&a),
+        Some(Command::Lookup(a)) => lookup::run(&a),
         None => summary::run_default(&cli.load),
     };
     match result {

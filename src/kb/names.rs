@@ -33,6 +33,8 @@ pub struct Registry {
     pub vendor_q850: HashMap<i32, String>,
     pub sip: HashMap<i32, String>,
     pub q850: HashMap<i32, String>,
+    /// Q.850 cause classes ("normal event", "resource unavailable", ...).
+    pub q850_class: HashMap<i32, String>,
     by_name: HashMap<String, i32>,
 }
 
@@ -73,6 +75,14 @@ fn build() -> Registry {
     }
     let sip = tsv_names(SIP_TSV);
     let q850 = tsv_names(Q850_TSV);
+    let q850_class = Q850_TSV
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            Some((f.first()?.trim().parse::<i32>().ok()?, f.get(2)?.trim().to_string()))
+        })
+        .collect();
     let mut by_name = HashMap::new();
     // Least preferred first, so that VOS3000's own names win a clash (UserBusy is both -39 and
     // the vendor's label for Q.850 17; NoAnswer is -43 and Q.850 19).
@@ -91,7 +101,7 @@ fn build() -> Registry {
             by_name.insert(name_key(old), v.code);
         }
     }
-    Registry { vendor, vendor_q850, sip, q850, by_name }
+    Registry { vendor, vendor_q850, sip, q850, q850_class, by_name }
 }
 
 fn tsv_names(tsv: &str) -> HashMap<i32, String> {

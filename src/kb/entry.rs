@@ -1,0 +1,104 @@
+//! One knowledge-base entry, and its form in the data files.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Normal events (answered calls, normal clearing).
+    #[default]
+    Info,
+    /// User behaviour (busy, no answer): only their share matters.
+    Low,
+    Medium,
+    High,
+    /// Security and fraud.
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// An entry as written in a data file (`[[entry]]`); every field but `id` is optional so that
+/// translation and override files give only what they change.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEntry {
+    pub id: String,
+    pub name: Option<String>,
+    pub aliases: Option<Vec<String>>,
+    pub meaning: Option<String>,
+    pub causes: Option<Vec<String>>,
+    pub fixes: Option<Vec<String>>,
+    pub parameters: Option<Vec<String>>,
+    pub related: Option<Vec<String>>,
+    pub failover: Option<String>,
+    pub billing: Option<String>,
+    pub severity: Option<Severity>,
+    pub source: Option<String>,
+    pub default: Option<String>,
+}
+
+/// A data file: a list of `[[entry]]` tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFile {
+    #[serde(default)]
+    pub entry: Vec<RawEntry>,
+}
+
+/// A complete entry in one language.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Entry {
+    /// `namespace:code`, e.g. `vos:-69`, `sip:503`, `q850:16`, `parameter:SS_SIP_TIMEOUT_INVITE`.
+    pub id: String,
+    /// vos, sip, q850, guide, billing_mode, callee_billing, end_direction, call_level,
+    /// sip_class, parameter, or an operator's own.
+    pub namespace: String,
+    pub code: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub meaning: String,
+    pub causes: Vec<String>,
+    pub fixes: Vec<String>,
+    /// Softswitch parameters that bear on it.
+    pub parameters: Vec<String>,
+    /// Ids of related entries (RFC 3398 SIP <-> Q.850 mappings included).
+    pub related: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failover: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing: Option<String>,
+    pub severity: Severity,
+    /// Where the facts come from (registry, vendor table, seed guides).
+    pub source: String,
+    /// Parameters: the default value as documented.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// The name in every language known.
+    pub names: BTreeMap<String, String>,
+    /// VOS3000 versions that have the code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub versions: Option<String>,
+    /// Q.850 class or SIP class.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// The language the text is in.
+    pub lang: String,
+    /// True when some text fell back to English for want of a translation.
+    pub fallback: bool,
+    /// Set when an operator's file changed or added the entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overridden_by: Option<String>,
+}

@@ -1,0 +1,424 @@
+//! Building the knowledge base: the embedded data files, the registry facts, translations
+//! (with English fallback, marked) and an operator's own override file.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use super::entry::{Entry, RawEntry, RawFile, Severity};
+use super::lang::Lang;
+use super::names::registry;
+
+/// The embedded data files: (language, file name, contents).
+const FILES: [(Lang, &str, &str); 10] = [
+    (Lang::En, "en/vos.toml", include_str!("../../assets/kb/en/vos.toml")),
+    (Lang::En, "en/sip.toml", include_str!("../../assets/kb/en/sip.toml")),
+    (Lang::En, "en/q850.toml", include_str!("../../assets/kb/en/q850.toml")),
+    (Lang::En, "en/guide.toml", include_str!("../../assets/kb/en/guide.toml")),
+    (Lang::En, "en/fields.toml", include_str!("../../assets/kb/en/fields.toml")),
+    (Lang::En, "en/parameter.toml", include_str!("../../assets/kb/en/parameter.toml")),
+    (Lang::Zh, "zh/vos.toml", include_str!("../../assets/kb/zh/vos.toml")),
+    (Lang::Zh, "zh/sip.toml", include_str!("../../assets/kb/zh/sip.toml")),
+    (Lang::Es, "es/vos.toml", include_str!("../../assets/kb/es/vos.toml")),
+    (Lang::Es, "es/sip.toml", include_str!("../../assets/kb/es/sip.toml")),
+];
+
+const ISUP_TO_SIP: &str = include_str!("../../assets/kb/isup-to-sip.tsv");
+const SIP_TO_ISUP: &str = include_str!("../../assets/kb/sip-to-isup.tsv");
+
+#[derive(Debug, Error)]
+pub enum KbError {
+    #[error("{file}:{line}: {message}")]
+    Data { file: String, line: usize, message: String },
+    #[error("cannot read {}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// The knowledge base in one language.
+#[derive(Debug, Clone)]
+pub struct Kb {
+    pub lang: Lang,
+    entries: Vec<Entry>,
+    by_id: HashMap<String, usize>,
+    /// Per entry: every name, alias and meaning in every language, for lookup.
+    search: Vec<Vec<(String, SearchField)>>,
+}
+
+/// What a piece of search text is, so names count more than prose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchField {
+    Name,
+    Alias,
+    Text,
+}
+
+fn line_of(text: &str, byte: usize) -> usize {
+    text[..byte.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line on which an entry with this id is declared, for messages.
+fn line_of_id(text: &str, id: &str) -> usize {
+    let needle = format!("\"{id}\"");
+    text.find(&needle).map_or(1, |b| line_of(text, b))
+}
+
+fn parse_file(file: &str, text: &str) -> Result<Vec<RawEntry>, KbError> {
+    toml::from_str::<RawFile>(text).map(|f| f.entry).map_err(|e| KbError::Data {
+        file: file.to_string(),
+        line: e.span().map_or(1, |s| line_of(text, s.start)),
+        message: e.message().trim().to_string(),
+    })
+}
+
+fn split_id(id: &str) -> Option<(&str, &str)> {
+    id.split_once(':').filter(|(ns, code)| !ns.is_empty() && !code.is_empty())
+}
+
+/// SIP <-> Q.850 links from the RFC 3398 tables (both directions).
+fn rfc3398_links() -> Vec<(String, String)> {
+    let mut links = Vec::new();
+    let rows = |tsv: &'static str| tsv.lines().skip(1).map(|l| l.split('\t').collect::<Vec<_>>());
+    for f in rows(ISUP_TO_SIP) {
+        if f.first() == Some(&"mapping") {
+            if let (Some(c), Some(s)) = (f.get(1), f.get(4)) {
+                if !c.is_empty() && !s.is_empty() {
+                    links.push((format!("q850:{c}"), format!("sip:{s}")));
+                }
+            }
+        }
+    }
+    for f in rows(SIP_TO_ISUP) {
+        if f.first() == Some(&"mapping") {
+            if let (Some(s), Some(c)) = (f.get(1), f.get(3)) {
+                if !c.is_empty() && !s.is_empty() {
+                    links.push((format!("sip:{s}"), format!("q850:{c}")));
+                }
+            }
+        }
+    }
+    links
+}
+
+fn complete(raw: RawEntry, file: &str, text: &str) -> Result<Entry, KbError> {
+    let err =
+        |message: String| KbError::Data { file: file.to_string(), line: line_of_id(text, &raw.id), message };
+    let Some((ns, code)) = split_id(&raw.id) else {
+        return Err(err(format!(
+            "id '{}' must look like namespace:code (vos:-69, sip:503, local:X)",
+            raw.id
+        )));
+    };
+    let reg = registry();
+    let mut names = BTreeMap::new();
+    let mut aliases = raw.aliases.clone().unwrap_or_default();
+    let mut versions = None;
+    let mut class = None;
+    let name = match ns {
+        "vos" => {
+            let c: i32 = code.parse().map_err(|_| err(format!("'{code}' is not a VOS3000 code")))?;
+            let v = reg.vendor.iter().find(|v| v.code == c);
+            match v {
+                Some(v) => {
+                    names.insert("zh".to_string(), v.name_zh.clone());
+                    if let Some(old) = &v.old_name_en {
+                        aliases.push(old.clone());
+                    }
+                    versions = Some(if v.since == "2.1.4.0" {
+                        "2.1.4.0 and later (2.1.2.4 already had -1..-60)".to_string()
+                    } else {
+                        format!("{} and later", v.since)
+                    });
+                    v.name_en.clone()
+                }
+                None => raw
+                    .name
+                    .clone()
+                    .ok_or_else(|| err(format!("{} is not in the vendor table; give it a name", raw.id)))?,
+            }
+        }
+        "sip" => {
+            let c: i32 = code.parse().map_err(|_| err(format!("'{code}' is not a SIP status code")))?;
+            class = Some(format!("{}xx", c / 100));
+            reg.sip
+                .get(&c)
+                .cloned()
+                .or(raw.name.clone())
+                .ok_or_else(|| err(format!("SIP {c} is not in the IANA registry; give it a name")))?
+        }
+        "q850" => {
+            let c: i32 = code.parse().map_err(|_| err(format!("'{code}' is not a Q.850 cause")))?;
+            class = reg.q850_class.get(&c).cloned();
+            if let Some(camel) = reg.vendor_q850.get(&c) {
+                aliases.push(camel.clone());
+            }
+            reg.q850
+                .get(&c)
+                .cloned()
+                .or_else(|| reg.vendor_q850.get(&c).cloned())
+                .or(raw.name.clone())
+                .ok_or_else(|| err(format!("Q.850 cause {c} is in no registry; give it a name")))?
+        }
+        "parameter" => raw.name.clone().unwrap_or_else(|| code.to_string()),
+        _ => raw.name.clone().ok_or_else(|| err(format!("{} needs a name", raw.id)))?,
+    };
+    names.insert("en".to_string(), name.clone());
+    let meaning = raw.meaning.clone().ok_or_else(|| err(format!("{} has no meaning", raw.id)))?;
+    Ok(Entry {
+        id: raw.id.clone(),
+        namespace: ns.to_string(),
+        code: code.to_string(),
+        name,
+        aliases,
+        meaning,
+        causes: raw.causes.unwrap_or_default(),
+        fixes: raw.fixes.unwrap_or_default(),
+        parameters: raw.parameters.unwrap_or_default(),
+        related: raw.related.unwrap_or_default(),
+        failover: raw.failover,
+        billing: raw.billing,
+        severity: raw.severity.unwrap_or_default(),
+        source: raw.source.unwrap_or_default(),
+        default: raw.default,
+        names,
+        versions,
+        class,
+        lang: Lang::En.code().to_string(),
+        fallback: false,
+        overridden_by: None,
+    })
+}
+
+/// Lays translated or overriding fields over an entry.
+fn overlay(e: &mut Entry, t: &RawEntry) {
+    if let Some(v) = &t.name {
+        e.name = v.clone();
+    }
+    if let Some(v) = &t.aliases {
+        for a in v {
+            if !e.aliases.contains(a) {
+                e.aliases.push(a.clone());
+            }
+        }
+    }
+    if let Some(v) = &t.meaning {
+        e.meaning = v.clone();
+    }
+    if let Some(v) = &t.causes {
+        e.causes = v.clone();
+    }
+    if let Some(v) = &t.fixes {
+        e.fixes = v.clone();
+    }
+    if let Some(v) = &t.parameters {
+        e.parameters = v.clone();
+    }
+    if let Some(v) = &t.related {
+        for r in v {
+            if !e.related.contains(r) {
+                e.related.push(r.clone());
+            }
+        }
+    }
+    if t.failover.is_some() {
+        e.failover = t.failover.clone();
+    }
+    if t.billing.is_some() {
+        e.billing = t.billing.clone();
+    }
+    if let Some(s) = t.severity {
+        e.severity = s;
+    }
+    if t.source.is_some() {
+        e.source = t.source.clone().unwrap_or_default();
+    }
+    if t.default.is_some() {
+        e.default = t.default.clone();
+    }
+}
+
+impl Kb {
+    /// The embedded knowledge base in one language.
+    pub fn builtin(lang: Lang) -> Result<Kb, KbError> {
+        Self::build(lang, None)
+    }
+
+    /// The embedded knowledge base plus an operator's file (if it exists).
+    pub fn load(lang: Lang, user_file: Option<&Path>) -> Result<Kb, KbError> {
+        Self::build(lang, user_file)
+    }
+
+    /// Where an operator's own entries live: `$CDRSCOPE_KB`, else
+    /// `$XDG_CONFIG_HOME/cdrscope/kb.toml`, else `~/.config/cdrscope/kb.toml`.
+    pub fn user_file_path() -> Option<PathBuf> {
+        if let Some(p) = std::env::var_os("CDRSCOPE_KB").filter(|p| !p.is_empty()) {
+            return Some(PathBuf::from(p));
+        }
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        Some(base.join("cdrscope").join("kb.toml"))
+    }
+
+    fn build(lang: Lang, user_file: Option<&Path>) -> Result<Kb, KbError> {
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        let mut translations: HashMap<Lang, HashMap<String, RawEntry>> = HashMap::new();
+        for (l, file, text) in FILES {
+            for raw in parse_file(file, text)? {
+                if l == Lang::En {
+                    if by_id.contains_key(&raw.id) {
+                        return Err(KbError::Data {
+                            file: file.into(),
+                            line: line_of_id(text, &raw.id),
+                            message: format!("{} is defined twice", raw.id),
+                        });
+                    }
+                    let e = complete(raw, file, text)?;
+                    by_id.insert(e.id.clone(), entries.len());
+                    entries.push(e);
+                } else {
+                    translations.entry(l).or_default().insert(raw.id.clone(), raw);
+                }
+            }
+        }
+        for (a, b) in rfc3398_links() {
+            if let (Some(&ia), true) = (by_id.get(&a), by_id.contains_key(&b)) {
+                if !entries[ia].related.contains(&b) {
+                    entries[ia].related.push(b);
+                }
+            }
+        }
+        // Names in every language, for the search index and the `names` field.
+        for (l, map) in &translations {
+            for (id, t) in map {
+                if let (Some(&i), Some(n)) = (by_id.get(id), &t.name) {
+                    entries[i].names.insert(l.code().to_string(), n.clone());
+                }
+            }
+        }
+        let mut search: Vec<Vec<(String, SearchField)>> = entries
+            .iter()
+            .map(|e| {
+                let mut s: Vec<(String, SearchField)> =
+                    vec![(e.id.clone(), SearchField::Name), (e.name.clone(), SearchField::Name)];
+                s.extend(e.names.values().map(|n| (n.clone(), SearchField::Name)));
+                s.extend(e.aliases.iter().map(|a| (a.clone(), SearchField::Alias)));
+                s.push((e.meaning.clone(), SearchField::Text));
+                s
+            })
+            .collect();
+        for map in translations.values() {
+            for (id, t) in map {
+                if let Some(&i) = by_id.get(id) {
+                    search[i].extend(t.aliases.iter().flatten().map(|a| (a.clone(), SearchField::Alias)));
+                    search[i].extend(t.meaning.iter().map(|m| (m.clone(), SearchField::Text)));
+                }
+            }
+        }
+        // The chosen language over English; what is missing stays English and says so.
+        if lang != Lang::En {
+            let empty = HashMap::new();
+            let map = translations.get(&lang).unwrap_or(&empty);
+            for e in &mut entries {
+                let t = map.get(&e.id);
+                if let Some(t) = t {
+                    overlay(e, t);
+                }
+                if let Some(n) = e.names.get(lang.code()) {
+                    e.name = n.clone();
+                }
+                let translated =
+                    t.is_some_and(|t| t.meaning.is_some() && t.causes.is_some() && t.fixes.is_some());
+                e.fallback = !translated;
+                e.lang = if t.is_some_and(|t| t.meaning.is_some()) {
+                    lang.code().to_string()
+                } else {
+                    Lang::En.code().to_string()
+                };
+            }
+        }
+        let mut kb = Kb { lang, entries, by_id, search };
+        if let Some(path) = user_file {
+            if path.exists() {
+                kb.apply_user_file(path)?;
+            }
+        }
+        Ok(kb)
+    }
+
+    fn apply_user_file(&mut self, path: &Path) -> Result<(), KbError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| KbError::Io { path: path.to_path_buf(), source: e })?;
+        let file = path.display().to_string();
+        for raw in parse_file(&file, &text)? {
+            let origin = Some(file.clone());
+            match self.by_id.get(&raw.id).copied() {
+                Some(i) => {
+                    let e = &mut self.entries[i];
+                    overlay(e, &raw);
+                    if raw.meaning.is_some() {
+                        e.lang = self.lang.code().to_string();
+                    }
+                    e.overridden_by = origin;
+                    if let Some(n) = &raw.name {
+                        self.search[i].push((n.clone(), SearchField::Name));
+                    }
+                    self.search[i]
+                        .extend(raw.aliases.iter().flatten().map(|a| (a.clone(), SearchField::Alias)));
+                }
+                None => {
+                    let mut e = complete(raw, &file, &text)?;
+                    e.lang = self.lang.code().to_string();
+                    e.overridden_by = origin;
+                    let mut s = vec![(e.id.clone(), SearchField::Name), (e.name.clone(), SearchField::Name)];
+                    s.extend(e.aliases.iter().map(|a| (a.clone(), SearchField::Alias)));
+                    s.push((e.meaning.clone(), SearchField::Text));
+                    self.by_id.insert(e.id.clone(), self.entries.len());
+                    self.entries.push(e);
+                    self.search.push(s);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.by_id.get(id).map(|&i| &self.entries[i])
+    }
+
+    /// The search texts of entry `i` (same order as [`Kb::entries`]).
+    pub fn search_texts(&self, i: usize) -> &[(String, SearchField)] {
+        &self.search[i]
+    }
+
+    /// Severity of the entry a CDR end reason resolves to first (for colouring).
+    pub fn severity_of(&self, id: &str) -> Severity {
+        self.get(id).map_or(Severity::Medium, |e| e.severity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_loads_in_every_language() {
+        for l in Lang::ALL {
+            let kb = Kb::builtin(l).expect("embedded data is valid");
+            assert!(kb.get("vos:-69").is_some());
+        }
+    }
+
+    #[test]
+    fn rfc3398_links_both_ways() {
+        let kb = Kb::builtin(Lang::En).expect("kb");
+        assert!(kb.get("sip:486").expect("486").related.contains(&"q850:17".to_string()));
+        assert!(kb.get("q850:17").expect("17").related.contains(&"sip:486".to_string()));
+    }
+}

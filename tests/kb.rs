@@ -73,6 +73,8 @@ fn counts_match_the_registries() {
     }
     // Codes added in 2.1.8.05 say so.
     assert!(kb.get("vos:-77").expect("-77").versions.as_deref().is_some_and(|v| v.starts_with("2.1.8.05")));
+    assert!(kb.get("vos:-69").expect("-69").versions.as_deref().is_some_and(|v| v.starts_with("2.1.4.0")));
+    assert!(kb.get("vos:-7").expect("-7").versions.as_deref().is_some_and(|v| v.starts_with("2.1.2.4")));
     assert_eq!(kb.get("vos:-69").expect("-69").names.get("zh").map(String::as_str), Some("无可用路由"));
 }
 

@@ -145,8 +145,9 @@ pub fn render_entry(kb: &Kb, e: &Entry) -> String {
         }
     }
     let _ = writeln!(out, "{}  [{}]", sanitize(&title), e.severity.as_str());
-    if !e.aliases.is_empty() {
-        wrap(&mut out, &e.aliases.join(", "), &format!("{}: ", l.also), "  ");
+    let aliases: Vec<&str> = e.aliases.iter().map(String::as_str).filter(|a| *a != e.name).collect();
+    if !aliases.is_empty() {
+        wrap(&mut out, &aliases.join(", "), &format!("{}: ", l.also), "  ");
     }
     if let Some(v) = &e.versions {
         let _ = writeln!(out, "{}: {v}", l.versions);

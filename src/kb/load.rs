@@ -124,10 +124,12 @@ fn complete(raw: RawEntry, file: &str, text: &str) -> Result<Entry, KbError> {
                     if let Some(old) = &v.old_name_en {
                         aliases.push(old.clone());
                     }
-                    versions = Some(if v.since == "2.1.4.0" {
-                        "2.1.4.0 and later (2.1.2.4 already had -1..-60)".to_string()
-                    } else {
-                        format!("{} and later", v.since)
+                    // Per the vendor evidence: -1..-60 by 2.1.2.4, to -76 by 2.1.4.0, to -97 in
+                    // 2.1.8.05 (the table itself only covers 2.1.4.0 and 2.1.8.05).
+                    versions = Some(match (v.since, c) {
+                        ("2.1.4.0", -60..=-1) => "2.1.2.4 and later".to_string(),
+                        ("2.1.4.0", _) => "2.1.4.0 and later (not in 2.1.2.4)".to_string(),
+                        (since, _) => format!("{since} and later"),
                     });
                     v.name_en.clone()
                 }

@@ -24,6 +24,7 @@ fn every_entry_is_complete_and_links_resolve() {
         assert!(e.meaning.trim().len() > 15, "{} has no real meaning", e.id);
         assert!(!e.source.trim().is_empty(), "{} has no source note", e.id);
         if ["vos", "sip", "q850", "guide"].contains(&e.namespace.as_str()) {
+            assert!(e.billing.is_some(), "{} states no billing impact", e.id);
             assert!(!e.causes.is_empty(), "{} lists no causes", e.id);
             assert!(!e.fixes.is_empty(), "{} lists no fixes", e.id);
         }

@@ -239,6 +239,18 @@ fn overlay(e: &mut Entry, t: &RawEntry) {
     }
 }
 
+fn default_billing(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => {
+            "Not billed when the call ends this way before answer (holdTime 0); an answered call is billed for its talk time."
+        }
+        Lang::Zh => "呼叫在接通前以此结束时不计费(holdTime 为 0);已接通的呼叫按通话时长计费。",
+        Lang::Es => {
+            "No se factura si la llamada termina así antes de ser contestada (holdTime 0); una llamada contestada se factura por su tiempo de conversación."
+        }
+    }
+}
+
 impl Kb {
     /// The embedded knowledge base in one language.
     pub fn builtin(lang: Lang) -> Result<Kb, KbError> {
@@ -339,6 +351,13 @@ impl Kb {
                 } else {
                     Lang::En.code().to_string()
                 };
+            }
+        }
+        // Every failure entry states its billing impact; where the data gives none, the
+        // general rule holds: a call that ends before answer has holdTime 0 and no charge.
+        for e in &mut entries {
+            if e.billing.is_none() && ["vos", "sip", "q850", "guide"].contains(&e.namespace.as_str()) {
+                e.billing = Some(default_billing(lang).to_string());
             }
         }
         let mut kb = Kb { lang, entries, by_id, search };

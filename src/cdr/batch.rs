@@ -24,6 +24,8 @@ pub struct Block {
     /// Line number of the block's first line (1-based).
     pub first_line: u64,
     pub data: Vec<u8>,
+    /// Rows from a database table (then `data` is empty); `first_line` counts rows.
+    pub rows: Vec<super::mysql::RawRow>,
     /// The first block of a file whose first non-blank line is a header.
     pub skip_header: bool,
     /// The last block of its source.
@@ -168,7 +170,9 @@ pub fn parse_block(block: &Block, layout: &Layout, times: &TimeReader) -> Batch 
         }
         data = &data[..cut];
     }
-    if layout.delimiter == Delimiter::Pipe {
+    if layout.database {
+        p.parse_rows(&block.rows, block.first_line);
+    } else if layout.delimiter == Delimiter::Pipe {
         p.parse_lines(data, block.first_line, block.skip_header);
     } else {
         p.parse_delimited(data, block.first_line, block.skip_header);
@@ -244,6 +248,31 @@ impl Parser<'_> {
                 self.record(&fields, this_line);
             }
             spare = recycle(fields);
+        }
+    }
+
+    /// Database rows: fields arrive split; NULL reads as empty.
+    fn parse_rows(&mut self, rows: &[super::mysql::RawRow], first_row: u64) {
+        for (k, row) in rows.iter().enumerate() {
+            let mut repaired = false;
+            let owned: Vec<Cow<'_, str>> = row
+                .iter()
+                .map(|f| match f.as_deref() {
+                    None => Cow::Borrowed(""),
+                    Some(b) => match std::str::from_utf8(b) {
+                        Ok(t) => Cow::Borrowed(t),
+                        Err(_) => {
+                            repaired = true;
+                            String::from_utf8_lossy(b)
+                        }
+                    },
+                })
+                .collect();
+            if repaired {
+                self.batch.tally.repaired_utf8 += 1;
+            }
+            let fields: Vec<&str> = owned.iter().map(|c| c.as_ref()).collect();
+            self.record(&fields, first_row + k as u64);
         }
     }
 
@@ -673,6 +702,7 @@ mod tests {
             seq: 0,
             first_line: 1,
             data: text.as_bytes().to_vec(),
+            rows: Vec::new(),
             skip_header: layout.has_header(),
             ends_source: true,
             tail_is_pending: false,
@@ -770,6 +800,7 @@ mod tests {
             seq: 0,
             first_line: 1,
             data: format!("{ok}\n{ok}").into_bytes(),
+            rows: Vec::new(),
             skip_header: false,
             ends_source: true,
             tail_is_pending: true,
@@ -790,6 +821,7 @@ mod tests {
             seq: 0,
             first_line: 1,
             data: line,
+            rows: Vec::new(),
             skip_header: false,
             ends_source: true,
             tail_is_pending: false,

@@ -8,6 +8,8 @@ use thiserror::Error;
 pub enum LoadError {
     #[error("cannot open {}: {source}", path.display())]
     Path { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Database(String),
     #[error("no CDR sources given")]
     NoSources,
     #[error("a worker thread failed: {0}")]

@@ -30,11 +30,13 @@ pub struct Layout {
     pub columns: Option<Vec<Column>>,
     /// `mysql -B` output: backslash escapes and `NULL`.
     pub mysql_escapes: bool,
+    /// Rows read from the database itself (fields arrive already split).
+    pub database: bool,
 }
 
 impl Layout {
     pub fn positional_pipe() -> Layout {
-        Layout { delimiter: Delimiter::Pipe, columns: None, mysql_escapes: false }
+        Layout { delimiter: Delimiter::Pipe, columns: None, mysql_escapes: false, database: false }
     }
 
     pub fn has_header(&self) -> bool {
@@ -53,6 +55,7 @@ impl fmt::Display for Layout {
         };
         let known = cols.iter().filter(|c| matches!(c, Column::Known(_))).count();
         let kind = match self.delimiter {
+            _ if self.database => "database table",
             Delimiter::Pipe => "VOS3000 text file with header row",
             Delimiter::Tab => "tab-separated dump with header (mysql -B)",
             Delimiter::Comma => "CSV with header",
@@ -91,6 +94,7 @@ pub fn detect(head: &[u8]) -> Result<Layout, NotCdr> {
                 delimiter: delim,
                 columns: Some(columns),
                 mysql_escapes: delim == Delimiter::Tab,
+                database: false,
             });
         }
     }

@@ -38,6 +38,8 @@ pub struct LoadOptions {
     pub window: Window,
     /// Parser threads; 0 = one per core.
     pub threads: usize,
+    /// Password and window for database sources.
+    pub db: super::source::DbAccess,
 }
 
 impl Default for LoadOptions {
@@ -47,6 +49,7 @@ impl Default for LoadOptions {
             hold_unit: HoldUnitChoice::Auto,
             window: Window::default(),
             threads: 0,
+            db: super::source::DbAccess::default(),
         }
     }
 }
@@ -99,7 +102,7 @@ pub fn load(specs: &[SourceSpec], opts: &LoadOptions, progress: Arc<Progress>) -
         return Err(LoadError::NoSources);
     }
     let times = TimeReader::new(opts.zone.clone());
-    let (inputs, skipped) = discover(specs, opts.window, &times)?;
+    let (inputs, skipped) = discover(specs, opts.window, &opts.db, &times)?;
     progress.files_total.store(inputs.len() as u64, Ordering::Relaxed);
     progress.bytes_total.store(inputs.iter().filter_map(|i| i.size).sum(), Ordering::Relaxed);
     let threads = if opts.threads == 0 {
@@ -281,6 +284,10 @@ fn read_input(
             }
         }
     };
+    if let InputKind::Db(table) = &input.kind {
+        read_table(n, table, tx, seq, notes, progress);
+        return;
+    }
     let raw: Box<dyn Read + Send> = match &input.kind {
         InputKind::File(p) => match std::fs::File::open(p) {
             Ok(f) => Box::new(f),
@@ -291,6 +298,7 @@ fn read_input(
         },
         InputKind::Stdin => Box::new(std::io::stdin()),
         InputKind::Memory(data) => Box::new(std::io::Cursor::new(data.clone().to_vec())),
+        InputKind::Db(_) => return,
     };
     let mut buffered =
         BufReader::with_capacity(256 << 10, Counting { inner: raw, progress: progress.clone() });
@@ -359,6 +367,60 @@ fn read_input(
     }
 }
 
+/// Rows per job for database sources.
+const DB_CHUNK_ROWS: usize = 8192;
+
+/// Streams one database table to the workers.
+fn read_table(
+    n: usize,
+    table: &super::mysql::DbTable,
+    tx: &crossbeam_channel::Sender<Job>,
+    seq: &mut u64,
+    notes: &Mutex<Vec<ReaderNote>>,
+    progress: &Arc<Progress>,
+) {
+    let layout = Arc::new(table.layout());
+    if let Ok(mut all) = notes.lock() {
+        if let Some(note) = all.get_mut(n) {
+            note.form = Ok(layout.to_string());
+            note.layout = Some(layout.clone());
+        }
+    }
+    let source = u16::try_from(n).unwrap_or(u16::MAX);
+    let mut next_row = 1u64;
+    let mut block = |rows: Vec<super::mysql::RawRow>, ends: bool, seq: &mut u64| {
+        let count = rows.len() as u64;
+        let job = Job {
+            block: Block {
+                source,
+                seq: *seq,
+                first_line: next_row,
+                data: Vec::new(),
+                rows,
+                skip_header: false,
+                ends_source: ends,
+                tail_is_pending: false,
+            },
+            layout: layout.clone(),
+        };
+        *seq += 1;
+        next_row += count;
+        tx.send(job).is_ok()
+    };
+    let result = super::mysql::stream(table, DB_CHUNK_ROWS, |rows| {
+        !progress.cancel.load(Ordering::Relaxed) && block(rows, false, seq)
+    });
+    if let Err(e) = result {
+        if let Ok(mut all) = notes.lock() {
+            if let Some(note) = all.get_mut(n) {
+                note.read_error = Some(e);
+            }
+        }
+    }
+    // Close the source so the merger finishes it.
+    block(Vec::new(), true, seq);
+}
+
 #[allow(clippy::too_many_arguments)]
 fn send(
     tx: &crossbeam_channel::Sender<Job>,
@@ -377,6 +439,7 @@ fn send(
         seq: *seq,
         first_line: *first_line,
         data,
+        rows: Vec::new(),
         skip_header: *first_block && layout.has_header(),
         ends_source,
         tail_is_pending,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod fields;
 pub mod form;
 pub mod load;
+pub mod mysql;
 pub mod number;
 pub mod pool;
 pub mod reason;

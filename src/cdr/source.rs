@@ -13,14 +13,34 @@ use super::time::{TimeReader, days_from_civil};
 pub enum SourceSpec {
     Path(PathBuf),
     Stdin,
-    Memory { name: String, data: Arc<Vec<u8>> },
+    Memory {
+        name: String,
+        data: Arc<Vec<u8>>,
+    },
+    /// `mysql://user@host:port/database`.
+    Mysql(String),
 }
 
 impl SourceSpec {
-    /// `-` means standard input; anything else is a path.
+    /// `-` means standard input, `mysql://...` a database; anything else is a path.
     pub fn from_arg(arg: &str) -> SourceSpec {
-        if arg == "-" { SourceSpec::Stdin } else { SourceSpec::Path(PathBuf::from(arg)) }
+        if arg == "-" {
+            SourceSpec::Stdin
+        } else if super::mysql::DbUrl::is_db_url(arg) {
+            SourceSpec::Mysql(arg.to_string())
+        } else {
+            SourceSpec::Path(PathBuf::from(arg))
+        }
     }
+}
+
+/// What reading a database needs besides its URL.
+#[derive(Debug, Clone, Default)]
+pub struct DbAccess {
+    pub password: Option<String>,
+    /// The window to read, epoch ms; by default today (local midnight on).
+    pub since: Option<i64>,
+    pub until: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -28,6 +48,7 @@ pub enum InputKind {
     File(PathBuf),
     Stdin,
     Memory(Arc<Vec<u8>>),
+    Db(Box<super::mysql::DbTable>),
 }
 
 /// One stream of CDRs to read.
@@ -63,6 +84,7 @@ const CDR_EXTENSIONS: [&str; 4] = ["txt", "csv", "tsv", "cdr"];
 pub fn discover(
     specs: &[SourceSpec],
     window: Window,
+    db: &DbAccess,
     times: &TimeReader,
 ) -> Result<(Vec<Input>, Vec<Skipped>), LoadError> {
     let mut inputs: Vec<Input> = Vec::new();
@@ -78,6 +100,31 @@ pub fn discover(
                 size: Some(data.len() as u64),
                 modified: None,
             }),
+            SourceSpec::Mysql(url) => {
+                let url = super::mysql::DbUrl::parse(url).map_err(LoadError::Database)?;
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as i64);
+                let since = db.since.unwrap_or_else(|| {
+                    let secs = now.div_euclid(1000);
+                    let local = secs + i64::from(times.offset_for_local(secs));
+                    let midnight = local - local.rem_euclid(86_400);
+                    (midnight - i64::from(times.offset_for_local(midnight))) * 1000
+                });
+                let until = db.until.unwrap_or(now + 86_400_000).max(since);
+                let (tables, notes) =
+                    super::mysql::discover(&url, db.password.as_deref(), since, until, times)
+                        .map_err(LoadError::Database)?;
+                for t in tables {
+                    inputs.push(Input {
+                        name: t.name(),
+                        kind: InputKind::Db(Box::new(t)),
+                        size: None,
+                        modified: None,
+                    });
+                }
+                skipped.extend(notes.into_iter().map(|why| Skipped { name: url.display(), why }));
+            }
             SourceSpec::Path(p) => {
                 let meta =
                     std::fs::metadata(p).map_err(|e| LoadError::Path { path: p.clone(), source: e })?;

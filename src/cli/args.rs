@@ -4,7 +4,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Sources: CDR files (VOS3000 text files YYYYMMDDHH.txt, `mysql -B` dumps of e_cdr tables, CSV
-with a header, any of them gzipped), directories holding them, or - for standard input.
+with a header, any of them gzipped), directories holding them, - for standard input, or the
+database itself: mysql://user@host:3306/vos3000 (password from --password-file or MYSQL_PWD;
+reads the daily tables covering --since/--until, by default today).
 Try it on generated data: cdrscope --demo   or   cdrscope summary --demo
 
 Filter language (--filter): terms joined by spaces are ANDed, commas OR values, - negates:
@@ -78,6 +80,21 @@ pub struct LoadArgs {
     /// Parser threads (default: one per core)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+    /// File holding the database password for mysql:// sources (else MYSQL_PWD)
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<std::path::PathBuf>,
+}
+
+/// The time window: filters rows, skips hourly/daily files by name, and chooses the daily
+/// tables read from a database.
+#[derive(Debug, Args, Clone, Default)]
+pub struct WindowArgs {
+    /// Only calls starting at or after this time (2026-11-20 14:00, 14:00, -2h)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only calls starting before this time
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -85,12 +102,8 @@ pub struct FilterArgs {
     /// Filter query, e.g. "outgw:CT-Route-2 code:5xx since:-2h"
     #[arg(long, short = 'f', value_name = "QUERY")]
     pub filter: Option<String>,
-    /// Only calls starting at or after this time (2026-11-20 14:00, 14:00, -2h)
-    #[arg(long, value_name = "TIME")]
-    pub since: Option<String>,
-    /// Only calls starting before this time
-    #[arg(long, value_name = "TIME")]
-    pub until: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 #[derive(Debug, Args)]
@@ -133,4 +146,6 @@ pub struct ExportArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub load: LoadArgs,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }

@@ -7,7 +7,7 @@ use super::common::load;
 use crate::text::{sanitize, thousands};
 
 pub fn run(a: &CheckArgs) -> anyhow::Result<u8> {
-    let s = load(&a.load, None)?;
+    let s = load(&a.load, Some(&a.window))?;
     let (text, bad) = render(&s);
     print!("{text}");
     Ok(u8::from(bad))

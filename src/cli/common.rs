@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use super::args::{FilterArgs, HoldUnitArg, LoadArgs};
+use super::args::{FilterArgs, HoldUnitArg, LoadArgs, WindowArgs};
 use super::{progress, usage};
 use crate::cdr::source::Skipped;
 use crate::cdr::{HoldUnitChoice, LoadOptions, Progress, SourceSpec, Store, Window, Zone};
@@ -39,8 +39,42 @@ pub fn specs(args: &LoadArgs) -> anyhow::Result<Vec<SourceSpec>> {
     Ok(specs)
 }
 
+/// The window read from a database: absolute times as given, times of day today, relative
+/// times from now (the newest CDR is not known before reading); unset `--since` means today.
+fn db_window(filter: Option<&WindowArgs>, zone: &Zone) -> (Option<i64>, Option<i64>) {
+    let reader = crate::cdr::TimeReader::new(zone.clone());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let to_utc = |local: i64| (local - i64::from(reader.offset_for_local(local))) * 1000;
+    let resolve = |t: &Option<String>| -> Option<i64> {
+        Some(match parse_time_spec(t.as_deref()?).ok()? {
+            TimeSpec::Local(secs) => to_utc(secs),
+            TimeSpec::Relative(ms) => now + ms,
+            TimeSpec::TimeOfDay(secs) => {
+                let local_now =
+                    now.div_euclid(1000) + i64::from(reader.offset_for_local(now.div_euclid(1000)));
+                to_utc(local_now - local_now.rem_euclid(86_400) + secs)
+            }
+        })
+    };
+    match filter {
+        Some(f) => (resolve(&f.since), resolve(&f.until)),
+        None => (None, None),
+    }
+}
+
+fn password(args: &LoadArgs) -> anyhow::Result<Option<String>> {
+    if let Some(p) = &args.password_file {
+        let text =
+            std::fs::read_to_string(p).map_err(|e| usage(format!("--password-file {}: {e}", p.display())))?;
+        return Ok(Some(text.trim_end_matches(['\n', '\r']).to_string()));
+    }
+    Ok(std::env::var("MYSQL_PWD").ok().filter(|p| !p.is_empty()))
+}
+
 /// Absolute `--since/--until` bounds, for skipping hourly and daily files by name.
-fn window(filter: Option<&FilterArgs>, zone: &Zone) -> Window {
+fn window(filter: Option<&WindowArgs>, zone: &Zone) -> Window {
     let reader = crate::cdr::TimeReader::new(zone.clone());
     let to_ms = |t: &Option<String>| -> Option<i64> {
         match parse_time_spec(t.as_deref()?).ok()? {
@@ -55,7 +89,7 @@ fn window(filter: Option<&FilterArgs>, zone: &Zone) -> Window {
     }
 }
 
-pub fn load(args: &LoadArgs, filter: Option<&FilterArgs>) -> anyhow::Result<Session> {
+pub fn load(args: &LoadArgs, filter: Option<&WindowArgs>) -> anyhow::Result<Session> {
     let zone = zone(args)?;
     let specs = specs(args)?;
     let opts = LoadOptions {
@@ -67,6 +101,10 @@ pub fn load(args: &LoadArgs, filter: Option<&FilterArgs>) -> anyhow::Result<Sess
         },
         window: window(filter, &zone),
         threads: args.threads,
+        db: {
+            let (since, until) = db_window(filter, &zone);
+            crate::cdr::source::DbAccess { password: password(args)?, since, until }
+        },
     };
     let progress = Arc::new(Progress::default());
     let reporter = progress::spawn(progress.clone());
@@ -92,7 +130,7 @@ pub fn query(f: &FilterArgs) -> anyhow::Result<Query> {
         })?,
         None => Query::default(),
     };
-    for (flag, value, since) in [("--since", &f.since, true), ("--until", &f.until, false)] {
+    for (flag, value, since) in [("--since", &f.window.since, true), ("--until", &f.window.until, false)] {
         if let Some(v) = value {
             let spec = parse_time_spec(v).map_err(|e| usage(format!("{flag}: {e}")))?;
             let kind = if since { TermKind::Since(spec) } else { TermKind::Until(spec) };

@@ -20,7 +20,7 @@ pub fn run(a: &ExportArgs) -> anyhow::Result<u8> {
             return Err(usage(format!("{} exists; use --force to replace it", out.display())));
         }
     }
-    let s = load(&a.load, Some(&a.filter))?;
+    let s = load(&a.load, Some(&a.filter.window))?;
     let rows = select(&s, &q);
     match &a.output {
         Some(path) => {

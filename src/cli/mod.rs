@@ -53,7 +53,11 @@ pub fn run() -> ExitCode {
         Err(e) => {
             let code = e.downcast_ref::<Exit>().map_or(1, |x| x.code);
             let code = match e.downcast_ref::<crate::cdr::LoadError>() {
-                Some(crate::cdr::LoadError::Path { .. } | crate::cdr::LoadError::NoSources) => EXIT_USAGE,
+                Some(
+                    crate::cdr::LoadError::Path { .. }
+                    | crate::cdr::LoadError::NoSources
+                    | crate::cdr::LoadError::Database(_),
+                ) => EXIT_USAGE,
                 _ => code,
             };
             eprintln!("cdrscope: {}", crate::text::sanitize(&format!("{e:#}")));

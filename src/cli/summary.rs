@@ -10,7 +10,7 @@ use crate::text::{duration_secs, fit, fit_right, percent, sanitize, thousands};
 
 pub fn run(a: &SummaryArgs) -> anyhow::Result<u8> {
     let q = query(&a.filter)?;
-    let s = load(&a.load, Some(&a.filter))?;
+    let s = load(&a.load, Some(&a.filter.window))?;
     let rows = select(&s, &q);
     let summary = summarize(&s.store, &rows, &TimeWriter::new(s.zone.clone()));
     if a.json {

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs a command with a private MariaDB on loopback (installing Debian's mariadb-server
+# first if it is missing and we may), then stops the server. The command finds the server
+# in CDRSCOPE_TEST_MYSQL_* variables: an admin user, and a read-only user (SELECT only) as
+# cdrscope should be run. Used by scripts/test.sh and the database benchmark:
+#   scripts/with-mariadb.sh cargo bench --bench mysql
+# Without a server, database tests skip with a message (except under CI, where they fail).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+have_server() { command -v mariadbd >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null 2>&1; }
+
+if ! have_server && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing mariadb-server (Debian package) for the database tests"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q mariadb-server mariadb-client >/tmp/cdrscope-apt.log 2>&1 \
+        || { apt-get update -q >>/tmp/cdrscope-apt.log 2>&1 && apt-get install -y -q mariadb-server mariadb-client >>/tmp/cdrscope-apt.log 2>&1; } \
+        || { echo "could not install mariadb-server; see /tmp/cdrscope-apt.log" >&2; tail -20 /tmp/cdrscope-apt.log >&2; }
+fi
+
+dir=""
+cleanup() {
+    if [ -n "$dir" ] && [ -f "$dir/pid" ]; then
+        local pid
+        pid=$(cat "$dir/pid")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+    if [ -n "$dir" ]; then rm -rf "$dir"; fi
+}
+trap cleanup EXIT
+
+if have_server; then
+    dir=$(mktemp -d /tmp/cdrscope-mariadb.XXXXXX)
+    port=${CDRSCOPE_TEST_MYSQL_PORT:-33306}
+    echo "== starting a private MariaDB on 127.0.0.1:$port ($dir)"
+    mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+        --auth-root-authentication-method=normal >"$dir/install.log" 2>&1
+    mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/sock" --pid-file="$dir/pid" \
+        --port="$port" --bind-address=127.0.0.1 --user="$(id -un)" --skip-log-bin \
+        --local-infile=0 >"$dir/server.log" 2>&1 &
+    up=""
+    for _ in $(seq 1 150); do
+        if mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1; then up=1; break; fi
+        sleep 0.2
+    done
+    if [ -z "$up" ]; then
+        echo "MariaDB did not start; its log:" >&2
+        tail -30 "$dir/server.log" >&2
+        exit 1
+    fi
+    mariadb --no-defaults --socket="$dir/sock" -uroot <<'SQL'
+CREATE USER 'cdrscope_admin'@'127.0.0.1' IDENTIFIED BY 'admin-pw';
+GRANT ALL PRIVILEGES ON *.* TO 'cdrscope_admin'@'127.0.0.1';
+CREATE USER 'cdrscope_ro'@'127.0.0.1' IDENTIFIED BY 'ro-pw';
+GRANT SELECT ON vos3000.* TO 'cdrscope_ro'@'127.0.0.1';
+GRANT SELECT ON vos3000db.* TO 'cdrscope_ro'@'127.0.0.1';
+GRANT SELECT ON cdrscope_bench.* TO 'cdrscope_ro'@'127.0.0.1';
+SQL
+    export CDRSCOPE_TEST_MYSQL_ADMIN="mysql://cdrscope_admin@127.0.0.1:$port"
+    export CDRSCOPE_TEST_MYSQL_ADMIN_PASSWORD="admin-pw"
+    export CDRSCOPE_TEST_MYSQL_RO="mysql://cdrscope_ro@127.0.0.1:$port"
+    export CDRSCOPE_TEST_MYSQL_RO_PASSWORD="ro-pw"
+else
+    echo "== no MariaDB server available: database tests and benchmarks will skip (outside CI)"
+fi
+
+"$@"

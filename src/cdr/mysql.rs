@@ -1,0 +1,375 @@
+//! Reading CDRs straight from the softswitch's MySQL/MariaDB database.
+//!
+//! VOS3000 keeps one `e_cdr_YYYYMMDD` table per day (plus `e_cdr`) in the `vos3000` database
+//! (`vos3000db` on old installs). For a time window this reads only the daily tables that can
+//! hold it, plus the day before (calls that ended just after midnight land there), selecting by
+//! the `starttime` index and streaming rows to the same parsers the files use. The layout (63 or
+//! 41 columns) comes from the table's own columns.
+//!
+//! Read-only by construction: every statement goes through [`read_only`], which lets through
+//! nothing but SELECT and SHOW. Passwords never come from the URL.
+
+use std::time::Duration;
+
+use mysql::prelude::Queryable;
+use mysql::{Conn, Opts, OptsBuilder, Row, Value};
+
+use super::fields::columns_from_header;
+use super::form::{Delimiter, Layout};
+use super::time::{TimeReader, civil_from_days};
+
+pub const DEFAULT_PORT: u16 = 3306;
+pub const DEFAULT_DATABASE: &str = "vos3000";
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const READ_TIMEOUT: Duration = Duration::from_secs(300);
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A parsed `mysql://user@host:port/database` source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbUrl {
+    pub user: String,
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+}
+
+impl DbUrl {
+    pub fn is_db_url(s: &str) -> bool {
+        s.starts_with("mysql://") || s.starts_with("mariadb://")
+    }
+
+    /// Parses the URL. A password in it is refused: it would sit in shell history and `ps`.
+    pub fn parse(url: &str) -> Result<DbUrl, String> {
+        let rest = url
+            .strip_prefix("mysql://")
+            .or_else(|| url.strip_prefix("mariadb://"))
+            .ok_or_else(|| format!("'{url}' is not a mysql:// URL"))?;
+        let (auth, hostpart) = match rest.rsplit_once('@') {
+            Some((a, h)) => (Some(a), h),
+            None => (None, rest),
+        };
+        let user = match auth {
+            Some(a) if a.contains(':') => {
+                return Err(format!(
+                    "{}: a password in the URL would end up in shell history and process lists; give it with --password-file FILE or the MYSQL_PWD variable",
+                    redact(url)
+                ));
+            }
+            Some(a) if !a.is_empty() => a.to_string(),
+            _ => std::env::var("USER").unwrap_or_else(|_| "root".into()),
+        };
+        let (hostport, database) = match hostpart.split_once('/') {
+            Some((hp, db)) if !db.is_empty() => (hp, db.trim_end_matches('/').to_string()),
+            Some((hp, _)) => (hp, DEFAULT_DATABASE.to_string()),
+            None => (hostpart, DEFAULT_DATABASE.to_string()),
+        };
+        if !database.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
+            return Err(format!("'{database}' is not a plain database name"));
+        }
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) => {
+                (h, p.parse::<u16>().map_err(|_| format!("'{p}' in {url} is not a port number"))?)
+            }
+            None => (hostport, DEFAULT_PORT),
+        };
+        let host = if host.is_empty() { "127.0.0.1" } else { host };
+        Ok(DbUrl { user, host: host.to_string(), port, database })
+    }
+
+    pub fn display(&self) -> String {
+        format!("mysql://{}@{}:{}/{}", self.user, self.host, self.port, self.database)
+    }
+
+    fn opts(&self, password: Option<&str>) -> Opts {
+        OptsBuilder::new()
+            .ip_or_hostname(Some(self.host.clone()))
+            .tcp_port(self.port)
+            .user(Some(self.user.clone()))
+            .pass(password.map(str::to_string))
+            .db_name(Some(self.database.clone()))
+            .prefer_socket(false)
+            .tcp_connect_timeout(Some(CONNECT_TIMEOUT))
+            .read_timeout(Some(READ_TIMEOUT))
+            .write_timeout(Some(WRITE_TIMEOUT))
+            .into()
+    }
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let auth = &url[s + 3..at];
+            let user = auth.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The one door to the server: only SELECT and SHOW, one statement at a time.
+pub fn read_only(sql: &str) -> Result<&str, String> {
+    let t = sql.trim_start();
+    let head = t.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+    if !(head == "SELECT" || head == "SHOW") || t.contains(';') {
+        return Err(format!("refusing to send a statement that is not a single SELECT or SHOW: {sql}"));
+    }
+    Ok(sql)
+}
+
+fn query(conn: &mut Conn, sql: &str) -> Result<Vec<Row>, mysql::Error> {
+    let sql = read_only(sql).map_err(|e| mysql::Error::IoError(std::io::Error::other(e)))?;
+    conn.query(sql)
+}
+
+/// One daily (or the plain `e_cdr`) table to read.
+#[derive(Debug, Clone)]
+pub struct DbTable {
+    pub url: DbUrl,
+    pub password: Option<String>,
+    pub table: String,
+    pub columns: Vec<String>,
+    /// Start of the window, epoch ms (inclusive) and end (exclusive).
+    pub since_ms: i64,
+    pub until_ms: i64,
+}
+
+impl DbTable {
+    pub fn name(&self) -> String {
+        format!("{}.{}", self.url.display(), self.table)
+    }
+
+    pub fn layout(&self) -> Layout {
+        Layout {
+            delimiter: Delimiter::Tab,
+            columns: Some(columns_from_header(self.columns.iter().map(String::as_str))),
+            mysql_escapes: false,
+            database: true,
+        }
+    }
+}
+
+/// Turns a driver error into a message that says what to do.
+pub fn describe(e: &mysql::Error, url: &DbUrl) -> String {
+    use std::io::ErrorKind;
+    let target = url.display();
+    match e {
+        mysql::Error::IoError(io) => match io.kind() {
+            ErrorKind::ConnectionRefused => format!(
+                "cannot connect to {target}: connection refused. Is MariaDB/MySQL running and listening on {}:{}?",
+                url.host, url.port
+            ),
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => {
+                format!(
+                    "cannot connect to {target}: no answer within {} s (firewall, wrong host?)",
+                    CONNECT_TIMEOUT.as_secs()
+                )
+            }
+            _ => format!("{target}: {io}"),
+        },
+        mysql::Error::DriverError(d) => {
+            let text = d.to_string();
+            if text.contains("refused") {
+                format!(
+                    "cannot connect to {target}: connection refused. Is MariaDB/MySQL running and listening on {}:{}?",
+                    url.host, url.port
+                )
+            } else {
+                format!("{target}: {text}")
+            }
+        }
+        mysql::Error::MySqlError(me) => match me.code {
+            1045 => format!(
+                "access denied for user '{}' at {}: wrong user or password. Give the password with --password-file FILE or the MYSQL_PWD variable",
+                url.user, url.host
+            ),
+            1049 => format!(
+                "database '{}' does not exist on {}:{}. Older VOS3000 installs call it vos3000db (mysql://{}@{}:{}/vos3000db)",
+                url.database, url.host, url.port, url.user, url.host, url.port
+            ),
+            1044 | 1142 => format!(
+                "user '{}' may not read database '{}': grant it SELECT (see the README on a read-only user)",
+                url.user, url.database
+            ),
+            _ => format!("{target}: {me}"),
+        },
+        other => format!("{target}: {other}"),
+    }
+}
+
+/// Connects, checks the database, and lists the tables that cover the window.
+/// Returns the tables and notes on days of the window that have no table.
+pub fn discover(
+    url: &DbUrl,
+    password: Option<&str>,
+    since_ms: i64,
+    until_ms: i64,
+    times: &TimeReader,
+) -> Result<(Vec<DbTable>, Vec<String>), String> {
+    let mut conn = Conn::new(url.opts(password)).map_err(|e| describe(&e, url))?;
+    let names: Vec<String> = query(&mut conn, "SHOW TABLES LIKE 'e\\_cdr%'")
+        .map_err(|e| describe(&e, url))?
+        .into_iter()
+        .filter_map(|r| r.unwrap().into_iter().next().and_then(value_string))
+        .collect();
+    // Local days of the window, and the day before.
+    let day_of = |ms: i64| {
+        let secs = ms.div_euclid(1000);
+        let local = secs + i64::from(times.offset_for_local(secs));
+        local.div_euclid(86_400)
+    };
+    let first_day = day_of(since_ms) - 1;
+    let last_day = day_of(until_ms.saturating_sub(1)).max(first_day);
+    let mut tables = Vec::new();
+    let mut notes = Vec::new();
+    let mut wanted: Vec<String> = Vec::new();
+    for day in first_day..=last_day.min(first_day + 3660) {
+        let (y, m, d) = civil_from_days(day);
+        wanted.push(format!("e_cdr_{y:04}{m:02}{d:02}"));
+    }
+    for (k, name) in wanted.iter().enumerate() {
+        if names.contains(name) {
+            tables.push(name.clone());
+        } else if k > 0 {
+            // The day before the window is only a courtesy; say nothing when it is missing.
+            notes.push(format!("no table {name} in {}: no CDRs stored for that day", url.display()));
+        }
+    }
+    let plain_has_rows = names.iter().any(|n| n == "e_cdr") && {
+        let sql =
+            format!("SELECT COUNT(*) FROM `e_cdr` WHERE starttime >= {since_ms} AND starttime < {until_ms}");
+        query(&mut conn, &sql)
+            .map_err(|e| describe(&e, url))?
+            .into_iter()
+            .filter_map(|r| r.unwrap().into_iter().next().and_then(value_string))
+            .any(|n| n != "0")
+    };
+    // `e_cdr` is read too when daily tables cover the window, or when it alone holds rows.
+    if names.iter().any(|n| n == "e_cdr") && (!tables.is_empty() || plain_has_rows) {
+        tables.push("e_cdr".to_string());
+    }
+    if tables.is_empty() {
+        let mut daily: Vec<&String> = names.iter().filter(|n| n.len() == 14).collect();
+        daily.sort();
+        return Err(match (daily.first(), daily.last()) {
+            (Some(a), Some(b)) => format!(
+                "no e_cdr table in {} covers the window (it has {a} .. {b}); choose --since/--until within that range",
+                url.display()
+            ),
+            _ => format!("{} has no e_cdr tables: is this the VOS3000 CDR database?", url.display()),
+        });
+    }
+    let mut out = Vec::new();
+    for table in tables {
+        let sql = format!(
+            "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '{}' AND TABLE_NAME = '{table}' ORDER BY ORDINAL_POSITION",
+            url.database
+        );
+        let columns: Vec<String> = query(&mut conn, &sql)
+            .map_err(|e| describe(&e, url))?
+            .into_iter()
+            .filter_map(|r| r.unwrap().into_iter().next().and_then(value_string))
+            .collect();
+        out.push(DbTable {
+            url: url.clone(),
+            password: password.map(str::to_string),
+            table,
+            columns,
+            since_ms,
+            until_ms,
+        });
+    }
+    Ok((out, notes))
+}
+
+fn value_string(v: Value) -> Option<String> {
+    match v {
+        Value::Bytes(b) => Some(String::from_utf8_lossy(&b).into_owned()),
+        Value::NULL => None,
+        other => Some(other.as_sql(true)),
+    }
+}
+
+/// A row as raw field bytes (`None` for NULL).
+pub type RawRow = Vec<Option<Vec<u8>>>;
+
+fn raw(row: Row) -> RawRow {
+    row.unwrap()
+        .into_iter()
+        .map(|v| match v {
+            Value::NULL => None,
+            Value::Bytes(b) => Some(b),
+            other => Some(other.as_sql(true).into_bytes()),
+        })
+        .collect()
+}
+
+/// Streams a table's rows in the window, `chunk` rows at a time: first by the `starttime`
+/// index, then the rows that record no start time (some deployments write 0) by stop time.
+pub fn stream(t: &DbTable, chunk: usize, mut emit: impl FnMut(Vec<RawRow>) -> bool) -> Result<u64, String> {
+    let mut conn = Conn::new(t.url.opts(t.password.as_deref())).map_err(|e| describe(&e, &t.url))?;
+    let cols: Vec<String> = t.columns.iter().map(|c| format!("`{}`", c.replace('`', ""))).collect();
+    let from = format!("SELECT {} FROM `{}`.`{}`", cols.join(", "), t.url.database, t.table);
+    let has = |c: &str| t.columns.iter().any(|x| x.eq_ignore_ascii_case(c));
+    let mut queries =
+        vec![format!("{from} WHERE starttime >= {} AND starttime < {}", t.since_ms, t.until_ms)];
+    if has("stoptime") {
+        queries.push(format!(
+            "{from} WHERE (starttime = 0 OR starttime IS NULL) AND stoptime >= {} AND stoptime < {}",
+            t.since_ms, t.until_ms
+        ));
+    }
+    let mut total = 0u64;
+    for sql in queries {
+        let sql = read_only(&sql)?;
+        let result = conn.query_iter(sql).map_err(|e| describe(&e, &t.url))?;
+        let mut buf = Vec::with_capacity(chunk);
+        for row in result {
+            let row = row.map_err(|e| describe(&e, &t.url))?;
+            buf.push(raw(row));
+            total += 1;
+            if buf.len() >= chunk && !emit(std::mem::replace(&mut buf, Vec::with_capacity(chunk))) {
+                return Ok(total);
+            }
+        }
+        if !buf.is_empty() && !emit(buf) {
+            return Ok(total);
+        }
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let u = DbUrl::parse("mysql://vosro@10.0.0.5:3307/vos3000db").expect("url");
+        assert_eq!(
+            (u.user.as_str(), u.host.as_str(), u.port, u.database.as_str()),
+            ("vosro", "10.0.0.5", 3307, "vos3000db")
+        );
+        let u = DbUrl::parse("mysql://ro@localhost").expect("url");
+        assert_eq!((u.port, u.database.as_str()), (3306, "vos3000"));
+        let e = DbUrl::parse("mysql://ro:secret@localhost/vos3000").expect_err("password");
+        assert!(e.contains("--password-file") && !e.contains("secret"), "{e}");
+        assert!(DbUrl::parse("mysql://ro@h/vos;drop").is_err());
+        assert!(DbUrl::parse("mysql://ro@h:port/x").is_err());
+    }
+
+    #[test]
+    fn only_select_and_show_pass() {
+        assert!(read_only("SELECT 1").is_ok());
+        assert!(read_only("  show tables").is_ok());
+        for bad in [
+            "DELETE FROM e_cdr",
+            "DROP TABLE x",
+            "SELECT 1; DROP TABLE x",
+            "UPDATE e_cdr SET fee=0",
+            "SET GLOBAL x=1",
+            "INSERT INTO t VALUES (1)",
+        ] {
+            assert!(read_only(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! Reading from a real MariaDB: `scripts/test.sh` starts one on loopback and exports its URLs.
+//! The schema comes from the real DDL files in ../shared/vos3000-samples/; rows are generated
+//! (both layouts, the real sample row among them) and read back through cdrscope with a
+//! read-only user. Without a server these tests skip, except under CI.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+
+use cdrscope::cdr::source::DbAccess;
+use cdrscope::cdr::{LoadError, LoadOptions, Loaded, Progress, SourceSpec, load};
+use mysql::prelude::Queryable;
+use mysql::{Conn, Opts, OptsBuilder};
+
+use common::utc;
+use predicates::prelude::*;
+
+struct Server {
+    host: String,
+    port: u16,
+    admin_pw: String,
+    ro_user: String,
+    ro_pw: String,
+}
+
+fn server() -> Option<&'static Server> {
+    static S: OnceLock<Option<Server>> = OnceLock::new();
+    S.get_or_init(|| {
+        let Ok(admin) = std::env::var("CDRSCOPE_TEST_MYSQL_ADMIN") else {
+            if std::env::var_os("CI").is_some() {
+                panic!("CI must run the MySQL tests: scripts/test.sh starts MariaDB and sets CDRSCOPE_TEST_MYSQL_ADMIN");
+            }
+            eprintln!("skipping the MySQL tests: no test server (run scripts/test.sh to start one)");
+            return None;
+        };
+        let hostport = admin.rsplit('@').next().unwrap_or_default().to_string();
+        let (host, port) = hostport.split_once(':').expect("host:port");
+        let ro = std::env::var("CDRSCOPE_TEST_MYSQL_RO").expect("CDRSCOPE_TEST_MYSQL_RO");
+        let ro_user = ro.trim_start_matches("mysql://").split('@').next().unwrap_or_default().to_string();
+        let s = Server {
+            host: host.to_string(),
+            port: port.parse().expect("port"),
+            admin_pw: std::env::var("CDRSCOPE_TEST_MYSQL_ADMIN_PASSWORD").expect("admin password"),
+            ro_user,
+            ro_pw: std::env::var("CDRSCOPE_TEST_MYSQL_RO_PASSWORD").expect("ro password"),
+        };
+        fixture(&s);
+        Some(s)
+    })
+    .as_ref()
+}
+
+fn admin(s: &Server) -> Conn {
+    let opts: Opts = OptsBuilder::new()
+        .ip_or_hostname(Some(s.host.clone()))
+        .tcp_port(s.port)
+        .user(Some("cdrscope_admin"))
+        .pass(Some(s.admin_pw.clone()))
+        .prefer_socket(false)
+        .into();
+    Conn::new(opts).expect("admin connection")
+}
+
+fn shared(path: &str) -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vos3000-samples").join(path);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The real DDL with comments stripped and the table renamed.
+fn ddl(file: &str, from: &str, to: &str) -> String {
+    let body: String =
+        shared(file).lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+    body.replace(&format!("CREATE TABLE `{from}`"), &format!("CREATE TABLE `{to}`"))
+        .trim()
+        .trim_end_matches(';')
+        .to_string()
+}
+
+const DAY19: i64 = 1_795_046_400_000; // 2026-11-19 00:00 UTC
+const DAY: i64 = 86_400_000;
+
+/// One generated call: (flowno, start ms, hold s, end reason, callee gateway).
+#[derive(Clone, Debug)]
+struct Call {
+    flowno: u64,
+    start: i64,
+    stop: i64,
+    hold_s: i64,
+    reason: i32,
+    callee_gw: String,
+}
+
+fn calls_for(table_day: i64, n: u64, base_flowno: u64) -> Vec<Call> {
+    (0..n)
+        .map(|i| {
+            let start = table_day + (i as i64 * 86_000_000 / n as i64);
+            let answered = i % 3 != 0;
+            let hold_s = if answered { 20 + (i as i64 % 200) } else { 0 };
+            Call {
+                flowno: base_flowno + i,
+                start,
+                stop: start + hold_s * 1000 + 4000,
+                hold_s,
+                reason: if answered { -8 } else { [486, 503, -69][i as usize % 3] },
+                callee_gw: if i % 4 == 0 { "对接线路".into() } else { format!("GW-{}", i % 5) },
+            }
+        })
+        .collect()
+}
+
+/// What the tables hold, for the expectations.
+fn all_calls() -> Vec<(&'static str, Call)> {
+    let mut v = Vec::new();
+    for c in calls_for(DAY19, 300, 19_000) {
+        v.push(("e_cdr_20261119", c));
+    }
+    // Late calls: started just after midnight of the 20th, stored in the 19th's table.
+    for (k, mut c) in calls_for(DAY19 + DAY, 20, 19_500).into_iter().enumerate() {
+        c.start = DAY19 + DAY + k as i64 * 15_000;
+        c.stop = c.start + c.hold_s * 1000 + 4000;
+        v.push(("e_cdr_20261119", c));
+    }
+    for c in calls_for(DAY19 + DAY, 1000, 20_000) {
+        v.push(("e_cdr_20261120", c));
+    }
+    // Unanswered calls recorded with starttime 0 (some deployments).
+    for (k, mut c) in calls_for(DAY19 + DAY, 50, 21_000).into_iter().enumerate() {
+        c.hold_s = 0;
+        c.reason = 503;
+        c.start = 0;
+        c.stop = DAY19 + DAY + 3_600_000 + k as i64 * 1000;
+        v.push(("e_cdr_20261120", c));
+    }
+    v
+}
+
+fn fixture(s: &Server) {
+    let mut c = admin(s);
+    for db in ["vos3000", "vos3000db"] {
+        c.query_drop(format!("DROP DATABASE IF EXISTS {db}")).expect("drop");
+        c.query_drop(format!("CREATE DATABASE {db} CHARACTER SET utf8mb4")).expect("create db");
+    }
+    c.query_drop("USE vos3000").expect("use");
+    for t in ["e_cdr_20261119", "e_cdr_20261120", "e_cdr_20261121", "e_cdr"] {
+        c.query_drop(ddl("e_cdr_ddl_mysql8_dump_excerpt.sql", "e_cdr", t)).expect("current DDL");
+    }
+    let insert = "INSERT INTO {t} (id, callere164, calleraccesse164, calleee164, calleeaccesse164, callerip, callergatewayid, calleegatewayid, calleeip, \
+                  billingmode, calllevel, starttime, stoptime, callerpdd, calleepdd, holdtime, flowno, enddirection, endreason, sipreasonheader, softswitchname) \
+                  VALUES (?, ?, ?, ?, ?, '203.0.113.5', 'CUST-1', ?, '100.64.0.9', 1, 5, ?, ?, 2100, 1900, ?, ?, 1, ?, 'Q.850;cause=16', 'VOS|node 1')";
+    for (table, call) in all_calls() {
+        let sql = insert.replace("{t}", table);
+        let caller = format!("1380000{:05}", call.flowno % 100_000);
+        let callee = format!("0086139{:06}", call.flowno);
+        c.exec_drop(
+            &sql,
+            (
+                call.flowno as i64,
+                &caller,
+                &caller,
+                &callee,
+                &callee,
+                &call.callee_gw,
+                call.start,
+                call.stop,
+                call.hold_s,
+                call.flowno,
+                call.reason,
+            ),
+        )
+        .expect("insert");
+    }
+    c.query_drop("USE vos3000db").expect("use");
+    c.query_drop(ddl(
+        "e_cdr_20210429_vos3000_2140.schema_by_mariadb.sql",
+        "e_cdr_20210429",
+        "e_cdr_20210429",
+    ))
+    .expect("old DDL");
+    // The real row, as the vendor's server wrote it.
+    let tsv = shared("e_cdr_20210429_vos3000_2140.tsv");
+    let mut lines = tsv.lines();
+    let cols: Vec<&str> = lines.next().expect("header").split('\t').collect();
+    let vals: Vec<&str> = lines.next().expect("row").split('\t').collect();
+    let sql = format!(
+        "INSERT INTO e_cdr_20210429 ({}) VALUES ({})",
+        cols.join(", "),
+        vec!["?"; cols.len()].join(", ")
+    );
+    let params: Vec<mysql::Value> = vals.iter().map(|v| mysql::Value::from(*v)).collect();
+    c.exec_drop(&sql, params).expect("real row");
+    for i in 0..50i64 {
+        let start = 1_619_654_400_000 + i * 600_000; // 2021-04-29 00:00 UTC on
+        c.exec_drop(
+            "INSERT INTO e_cdr_20210429 (id, callere164, calleee164, calleegatewayh323id, starttime, stoptime, pdd, holdtime, flowno, enddirection, endreason, billingmode) \
+             VALUES (?, '880102', ?, 'GW-OLD', ?, ?, ?, ?, ?, 1, -8, 0)",
+            (1000 + i, format!("1008{i}"), start, start + 65_000, (1200i64 << 16) | 0xFFFF, 60i64, 5000 + i),
+        )
+        .expect("old rows");
+    }
+}
+
+fn ro_url(s: &Server, db: &str) -> String {
+    format!("mysql://{}@{}:{}/{db}", s.ro_user, s.host, s.port)
+}
+
+fn load_db(url: &str, password: &str, since: i64, until: i64) -> Result<Loaded, LoadError> {
+    let opts = LoadOptions {
+        zone: utc(),
+        db: DbAccess { password: Some(password.to_string()), since: Some(since), until: Some(until) },
+        ..LoadOptions::default()
+    };
+    load(&[SourceSpec::Mysql(url.to_string())], &opts, Arc::new(Progress::default()))
+}
+
+fn expected(since: i64, until: i64) -> BTreeSet<u64> {
+    all_calls()
+        .into_iter()
+        .filter(|(_, c)| {
+            let t = if c.start == 0 { c.stop } else { c.start };
+            t >= since && t < until
+        })
+        .map(|(_, c)| c.flowno)
+        .collect()
+}
+
+fn flownos(l: &Loaded) -> BTreeSet<u64> {
+    l.store.cols.flowno.iter().copied().collect()
+}
+
+#[test]
+fn one_day_with_late_calls_and_missing_start_times() {
+    let Some(s) = server() else { return };
+    let (since, until) = (DAY19 + DAY, DAY19 + 2 * DAY);
+    let l = load_db(&ro_url(s, "vos3000"), &s.ro_pw, since, until).expect("load");
+    let want = expected(since, until);
+    assert_eq!(want.len(), 1000 + 20 + 50);
+    assert_eq!(flownos(&l), want);
+    assert_eq!(l.store.rejected_lines(), 0);
+    // Tables read: the day before (for late calls), the day, and e_cdr.
+    let names: Vec<&str> = l.store.sources.iter().map(|x| x.name.rsplit('.').next().unwrap_or("")).collect();
+    assert_eq!(names, ["e_cdr_20261119", "e_cdr_20261120", "e_cdr"]);
+    let form = l.store.sources[1].form.as_ref().expect("form");
+    assert!(form.contains("database table") && form.contains("current layout"), "{form}");
+    // Field by field against what was inserted.
+    let calls: Vec<Call> = all_calls().into_iter().map(|(_, c)| c).collect();
+    for i in 0..l.store.len() {
+        let r = l.store.record(i);
+        let c = calls.iter().find(|c| Some(c.flowno) == r.flowno).expect("inserted");
+        assert_eq!(r.start_ms, if c.start == 0 { c.stop } else { c.start });
+        assert_eq!(r.stop_ms, Some(c.stop));
+        assert_eq!(r.hold_ms as i64, c.hold_s * 1000, "holdTime is seconds in the database");
+        assert_eq!(r.reason.to_string(), c.reason.to_string());
+        assert_eq!(r.callee_gateway, c.callee_gw);
+        assert_eq!(r.callee, format!("0086139{:06}", c.flowno));
+        assert_eq!(r.caller_pdd_ms, Some(2100));
+        let extra = |k: &str| r.extras.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert_eq!(extra("sipreasonheader").as_deref(), Some("Q.850;cause=16"));
+        assert_eq!(extra("softswitchname").as_deref(), Some("VOS|node 1"));
+    }
+}
+
+#[test]
+fn a_window_spanning_two_days() {
+    let Some(s) = server() else { return };
+    let (since, until) = (DAY19 + DAY / 2, DAY19 + DAY + DAY / 2);
+    let l = load_db(&ro_url(s, "vos3000"), &s.ro_pw, since, until).expect("load");
+    let want = expected(since, until);
+    assert!(want.iter().any(|f| *f < 19_500) && want.iter().any(|f| *f >= 20_000));
+    assert_eq!(flownos(&l), want);
+}
+
+#[test]
+fn an_empty_day_and_a_missing_table() {
+    let Some(s) = server() else { return };
+    let (since, until) = (DAY19 + 2 * DAY, DAY19 + 4 * DAY);
+    let l = load_db(&ro_url(s, "vos3000"), &s.ro_pw, since, until).expect("load");
+    assert_eq!(l.store.len(), 0);
+    assert!(l.skipped.iter().any(|k| k.why.contains("no table e_cdr_20261122")), "{:?}", l.skipped);
+    assert!(!l.skipped.iter().any(|k| k.why.contains("e_cdr_20261121")), "the empty day has a table");
+}
+
+#[test]
+fn no_table_for_the_window_is_a_clear_error() {
+    let Some(s) = server() else { return };
+    let err = load_db(&ro_url(s, "vos3000"), &s.ro_pw, 1_893_456_000_000, 1_893_542_400_000)
+        .expect_err("no table")
+        .to_string();
+    assert!(err.contains("no e_cdr table") && err.contains("e_cdr_20261119 .. e_cdr_20261121"), "{err}");
+}
+
+#[test]
+fn the_old_layout_and_the_real_row() {
+    let Some(s) = server() else { return };
+    let l = load_db(&ro_url(s, "vos3000db"), &s.ro_pw, 1_619_654_400_000, 1_619_740_800_000).expect("load");
+    assert_eq!(l.store.len(), 51);
+    let form = l.store.sources.iter().find(|x| x.rows > 0).and_then(|x| x.form.as_ref().ok()).expect("form");
+    assert!(form.contains("old layout"), "{form}");
+    let i = (0..l.store.len()).find(|&i| l.store.cols.flowno[i] == 101).expect("real row");
+    let r = l.store.record(i);
+    assert_eq!(
+        (r.caller.as_str(), r.callee.as_str(), r.callee_gateway.as_str()),
+        ("880101", "10081", "对接线路")
+    );
+    assert_eq!(r.start_ms, 1_619_696_157_000);
+    assert_eq!(r.caller_pdd_ms, Some(9038));
+    let extra = |k: &str| r.extras.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    assert_eq!(extra("softswitchdn").as_deref(), Some("MBX3000|65|SHAY1WUAAABIcBjV"));
+    assert_eq!(extra("agentname").as_deref(), Some("结算账户"));
+    let j = (0..l.store.len()).find(|&i| l.store.cols.flowno[i] == 5000).expect("generated");
+    assert_eq!(l.store.record(j).hold_ms, 60_000);
+    assert_eq!(l.store.record(j).caller_pdd_ms, Some(1200));
+}
+
+#[test]
+fn wrong_password_missing_database_and_server_down() {
+    let Some(s) = server() else { return };
+    let day = (DAY19 + DAY, DAY19 + 2 * DAY);
+    let err = load_db(&ro_url(s, "vos3000"), "wrong", day.0, day.1).expect_err("denied").to_string();
+    assert!(err.contains("access denied") && err.contains("--password-file"), "{err}");
+    let admin_url = format!("mysql://cdrscope_admin@{}:{}/nosuchdb", s.host, s.port);
+    let err = load_db(&admin_url, &s.admin_pw, day.0, day.1).expect_err("no db").to_string();
+    assert!(err.contains("does not exist") && err.contains("vos3000db"), "{err}");
+    // A port nobody listens on.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let err = load_db(&format!("mysql://x@127.0.0.1:{free}/vos3000"), "x", day.0, day.1)
+        .expect_err("down")
+        .to_string();
+    assert!(err.contains("connection refused"), "{err}");
+}
+
+#[test]
+fn the_command_line_reads_the_database() {
+    let Some(s) = server() else { return };
+    let url = ro_url(s, "vos3000");
+    let out = assert_cmd::Command::cargo_bin("cdrscope")
+        .expect("binary")
+        .env("MYSQL_PWD", &s.ro_pw)
+        .args(["summary", &url, "--tz", "UTC", "--since", "2026-11-20", "--until", "2026-11-21", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(v["rows"], 1070);
+    assert_eq!(v["hold_unit"], "s");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, format!("{}\n", s.ro_pw)).expect("pw file");
+    assert_cmd::Command::cargo_bin("cdrscope")
+        .expect("binary")
+        .env_remove("MYSQL_PWD")
+        .args([
+            "check",
+            &url,
+            "--tz",
+            "UTC",
+            "--since",
+            "2026-11-20",
+            "--until",
+            "2026-11-21",
+            "--password-file",
+            &pw.display().to_string(),
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("database table, e_cdr current layout"))
+        .stdout(predicates::str::contains("1,070 rows, 0 rejected lines"));
+    // Without a window a database is read for today, which this one does not have.
+    assert_cmd::Command::cargo_bin("cdrscope")
+        .expect("binary")
+        .env("MYSQL_PWD", &s.ro_pw)
+        .args(["check", &url, "--tz", "UTC"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no e_cdr table"));
+    assert_cmd::Command::cargo_bin("cdrscope")
+        .expect("binary")
+        .args(["summary", &format!("mysql://{}:secret@{}:{}/vos3000", s.ro_user, s.host, s.port)])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--password-file").and(predicates::str::contains("secret").not()));
+}

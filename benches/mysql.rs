@@ -38,7 +38,8 @@ fn main() {
         .prefer_socket(false)
         .into();
     let mut c = Conn::new(opts).expect("admin");
-    let ddl_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vos3000-samples/e_cdr_ddl_mysql8_dump_excerpt.sql");
+    let ddl_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/vos3000-samples/e_cdr_ddl_mysql8_dump_excerpt.sql");
     let ddl: String = std::fs::read_to_string(ddl_path)
         .expect("DDL")
         .lines()
@@ -79,7 +80,8 @@ fn main() {
     let mut best = f64::MAX;
     for _ in 0..3 {
         let t = Instant::now();
-        let loaded = load(&[SourceSpec::Mysql(url.clone())], &load_opts, Arc::new(Progress::default())).expect("load");
+        let loaded =
+            load(&[SourceSpec::Mysql(url.clone())], &load_opts, Arc::new(Progress::default())).expect("load");
         let secs = t.elapsed().as_secs_f64();
         assert_eq!(loaded.store.len() as u64, rows, "every row read back");
         best = best.min(secs);
@@ -90,5 +92,8 @@ fn main() {
             loaded.store.heap_bytes() / loaded.store.len().max(1)
         );
     }
-    println!("best: {best:.2} s for {rows} rows on {} cores", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!(
+        "best: {best:.2} s for {rows} rows on {} cores",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
 }

@@ -29,9 +29,11 @@ pub fn spawn(progress: Arc<Progress>) -> Option<std::thread::JoinHandle<()>> {
             let files = progress.files_total.load(Ordering::Relaxed);
             // The file being read, counting from 1.
             let current = (progress.files_done.load(Ordering::Relaxed) + 1).min(files);
+            // Database tables have no size known in advance.
+            let size = if total > 0.0 { format!(", {mb:.1}/{total:.1} MB") } else { String::new() };
             let _ = write!(
                 err,
-                "\r\x1b[Kloading: file {current}/{files}, {mb:.1}/{total:.1} MB, {} rows ({} rows/s)",
+                "\r\x1b[Kloading: source {current}/{files}{size}, {} rows ({} rows/s)",
                 crate::text::thousands(rows),
                 crate::text::thousands((rows as f64 / secs.max(0.001)) as u64)
             );

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command with a private MariaDB on loopback (installing Debian's mariadb-server
-# first if it is missing and we may), then stops the server. The command finds the server
+# first if it is missing and we may, and tmux for the console tests), then stops the server. The command finds the server
 # in CDRSCOPE_TEST_MYSQL_* variables: an admin user, and a read-only user (SELECT only) as
 # cdrscope should be run. Used by scripts/test.sh and the database benchmark:
 #   scripts/with-mariadb.sh cargo bench --bench mysql
@@ -16,6 +16,14 @@ if ! have_server && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; th
     apt-get install -y -q mariadb-server mariadb-client >/tmp/cdrscope-apt.log 2>&1 \
         || { apt-get update -q >>/tmp/cdrscope-apt.log 2>&1 && apt-get install -y -q mariadb-server mariadb-client >>/tmp/cdrscope-apt.log 2>&1; } \
         || { echo "could not install mariadb-server; see /tmp/cdrscope-apt.log" >&2; tail -20 /tmp/cdrscope-apt.log >&2; }
+fi
+
+# The console's end-to-end tests drive it in a real terminal through tmux.
+if ! command -v tmux >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing tmux (Debian package) for the console tests"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q tmux >>/tmp/cdrscope-apt.log 2>&1 \
+        || { apt-get update -q >>/tmp/cdrscope-apt.log 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q tmux >>/tmp/cdrscope-apt.log 2>&1; } \
+        || echo "could not install tmux; see /tmp/cdrscope-apt.log" >&2
 fi
 
 dir=""

@@ -12,3 +12,4 @@ pub mod kb;
 pub mod query;
 pub mod stats;
 pub mod text;
+pub mod tui;

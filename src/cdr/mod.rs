@@ -5,6 +5,7 @@ pub mod batch;
 pub mod columns;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod fields;
 pub mod form;
 pub mod load;

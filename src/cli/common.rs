@@ -89,23 +89,32 @@ fn window(filter: Option<&WindowArgs>, zone: &Zone) -> Window {
     }
 }
 
-pub fn load(args: &LoadArgs, filter: Option<&WindowArgs>) -> anyhow::Result<Session> {
-    let zone = zone(args)?;
-    let specs = specs(args)?;
-    let opts = LoadOptions {
+/// Load options from the command line.
+pub fn load_options(
+    args: &LoadArgs,
+    filter: Option<&WindowArgs>,
+    zone: &Zone,
+) -> anyhow::Result<LoadOptions> {
+    Ok(LoadOptions {
         zone: zone.clone(),
         hold_unit: match args.hold_unit {
             HoldUnitArg::Auto => HoldUnitChoice::Auto,
             HoldUnitArg::Ms => HoldUnitChoice::Ms,
             HoldUnitArg::S => HoldUnitChoice::S,
         },
-        window: window(filter, &zone),
+        window: window(filter, zone),
         threads: args.threads,
         db: {
-            let (since, until) = db_window(filter, &zone);
+            let (since, until) = db_window(filter, zone);
             crate::cdr::source::DbAccess { password: password(args)?, since, until }
         },
-    };
+    })
+}
+
+pub fn load(args: &LoadArgs, filter: Option<&WindowArgs>) -> anyhow::Result<Session> {
+    let zone = zone(args)?;
+    let specs = specs(args)?;
+    let opts = load_options(args, filter, &zone)?;
     let progress = Arc::new(Progress::default());
     let reporter = progress::spawn(progress.clone());
     let loaded = crate::cdr::load(&specs, &opts, progress.clone());

@@ -97,6 +97,10 @@ pub fn run(a: &LookupArgs) -> anyhow::Result<u8> {
         return Ok(0);
     }
     let query = a.query.join(" ");
+    if query.trim().is_empty() && !a.json && super::console::is_terminal() {
+        // No query on a terminal: the lookup palette, with no CDRs.
+        return super::console::run_lookup(kb);
+    }
     if query.trim().is_empty() {
         return Err(usage(
             "give a code (503, -69, sip:503, q850:16), a name (NoAvailableRouter), a parameter or words (\"no route\", 余额不足, ocupado); --all lists every entry",

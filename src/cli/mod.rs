@@ -5,6 +5,7 @@
 mod args;
 mod check;
 mod common;
+mod console;
 mod export;
 mod lookup;
 mod progress;

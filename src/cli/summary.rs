@@ -21,14 +21,15 @@ pub fn run(a: &SummaryArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// No subcommand: the console's job; until the console exists, the summary.
+/// No subcommand: the console on a terminal; when output goes to a pipe or file, the summary.
 pub fn run_default(load_args: &LoadArgs) -> anyhow::Result<u8> {
     if load_args.sources.is_empty() && !load_args.demo {
         return Err(super::usage(super::common::NO_SOURCES));
     }
-    eprintln!(
-        "cdrscope: the full-screen console is not built yet; printing the summary (see `cdrscope --help`)."
-    );
+    if super::console::is_terminal() {
+        return super::console::run(load_args, None);
+    }
+    eprintln!("cdrscope: output is not a terminal; printing the summary instead of the console.");
     run(&SummaryArgs { load: load_args.clone(), filter: FilterArgs::default(), json: false })
 }
 

@@ -1,0 +1,187 @@
+//! Writing calls out: CSV or TSV with a header, the VOS3000 text form, or JSON. Shared by
+//! `cdrscope export` and the console's export key.
+
+use std::io::Write;
+use std::path::Path;
+
+use thiserror::Error;
+
+use super::fields::PIPE_FIELDS;
+use super::{Record, SourceSpec, Store, TimeWriter, Zone};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Tsv,
+    /// VOS3000 text-file form: 19 `|`-separated fields, no header.
+    Pipe,
+    Json,
+}
+
+impl Format {
+    /// From a file name: .tsv, .json, .txt (pipe), else CSV.
+    pub fn from_path(p: &std::path::Path) -> Format {
+        match p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("tsv") => Format::Tsv,
+            Some("json") => Format::Json,
+            Some("txt") => Format::Pipe,
+            _ => Format::Csv,
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Csv(#[from] csv::Error),
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+impl ExportError {
+    pub fn is_broken_pipe(&self) -> bool {
+        match self {
+            ExportError::Io(e) => e.kind() == std::io::ErrorKind::BrokenPipe,
+            ExportError::Csv(e) => {
+                matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+            }
+            ExportError::Json(e) => e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe),
+        }
+    }
+}
+
+/// Column names of the export: the 19 VOS3000 text fields, then callLevel, flowno and the
+/// extra columns the sources had.
+fn header(store: &Store) -> Vec<String> {
+    let mut h: Vec<String> = PIPE_FIELDS.iter().map(|f| f.pipe_name().to_string()).collect();
+    h.push("callLevel".into());
+    h.push("flowno".into());
+    h.extend(store.cols.extras.iter().map(|e| e.name.clone()));
+    h
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// Field values in [`header`] order, times in the zone's local time, holdTime in ms.
+fn values(r: &Record, tw: &TimeWriter) -> Vec<String> {
+    let mut v = vec![
+        r.caller.clone(),
+        r.callee.clone(),
+        tw.format(r.start_ms),
+        r.stop_ms.map(|t| tw.format(t)).unwrap_or_default(),
+        r.hold_ms.to_string(),
+        r.reason.to_string(),
+        opt(r.end_direction),
+        r.caller_gateway.clone(),
+        r.callee_gateway.clone(),
+        r.caller_ip.clone(),
+        r.callee_ip.clone(),
+        r.caller_access.clone(),
+        r.callee_access.clone(),
+        r.caller_to_gateway.clone(),
+        r.callee_to_gateway.clone(),
+        opt(r.callee_billing),
+        opt(r.billing_mode),
+        opt(r.caller_pdd_ms),
+        opt(r.callee_pdd_ms),
+        opt(r.call_level),
+        opt(r.flowno),
+    ];
+    v.extend(r.extras.iter().map(|(_, x)| x.clone()));
+    v
+}
+
+pub fn write(
+    store: &Store,
+    zone: &Zone,
+    rows: &[u32],
+    format: Format,
+    w: &mut dyn Write,
+) -> Result<(), ExportError> {
+    let tw = TimeWriter::new(zone.clone());
+    let head = header(store);
+    match format {
+        Format::Json => {
+            w.write_all(b"[")?;
+            for (n, &r) in rows.iter().enumerate() {
+                let rec = store.record(r as usize);
+                let mut obj = serde_json::Map::new();
+                for (k, v) in head.iter().zip(values(&rec, &tw)) {
+                    let val = match v.parse::<i64>() {
+                        Ok(i) if k != "callerE164" && k != "calleeE164" && !k.contains("E164") => {
+                            serde_json::Value::from(i)
+                        }
+                        _ if v.is_empty() => serde_json::Value::Null,
+                        _ => serde_json::Value::from(v),
+                    };
+                    obj.insert(k.clone(), val);
+                }
+                w.write_all(if n == 0 { b"\n" } else { b",\n" })?;
+                serde_json::to_writer(&mut *w, &obj)?;
+            }
+            w.write_all(b"\n]\n")?;
+        }
+        Format::Csv | Format::Tsv | Format::Pipe => {
+            let delim = match format {
+                Format::Tsv => b'\t',
+                Format::Pipe => b'|',
+                _ => b',',
+            };
+            let mut cw = csv::WriterBuilder::new().delimiter(delim).flexible(true).from_writer(w);
+            if format != Format::Pipe {
+                cw.write_record(&head)?;
+            }
+            for &r in rows {
+                let rec = store.record(r as usize);
+                let mut v = values(&rec, &tw);
+                if format == Format::Pipe {
+                    v.truncate(PIPE_FIELDS.len());
+                }
+                cw.write_record(&v)?;
+            }
+            cw.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// The same file, even through links or relative paths.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Refuses an output path that is a source, or lies inside a source directory.
+pub fn check_target(out: &Path, specs: &[SourceSpec]) -> Result<(), String> {
+    for spec in specs {
+        let SourceSpec::Path(p) = spec else { continue };
+        let hit = if p.is_dir() {
+            // Any file inside a source directory may be a CDR file read now or later.
+            match (
+                std::fs::canonicalize(p),
+                out.parent()
+                    .map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d })
+                    .map(std::fs::canonicalize),
+            ) {
+                (Ok(dir), Some(Ok(parent))) => parent.starts_with(&dir),
+                _ => false,
+            }
+        } else {
+            same_file(out, p)
+        };
+        if hit {
+            return Err(format!(
+                "refusing to write {}: it is a source or inside a source directory ({}); choose another path",
+                out.display(),
+                p.display()
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,873 @@
+//! The console's state and how keys and worker answers change it. No terminal I/O here:
+//! drawing reads this state (see `ui`), the event loop feeds it (see `run`), and tests drive
+//! it key by key.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::keymap::{Action, Context, action_for};
+use super::theme::Theme;
+use super::worker::{Focus, Request, Response, Sort, SortKey, TimelineData};
+use crate::cdr::source::Skipped;
+use crate::cdr::{Progress, SourceSpec, Store, Zone};
+use crate::kb::Kb;
+use crate::query::parse::{Side, TermKind};
+use crate::query::{Selection, parse};
+use crate::stats::Summary;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Calls,
+    Stats,
+    Lookup,
+}
+
+impl View {
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Calls => "Calls",
+            View::Stats => "Stats",
+            View::Lookup => "Lookup",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    Filter,
+    Export,
+    Since,
+}
+
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub text: String,
+    /// Position in the filter history while browsing it with up/down.
+    pub history_pos: Option<usize>,
+    /// Live count of matching calls (filter prompt), or the error of the draft.
+    pub count: Option<Result<usize, String>>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickerKind {
+    Gateway,
+    Code,
+}
+
+#[derive(Debug, Clone)]
+pub struct PickItem {
+    /// The value put into the filter.
+    pub value: String,
+    pub label: String,
+    pub calls: u64,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Picker {
+    pub kind: PickerKind,
+    pub input: String,
+    pub items: Vec<PickItem>,
+    /// Indices into `items` matching `input`, best first.
+    pub shown: Vec<usize>,
+    pub selected: usize,
+    pub picked: BTreeSet<String>,
+}
+
+impl Picker {
+    fn refilter(&mut self) {
+        let q = self.input.trim();
+        if q.is_empty() {
+            self.shown = (0..self.items.len()).collect();
+        } else {
+            let mut scored: Vec<(i64, usize)> = self
+                .items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, it)| {
+                    crate::fuzzy::score(&format!("{} {}", it.label, it.detail), q).map(|s| (s, i))
+                })
+                .collect();
+            scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            self.shown = scored.into_iter().map(|(_, i)| i).collect();
+        }
+        self.selected = self.selected.min(self.shown.len().saturating_sub(1));
+    }
+}
+
+/// The time windows offered by `t`.
+pub const TIME_WINDOWS: [(&str, Option<&str>); 6] = [
+    ("last 15 minutes", Some("since:-15m")),
+    ("last hour", Some("since:-1h")),
+    ("last 6 hours", Some("since:-6h")),
+    ("last 24 hours", Some("since:-24h")),
+    ("all", None),
+    ("custom...", None),
+];
+
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Prompt(Prompt),
+    Picker(Picker),
+    TimeMenu(usize),
+    Help(u16),
+    /// The lookup palette over the current view.
+    Lookup,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsTable {
+    CalleeGateways,
+    CallerGateways,
+    Codes,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LookupState {
+    pub input: String,
+    pub selected: usize,
+    pub hits: Vec<String>,
+}
+
+pub struct App {
+    pub kb: Arc<Kb>,
+    pub theme: Theme,
+    pub zone: Zone,
+    pub specs: Vec<SourceSpec>,
+    pub sources_label: String,
+    pub progress: Arc<Progress>,
+    pub store: Option<Arc<Store>>,
+    pub skipped: Vec<Skipped>,
+    pub load_error: Option<String>,
+    pub view: View,
+    pub overlay: Option<Overlay>,
+    /// The filter as typed, and the time window term from `t`.
+    pub filter: String,
+    pub time_term: Option<String>,
+    pub filter_error: Option<String>,
+    pub history: Vec<String>,
+    pub sort: Sort,
+    /// Generation of the newest query asked for, and of the one shown.
+    pub generation: u64,
+    pub shown_gen: u64,
+    pub rows: Arc<Selection>,
+    pub summary: Option<Arc<Summary>>,
+    /// The summary of all calls (for the pickers).
+    pub all_summary: Option<Arc<Summary>>,
+    pub last_query: Option<Duration>,
+    /// Show how long the last filter took (off in snapshot tests, where it varies).
+    pub show_timing: bool,
+    pub selected: usize,
+    /// Rows in the last drawn page, for paging.
+    pub page: usize,
+    /// The explanation panel beside the table (wide screens).
+    pub detail: bool,
+    /// The explanation as a popup (narrow screens).
+    pub popup: bool,
+    /// Whether the last frame was wide enough for the side panel.
+    pub wide: bool,
+    pub detail_scroll: u16,
+    pub stats_table: StatsTable,
+    pub stats_selected: usize,
+    pub timeline: Option<(Focus, TimelineData)>,
+    pub lookup: LookupState,
+    /// A line for the operator (result of an export, why something did not happen).
+    pub status: Option<(String, bool)>,
+    pub outbox: Vec<Request>,
+    pub quit: bool,
+    pub dirty: bool,
+    count_gen: u64,
+}
+
+impl App {
+    pub fn new(kb: Arc<Kb>, zone: Zone, specs: Vec<SourceSpec>, progress: Arc<Progress>) -> App {
+        let sources_label = specs
+            .iter()
+            .map(|s| match s {
+                SourceSpec::Path(p) => p.display().to_string(),
+                SourceSpec::Stdin => "stdin".into(),
+                SourceSpec::Memory { name, .. } => name.clone(),
+                SourceSpec::Mysql(u) => u.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        App {
+            kb,
+            theme: Theme::from_env(),
+            zone,
+            specs,
+            sources_label,
+            progress,
+            store: None,
+            skipped: Vec::new(),
+            load_error: None,
+            view: View::Calls,
+            overlay: None,
+            filter: String::new(),
+            time_term: None,
+            filter_error: None,
+            history: Vec::new(),
+            sort: Sort { key: SortKey::Time, descending: true },
+            generation: 0,
+            shown_gen: 0,
+            rows: Arc::new(Vec::new()),
+            summary: None,
+            all_summary: None,
+            last_query: None,
+            show_timing: true,
+            selected: 0,
+            page: 10,
+            detail: true,
+            popup: false,
+            wide: true,
+            detail_scroll: 0,
+            stats_table: StatsTable::CalleeGateways,
+            stats_selected: 0,
+            timeline: None,
+            lookup: LookupState::default(),
+            status: None,
+            outbox: Vec::new(),
+            quit: false,
+            dirty: true,
+            count_gen: 0,
+        }
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.store.is_none() && self.load_error.is_none() && !self.specs.is_empty()
+    }
+
+    /// The query sent to the worker: the filter plus the time window.
+    pub fn effective_filter(&self) -> String {
+        match &self.time_term {
+            Some(t) if self.filter.trim().is_empty() => t.clone(),
+            Some(t) => format!("{} {t}", self.filter.trim()),
+            None => self.filter.trim().to_string(),
+        }
+    }
+
+    pub fn set_store(&mut self, store: Arc<Store>, skipped: Vec<Skipped>) {
+        self.store = Some(store);
+        self.skipped = skipped;
+        self.requery();
+    }
+
+    fn requery(&mut self) {
+        if self.store.is_none() {
+            return;
+        }
+        self.generation += 1;
+        self.outbox.push(Request::Query {
+            generation: self.generation,
+            text: self.effective_filter(),
+            sort: self.sort,
+        });
+        self.dirty = true;
+    }
+
+    /// Takes a worker's answer.
+    pub fn apply(&mut self, r: Response) {
+        self.dirty = true;
+        match r {
+            Response::Query { generation, result } => {
+                if generation != self.generation {
+                    return;
+                }
+                match result {
+                    Ok(q) => {
+                        self.filter_error = None;
+                        self.shown_gen = generation;
+                        if self.effective_filter().is_empty() {
+                            self.all_summary = Some(q.summary.clone());
+                        }
+                        self.rows = q.rows;
+                        self.summary = Some(q.summary);
+                        self.last_query = Some(q.elapsed);
+                        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+                        self.stats_selected = 0;
+                        self.request_timeline();
+                    }
+                    Err(e) => self.filter_error = Some(e),
+                }
+            }
+            Response::Count { generation, result } => {
+                if generation == self.count_gen {
+                    if let Some(Overlay::Prompt(p)) = &mut self.overlay {
+                        p.count = Some(result);
+                    }
+                }
+            }
+            Response::Timeline { generation, focus, data } => {
+                if generation == self.generation {
+                    self.timeline = Some((focus, data));
+                }
+            }
+            Response::Exported(r) => {
+                self.status = Some(match r {
+                    Ok(m) => (m, false),
+                    Err(e) => (e, true),
+                });
+            }
+        }
+    }
+
+    fn context(&self) -> Context {
+        match self.view {
+            View::Calls => Context::Calls,
+            View::Stats => Context::Stats,
+            View::Lookup => Context::Global,
+        }
+    }
+
+    pub fn handle_key(&mut self, k: KeyEvent) {
+        self.dirty = true;
+        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+            self.quit = true;
+            return;
+        }
+        if let Some(o) = self.overlay.take() {
+            self.overlay = self.overlay_key(o, k);
+            return;
+        }
+        if self.view == View::Lookup && self.lookup_key(k) {
+            return;
+        }
+        if let Some(a) = action_for(&k, self.context()) {
+            self.act(a);
+        }
+    }
+
+    /// Keys in the lookup view and palette; true when used.
+    fn lookup_key(&mut self, k: KeyEvent) -> bool {
+        match k.code {
+            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.lookup.input.push(c);
+                self.refresh_lookup();
+                true
+            }
+            KeyCode::Backspace => {
+                self.lookup.input.pop();
+                self.refresh_lookup();
+                true
+            }
+            KeyCode::Up => {
+                self.lookup.selected = self.lookup.selected.saturating_sub(1);
+                true
+            }
+            KeyCode::Down => {
+                self.lookup.selected =
+                    (self.lookup.selected + 1).min(self.lookup.hits.len().saturating_sub(1));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn refresh_lookup(&mut self) {
+        self.lookup.hits =
+            crate::kb::lookup(&self.kb, &self.lookup.input).iter().map(|h| h.entry.id.clone()).collect();
+        self.lookup.selected = 0;
+    }
+
+    fn overlay_key(&mut self, o: Overlay, k: KeyEvent) -> Option<Overlay> {
+        match o {
+            Overlay::Help(scroll) => match k.code {
+                KeyCode::Char('j') | KeyCode::Down => Some(Overlay::Help(scroll.saturating_add(1))),
+                KeyCode::Char('k') | KeyCode::Up => Some(Overlay::Help(scroll.saturating_sub(1))),
+                _ => None,
+            },
+            Overlay::Lookup => match k.code {
+                KeyCode::Esc | KeyCode::Enter => None,
+                _ => {
+                    self.lookup_key(k);
+                    Some(Overlay::Lookup)
+                }
+            },
+            Overlay::TimeMenu(i) => match k.code {
+                KeyCode::Esc => None,
+                KeyCode::Char('j') | KeyCode::Down => {
+                    Some(Overlay::TimeMenu((i + 1).min(TIME_WINDOWS.len() - 1)))
+                }
+                KeyCode::Char('k') | KeyCode::Up => Some(Overlay::TimeMenu(i.saturating_sub(1))),
+                KeyCode::Enter => {
+                    if i == TIME_WINDOWS.len() - 1 {
+                        return Some(Overlay::Prompt(Prompt {
+                            kind: PromptKind::Since,
+                            text: String::new(),
+                            history_pos: None,
+                            count: None,
+                            error: None,
+                        }));
+                    }
+                    self.time_term = TIME_WINDOWS[i].1.map(str::to_string);
+                    self.requery();
+                    None
+                }
+                _ => Some(Overlay::TimeMenu(i)),
+            },
+            Overlay::Picker(p) => self.picker_key(p, k),
+            Overlay::Prompt(p) => self.prompt_key(p, k),
+        }
+    }
+
+    fn picker_key(&mut self, mut p: Picker, k: KeyEvent) -> Option<Overlay> {
+        match k.code {
+            KeyCode::Esc => return None,
+            KeyCode::Up => p.selected = p.selected.saturating_sub(1),
+            KeyCode::Down => p.selected = (p.selected + 1).min(p.shown.len().saturating_sub(1)),
+            KeyCode::Char(' ') => {
+                if let Some(it) = p.shown.get(p.selected).and_then(|&i| p.items.get(i)) {
+                    if !p.picked.remove(&it.value) {
+                        p.picked.insert(it.value.clone());
+                    }
+                }
+            }
+            KeyCode::Enter => {
+                let mut values: Vec<String> = p.picked.iter().cloned().collect();
+                if values.is_empty() {
+                    if let Some(it) = p.shown.get(p.selected).and_then(|&i| p.items.get(i)) {
+                        values.push(it.value.clone());
+                    }
+                }
+                if !values.is_empty() {
+                    let key = match p.kind {
+                        PickerKind::Gateway => "gw",
+                        PickerKind::Code => "code",
+                    };
+                    self.set_term(key, &values);
+                    self.view = View::Calls;
+                }
+                return None;
+            }
+            KeyCode::Backspace => {
+                p.input.pop();
+                p.refilter();
+            }
+            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                p.input.push(c);
+                p.refilter();
+            }
+            _ => {}
+        }
+        Some(Overlay::Picker(p))
+    }
+
+    fn prompt_key(&mut self, mut p: Prompt, k: KeyEvent) -> Option<Overlay> {
+        match k.code {
+            KeyCode::Esc => return None,
+            KeyCode::Enter => return self.submit_prompt(p),
+            KeyCode::Backspace => {
+                p.text.pop();
+            }
+            KeyCode::Up if p.kind == PromptKind::Filter && !self.history.is_empty() => {
+                let pos = p.history_pos.map_or(self.history.len() - 1, |i| i.saturating_sub(1));
+                p.history_pos = Some(pos);
+                p.text = self.history[pos].clone();
+            }
+            KeyCode::Down if p.kind == PromptKind::Filter => {
+                if let Some(i) = p.history_pos {
+                    if i + 1 < self.history.len() {
+                        p.history_pos = Some(i + 1);
+                        p.text = self.history[i + 1].clone();
+                    } else {
+                        p.history_pos = None;
+                        p.text.clear();
+                    }
+                }
+            }
+            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => p.text.push(c),
+            _ => return Some(Overlay::Prompt(p)),
+        }
+        p.error = None;
+        if p.kind == PromptKind::Filter {
+            // The live count: checked here for syntax, counted by the worker.
+            match parse(&p.text) {
+                Ok(_) if self.store.is_some() => {
+                    self.count_gen += 1;
+                    let text = match &self.time_term {
+                        Some(t) => format!("{} {t}", p.text),
+                        None => p.text.clone(),
+                    };
+                    self.outbox.push(Request::Count { generation: self.count_gen, text });
+                }
+                Ok(_) => {}
+                Err(e) => p.count = Some(Err(e.to_string())),
+            }
+        }
+        Some(Overlay::Prompt(p))
+    }
+
+    fn submit_prompt(&mut self, mut p: Prompt) -> Option<Overlay> {
+        match p.kind {
+            PromptKind::Filter => match parse(&p.text) {
+                Ok(_) => {
+                    self.filter = p.text.trim().to_string();
+                    if !self.filter.is_empty() && self.history.last() != Some(&self.filter) {
+                        self.history.push(self.filter.clone());
+                    }
+                    self.view = if self.view == View::Lookup { View::Calls } else { self.view };
+                    self.requery();
+                    None
+                }
+                Err(e) => {
+                    p.error = Some(e.to_string());
+                    Some(Overlay::Prompt(p))
+                }
+            },
+            PromptKind::Since => match crate::query::timespec::parse_time_spec(p.text.trim()) {
+                Ok(_) => {
+                    self.time_term = Some(format!("since:\"{}\"", p.text.trim()));
+                    self.requery();
+                    None
+                }
+                Err(e) => {
+                    p.error = Some(e);
+                    Some(Overlay::Prompt(p))
+                }
+            },
+            PromptKind::Export => {
+                let path = std::path::PathBuf::from(p.text.trim());
+                if p.text.trim().is_empty() {
+                    p.error = Some("give a file name".into());
+                    return Some(Overlay::Prompt(p));
+                }
+                if let Err(e) = crate::cdr::export::check_target(&path, &self.specs) {
+                    p.error = Some(e);
+                    return Some(Overlay::Prompt(p));
+                }
+                if path.exists() {
+                    p.error = Some(format!("{} exists: choose another name", path.display()));
+                    return Some(Overlay::Prompt(p));
+                }
+                self.status =
+                    Some((format!("exporting {} calls to {}...", self.rows.len(), path.display()), false));
+                self.outbox.push(Request::Export { path, rows: self.rows.clone() });
+                None
+            }
+        }
+    }
+
+    /// Replaces the filter's terms of one kind (gateways or codes) with `key:values`.
+    pub fn set_term(&mut self, key: &str, values: &[String]) {
+        let quoted: Vec<String> = values
+            .iter()
+            .map(|v| {
+                if v.contains([' ', ',', '"']) || v.is_empty() {
+                    format!("\"{}\"", v.replace('"', ""))
+                } else {
+                    v.clone()
+                }
+            })
+            .collect();
+        let term = format!("{key}:{}", quoted.join(","));
+        let mut text = self.filter.clone();
+        if let Ok(q) = parse(&text) {
+            let mut spans: Vec<std::ops::Range<usize>> = q
+                .terms
+                .iter()
+                .filter(|t| {
+                    matches!(
+                        (&t.kind, key),
+                        (TermKind::Gateway(Side::Either, _), "gw")
+                            | (TermKind::Gateway(Side::Caller, _), "ingw")
+                            | (TermKind::Gateway(Side::Callee, _), "outgw")
+                            | (TermKind::Code(_), "code")
+                    )
+                })
+                .map(|t| t.span.clone())
+                .collect();
+            spans.sort_by_key(|s| std::cmp::Reverse(s.start));
+            for s in spans {
+                text.replace_range(s, "");
+            }
+        }
+        let rest: Vec<&str> = text.split_whitespace().collect();
+        self.filter = if rest.is_empty() { term } else { format!("{} {term}", rest.join(" ")) };
+        self.requery();
+    }
+
+    fn gateway_items(&self) -> Vec<PickItem> {
+        let Some(s) = self.all_summary.as_ref().or(self.summary.as_ref()) else { return Vec::new() };
+        let mut items: Vec<PickItem> = Vec::new();
+        for (side, list) in [("routing", &s.by_callee_gateway), ("mapping", &s.by_caller_gateway)] {
+            for g in list.iter().filter(|g| !g.gateway.is_empty()) {
+                match items.iter_mut().find(|i| i.value == g.gateway) {
+                    Some(it) => {
+                        it.calls += g.calls;
+                        it.detail = format!("{}, {side} {:.0}% ASR", it.detail, g.asr * 100.0);
+                    }
+                    None => items.push(PickItem {
+                        value: g.gateway.clone(),
+                        label: g.gateway.clone(),
+                        calls: g.calls,
+                        detail: format!("{side} {:.0}% ASR", g.asr * 100.0),
+                    }),
+                }
+            }
+        }
+        items.sort_by(|a, b| b.calls.cmp(&a.calls).then(a.label.cmp(&b.label)));
+        items
+    }
+
+    fn code_items(&self) -> Vec<PickItem> {
+        let Some(s) = self.all_summary.as_ref().or(self.summary.as_ref()) else { return Vec::new() };
+        s.by_code
+            .iter()
+            .filter(|c| !c.code.is_empty())
+            .map(|c| PickItem {
+                value: c.code.clone(),
+                label: c.code.clone(),
+                calls: c.calls,
+                detail: c.name.clone(),
+            })
+            .collect()
+    }
+
+    fn open_picker(&mut self, kind: PickerKind) {
+        let items = match kind {
+            PickerKind::Gateway => self.gateway_items(),
+            PickerKind::Code => self.code_items(),
+        };
+        let mut p = Picker {
+            kind,
+            input: String::new(),
+            items,
+            shown: Vec::new(),
+            selected: 0,
+            picked: BTreeSet::new(),
+        };
+        p.refilter();
+        self.overlay = Some(Overlay::Picker(p));
+    }
+
+    fn list_len(&self) -> usize {
+        match self.view {
+            View::Calls => self.rows.len(),
+            View::Stats => self.stats_rows().len(),
+            View::Lookup => self.lookup.hits.len(),
+        }
+    }
+
+    /// The rows of the focused stats table: (label, value for the filter).
+    pub fn stats_rows(&self) -> Vec<(String, String)> {
+        let Some(s) = &self.summary else { return Vec::new() };
+        match self.stats_table {
+            StatsTable::CalleeGateways => {
+                s.by_callee_gateway.iter().map(|g| (g.gateway.clone(), g.gateway.clone())).collect()
+            }
+            StatsTable::CallerGateways => {
+                s.by_caller_gateway.iter().map(|g| (g.gateway.clone(), g.gateway.clone())).collect()
+            }
+            StatsTable::Codes => s.by_code.iter().map(|c| (c.code.clone(), c.code.clone())).collect(),
+        }
+    }
+
+    fn request_timeline(&mut self) {
+        let Some((_, value)) = self.stats_rows().get(self.stats_selected).cloned() else { return };
+        let focus = match self.stats_table {
+            StatsTable::CalleeGateways => Focus::CalleeGateway(value),
+            StatsTable::CallerGateways => Focus::CallerGateway(value),
+            StatsTable::Codes => Focus::Code(value),
+        };
+        if self.timeline.as_ref().is_some_and(|(f, _)| *f == focus) && self.shown_gen == self.generation {
+            return;
+        }
+        self.outbox.push(Request::Timeline { generation: self.generation, rows: self.rows.clone(), focus });
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let len = self.list_len();
+        let cur = match self.view {
+            View::Calls => self.selected,
+            View::Stats => self.stats_selected,
+            View::Lookup => self.lookup.selected,
+        };
+        let next = (cur as isize + delta).clamp(0, len.saturating_sub(1) as isize) as usize;
+        match self.view {
+            View::Calls => {
+                self.selected = next;
+                self.detail_scroll = 0;
+            }
+            View::Stats => {
+                self.stats_selected = next;
+                self.request_timeline();
+            }
+            View::Lookup => self.lookup.selected = next,
+        }
+    }
+
+    pub fn act(&mut self, a: Action) {
+        self.status = None;
+        match a {
+            Action::Quit => self.quit = true,
+            Action::FilterPrompt => {
+                self.overlay = Some(Overlay::Prompt(Prompt {
+                    kind: PromptKind::Filter,
+                    text: self.filter.clone(),
+                    history_pos: None,
+                    count: None,
+                    error: None,
+                }))
+            }
+            Action::GatewayPicker => self.open_picker(PickerKind::Gateway),
+            Action::CodePicker => self.open_picker(PickerKind::Code),
+            Action::TimeMenu => self.overlay = Some(Overlay::TimeMenu(0)),
+            Action::ClearFilter => {
+                self.filter.clear();
+                self.time_term = None;
+                self.requery();
+            }
+            Action::NextView | Action::PrevView => {
+                let order = [View::Calls, View::Stats, View::Lookup];
+                let i = order.iter().position(|v| *v == self.view).unwrap_or(0);
+                let step = if a == Action::NextView { 1 } else { order.len() - 1 };
+                self.view = order[(i + step) % order.len()];
+                if self.view == View::Stats {
+                    self.request_timeline();
+                }
+            }
+            Action::Enter => match self.view {
+                View::Calls => {
+                    if self.wide {
+                        self.detail = true;
+                    } else {
+                        self.popup = true;
+                    }
+                }
+                View::Stats => {
+                    if let Some((_, value)) = self.stats_rows().get(self.stats_selected).cloned() {
+                        let key = match self.stats_table {
+                            StatsTable::CalleeGateways => "outgw",
+                            StatsTable::CallerGateways => "ingw",
+                            StatsTable::Codes => "code",
+                        };
+                        self.set_term(key, &[value]);
+                        self.view = View::Calls;
+                        self.selected = 0;
+                    }
+                }
+                View::Lookup => {}
+            },
+            Action::Back => {
+                if self.view != View::Calls {
+                    self.view = View::Calls;
+                } else if self.popup {
+                    self.popup = false;
+                } else if self.detail {
+                    self.detail = false;
+                }
+            }
+            Action::LookupPalette => {
+                self.refresh_lookup();
+                self.overlay = Some(Overlay::Lookup);
+            }
+            Action::Sort => match self.view {
+                View::Calls => {
+                    self.sort.key = self.sort.key.next();
+                    self.status = Some((format!("sorted by {}", self.sort.key.label()), false));
+                    self.requery();
+                }
+                View::Stats => self.sort_stats(),
+                View::Lookup => {}
+            },
+            Action::SortReverse => {
+                self.sort.descending = !self.sort.descending;
+                self.requery();
+            }
+            Action::Export => {
+                let name = format!("cdrscope-export-{}.csv", self.zone_now_stamp());
+                self.overlay = Some(Overlay::Prompt(Prompt {
+                    kind: PromptKind::Export,
+                    text: name,
+                    history_pos: None,
+                    count: None,
+                    error: None,
+                }));
+            }
+            Action::Help => self.overlay = Some(Overlay::Help(0)),
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-(self.page.max(1) as isize)),
+            Action::PageDown => self.move_by(self.page.max(1) as isize),
+            Action::Top => self.move_by(-(self.list_len() as isize)),
+            Action::Bottom => self.move_by(self.list_len() as isize),
+            Action::ToggleDetail => {
+                if self.wide {
+                    self.detail = !self.detail;
+                } else {
+                    self.popup = !self.popup;
+                }
+                self.detail_scroll = 0;
+            }
+            Action::DetailUp => self.detail_scroll = self.detail_scroll.saturating_sub(3),
+            Action::DetailDown => self.detail_scroll = self.detail_scroll.saturating_add(3),
+            Action::SwitchTable => {
+                self.stats_table = match self.stats_table {
+                    StatsTable::CalleeGateways => StatsTable::CallerGateways,
+                    StatsTable::CallerGateways => StatsTable::Codes,
+                    StatsTable::Codes => StatsTable::CalleeGateways,
+                };
+                self.stats_selected = 0;
+                self.request_timeline();
+            }
+        }
+    }
+
+    /// Stats tables sort by calls, then ASR (gateways) in turn.
+    fn sort_stats(&mut self) {
+        let Some(s) = &self.summary else { return };
+        let mut s = (**s).clone();
+        match self.stats_table {
+            StatsTable::CalleeGateways => toggle_sort(&mut s.by_callee_gateway),
+            StatsTable::CallerGateways => toggle_sort(&mut s.by_caller_gateway),
+            StatsTable::Codes => s.by_code.reverse(),
+        }
+        self.summary = Some(Arc::new(s));
+        self.stats_selected = 0;
+        self.request_timeline();
+    }
+
+    fn zone_now_stamp(&self) -> String {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        crate::cdr::TimeWriter::new(self.zone.clone()).format(now).replace([' ', ':'], "").replace('-', "")
+    }
+
+    /// Loading progress for the header.
+    pub fn progress_line(&self) -> String {
+        let p = &self.progress;
+        let rows = p.rows.load(Ordering::Relaxed);
+        let total = p.bytes_total.load(Ordering::Relaxed);
+        let read = p.bytes_read.load(Ordering::Relaxed);
+        let files = p.files_total.load(Ordering::Relaxed);
+        let done = p.files_done.load(Ordering::Relaxed);
+        let size = if total > 0 {
+            format!(", {:.1}/{:.1} MB", read as f64 / 1e6, total as f64 / 1e6)
+        } else {
+            String::new()
+        };
+        format!(
+            "loading: source {}/{}{size}, {} rows",
+            (done + 1).min(files.max(1)),
+            files.max(1),
+            crate::text::thousands(rows)
+        )
+    }
+}
+
+/// Gateways: by calls (descending) first; pressed again, by ASR ascending (worst first).
+fn toggle_sort(v: &mut [crate::stats::GatewayStats]) {
+    let by_calls = v.windows(2).all(|w| w[0].calls >= w[1].calls);
+    if by_calls {
+        v.sort_by(|a, b| a.asr.partial_cmp(&b.asr).unwrap_or(std::cmp::Ordering::Equal));
+    } else {
+        v.sort_by_key(|g| std::cmp::Reverse(g.calls));
+    }
+}

@@ -1,0 +1,115 @@
+//! The full-screen console. It depends on the core (`cdr`, `kb`, `query`, `stats`) and adds no
+//! logic the command line could not share: state and updates in `app`, drawing in `ui` and
+//! `view/`, keys as data in `keymap`, heavy work off the screen thread in `worker`.
+//!
+//! The terminal is restored on quit, on error and on panic (ratatui's hook restores it before
+//! the panic message is printed).
+
+pub mod app;
+pub mod keymap;
+pub mod theme;
+pub mod ui;
+pub mod view;
+pub mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+
+use crate::cdr::{LoadOptions, Loaded, Progress, SourceSpec, Zone};
+use crate::kb::Kb;
+use app::{App, View};
+
+/// What the console is started with.
+pub struct ConsoleOptions {
+    pub specs: Vec<SourceSpec>,
+    pub load: LoadOptions,
+    pub zone: Zone,
+    pub kb: Kb,
+    /// Start in the lookup view (with no CDRs when `specs` is empty).
+    pub lookup: Option<String>,
+}
+
+/// Runs the console until the operator quits.
+pub fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async {
+        let mut terminal = ratatui::try_init()?;
+        let result = event_loop(&mut terminal, opts).await;
+        ratatui::restore();
+        result
+    })
+}
+
+async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOptions) -> anyhow::Result<()> {
+    let progress = Arc::new(Progress::default());
+    let mut app = App::new(Arc::new(opts.kb), opts.zone.clone(), opts.specs.clone(), progress.clone());
+    if let Some(q) = opts.lookup {
+        app.view = View::Lookup;
+        app.lookup.input = q;
+        app.refresh_lookup();
+    }
+    // Load behind the screen.
+    let (load_tx, mut load_rx) = tokio::sync::mpsc::unbounded_channel::<Result<Loaded, String>>();
+    if !opts.specs.is_empty() {
+        let specs = opts.specs.clone();
+        let load_opts = opts.load.clone();
+        let p = progress.clone();
+        std::thread::spawn(move || {
+            let _ = load_tx.send(crate::cdr::load(&specs, &load_opts, p).map_err(|e| e.to_string()));
+        });
+    }
+    let (resp_tx, mut resp_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut worker: Option<std::sync::mpsc::Sender<worker::Request>> = None;
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    terminal.draw(|f| ui::draw(f, &mut app))?;
+    app.dirty = false;
+    loop {
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => app.handle_key(k),
+                Some(Ok(Event::Resize(_, _))) => app.dirty = true,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            Some(loaded) = load_rx.recv() => {
+                match loaded {
+                    Ok(l) => {
+                        let store = Arc::new(l.store);
+                        let (tx, rx) = std::sync::mpsc::channel();
+                        let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+                        worker::spawn(worker::Ctx { store: store.clone(), zone: opts.zone.clone(), now_ms }, rx, resp_tx.clone());
+                        worker = Some(tx);
+                        app.set_store(store, l.skipped);
+                    }
+                    Err(e) => app.load_error = Some(e),
+                }
+                app.dirty = true;
+            },
+            Some(resp) = resp_rx.recv() => app.apply(resp),
+            _ = tick.tick() => {
+                // Only loading progress changes by itself; an idle screen is not redrawn.
+                if app.is_loading() {
+                    app.dirty = true;
+                }
+            },
+        }
+        if let Some(w) = &worker {
+            for r in app.outbox.drain(..) {
+                let _ = w.send(r);
+            }
+        }
+        if app.quit {
+            break;
+        }
+        if app.dirty {
+            terminal.draw(|f| ui::draw(f, &mut app))?;
+            app.dirty = false;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! Drawing the whole screen from the state: header, the current view, footer, overlays.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{App, Overlay, View};
+use super::keymap::{Action, keys_of};
+use super::view;
+use crate::text::{duration_secs, percent, sanitize, thousands};
+
+/// Below this the screen is not usable; it says so instead of drawing.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+pub fn draw(f: &mut Frame<'_>, app: &mut App) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!(
+            "The terminal is too small ({}x{}).\ncdrscope needs at least {MIN_WIDTH}x{MIN_HEIGHT}.\nq quits.",
+            area.width, area.height
+        );
+        f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [header, body, footer] =
+        Layout::vertical([Constraint::Length(2), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    draw_header(f, app, header);
+    match app.view {
+        View::Calls => view::calls::draw(f, app, body),
+        View::Stats => view::stats::draw(f, app, body),
+        View::Lookup => view::lookup::draw(f, app, body),
+    }
+    draw_footer(f, app, footer);
+    if let Some(o) = app.overlay.clone() {
+        match o {
+            Overlay::Prompt(p) => view::prompt::draw(f, app, &p, body),
+            Overlay::Picker(p) => view::picker::draw(f, app, &p, body),
+            Overlay::TimeMenu(i) => view::picker::draw_time_menu(f, app, i, body),
+            Overlay::Help(scroll) => view::help::draw(f, app, scroll, body),
+            Overlay::Lookup => {
+                let r = centered(body, 90, 90);
+                f.render_widget(Clear, r);
+                view::lookup::draw(f, app, r);
+            }
+        }
+    }
+}
+
+/// The first row of the page that holds `selected`, for lists `height` rows tall: the
+/// selection stays on screen and only that page is built.
+pub fn page_offset(selected: usize, height: usize) -> usize {
+    selected.checked_div(height).map_or(0, |page| page * height)
+}
+
+/// A rectangle of `pw`% x `ph`% in the middle of `r`.
+pub fn centered(r: Rect, pw: u16, ph: u16) -> Rect {
+    let w = (r.width * pw / 100).max(20).min(r.width);
+    let h = (r.height * ph / 100).max(5).min(r.height);
+    Rect { x: r.x + (r.width - w) / 2, y: r.y + (r.height - h) / 2, width: w, height: h }
+}
+
+pub fn popup_block(title: &str) -> Block<'static> {
+    Block::default().borders(Borders::ALL).title(format!(" {title} "))
+}
+
+fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let t = app.theme;
+    let total = app.store.as_ref().map_or(0, |s| s.len());
+    let mut first = vec![Span::styled(" cdrscope ", t.title()), Span::raw(format!(" {} ", app.view.title()))];
+    first.push(Span::styled(format!("│ {} ", sanitize(&app.sources_label)), t.dim()));
+    if let Some(s) = &app.summary {
+        first.push(Span::raw(format!(
+            "│ {}/{} calls │ ASR {} ACD {} ",
+            thousands(app.rows.len() as u64),
+            thousands(total as u64),
+            percent(s.asr),
+            duration_secs(s.acd_seconds)
+        )));
+        if let Some(p) = s.pdd_avg_ms {
+            first.push(Span::raw(format!("PDD {:.1}s ", p / 1000.0)));
+        }
+        if s.rejected_lines > 0 {
+            first.push(Span::styled(format!("│ {} rejected lines ", thousands(s.rejected_lines)), t.error()));
+        }
+    }
+    let second = if let Some(e) = &app.load_error {
+        Line::from(Span::styled(format!(" load failed: {}", sanitize(e)), t.error()))
+    } else if app.is_loading() {
+        Line::from(Span::styled(format!(" {}", app.progress_line()), t.key()))
+    } else if let Some(e) = &app.filter_error {
+        Line::from(Span::styled(format!(" filter error: {}", sanitize(e)), t.error()))
+    } else if let Some((m, err)) = &app.status {
+        Line::from(Span::styled(format!(" {}", sanitize(m)), if *err { t.error() } else { t.key() }))
+    } else {
+        let filter = app.effective_filter();
+        let mut spans = vec![Span::styled(" filter: ", t.dim())];
+        spans.push(Span::raw(if filter.is_empty() {
+            "(none: all calls)".to_string()
+        } else {
+            sanitize(&filter).into_owned()
+        }));
+        if let Some(d) = app.last_query.filter(|_| app.show_timing) {
+            spans.push(Span::styled(format!("  ({} ms)", d.as_millis()), t.dim()));
+        }
+        Line::from(spans)
+    };
+    f.render_widget(Paragraph::new(vec![Line::from(first), second]), area);
+}
+
+fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let t = app.theme;
+    let items: Vec<(&str, &str)> = match (&app.overlay, app.view) {
+        (Some(Overlay::Prompt(_)), _) => vec![("Enter", "apply"), ("Esc", "cancel"), ("Up/Down", "history")],
+        (Some(Overlay::Picker(_)), _) => {
+            vec![("type", "narrow"), ("Space", "pick"), ("Enter", "apply"), ("Esc", "cancel")]
+        }
+        (Some(Overlay::TimeMenu(_)), _) => vec![("j/k", "choose"), ("Enter", "apply"), ("Esc", "cancel")],
+        (Some(Overlay::Help(_)), _) => vec![("j/k", "scroll"), ("any key", "close")],
+        (Some(Overlay::Lookup), _) => vec![("type", "search"), ("Up/Down", "choose"), ("Esc", "close")],
+        (None, View::Lookup) => {
+            vec![("type", "search"), ("Up/Down", "choose"), ("Tab", "next view"), ("Esc", "back")]
+        }
+        (None, View::Calls) => vec![
+            (keys_of(Action::FilterPrompt), "filter"),
+            (keys_of(Action::GatewayPicker), "gateways"),
+            (keys_of(Action::CodePicker), "codes"),
+            (keys_of(Action::TimeMenu), "time"),
+            (keys_of(Action::ClearFilter), "clear"),
+            (keys_of(Action::ToggleDetail), "detail"),
+            (keys_of(Action::NextView), "view"),
+            (keys_of(Action::LookupPalette), "lookup"),
+            (keys_of(Action::Export), "export"),
+            (keys_of(Action::Help), "help"),
+            (keys_of(Action::Quit), "quit"),
+        ],
+        (None, View::Stats) => vec![
+            (keys_of(Action::SwitchTable), "table"),
+            ("Enter", "calls"),
+            (keys_of(Action::Sort), "sort"),
+            (keys_of(Action::FilterPrompt), "filter"),
+            (keys_of(Action::NextView), "view"),
+            (keys_of(Action::Help), "help"),
+            (keys_of(Action::Quit), "quit"),
+        ],
+    };
+    let mut spans = Vec::new();
+    for (k, what) in items {
+        spans.push(Span::styled(format!(" {k}"), t.key()));
+        spans.push(Span::raw(format!(" {what} ")));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,117 @@
+//! What the explanation panel says about one call: its end reason from the knowledge base
+//! (every reading when the value is ambiguous), then the full record. All CDR text is shown
+//! escaped.
+
+use ratatui::text::{Line, Span};
+
+use crate::cdr::{Store, TimeWriter};
+use crate::kb::{Entry, Kb};
+use crate::text::sanitize;
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+
+/// An entry as panel lines: name, meaning, causes, fixes, parameters, related codes.
+pub fn entry_lines(kb: &Kb, e: &Entry, t: Theme) -> Vec<Line<'static>> {
+    let mut out = vec![Line::from(vec![
+        Span::styled(
+            format!("{} {}", e.id, e.name),
+            t.severity(e.severity).add_modifier(ratatui::style::Modifier::BOLD),
+        ),
+        Span::styled(format!("  [{}]", e.severity.as_str()), t.dim()),
+    ])];
+    let aliases: Vec<&str> = e.aliases.iter().map(String::as_str).filter(|a| *a != e.name).collect();
+    if !aliases.is_empty() {
+        out.push(Line::from(Span::styled(format!("also: {}", aliases.join(", ")), t.dim())));
+    }
+    if e.fallback && kb.lang != crate::kb::Lang::En {
+        out.push(Line::from(Span::styled("(English: no translation yet)", t.dim())));
+    }
+    out.push(Line::from(e.meaning.clone()));
+    if !e.causes.is_empty() {
+        out.push(Line::from(Span::styled("Usual causes", t.title())));
+        out.extend(e.causes.iter().map(|c| Line::from(format!(" - {c}"))));
+    }
+    if !e.fixes.is_empty() {
+        out.push(Line::from(Span::styled("What to do", t.title())));
+        out.extend(e.fixes.iter().enumerate().map(|(k, x)| Line::from(format!(" {}. {x}", k + 1))));
+    }
+    if !e.parameters.is_empty() {
+        out.push(Line::from(format!("Parameters: {}", e.parameters.join(", "))));
+    }
+    if let Some(fo) = &e.failover {
+        out.push(Line::from(format!("Failover: {fo}")));
+    }
+    if let Some(b) = &e.billing {
+        out.push(Line::from(format!("Billing: {b}")));
+    }
+    if !e.related.is_empty() {
+        let rel: Vec<String> = e
+            .related
+            .iter()
+            .take(8)
+            .map(|r| kb.get(r).map_or(r.clone(), |x| format!("{r} {}", x.name)))
+            .collect();
+        out.push(Line::from(Span::styled(format!("Related: {}", rel.join(", ")), t.dim())));
+    }
+    out
+}
+
+pub fn lines(app: &App, store: &Store, row: usize) -> Vec<Line<'static>> {
+    let t = app.theme;
+    let r = store.record(row);
+    let mut out: Vec<Line<'static>> = Vec::new();
+    let value = r.reason.to_string();
+    match crate::kb::resolve(&app.kb, &value) {
+        Ok(readings) => {
+            if readings.len() > 1 {
+                out.push(Line::from(Span::styled(
+                    format!("'{}' has {} readings:", sanitize(&value), readings.len()),
+                    t.key(),
+                )));
+            }
+            for (k, rd) in readings.iter().enumerate() {
+                if k > 0 {
+                    out.push(Line::from(""));
+                }
+                out.extend(entry_lines(&app.kb, rd.entry, t));
+            }
+        }
+        Err(why) => out.push(Line::from(Span::styled(sanitize(&why).into_owned(), t.error()))),
+    }
+    out.push(Line::from(""));
+    out.push(Line::from(Span::styled("The record", t.title())));
+    let tw = TimeWriter::new(app.zone.clone());
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let mut fields: Vec<(&str, String)> = vec![
+        ("source", format!("{}:{}", r.source, r.line)),
+        ("startTime", tw.format(r.start_ms)),
+        ("stopTime", opt(r.stop_ms.map(|s| tw.format(s)))),
+        ("holdTime", format!("{} ms", r.hold_ms)),
+        ("endReason", value.clone()),
+        ("endDirection", opt(r.end_direction.map(|d| d.to_string()))),
+        ("callerE164", r.caller.clone()),
+        ("calleeE164", r.callee.clone()),
+        ("callerAccessE164", r.caller_access.clone()),
+        ("calleeAccessE164", r.callee_access.clone()),
+        ("callerToGatewayE164", r.caller_to_gateway.clone()),
+        ("calleeToGatewayE164", r.callee_to_gateway.clone()),
+        ("callerGatewayId", r.caller_gateway.clone()),
+        ("calleeGatewayId", r.callee_gateway.clone()),
+        ("callerIp", r.caller_ip.clone()),
+        ("calleeIp", r.callee_ip.clone()),
+        ("callerPdd", opt(r.caller_pdd_ms.map(|p| format!("{p} ms")))),
+        ("calleePdd", opt(r.callee_pdd_ms.map(|p| format!("{p} ms")))),
+        ("billingMode", opt(r.billing_mode.map(|b| b.to_string()))),
+        ("calleeBilling", opt(r.callee_billing.map(|b| b.to_string()))),
+        ("callLevel", opt(r.call_level.map(|b| b.to_string()))),
+        ("flowno", opt(r.flowno.map(|b| b.to_string()))),
+    ];
+    fields.extend(r.extras.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.as_str(), v.clone())));
+    for (k, v) in fields {
+        out.push(Line::from(vec![
+            Span::styled(format!("{k:>20} "), t.dim()),
+            Span::raw(sanitize(&v).into_owned()),
+        ]));
+    }
+    out
+}

@@ -1,0 +1,36 @@
+//! Help, generated from the keymap so it always tells what the keys do.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use crate::tui::app::App;
+use crate::tui::keymap::{BINDINGS, Context};
+use crate::tui::ui::{centered, popup_block};
+
+pub fn draw(f: &mut Frame<'_>, app: &App, scroll: u16, area: Rect) {
+    let t = app.theme;
+    let r = centered(area, 86, 95);
+    f.render_widget(Clear, r);
+    let block = popup_block("Keys (any key closes)");
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let mut lines = Vec::new();
+    for (ctx, title) in
+        [(Context::Global, "Everywhere"), (Context::Calls, "Calls view"), (Context::Stats, "Stats view")]
+    {
+        lines.push(Line::from(Span::styled(title, t.title())));
+        for b in BINDINGS.iter().filter(|b| b.context == ctx) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<14}", b.keys.join(" ")), t.key()),
+                Span::raw(b.help),
+            ]));
+        }
+    }
+    lines.push(Line::from(Span::styled(
+        "In the lookup view and pickers, typing searches; Esc closes.",
+        t.dim(),
+    )));
+    f.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+}

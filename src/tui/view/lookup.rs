@@ -1,0 +1,61 @@
+//! The lookup palette and view: type a code, name or words in any language; ranked hits on the
+//! left, the selected entry on the right.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::detail::entry_lines;
+use crate::text::sanitize;
+use crate::tui::app::App;
+
+pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
+    let t = app.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Lookup: a code (503, -69), a name or words (en, zh, es) ");
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [input, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::from(vec![
+                Span::styled("> ", t.key()),
+                Span::raw(sanitize(&app.lookup.input).into_owned()),
+                Span::styled("_", t.dim()),
+            ]),
+            Line::from(Span::styled(format!("{} matches", app.lookup.hits.len()), t.dim())),
+        ]),
+        input,
+    );
+    let [list, preview] =
+        Layout::horizontal([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(body);
+    let height = list.height as usize;
+    let offset = crate::tui::ui::page_offset(app.lookup.selected, height);
+    let lines: Vec<Line<'_>> = app
+        .lookup
+        .hits
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .filter_map(|(k, id)| {
+            let e = app.kb.get(id)?;
+            let text = crate::text::fit(&format!("{} {}", e.id, e.name), list.width as usize);
+            Some(if k == app.lookup.selected {
+                Line::from(Span::styled(text, t.selected()))
+            } else {
+                Line::from(Span::styled(text, t.severity(e.severity)))
+            })
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), list);
+    if let Some(e) = app.lookup.hits.get(app.lookup.selected).and_then(|id| app.kb.get(id)) {
+        let lines = entry_lines(&app.kb, e, t);
+        f.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::default().borders(Borders::LEFT)),
+            preview,
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! Text prompts: the filter (with a live count and errors inline), the export path, a custom
+//! start time.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::text::{sanitize, thousands};
+use crate::tui::app::{App, Prompt, PromptKind};
+use crate::tui::ui::popup_block;
+
+pub fn draw(f: &mut Frame<'_>, app: &App, p: &Prompt, area: Rect) {
+    let t = app.theme;
+    let h = 6.min(area.height);
+    let r = Rect { x: area.x, y: area.y + area.height - h, width: area.width, height: h };
+    f.render_widget(Clear, r);
+    let title = match p.kind {
+        PromptKind::Filter => {
+            "Filter: gw: ingw: outgw: code: since: until: caller: callee: ip: dir: answered: dur> pdd>"
+        }
+        PromptKind::Export => "Export what is shown to (.csv, .tsv, .json, .txt = VOS3000 text)",
+        PromptKind::Since => "Calls since (2026-11-20 14:00, 14:00, -2h)",
+    };
+    let block = popup_block(title);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let mut lines = vec![Line::from(vec![
+        Span::styled("> ", t.key()),
+        Span::raw(sanitize(&p.text).into_owned()),
+        Span::styled("_", t.dim()),
+    ])];
+    if let Some(e) = &p.error {
+        lines.push(Line::from(Span::styled(sanitize(e).into_owned(), t.error())));
+    } else {
+        match &p.count {
+            Some(Ok(n)) => {
+                lines.push(Line::from(Span::styled(format!("{} calls match", thousands(*n as u64)), t.key())))
+            }
+            Some(Err(e)) => lines.push(Line::from(Span::styled(sanitize(e).into_owned(), t.error()))),
+            None => {}
+        }
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,167 @@
+//! Statistics: health verdicts, per-gateway or per-code table, end-reason bars, and a timeline
+//! of the selected gateway or code against the rest.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Sparkline, Table};
+
+use crate::text::{duration_secs, percent, sanitize, thousands};
+use crate::tui::app::{App, StatsTable};
+
+pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
+    let Some(s) = app.summary.clone() else {
+        f.render_widget(
+            Paragraph::new(if app.specs.is_empty() { "No CDRs loaded." } else { "Loading..." }),
+            area,
+        );
+        return;
+    };
+    let t = app.theme;
+    let [health, main, chart] =
+        Layout::vertical([Constraint::Length(2), Constraint::Min(5), Constraint::Length(6)]).areas(area);
+    let mut spans = Vec::new();
+    for h in &s.health {
+        spans.push(Span::raw(format!(" {} ", h.metric)));
+        spans
+            .push(Span::styled(format!("{} {}", percent(h.value), h.verdict.as_str()), t.verdict(h.verdict)));
+        spans.push(Span::raw(" │"));
+    }
+    let findings = s.findings.first().map_or(String::new(), |x| format!(" ! {}", sanitize(&x.text)));
+    f.render_widget(
+        Paragraph::new(vec![Line::from(spans), Line::from(Span::styled(findings, t.key()))]),
+        health,
+    );
+
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(main);
+    let height = left.height.saturating_sub(3) as usize;
+    app.page = height.max(1);
+    let offset = crate::tui::ui::page_offset(app.stats_selected, height);
+    let (title, header, rows): (&str, Vec<&str>, Vec<Vec<String>>) = match app.stats_table {
+        StatsTable::CalleeGateways | StatsTable::CallerGateways => {
+            let list = if app.stats_table == StatsTable::CalleeGateways {
+                &s.by_callee_gateway
+            } else {
+                &s.by_caller_gateway
+            };
+            (
+                if app.stats_table == StatsTable::CalleeGateways {
+                    "By callee (routing) gateway"
+                } else {
+                    "By caller (mapping) gateway"
+                },
+                vec!["Gateway", "Calls", "ASR", "ACD", "PDD", "Top failure"],
+                list.iter()
+                    .map(|g| {
+                        vec![
+                            if g.gateway.is_empty() {
+                                "(none)".into()
+                            } else {
+                                sanitize(&g.gateway).into_owned()
+                            },
+                            thousands(g.calls),
+                            percent(g.asr),
+                            duration_secs(g.acd_seconds),
+                            g.pdd_avg_ms.map_or("-".into(), |p| format!("{:.1}s", p / 1000.0)),
+                            g.top_codes.first().map_or(String::new(), |c| {
+                                format!("{} ({})", sanitize(&c.code), thousands(c.calls))
+                            }),
+                        ]
+                    })
+                    .collect(),
+            )
+        }
+        StatsTable::Codes => (
+            "By end reason",
+            vec!["Code", "Name", "Calls", "Share"],
+            s.by_code
+                .iter()
+                .map(|c| {
+                    vec![
+                        sanitize(&c.code).into_owned(),
+                        sanitize(&c.name).into_owned(),
+                        thousands(c.calls),
+                        percent(c.share),
+                    ]
+                })
+                .collect(),
+        ),
+    };
+    let widths: Vec<Constraint> = if header.len() == 6 {
+        vec![
+            Constraint::Min(10),
+            Constraint::Length(8),
+            Constraint::Length(6),
+            Constraint::Length(6),
+            Constraint::Length(5),
+            Constraint::Length(12),
+        ]
+    } else {
+        vec![Constraint::Length(7), Constraint::Min(12), Constraint::Length(8), Constraint::Length(6)]
+    };
+    let shown: Vec<Row<'_>> = rows
+        .into_iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(k, cells)| {
+            let r = Row::new(cells);
+            if k == app.stats_selected { r.style(t.selected()) } else { r }
+        })
+        .collect();
+    let block =
+        Block::default().borders(Borders::ALL).title(format!(" {title}  (v: next table, Enter: calls) "));
+    f.render_widget(Table::new(shown, widths).header(Row::new(header).style(t.title())).block(block), left);
+
+    // End reasons as bars.
+    let peak = s.by_code.first().map_or(1, |c| c.calls.max(1));
+    let bar_w = right.width.saturating_sub(16) as u64;
+    let lines: Vec<Line<'_>> = s
+        .by_code
+        .iter()
+        .take(right.height.saturating_sub(2) as usize)
+        .map(|c| {
+            let n = (c.calls * bar_w / peak).max(1) as usize;
+            let sev = crate::kb::resolve(&app.kb, &c.code)
+                .ok()
+                .and_then(|r| r.first().map(|x| x.entry.severity))
+                .unwrap_or_default();
+            Line::from(vec![
+                Span::raw(format!("{:>6} ", crate::text::fit(&c.code, 6).trim_end())),
+                Span::styled("█".repeat(n), t.severity(sev)),
+                Span::raw(format!(" {}", percent(c.share))),
+            ])
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" End reasons ")),
+        right,
+    );
+
+    // Timeline: the selected item against the rest.
+    let label = app
+        .stats_rows()
+        .get(app.stats_selected)
+        .map(|(l, _)| if l.is_empty() { "(none)".to_string() } else { sanitize(l).into_owned() })
+        .unwrap_or_default();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" Timeline ({} buckets): {label} calls, its failures, the rest ", s.timeline_bucket));
+    let inner = block.inner(chart);
+    f.render_widget(block, chart);
+    if let Some((_, data)) = &app.timeline {
+        let [a, b, c] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(inner.height.saturating_sub(2)),
+        ])
+        .areas(inner);
+        let focus: Vec<u64> = data.iter().map(|d| d.1).collect();
+        let failed: Vec<u64> = data.iter().map(|d| d.2).collect();
+        let rest: Vec<u64> = data.iter().map(|d| d.3).collect();
+        f.render_widget(Sparkline::default().data(&focus).style(t.bar()), a);
+        f.render_widget(Sparkline::default().data(&failed).style(t.bar_alt()), b);
+        f.render_widget(Sparkline::default().data(&rest).style(t.dim()), c);
+    }
+}

@@ -1,0 +1,218 @@
+//! Work that must not block the screen: filtering, sorting and summarising the store, live
+//! counts while a filter is typed, per-item timelines, and exports. One worker thread takes
+//! requests from a channel and always serves the newest of each kind (older ones are dropped,
+//! as the operator has already typed past them).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::cdr::{Store, TimeWriter, Zone};
+use crate::query::{Context, Selection, evaluate, parse};
+use crate::stats::{Summary, summarize};
+
+/// Columns the calls table can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Time,
+    Duration,
+    Pdd,
+    Reason,
+    CallerGateway,
+    CalleeGateway,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 6] = [
+        SortKey::Time,
+        SortKey::Duration,
+        SortKey::Pdd,
+        SortKey::Reason,
+        SortKey::CallerGateway,
+        SortKey::CalleeGateway,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Time => "time",
+            SortKey::Duration => "duration",
+            SortKey::Pdd => "PDD",
+            SortKey::Reason => "end reason",
+            SortKey::CallerGateway => "caller gateway",
+            SortKey::CalleeGateway => "callee gateway",
+        }
+    }
+
+    pub fn next(self) -> SortKey {
+        let i = SortKey::ALL.iter().position(|k| *k == self).unwrap_or(0);
+        SortKey::ALL[(i + 1) % SortKey::ALL.len()]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+/// What the timeline chart compares against the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Focus {
+    CalleeGateway(String),
+    CallerGateway(String),
+    Code(String),
+}
+
+#[derive(Debug)]
+pub enum Request {
+    Query { generation: u64, text: String, sort: Sort },
+    Count { generation: u64, text: String },
+    Timeline { generation: u64, rows: Arc<Selection>, focus: Focus },
+    Export { path: std::path::PathBuf, rows: Arc<Selection> },
+}
+
+#[derive(Debug)]
+pub struct QueryResult {
+    pub rows: Arc<Selection>,
+    pub summary: Arc<Summary>,
+    pub elapsed: Duration,
+}
+
+/// Calls per timeline bucket: (bucket start ms, focus calls, focus failed, other calls).
+pub type TimelineData = Vec<(i64, u64, u64, u64)>;
+
+#[derive(Debug)]
+pub enum Response {
+    Query { generation: u64, result: Result<QueryResult, String> },
+    Count { generation: u64, result: Result<usize, String> },
+    Timeline { generation: u64, focus: Focus, data: TimelineData },
+    Exported(Result<String, String>),
+}
+
+/// What requests are answered from.
+#[derive(Clone)]
+pub struct Ctx {
+    pub store: Arc<Store>,
+    pub zone: Zone,
+    pub now_ms: i64,
+}
+
+fn sort_rows(store: &Store, rows: &mut [u32], sort: Sort) {
+    let c = &store.cols;
+    match sort.key {
+        SortKey::Time => rows.sort_by_key(|&r| c.start_ms[r as usize]),
+        SortKey::Duration => rows.sort_by_key(|&r| c.hold_ms[r as usize]),
+        SortKey::Pdd => rows.sort_by_key(|&r| store.pdd_ms(r as usize).unwrap_or(0)),
+        SortKey::Reason => rows.sort_by_key(|&r| store.reason(r as usize).clone()),
+        SortKey::CallerGateway => {
+            rows.sort_by(|&a, &b| store.caller_gateway(a as usize).cmp(store.caller_gateway(b as usize)))
+        }
+        SortKey::CalleeGateway => {
+            rows.sort_by(|&a, &b| store.callee_gateway(a as usize).cmp(store.callee_gateway(b as usize)))
+        }
+    }
+    if sort.descending {
+        rows.reverse();
+    }
+}
+
+/// Answers one request.
+pub fn process(req: Request, ctx: &Ctx) -> Response {
+    let qctx = Context { store: &ctx.store, zone: ctx.zone.clone(), now_ms: ctx.now_ms };
+    match req {
+        Request::Query { generation, text, sort } => {
+            let t = Instant::now();
+            let result = parse(&text).map_err(|e| e.to_string()).map(|q| {
+                let mut rows = evaluate(&q, &qctx);
+                sort_rows(&ctx.store, &mut rows, sort);
+                // The summary is order-independent; its timeline sorts by time itself.
+                let summary = summarize(&ctx.store, &rows, &TimeWriter::new(ctx.zone.clone()));
+                QueryResult { rows: Arc::new(rows), summary: Arc::new(summary), elapsed: t.elapsed() }
+            });
+            Response::Query { generation, result }
+        }
+        Request::Count { generation, text } => Response::Count {
+            generation,
+            result: parse(&text).map_err(|e| e.to_string()).map(|q| evaluate(&q, &qctx).len()),
+        },
+        Request::Timeline { generation, rows, focus } => {
+            Response::Timeline { generation, data: timeline(ctx, &rows, &focus), focus }
+        }
+        Request::Export { path, rows } => {
+            let r = std::fs::File::create(&path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))
+                .and_then(|f| {
+                    let mut w = std::io::BufWriter::new(f);
+                    let format = crate::cdr::export::Format::from_path(&path);
+                    crate::cdr::export::write(&ctx.store, &ctx.zone, &rows, format, &mut w)
+                        .map_err(|e| e.to_string())
+                        .and_then(|()| std::io::Write::flush(&mut w).map_err(|e| e.to_string()))
+                });
+            Response::Exported(r.map(|()| format!("wrote {} calls to {}", rows.len(), path.display())))
+        }
+    }
+}
+
+fn timeline(ctx: &Ctx, rows: &[u32], focus: &Focus) -> TimelineData {
+    let st = &ctx.store;
+    let c = &st.cols;
+    let (Some(min), Some(max)) = (
+        rows.iter().map(|&r| c.start_ms[r as usize]).min(),
+        rows.iter().map(|&r| c.start_ms[r as usize]).max(),
+    ) else {
+        return Vec::new();
+    };
+    let size = crate::stats::timeline::bucket_size(max - min);
+    let first = min - min.rem_euclid(size);
+    let n = ((max - first) / size + 1) as usize;
+    let mut out: TimelineData = (0..n).map(|k| (first + k as i64 * size, 0, 0, 0)).collect();
+    let matches = |i: usize| match focus {
+        Focus::CalleeGateway(g) => st.callee_gateway(i) == g,
+        Focus::CallerGateway(g) => st.caller_gateway(i) == g,
+        Focus::Code(code) => st.reason(i).to_string() == *code,
+    };
+    for &r in rows {
+        let i = r as usize;
+        let k = ((c.start_ms[i] - first) / size) as usize;
+        if let Some(b) = out.get_mut(k) {
+            if matches(i) {
+                b.1 += 1;
+                if c.hold_ms[i] == 0 {
+                    b.2 += 1;
+                }
+            } else {
+                b.3 += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Runs requests on a thread, newest of each kind first, until the request channel closes.
+pub fn spawn(
+    ctx: Ctx,
+    rx: std::sync::mpsc::Receiver<Request>,
+    tx: tokio::sync::mpsc::UnboundedSender<Response>,
+) {
+    std::thread::spawn(move || {
+        while let Ok(first) = rx.recv() {
+            // Keep only the newest request of each kind; exports are never dropped.
+            let mut batch = vec![first];
+            while let Ok(more) = rx.try_recv() {
+                batch.push(more);
+            }
+            let mut latest: Vec<Request> = Vec::new();
+            for r in batch.into_iter().rev() {
+                let same = |a: &Request| std::mem::discriminant(a) == std::mem::discriminant(&r);
+                if matches!(r, Request::Export { .. }) || !latest.iter().any(same) {
+                    latest.push(r);
+                }
+            }
+            latest.reverse();
+            for r in latest {
+                if tx.send(process(r, &ctx)).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+}

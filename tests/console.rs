@@ -1,0 +1,251 @@
+//! The console, drawn into a test backend: snapshots of every view at 80x24 and at a wide
+//! size, and behaviour driven key by key (the worker runs synchronously between keys).
+
+mod common;
+
+use std::sync::Arc;
+
+use cdrscope::cdr::{Progress, SourceSpec, Store};
+use cdrscope::kb::{Kb, Lang};
+use cdrscope::tui::app::{App, View};
+use cdrscope::tui::ui;
+use cdrscope::tui::worker::{Ctx, process};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn demo_store() -> Arc<Store> {
+    Arc::new(common::load_bytes("demo", &cdrscope::cdr::demo::demo_bytes()))
+}
+
+fn app_with(store: Arc<Store>) -> (App, Ctx) {
+    let kb = Arc::new(Kb::builtin(Lang::En).expect("kb"));
+    let specs = vec![SourceSpec::Memory { name: "demo".into(), data: Arc::new(Vec::new()) }];
+    let mut app = App::new(kb, common::utc(), specs, Arc::new(Progress::default()));
+    app.show_timing = false;
+    let ctx = Ctx { store: store.clone(), zone: common::utc(), now_ms: 1_800_000_000_000 };
+    app.set_store(store, Vec::new());
+    settle(&mut app, &ctx);
+    (app, ctx)
+}
+
+/// Answers everything the app asked for, as the worker thread would.
+fn settle(app: &mut App, ctx: &Ctx) {
+    while !app.outbox.is_empty() {
+        for r in std::mem::take(&mut app.outbox) {
+            let resp = process(r, ctx);
+            app.apply(resp);
+        }
+    }
+}
+
+fn key(app: &mut App, ctx: &Ctx, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    settle(app, ctx);
+}
+
+fn typed(app: &mut App, ctx: &Ctx, text: &str) {
+    for c in text.chars() {
+        key(app, ctx, KeyCode::Char(c));
+    }
+}
+
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| ui::draw(f, app)).expect("draw");
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        let mut x = 0;
+        while x < w {
+            let sym = buf[(x, y)].symbol();
+            line.push_str(sym);
+            // A wide character's second column is a cell of its own in the buffer.
+            x += unicode_width::UnicodeWidthStr::width(sym).max(1) as u16;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn snapshots_of_every_view() {
+    let (mut app, ctx) = app_with(demo_store());
+    insta::assert_snapshot!("calls_80x24", screen(&mut app, 80, 24));
+    insta::assert_snapshot!("calls_160x48", screen(&mut app, 160, 48));
+    key(&mut app, &ctx, KeyCode::Enter);
+    insta::assert_snapshot!("calls_popup_80x24", screen(&mut app, 80, 24));
+    key(&mut app, &ctx, KeyCode::Esc);
+    key(&mut app, &ctx, KeyCode::Tab);
+    assert_eq!(app.view, View::Stats);
+    insta::assert_snapshot!("stats_80x24", screen(&mut app, 80, 24));
+    insta::assert_snapshot!("stats_160x48", screen(&mut app, 160, 48));
+    key(&mut app, &ctx, KeyCode::Tab);
+    assert_eq!(app.view, View::Lookup);
+    typed(&mut app, &ctx, "no route");
+    insta::assert_snapshot!("lookup_80x24", screen(&mut app, 80, 24));
+    insta::assert_snapshot!("lookup_160x48", screen(&mut app, 160, 48));
+    key(&mut app, &ctx, KeyCode::Esc);
+    key(&mut app, &ctx, KeyCode::Char('?'));
+    insta::assert_snapshot!("help_80x24", screen(&mut app, 80, 24));
+    key(&mut app, &ctx, KeyCode::Char('q'));
+    key(&mut app, &ctx, KeyCode::Char('g'));
+    insta::assert_snapshot!("gateway_picker_80x24", screen(&mut app, 80, 24));
+}
+
+#[test]
+fn filter_with_live_count_errors_and_history() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "outgw:CT-Route-2 code:5xx");
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("calls match"), "{s}");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert!(app.overlay.is_none());
+    assert_eq!(app.filter, "outgw:CT-Route-2 code:5xx");
+    let want = app.rows.iter().all(|&r| ctx.store.callee_gateway(r as usize) == "CT-Route-2");
+    assert!(want && !app.rows.is_empty());
+    assert!(screen(&mut app, 100, 30).contains("outgw:CT-Route-2 code:5xx"));
+    // A wrong term is shown inline and the prompt stays open.
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    for _ in 0..40 {
+        key(&mut app, &ctx, KeyCode::Backspace);
+    }
+    typed(&mut app, &ctx, "colour:red");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert!(app.overlay.is_some());
+    assert!(screen(&mut app, 100, 30).contains("unknown field 'colour'"));
+    // History brings the last filter back.
+    key(&mut app, &ctx, KeyCode::Up);
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.filter, "outgw:CT-Route-2 code:5xx");
+    key(&mut app, &ctx, KeyCode::Char('x'));
+    assert_eq!(app.rows.len(), ctx.store.len());
+}
+
+#[test]
+fn pick_gateways_and_codes() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Char('g'));
+    typed(&mut app, &ctx, "delta");
+    key(&mut app, &ctx, KeyCode::Char(' '));
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.filter, "gw:WHS-Delta");
+    assert!(app.rows.iter().all(|&r| ctx.store.caller_gateway(r as usize) == "WHS-Delta"
+        || ctx.store.callee_gateway(r as usize) == "WHS-Delta"));
+    key(&mut app, &ctx, KeyCode::Char('c'));
+    typed(&mut app, &ctx, "illegal");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.filter, "gw:WHS-Delta code:-9");
+    key(&mut app, &ctx, KeyCode::Char('g'));
+    typed(&mut app, &ctx, "对接");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.filter, "code:-9 gw:对接线路", "a new pick replaces the gateway term");
+}
+
+#[test]
+fn drill_down_from_stats() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Tab);
+    key(&mut app, &ctx, KeyCode::Char('j'));
+    let second = app.summary.as_ref().expect("summary").by_callee_gateway[1].gateway.clone();
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.view, View::Calls);
+    assert_eq!(app.filter, format!("outgw:{second}"));
+    assert!(app.rows.iter().all(|&r| ctx.store.callee_gateway(r as usize) == second));
+    // The codes table drills down to code:.
+    key(&mut app, &ctx, KeyCode::Char('x'));
+    key(&mut app, &ctx, KeyCode::Tab);
+    key(&mut app, &ctx, KeyCode::Char('v'));
+    key(&mut app, &ctx, KeyCode::Char('v'));
+    let top = app.summary.as_ref().expect("summary").by_code[0].code.clone();
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.filter, format!("code:{top}"));
+}
+
+#[test]
+fn lookup_palette_time_window_sort_and_help() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Char('l'));
+    typed(&mut app, &ctx, "余额不足");
+    assert_eq!(app.lookup.hits.first().map(String::as_str), Some("vos:-2"));
+    assert!(screen(&mut app, 120, 40).contains("InsufficientBalance"));
+    key(&mut app, &ctx, KeyCode::Esc);
+    assert!(app.overlay.is_none());
+    key(&mut app, &ctx, KeyCode::Char('t'));
+    key(&mut app, &ctx, KeyCode::Char('j'));
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.time_term.as_deref(), Some("since:-1h"));
+    let (_, newest) = ctx.store.time_span().expect("rows");
+    assert!(app.rows.iter().all(|&r| ctx.store.cols.start_ms[r as usize] >= newest - 3_600_000));
+    key(&mut app, &ctx, KeyCode::Char('s'));
+    assert!(
+        app.rows
+            .windows(2)
+            .all(|w| ctx.store.cols.hold_ms[w[0] as usize] >= ctx.store.cols.hold_ms[w[1] as usize]),
+        "longest first"
+    );
+    key(&mut app, &ctx, KeyCode::Char('?'));
+    let help = screen(&mut app, 100, 40);
+    assert!(help.contains("pick gateways") && help.contains("look up a code"), "{help}");
+    key(&mut app, &ctx, KeyCode::Char('z'));
+    assert!(app.overlay.is_none());
+    key(&mut app, &ctx, KeyCode::Char('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn export_writes_what_is_shown_and_never_over_a_source() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "code:-9");
+    key(&mut app, &ctx, KeyCode::Enter);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("scanner.csv");
+    key(&mut app, &ctx, KeyCode::Char('e'));
+    for _ in 0..80 {
+        key(&mut app, &ctx, KeyCode::Backspace);
+    }
+    typed(&mut app, &ctx, &out.display().to_string());
+    key(&mut app, &ctx, KeyCode::Enter);
+    let text = std::fs::read_to_string(&out).expect("exported");
+    assert_eq!(text.lines().count(), app.rows.len() + 1);
+    assert!(app.status.as_ref().is_some_and(|(m, err)| !err && m.starts_with("wrote")));
+    // The same path again is refused, and so is a source file.
+    key(&mut app, &ctx, KeyCode::Char('e'));
+    for _ in 0..80 {
+        key(&mut app, &ctx, KeyCode::Backspace);
+    }
+    typed(&mut app, &ctx, &out.display().to_string());
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert!(screen(&mut app, 100, 30).contains("exists"));
+    key(&mut app, &ctx, KeyCode::Esc);
+    let src = common::write(dir.path(), "2026112010.txt", b"x");
+    app.specs.push(SourceSpec::Path(src.clone()));
+    key(&mut app, &ctx, KeyCode::Char('e'));
+    for _ in 0..80 {
+        key(&mut app, &ctx, KeyCode::Backspace);
+    }
+    typed(&mut app, &ctx, &src.display().to_string());
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert!(screen(&mut app, 100, 30).contains("refusing"));
+    assert_eq!(std::fs::read(&src).expect("read"), b"x");
+}
+
+#[test]
+fn small_terminals_and_hostile_bytes() {
+    let line =
+        "\x1b]0;pwned\x07|123|2026-11-20 10:00:00|2026-11-20 10:00:00|0|-9|2|\x1b[2J|B|6.6.6.6||||||0|-1\n";
+    let store = Arc::new(common::load_bytes("hostile", line.as_bytes()));
+    let (mut app, ctx) = app_with(store);
+    let s = screen(&mut app, 59, 14);
+    assert!(s.contains("too small"), "{s}");
+    let s = screen(&mut app, 160, 40);
+    assert!(!s.contains('\x1b') && !s.contains('\x07'), "control bytes reached the screen");
+    assert!(s.contains("\\x1b]0;pwned\\x07"), "{s}");
+    key(&mut app, &ctx, KeyCode::Tab);
+    let s = screen(&mut app, 160, 40);
+    assert!(!s.contains('\x1b'));
+}

@@ -370,3 +370,17 @@ fn lookup_reports_a_bad_kb_file_with_its_line() {
         .code(2)
         .stderr(predicate::str::contains(format!("{}:3:", kb.display())));
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    // `cdrscope summary --json | head -1`: the reader goes away early.
+    let bin = env!("CARGO_BIN_EXE_cdrscope");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{bin} summary --demo --json | head -1; {bin} lookup --all | head -1"))
+        .env("CDRSCOPE_KB", "/nonexistent")
+        .output()
+        .expect("sh");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -101,3 +101,38 @@ fn too_small_and_lookup_only() {
     tm.run(&["send-keys", "-t", "t", "C-c"]);
     tm.wait_for("EXITED 0", 10);
 }
+
+#[test]
+fn a_panic_restores_the_terminal_and_prints_after() {
+    let Some(tm) = Tmux::new("panic") else { return };
+    let bin = env!("CARGO_BIN_EXE_cdrscope");
+    let cmd = format!(
+        "env RUST_BACKTRACE=0 CDRSCOPE_TEST_PANIC=1 CDRSCOPE_KB=/nonexistent {bin} --demo; echo EXITED $?; sleep 30"
+    );
+    tm.run(&["new-session", "-d", "-s", "t", "-x", "100", "-y", "30", &cmd]);
+    let s = tm.wait_for("EXITED 101", 20);
+    assert!(
+        s.contains("panic requested by CDRSCOPE_TEST_PANIC"),
+        "the panic message is printed after restoring:\n{s}"
+    );
+    let alt = tm.run(&["display-message", "-p", "-t", "t", "#{alternate_on}"]);
+    assert_eq!(alt.trim(), "0", "still in the alternate screen");
+}
+
+#[test]
+fn cdrs_from_stdin_keys_from_the_terminal() {
+    let Some(tm) = Tmux::new("stdin") else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = common::write(dir.path(), "calls.txt", &cdrscope::cdr::demo::demo_bytes());
+    let bin = env!("CARGO_BIN_EXE_cdrscope");
+    let cmd = format!(
+        "cat {} | env TZ=UTC CDRSCOPE_KB=/nonexistent {bin} -; echo EXITED $?; sleep 30",
+        file.display()
+    );
+    tm.run(&["new-session", "-d", "-s", "t", "-x", "100", "-y", "30", &cmd]);
+    tm.wait_for("30,000/30,000 calls", 20);
+    tm.run(&["send-keys", "-t", "t", "Tab"]);
+    tm.wait_for("By callee (routing) gateway", 10);
+    tm.run(&["send-keys", "-t", "t", "q"]);
+    tm.wait_for("EXITED 0", 10);
+}

@@ -9,7 +9,7 @@ use crate::text::{sanitize, thousands};
 pub fn run(a: &CheckArgs) -> anyhow::Result<u8> {
     let s = load(&a.load, Some(&a.window))?;
     let (text, bad) = render(&s);
-    print!("{text}");
+    super::out(&text)?;
     Ok(u8::from(bad))
 }
 

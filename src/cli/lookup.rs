@@ -88,11 +88,11 @@ pub fn run(a: &LookupArgs) -> anyhow::Result<u8> {
     let kb = Kb::load(lang, user.as_deref()).map_err(|e| usage(e.to_string()))?;
     if a.all {
         if a.json {
-            println!("{}", serde_json::to_string_pretty(kb.entries())?);
+            super::out(&format!("{}\n", serde_json::to_string_pretty(kb.entries())?))?;
         } else {
-            for e in kb.entries() {
-                println!("{:<40} {}", e.id, sanitize(&e.name));
-            }
+            let list: String =
+                kb.entries().iter().map(|e| format!("{:<40} {}\n", e.id, sanitize(&e.name))).collect();
+            super::out(&list)?;
         }
         return Ok(0);
     }
@@ -118,15 +118,15 @@ pub fn run(a: &LookupArgs) -> anyhow::Result<u8> {
                 v
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        super::out(&format!("{}\n", serde_json::to_string_pretty(&list)?))?;
         return Ok(if hits.is_empty() { 1 } else { 0 });
     }
     if hits.is_empty() {
         let why = crate::kb::resolve(&kb, &query).err().unwrap_or_default();
-        println!("Nothing matches '{}'. {}", sanitize(&query), sanitize(&why));
+        super::out(&format!("Nothing matches '{}'. {}\n", sanitize(&query), sanitize(&why)))?;
         return Ok(1);
     }
-    print!("{}", render(&kb, &hits));
+    super::out(&render(&kb, &hits))?;
     Ok(0)
 }
 

@@ -36,6 +36,17 @@ impl std::fmt::Display for Exit {
 
 impl std::error::Error for Exit {}
 
+/// Writes to standard output; a closed pipe (`| head`) ends the output quietly instead of
+/// panicking as `println!` would.
+pub fn out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    match o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 pub fn usage(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(Exit { code: EXIT_USAGE, message: message.into() })
 }

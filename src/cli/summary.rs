@@ -14,9 +14,9 @@ pub fn run(a: &SummaryArgs) -> anyhow::Result<u8> {
     let rows = select(&s, &q);
     let summary = summarize(&s.store, &rows, &TimeWriter::new(s.zone.clone()));
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        super::out(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
     } else {
-        print!("{}", render(&s, &summary, a.filter.filter.as_deref()));
+        super::out(&render(&s, &summary, a.filter.filter.as_deref()))?;
     }
     Ok(0)
 }

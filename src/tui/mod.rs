@@ -67,6 +67,11 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     terminal.draw(|f| ui::draw(f, &mut app))?;
     app.dirty = false;
+    // Lets the terminal tests prove the screen is restored after a panic; debug builds only.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("CDRSCOPE_TEST_PANIC").is_some() {
+        panic!("panic requested by CDRSCOPE_TEST_PANIC");
+    }
     loop {
         tokio::select! {
             ev = events.next() => match ev {

@@ -101,7 +101,9 @@ fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
         } else {
             sanitize(&filter).into_owned()
         }));
-        if let Some(d) = app.last_query.filter(|_| app.show_timing) {
+        if app.shown_gen != app.generation {
+            spans.push(Span::styled("  filtering...", t.key()));
+        } else if let Some(d) = app.last_query.filter(|_| app.show_timing) {
             spans.push(Span::styled(format!("  ({} ms)", d.as_millis()), t.dim()));
         }
         Line::from(spans)

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Measures the console in a real terminal (tmux) on the 2-million-row benchmark corpus:
+# time to first frame, time to all rows loaded, keystroke-to-frame for a filter over all rows,
+# and CPU used while idle. Figures depend on the machine; compare runs on the same one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpus=target/bench-corpus/2000000.txt
+if [ ! -f "$corpus" ]; then
+    echo "== generating the corpus (cargo bench --bench load)"
+    cargo bench --bench load >/dev/null
+fi
+cargo build --release -q
+bin=$PWD/target/release/cdrscope
+sock=cdrscope-bench-$$
+tm() { tmux -L "$sock" "$@"; }
+trap 'tm kill-server 2>/dev/null || true' EXIT
+now() { date +%s%N; }
+wait_for() { # text, timeout seconds
+    local end=$(( $(now) + $2 * 1000000000 ))
+    while ! tm capture-pane -p -t b | grep -qF -- "$1"; do
+        if [ "$(now)" -gt "$end" ]; then echo "timed out waiting for: $1" >&2; tm capture-pane -p -t b >&2; exit 1; fi
+        sleep 0.005
+    done
+}
+start=$(now)
+tm new-session -d -s b -x 160 -y 48 "env TZ=UTC $bin $corpus"
+wait_for "cdrscope" 10
+first=$(now)
+wait_for "2,000,000/2,000,000 calls" 60
+loaded=$(now)
+sleep 1
+want=$("$bin" summary --tz UTC "$corpus" --filter outgw:CT-Route-2 --json | python3 -c 'import json,sys; print("{:,}".format(json.load(sys.stdin)["rows"]))')
+tm send-keys -t b "/"
+tm send-keys -t b -l "outgw:CT-Route-2"
+wait_for "calls match" 10
+sleep 0.5
+t0=$(now)
+tm send-keys -t b Enter
+wait_for "$want/2,000,000 calls" 20
+t1=$(now)
+pid=$(pgrep -f "$bin $corpus" | head -1)
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+sleep 2
+c0=$(ticks)
+sleep 10
+c1=$(ticks)
+hz=$(getconf CLK_TCK)
+echo "first frame:            $(( (first - start) / 1000000 )) ms after launch"
+echo "all rows loaded:        $(( (loaded - start) / 1000000 )) ms after launch"
+echo "filter over 2M rows:    $(( (t1 - t0) / 1000000 )) ms from Enter to the new frame (tmux polling adds up to 5 ms)"
+echo "idle CPU over 10 s:     $(awk -v d=$((c1 - c0)) -v hz="$hz" 'BEGIN { printf "%.2f%%", 100 * d / hz / 10 }')"
+echo "machine:                $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"

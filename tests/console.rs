@@ -5,7 +5,10 @@ mod common;
 
 use std::sync::Arc;
 
-use cdrscope::cdr::{Progress, SourceSpec, Store};
+use std::sync::RwLock;
+
+use cdrscope::cdr::load::read;
+use cdrscope::cdr::{Progress, SharedStore, SourceSpec, Store};
 use cdrscope::kb::{Kb, Lang};
 use cdrscope::tui::app::{App, View};
 use cdrscope::tui::ui;
@@ -14,17 +17,21 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-fn demo_store() -> Arc<Store> {
-    Arc::new(common::load_bytes("demo", &cdrscope::cdr::demo::demo_bytes()))
+fn demo_store() -> Store {
+    common::load_bytes("demo", &cdrscope::cdr::demo::demo_bytes())
 }
 
-fn app_with(store: Arc<Store>) -> (App, Ctx) {
+fn app_with(store: Store) -> (App, Ctx) {
+    let store: SharedStore = Arc::new(RwLock::new(store));
+    let progress = Arc::new(Progress::default());
+    progress.done.store(true, std::sync::atomic::Ordering::Relaxed);
     let kb = Arc::new(Kb::builtin(Lang::En).expect("kb"));
     let specs = vec![SourceSpec::Memory { name: "demo".into(), data: Arc::new(Vec::new()) }];
-    let mut app = App::new(kb, common::utc(), specs, Arc::new(Progress::default()));
+    let mut app = App::new(kb, common::utc(), specs, progress);
     app.show_timing = false;
     let ctx = Ctx { store: store.clone(), zone: common::utc(), now_ms: 1_800_000_000_000 };
-    app.set_store(store, Vec::new());
+    app.set_store(store);
+    app.loaded(Vec::new());
     settle(&mut app, &ctx);
     (app, ctx)
 }
@@ -105,7 +112,7 @@ fn filter_with_live_count_errors_and_history() {
     key(&mut app, &ctx, KeyCode::Enter);
     assert!(app.overlay.is_none());
     assert_eq!(app.filter, "outgw:CT-Route-2 code:5xx");
-    let want = app.rows.iter().all(|&r| ctx.store.callee_gateway(r as usize) == "CT-Route-2");
+    let want = app.rows.iter().all(|&r| read(&ctx.store).callee_gateway(r as usize) == "CT-Route-2");
     assert!(want && !app.rows.is_empty());
     assert!(screen(&mut app, 100, 30).contains("outgw:CT-Route-2 code:5xx"));
     // A wrong term is shown inline and the prompt stays open.
@@ -122,7 +129,7 @@ fn filter_with_live_count_errors_and_history() {
     key(&mut app, &ctx, KeyCode::Enter);
     assert_eq!(app.filter, "outgw:CT-Route-2 code:5xx");
     key(&mut app, &ctx, KeyCode::Char('x'));
-    assert_eq!(app.rows.len(), ctx.store.len());
+    assert_eq!(app.rows.len(), read(&ctx.store).len());
 }
 
 #[test]
@@ -133,8 +140,8 @@ fn pick_gateways_and_codes() {
     key(&mut app, &ctx, KeyCode::Char(' '));
     key(&mut app, &ctx, KeyCode::Enter);
     assert_eq!(app.filter, "gw:WHS-Delta");
-    assert!(app.rows.iter().all(|&r| ctx.store.caller_gateway(r as usize) == "WHS-Delta"
-        || ctx.store.callee_gateway(r as usize) == "WHS-Delta"));
+    assert!(app.rows.iter().all(|&r| read(&ctx.store).caller_gateway(r as usize) == "WHS-Delta"
+        || read(&ctx.store).callee_gateway(r as usize) == "WHS-Delta"));
     key(&mut app, &ctx, KeyCode::Char('c'));
     typed(&mut app, &ctx, "illegal");
     key(&mut app, &ctx, KeyCode::Enter);
@@ -154,7 +161,7 @@ fn drill_down_from_stats() {
     key(&mut app, &ctx, KeyCode::Enter);
     assert_eq!(app.view, View::Calls);
     assert_eq!(app.filter, format!("outgw:{second}"));
-    assert!(app.rows.iter().all(|&r| ctx.store.callee_gateway(r as usize) == second));
+    assert!(app.rows.iter().all(|&r| read(&ctx.store).callee_gateway(r as usize) == second));
     // The codes table drills down to code:.
     key(&mut app, &ctx, KeyCode::Char('x'));
     key(&mut app, &ctx, KeyCode::Tab);
@@ -178,13 +185,14 @@ fn lookup_palette_time_window_sort_and_help() {
     key(&mut app, &ctx, KeyCode::Char('j'));
     key(&mut app, &ctx, KeyCode::Enter);
     assert_eq!(app.time_term.as_deref(), Some("since:-1h"));
-    let (_, newest) = ctx.store.time_span().expect("rows");
-    assert!(app.rows.iter().all(|&r| ctx.store.cols.start_ms[r as usize] >= newest - 3_600_000));
+    let (_, newest) = read(&ctx.store).time_span().expect("rows");
+    assert!(app.rows.iter().all(|&r| read(&ctx.store).cols.start_ms[r as usize] >= newest - 3_600_000));
     key(&mut app, &ctx, KeyCode::Char('s'));
     assert!(
         app.rows
             .windows(2)
-            .all(|w| ctx.store.cols.hold_ms[w[0] as usize] >= ctx.store.cols.hold_ms[w[1] as usize]),
+            .all(|w| read(&ctx.store).cols.hold_ms[w[0] as usize]
+                >= read(&ctx.store).cols.hold_ms[w[1] as usize]),
         "longest first"
     );
     key(&mut app, &ctx, KeyCode::Char('?'));
@@ -238,7 +246,7 @@ fn export_writes_what_is_shown_and_never_over_a_source() {
 fn small_terminals_and_hostile_bytes() {
     let line =
         "\x1b]0;pwned\x07|123|2026-11-20 10:00:00|2026-11-20 10:00:00|0|-9|2|\x1b[2J|B|6.6.6.6||||||0|-1\n";
-    let store = Arc::new(common::load_bytes("hostile", line.as_bytes()));
+    let store = common::load_bytes("hostile", line.as_bytes());
     let (mut app, ctx) = app_with(store);
     let s = screen(&mut app, 59, 14);
     assert!(s.contains("too small"), "{s}");
@@ -248,4 +256,30 @@ fn small_terminals_and_hostile_bytes() {
     key(&mut app, &ctx, KeyCode::Tab);
     let s = screen(&mut app, 160, 40);
     assert!(!s.contains('\x1b'));
+}
+
+#[test]
+fn rows_appear_while_loading() {
+    let kb = Arc::new(Kb::builtin(Lang::En).expect("kb"));
+    let shared: SharedStore = Arc::new(RwLock::new(Store::default()));
+    let progress = Arc::new(Progress::default());
+    let specs = vec![SourceSpec::Memory { name: "demo".into(), data: Arc::new(Vec::new()) }];
+    let mut app = App::new(kb, common::utc(), specs, progress.clone());
+    app.show_timing = false;
+    let ctx = Ctx { store: shared.clone(), zone: common::utc(), now_ms: 1_800_000_000_000 };
+    app.set_store(shared.clone());
+    settle(&mut app, &ctx);
+    assert!(app.is_loading());
+    assert_eq!(app.rows.len(), 0);
+    assert!(screen(&mut app, 100, 30).contains("loading"));
+    // Rows arrive in the shared store while the console runs.
+    let data = cdrscope::cdr::demo::demo_bytes();
+    let first_half: Vec<u8> =
+        data.split(|b| *b == b'\n').take(1000).flat_map(|l| l.iter().copied().chain([b'\n'])).collect();
+    let specs = vec![SourceSpec::Memory { name: "part".into(), data: Arc::new(first_half) }];
+    cdrscope::cdr::load_into(&specs, &common::opts(), progress.clone(), &shared).expect("load");
+    app.refresh_while_loading();
+    settle(&mut app, &ctx);
+    assert_eq!(app.rows.len(), 1000);
+    assert!(screen(&mut app, 100, 30).contains("1,000/1,000 calls"));
 }

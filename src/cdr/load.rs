@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crossbeam_channel::bounded;
 
@@ -96,8 +96,34 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// A store that is filled while others read it (the console shows rows as they arrive).
+pub type SharedStore = Arc<RwLock<Store>>;
+
+/// Locks for reading; a panic elsewhere does not make the rows unreadable.
+pub fn read(shared: &SharedStore) -> RwLockReadGuard<'_, Store> {
+    shared.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write(shared: &SharedStore) -> RwLockWriteGuard<'_, Store> {
+    shared.write().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Loads every source into a store.
 pub fn load(specs: &[SourceSpec], opts: &LoadOptions, progress: Arc<Progress>) -> Result<Loaded, LoadError> {
+    let shared: SharedStore = Arc::new(RwLock::new(Store::default()));
+    let skipped = load_into(specs, opts, progress, &shared)?;
+    let store = std::mem::take(&mut *write(&shared));
+    Ok(Loaded { store, skipped })
+}
+
+/// Loads every source into a shared store, merging batch by batch under a short write lock,
+/// so readers see rows as they arrive. Returns the directory entries passed over.
+pub fn load_into(
+    specs: &[SourceSpec],
+    opts: &LoadOptions,
+    progress: Arc<Progress>,
+    shared: &SharedStore,
+) -> Result<Vec<Skipped>, LoadError> {
     if specs.is_empty() {
         return Err(LoadError::NoSources);
     }
@@ -119,8 +145,7 @@ pub fn load(specs: &[SourceSpec], opts: &LoadOptions, progress: Arc<Progress>) -
         .map(|(n, _)| n);
 
     let notes: Mutex<Vec<ReaderNote>> = Mutex::new(vec![ReaderNote::default(); inputs.len()]);
-    let mut store = Store::default();
-    store.sources = inputs.iter().map(|i| SourceInfo::new(i.name.clone())).collect();
+    write(shared).sources = inputs.iter().map(|i| SourceInfo::new(i.name.clone())).collect();
     let (job_tx, job_rx) = bounded::<Job>(threads * 2);
     let (batch_tx, batch_rx) = bounded::<Batch>(threads * 2);
 
@@ -162,7 +187,7 @@ pub fn load(specs: &[SourceSpec], opts: &LoadOptions, progress: Arc<Progress>) -
             waiting.insert(batch.seq, batch);
             while let Some(b) = waiting.remove(&next) {
                 next += 1;
-                merge(&mut store, b, notes, opts.hold_unit, &progress);
+                merge(&mut write(shared), b, notes, opts.hold_unit, &progress);
             }
         }
         if !waiting.is_empty() {
@@ -175,11 +200,12 @@ pub fn load(specs: &[SourceSpec], opts: &LoadOptions, progress: Arc<Progress>) -
     }
     // Every source gets the reader's findings, also those that produced no rows.
     let notes = notes.into_inner().map_err(|e| LoadError::Worker(e.to_string()))?;
+    let mut store = write(shared);
     for (info, note) in store.sources.iter_mut().zip(&notes) {
         note.apply(info);
     }
     progress.done.store(true, Ordering::Relaxed);
-    Ok(Loaded { store, skipped })
+    Ok(skipped)
 }
 
 /// What the reader thread learns about a source.

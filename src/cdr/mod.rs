@@ -19,7 +19,7 @@ pub mod store;
 pub mod time;
 
 pub use error::LoadError;
-pub use load::{HoldUnitChoice, LoadOptions, Loaded, Progress, load};
+pub use load::{HoldUnitChoice, LoadOptions, Loaded, Progress, SharedStore, load, load_into};
 pub use reason::Reason;
 pub use source::{SourceSpec, Window};
 pub use store::{HoldUnit, Record, Store};

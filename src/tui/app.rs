@@ -13,7 +13,7 @@ use super::keymap::{Action, Context, action_for};
 use super::theme::Theme;
 use super::worker::{Focus, Request, Response, Sort, SortKey, TimelineData};
 use crate::cdr::source::Skipped;
-use crate::cdr::{Progress, SourceSpec, Store, Zone};
+use crate::cdr::{Progress, SharedStore, SourceSpec, Zone};
 use crate::kb::Kb;
 use crate::query::parse::{Side, TermKind};
 use crate::query::{Selection, parse};
@@ -142,7 +142,10 @@ pub struct App {
     pub specs: Vec<SourceSpec>,
     pub sources_label: String,
     pub progress: Arc<Progress>,
-    pub store: Option<Arc<Store>>,
+    /// The store, filled while the console runs (rows appear as they arrive).
+    pub store: Option<SharedStore>,
+    /// Rows the shown result was computed on, to re-query while loading.
+    pub rows_seen: u64,
     pub skipped: Vec<Skipped>,
     pub load_error: Option<String>,
     pub view: View,
@@ -205,6 +208,7 @@ impl App {
             sources_label,
             progress,
             store: None,
+            rows_seen: 0,
             skipped: Vec::new(),
             load_error: None,
             view: View::Calls,
@@ -240,7 +244,7 @@ impl App {
     }
 
     pub fn is_loading(&self) -> bool {
-        self.store.is_none() && self.load_error.is_none() && !self.specs.is_empty()
+        !self.specs.is_empty() && self.load_error.is_none() && !self.progress.done.load(Ordering::Relaxed)
     }
 
     /// The query sent to the worker: the filter plus the time window.
@@ -252,10 +256,30 @@ impl App {
         }
     }
 
-    pub fn set_store(&mut self, store: Arc<Store>, skipped: Vec<Skipped>) {
+    /// Attaches the store being loaded; queries run on what has arrived so far.
+    pub fn set_store(&mut self, store: SharedStore) {
         self.store = Some(store);
+        self.requery();
+    }
+
+    /// The load has finished: the final query covers every row.
+    pub fn loaded(&mut self, skipped: Vec<Skipped>) {
         self.skipped = skipped;
         self.requery();
+    }
+
+    /// While loading, re-query when new rows have arrived (called about once a second).
+    pub fn refresh_while_loading(&mut self) {
+        let rows = self.progress.rows.load(Ordering::Relaxed);
+        if rows != self.rows_seen && self.shown_gen == self.generation {
+            self.rows_seen = rows;
+            self.requery();
+        }
+    }
+
+    /// Rows loaded so far.
+    pub fn total_rows(&self) -> usize {
+        self.store.as_ref().map_or(0, |s| crate::cdr::load::read(s).len())
     }
 
     fn requery(&mut self) {

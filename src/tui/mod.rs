@@ -18,7 +18,7 @@ use std::time::Duration;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 
-use crate::cdr::{LoadOptions, Loaded, Progress, SourceSpec, Zone};
+use crate::cdr::{LoadOptions, Progress, SourceSpec, Zone};
 use crate::kb::Kb;
 use app::{App, View};
 
@@ -51,20 +51,35 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
         app.lookup.input = q;
         app.refresh_lookup();
     }
-    // Load behind the screen.
-    let (load_tx, mut load_rx) = tokio::sync::mpsc::unbounded_channel::<Result<Loaded, String>>();
-    if !opts.specs.is_empty() {
-        let specs = opts.specs.clone();
-        let load_opts = opts.load.clone();
-        let p = progress.clone();
-        std::thread::spawn(move || {
-            let _ = load_tx.send(crate::cdr::load(&specs, &load_opts, p).map_err(|e| e.to_string()));
-        });
-    }
+    // Load behind the screen, into a store the worker reads as rows arrive.
+    let (load_tx, mut load_rx) =
+        tokio::sync::mpsc::unbounded_channel::<Result<Vec<crate::cdr::source::Skipped>, String>>();
     let (resp_tx, mut resp_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut worker: Option<std::sync::mpsc::Sender<worker::Request>> = None;
+    if !opts.specs.is_empty() {
+        let shared: crate::cdr::SharedStore = Arc::new(std::sync::RwLock::new(crate::cdr::Store::default()));
+        let (specs, load_opts, p, s) =
+            (opts.specs.clone(), opts.load.clone(), progress.clone(), shared.clone());
+        std::thread::spawn(move || {
+            let r = crate::cdr::load_into(&specs, &load_opts, p.clone(), &s).map_err(|e| e.to_string());
+            p.done.store(true, std::sync::atomic::Ordering::Relaxed);
+            let _ = load_tx.send(r);
+        });
+        let (tx, rx) = std::sync::mpsc::channel();
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        worker::spawn(
+            worker::Ctx { store: shared.clone(), zone: opts.zone.clone(), now_ms },
+            rx,
+            resp_tx.clone(),
+        );
+        worker = Some(tx);
+        app.set_store(shared);
+    }
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut ticks = 0u64;
     terminal.draw(|f| ui::draw(f, &mut app))?;
     app.dirty = false;
     // Lets the terminal tests prove the screen is restored after a panic; debug builds only.
@@ -83,23 +98,20 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
             },
             Some(loaded) = load_rx.recv() => {
                 match loaded {
-                    Ok(l) => {
-                        let store = Arc::new(l.store);
-                        let (tx, rx) = std::sync::mpsc::channel();
-                        let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-                        worker::spawn(worker::Ctx { store: store.clone(), zone: opts.zone.clone(), now_ms }, rx, resp_tx.clone());
-                        worker = Some(tx);
-                        app.set_store(store, l.skipped);
-                    }
+                    Ok(skipped) => app.loaded(skipped),
                     Err(e) => app.load_error = Some(e),
                 }
                 app.dirty = true;
             },
             Some(resp) = resp_rx.recv() => app.apply(resp),
             _ = tick.tick() => {
-                // Only loading progress changes by itself; an idle screen is not redrawn.
+                // Only loading changes the screen by itself; an idle screen is not redrawn.
                 if app.is_loading() {
                     app.dirty = true;
+                    ticks += 1;
+                    if ticks % 4 == 0 {
+                        app.refresh_while_loading();
+                    }
                 }
             },
         }

@@ -67,7 +67,7 @@ pub fn popup_block(title: &str) -> Block<'static> {
 
 fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
     let t = app.theme;
-    let total = app.store.as_ref().map_or(0, |s| s.len());
+    let total = app.total_rows();
     let mut first = vec![Span::styled(" cdrscope ", t.title()), Span::raw(format!(" {} ", app.view.title()))];
     first.push(Span::styled(format!("│ {} ", sanitize(&app.sources_label)), t.dim()));
     if let Some(s) = &app.summary {

@@ -91,7 +91,7 @@ pub enum Response {
 /// What requests are answered from.
 #[derive(Clone)]
 pub struct Ctx {
-    pub store: Arc<Store>,
+    pub store: crate::cdr::SharedStore,
     pub zone: Zone,
     pub now_ms: i64,
 }
@@ -117,15 +117,18 @@ fn sort_rows(store: &Store, rows: &mut [u32], sort: Sort) {
 
 /// Answers one request.
 pub fn process(req: Request, ctx: &Ctx) -> Response {
-    let qctx = Context { store: &ctx.store, zone: ctx.zone.clone(), now_ms: ctx.now_ms };
+    // Read-locked for the whole request: the loader waits, the result is consistent.
+    let guard = crate::cdr::load::read(&ctx.store);
+    let store: &Store = &guard;
+    let qctx = Context { store, zone: ctx.zone.clone(), now_ms: ctx.now_ms };
     match req {
         Request::Query { generation, text, sort } => {
             let t = Instant::now();
             let result = parse(&text).map_err(|e| e.to_string()).map(|q| {
                 let mut rows = evaluate(&q, &qctx);
-                sort_rows(&ctx.store, &mut rows, sort);
+                sort_rows(store, &mut rows, sort);
                 // The summary is order-independent; its timeline sorts by time itself.
-                let summary = summarize(&ctx.store, &rows, &TimeWriter::new(ctx.zone.clone()));
+                let summary = summarize(store, &rows, &TimeWriter::new(ctx.zone.clone()));
                 QueryResult { rows: Arc::new(rows), summary: Arc::new(summary), elapsed: t.elapsed() }
             });
             Response::Query { generation, result }
@@ -135,7 +138,7 @@ pub fn process(req: Request, ctx: &Ctx) -> Response {
             result: parse(&text).map_err(|e| e.to_string()).map(|q| evaluate(&q, &qctx).len()),
         },
         Request::Timeline { generation, rows, focus } => {
-            Response::Timeline { generation, data: timeline(ctx, &rows, &focus), focus }
+            Response::Timeline { generation, data: timeline(store, &rows, &focus), focus }
         }
         Request::Export { path, rows } => {
             let r = std::fs::File::create(&path)
@@ -143,7 +146,7 @@ pub fn process(req: Request, ctx: &Ctx) -> Response {
                 .and_then(|f| {
                     let mut w = std::io::BufWriter::new(f);
                     let format = crate::cdr::export::Format::from_path(&path);
-                    crate::cdr::export::write(&ctx.store, &ctx.zone, &rows, format, &mut w)
+                    crate::cdr::export::write(store, &ctx.zone, &rows, format, &mut w)
                         .map_err(|e| e.to_string())
                         .and_then(|()| std::io::Write::flush(&mut w).map_err(|e| e.to_string()))
                 });
@@ -152,8 +155,7 @@ pub fn process(req: Request, ctx: &Ctx) -> Response {
     }
 }
 
-fn timeline(ctx: &Ctx, rows: &[u32], focus: &Focus) -> TimelineData {
-    let st = &ctx.store;
+fn timeline(st: &Store, rows: &[u32], focus: &Focus) -> TimelineData {
     let c = &st.cols;
     let (Some(min), Some(max)) = (
         rows.iter().map(|&r| c.start_ms[r as usize]).min(),

@@ -16,7 +16,7 @@ use crate::tui::ui::centered;
 const SIDE_PANEL_MIN_WIDTH: u16 = 120;
 
 pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
-    let Some(store) = app.store.clone() else {
+    let Some(shared) = app.store.clone() else {
         let msg = if app.specs.is_empty() {
             "No CDRs loaded: press Tab for the lookup, q to quit."
         } else {
@@ -25,6 +25,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         f.render_widget(Paragraph::new(msg), area);
         return;
     };
+    let store = crate::cdr::load::read(&shared);
     app.wide = area.width >= SIDE_PANEL_MIN_WIDTH;
     let side = app.detail && app.wide;
     let (table_area, panel_area) = if side {
@@ -61,10 +62,14 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
             let hold = c.hold_ms[i];
             let dur = if hold == 0 { "-".to_string() } else { duration_secs(f64::from(hold) / 1000.0) };
             let pdd = store.pdd_ms(i).map_or("-".to_string(), |p| format!("{:.1}", f64::from(p) / 1000.0));
-            let hup = match c.end_direction[i] {
-                0 => "caller",
-                1 => "callee",
-                2 => "server",
+            // Who hung up: words when there is room, else A (caller), B (callee), S (server).
+            let hup = match (c.end_direction[i], wide) {
+                (0, true) => "caller",
+                (1, true) => "callee",
+                (2, true) => "server",
+                (0, false) => "A",
+                (1, false) => "B",
+                (2, false) => "S",
                 _ => "",
             };
             let mut cells = vec![
@@ -80,14 +85,12 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
                     t.severity(sev),
                 )),
             ];
-            if wide {
-                cells.push(Cell::from(hup));
-            }
+            cells.push(Cell::from(hup));
             let row = Row::new(cells);
             if offset + k == app.selected { row.style(t.selected()) } else { row }
         })
         .collect();
-    let mut widths = vec![
+    let widths = vec![
         Constraint::Length(if multi_day { 11 } else { 8 }),
         Constraint::Length(if wide { 15 } else { 11 }),
         Constraint::Length(if wide { 16 } else { 12 }),
@@ -96,12 +99,19 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         Constraint::Length(6),
         Constraint::Length(4),
         Constraint::Min(8),
+        Constraint::Length(if wide { 6 } else { 1 }),
     ];
-    let mut head = vec!["Time", "Caller", "Callee", "In GW", "Out GW", "Dur", "PDD", "End reason"];
-    if wide {
-        widths.push(Constraint::Length(6));
-        head.push("Hangup");
-    }
+    let head = vec![
+        "Time",
+        "Caller",
+        "Callee",
+        "In GW",
+        "Out GW",
+        "Dur",
+        "PDD",
+        "End reason",
+        if wide { "Hangup" } else { "H" },
+    ];
     let header = Row::new(head).style(t.title());
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table_area);
     if total == 0 {

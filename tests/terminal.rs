@@ -75,7 +75,7 @@ fn filter_explain_quit_and_restore_with_hostile_bytes() {
     tm.run(&["send-keys", "-t", "t", "Enter"]);
     let s = tm.wait_for("1/30,002 calls", 10);
     assert!(s.contains("-9 IllegalCall"), "{s}");
-    assert!(s.contains("\\x1b]0;pwn"), "the caller ID is shown escaped:\n{s}");
+    assert!(s.contains("\\x1b]0;"), "the caller ID is shown escaped:\n{s}");
     assert!(s.contains("vos:-9 IllegalCall"), "the explanation panel:\n{s}");
     let title = tm.run(&["display-message", "-p", "-t", "t", "#{pane_title}"]);
     assert!(!title.contains("pwned"), "the window title was changed by CDR data: {title}");

@@ -254,26 +254,28 @@ impl Parser<'_> {
     /// Database rows: fields arrive split; NULL reads as empty.
     fn parse_rows(&mut self, rows: &[super::mysql::RawRow], first_row: u64) {
         for (k, row) in rows.iter().enumerate() {
-            let mut repaired = false;
-            let owned: Vec<Cow<'_, str>> = row
-                .iter()
-                .map(|f| match f.as_deref() {
-                    None => Cow::Borrowed(""),
-                    Some(b) => match std::str::from_utf8(b) {
-                        Ok(t) => Cow::Borrowed(t),
-                        Err(_) => {
-                            repaired = true;
-                            String::from_utf8_lossy(b)
-                        }
-                    },
-                })
-                .collect();
-            if repaired {
-                self.batch.tally.repaired_utf8 += 1;
-            }
-            let fields: Vec<&str> = owned.iter().map(|c| c.as_ref()).collect();
-            self.record(&fields, first_row + k as u64);
+            self.record_bytes(row.iter().map(|f| f.as_deref().unwrap_or(b"")), first_row + k as u64);
         }
+    }
+
+    /// Records fields given as bytes: each is read as UTF-8, a bad one repaired (the record is
+    /// kept and counted once as repaired).
+    fn record_bytes<'a>(&mut self, fields: impl Iterator<Item = &'a [u8]>, line: u64) {
+        let mut repaired = false;
+        let owned: Vec<Cow<'a, str>> = fields
+            .map(|f| match std::str::from_utf8(f) {
+                Ok(t) => Cow::Borrowed(t),
+                Err(_) => {
+                    repaired = true;
+                    String::from_utf8_lossy(f)
+                }
+            })
+            .collect();
+        if repaired {
+            self.batch.tally.repaired_utf8 += 1;
+        }
+        let refs: Vec<&str> = owned.iter().map(|c| c.as_ref()).collect();
+        self.record(&refs, line);
     }
 
     /// CSV and tab-separated dumps, through the csv crate (quotes, quoted newlines).
@@ -321,22 +323,7 @@ impl Parser<'_> {
                 self.batch.tally.headers += 1;
                 continue;
             }
-            let mut repaired = false;
-            let owned: Vec<Cow<'_, str>> = rec
-                .iter()
-                .map(|f| match std::str::from_utf8(f) {
-                    Ok(t) => Cow::Borrowed(t),
-                    Err(_) => {
-                        repaired = true;
-                        String::from_utf8_lossy(f)
-                    }
-                })
-                .collect();
-            if repaired {
-                self.batch.tally.repaired_utf8 += 1;
-            }
-            let fields: Vec<&str> = owned.iter().map(|c| c.as_ref()).collect();
-            self.record(&fields, line);
+            self.record_bytes(rec.iter(), line);
         }
     }
 

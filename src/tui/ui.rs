@@ -65,6 +65,17 @@ pub fn popup_block(title: &str) -> Block<'static> {
     Block::default().borders(Borders::ALL).title(format!(" {title} "))
 }
 
+/// Clears a `pw`% x `ph`% box in the middle of `area`, frames it with a title, and returns
+/// the space inside.
+pub fn popup(f: &mut Frame<'_>, area: Rect, pw: u16, ph: u16, title: &str) -> Rect {
+    let r = centered(area, pw, ph);
+    f.render_widget(Clear, r);
+    let block = popup_block(title);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    inner
+}
+
 fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
     let t = app.theme;
     let total = app.total_rows();

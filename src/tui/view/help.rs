@@ -3,19 +3,15 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::tui::app::App;
 use crate::tui::keymap::{BINDINGS, Context};
-use crate::tui::ui::{centered, popup_block};
+use crate::tui::ui::popup;
 
 pub fn draw(f: &mut Frame<'_>, app: &App, scroll: u16, area: Rect) {
     let t = app.theme;
-    let r = centered(area, 86, 95);
-    f.render_widget(Clear, r);
-    let block = popup_block("Keys (any key closes)");
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    let inner = popup(f, area, 86, 95, "Keys (any key closes)");
     let mut lines = Vec::new();
     for (ctx, title) in
         [(Context::Global, "Everywhere"), (Context::Calls, "Calls view"), (Context::Stats, "Stats view")]

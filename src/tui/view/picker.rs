@@ -4,23 +4,19 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::text::{fit, sanitize, thousands};
 use crate::tui::app::{App, Picker, PickerKind, TIME_WINDOWS};
-use crate::tui::ui::{centered, popup_block};
+use crate::tui::ui::popup;
 
 pub fn draw(f: &mut Frame<'_>, app: &App, p: &Picker, area: Rect) {
     let t = app.theme;
-    let r = centered(area, 80, 85);
-    f.render_widget(Clear, r);
     let title = match p.kind {
         PickerKind::Gateway => "Gateways (calls, ASR)",
         PickerKind::Code => "End-reason codes in the data",
     };
-    let block = popup_block(title);
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    let inner = popup(f, area, 80, 85, title);
     let mut lines = vec![
         Line::from(vec![
             Span::styled("> ", t.key()),
@@ -48,11 +44,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, p: &Picker, area: Rect) {
 
 pub fn draw_time_menu(f: &mut Frame<'_>, app: &App, selected: usize, area: Rect) {
     let t = app.theme;
-    let r = centered(area, 50, 60);
-    f.render_widget(Clear, r);
-    let block = popup_block("Time window (relative to the newest call)");
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    let inner = popup(f, area, 50, 60, "Time window (relative to the newest call)");
     let lines: Vec<Line<'_>> = TIME_WINDOWS
         .iter()
         .enumerate()

@@ -382,3 +382,26 @@ fn the_command_line_reads_the_database() {
         .code(2)
         .stderr(predicates::str::contains("--password-file").and(predicates::str::contains("secret").not()));
 }
+
+#[test]
+fn the_console_asks_for_the_password() {
+    let Some(s) = server() else { return };
+    let Some(tm) = common::tmux::Tmux::new("dbprompt") else { return };
+    let url = ro_url(s, "vos3000");
+    let bin = env!("CARGO_BIN_EXE_cdrscope");
+    let cmd = format!(
+        "env -u MYSQL_PWD TZ=UTC CDRSCOPE_KB=/nonexistent {bin} {url} --since 2026-11-20 --until 2026-11-21; echo EXITED $?; sleep 30"
+    );
+    tm.run(&["new-session", "-d", "-s", "t", "-x", "120", "-y", "30", &cmd]);
+    tm.wait_for("Database password", 20);
+    tm.run(&["send-keys", "-t", "t", "-l", "wrong"]);
+    let screen = tm.wait_for("*****", 10);
+    assert!(!screen.contains("wrong"), "the password is not shown");
+    tm.run(&["send-keys", "-t", "t", "Enter"]);
+    tm.wait_for("access denied", 20);
+    tm.run(&["send-keys", "-t", "t", "-l", &s.ro_pw]);
+    tm.run(&["send-keys", "-t", "t", "Enter"]);
+    tm.wait_for("1,070/1,070 calls", 20);
+    tm.run(&["send-keys", "-t", "t", "q"]);
+    tm.wait_for("EXITED 0", 10);
+}

@@ -20,6 +20,8 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub load: LoadArgs,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 #[derive(Debug, Subcommand)]

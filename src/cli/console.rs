@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use super::args::LoadArgs;
+use super::args::{LoadArgs, WindowArgs};
 use super::common::{specs, zone};
 use super::usage;
 use crate::cdr::{LoadOptions, SourceSpec};
@@ -15,7 +15,7 @@ pub fn is_terminal() -> bool {
     std::io::stdout().is_terminal()
 }
 
-pub fn run(args: &LoadArgs, lookup: Option<String>) -> anyhow::Result<u8> {
+pub fn run(args: &LoadArgs, window: &WindowArgs, lookup: Option<String>) -> anyhow::Result<u8> {
     let zone = zone(args)?;
     let specs = specs(args)?;
     // Fail before taking the screen over when a path is missing.
@@ -26,9 +26,22 @@ pub fn run(args: &LoadArgs, lookup: Option<String>) -> anyhow::Result<u8> {
             }
         }
     }
-    let load = super::common::load_options(args, None, &zone)?;
+    let load = super::common::load_options(args, Some(window), &zone)?;
+    // The console starts filtered to the window it was given.
+    let mut filter = Vec::new();
+    for (key, value) in [("since", &window.since), ("until", &window.until)] {
+        if let Some(v) = value {
+            crate::query::timespec::parse_time_spec(v).map_err(|e| usage(format!("--{key}: {e}")))?;
+            filter.push(format!("{key}:\"{v}\""));
+        }
+    }
     let kb = Kb::load(Lang::from_env(), Kb::user_file_path().as_deref()).map_err(|e| usage(e.to_string()))?;
-    run_console(ConsoleOptions { specs, load, zone, kb, lookup })?;
+    // A database without a password from --password-file or MYSQL_PWD: ask on the screen.
+    let ask_password = match (&load.db.password, specs.iter().find(|s| matches!(s, SourceSpec::Mysql(_)))) {
+        (None, Some(SourceSpec::Mysql(url))) => Some(url.clone()),
+        _ => None,
+    };
+    run_console(ConsoleOptions { specs, load, zone, kb, lookup, ask_password, filter: filter.join(" ") })?;
     Ok(0)
 }
 
@@ -40,6 +53,8 @@ pub fn run_lookup(kb: Kb) -> anyhow::Result<u8> {
         zone,
         kb,
         lookup: Some(String::new()),
+        ask_password: None,
+        filter: String::new(),
     })?;
     Ok(0)
 }

@@ -58,7 +58,7 @@ pub fn run() -> ExitCode {
         Some(Command::Export(a)) => export::run(&a),
         Some(Command::Check(a)) => check::run(&a),
         Some(Command::Lookup(a)) => lookup::run(&a),
-        None => summary::run_default(&cli.load),
+        None => summary::run_default(&cli.load, &cli.window),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::args::{FilterArgs, LoadArgs, SummaryArgs};
+use super::args::{FilterArgs, LoadArgs, SummaryArgs, WindowArgs};
 use super::common::{Session, load, query, select};
 use crate::cdr::TimeWriter;
 use crate::stats::{GatewayStats, Summary, summarize};
@@ -22,15 +22,19 @@ pub fn run(a: &SummaryArgs) -> anyhow::Result<u8> {
 }
 
 /// No subcommand: the console on a terminal; when output goes to a pipe or file, the summary.
-pub fn run_default(load_args: &LoadArgs) -> anyhow::Result<u8> {
+pub fn run_default(load_args: &LoadArgs, window: &WindowArgs) -> anyhow::Result<u8> {
     if load_args.sources.is_empty() && !load_args.demo {
         return Err(super::usage(super::common::NO_SOURCES));
     }
     if super::console::is_terminal() {
-        return super::console::run(load_args, None);
+        return super::console::run(load_args, window, None);
     }
     eprintln!("cdrscope: output is not a terminal; printing the summary instead of the console.");
-    run(&SummaryArgs { load: load_args.clone(), filter: FilterArgs::default(), json: false })
+    run(&SummaryArgs {
+        load: load_args.clone(),
+        filter: FilterArgs { filter: None, window: window.clone() },
+        json: false,
+    })
 }
 
 fn pdd(ms: Option<f64>) -> String {

@@ -41,6 +41,8 @@ pub enum PromptKind {
     Filter,
     Export,
     Since,
+    /// The database password (shown masked, kept only in memory).
+    Password,
 }
 
 #[derive(Debug, Clone)]
@@ -183,6 +185,10 @@ pub struct App {
     /// A line for the operator (result of an export, why something did not happen).
     pub status: Option<(String, bool)>,
     pub outbox: Vec<Request>,
+    /// A password typed at the prompt, for the event loop to start loading with.
+    pub password: Option<String>,
+    /// The database the password prompt is for.
+    pub password_for: Option<String>,
     pub quit: bool,
     pub dirty: bool,
     count_gen: u64,
@@ -237,10 +243,25 @@ impl App {
             lookup: LookupState::default(),
             status: None,
             outbox: Vec::new(),
+            password: None,
+            password_for: None,
             quit: false,
             dirty: true,
             count_gen: 0,
         }
+    }
+
+    /// Asks for the database password before loading.
+    pub fn ask_password(&mut self, url: &str, error: Option<String>) {
+        self.password_for = Some(url.to_string());
+        self.overlay = Some(Overlay::Prompt(Prompt {
+            kind: PromptKind::Password,
+            text: String::new(),
+            history_pos: None,
+            count: None,
+            error,
+        }));
+        self.dirty = true;
     }
 
     pub fn is_loading(&self) -> bool {
@@ -484,6 +505,11 @@ impl App {
 
     fn prompt_key(&mut self, mut p: Prompt, k: KeyEvent) -> Option<Overlay> {
         match k.code {
+            // Without a password the load is tried as is (a server may allow it).
+            KeyCode::Esc if p.kind == PromptKind::Password => {
+                self.password = Some(String::new());
+                return None;
+            }
             KeyCode::Esc => return None,
             KeyCode::Enter => return self.submit_prompt(p),
             KeyCode::Backspace => {
@@ -555,6 +581,10 @@ impl App {
                     Some(Overlay::Prompt(p))
                 }
             },
+            PromptKind::Password => {
+                self.password = Some(std::mem::take(&mut p.text));
+                None
+            }
             PromptKind::Export => {
                 let path = std::path::PathBuf::from(p.text.trim());
                 if p.text.trim().is_empty() {

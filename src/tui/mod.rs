@@ -30,6 +30,10 @@ pub struct ConsoleOptions {
     pub kb: Kb,
     /// Start in the lookup view (with no CDRs when `specs` is empty).
     pub lookup: Option<String>,
+    /// Ask for the password of this database before loading (none was given otherwise).
+    pub ask_password: Option<String>,
+    /// The filter to start with (from `--since/--until`).
+    pub filter: String,
 }
 
 /// Runs the console until the operator quits.
@@ -46,6 +50,7 @@ pub fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
 async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOptions) -> anyhow::Result<()> {
     let progress = Arc::new(Progress::default());
     let mut app = App::new(Arc::new(opts.kb), opts.zone.clone(), opts.specs.clone(), progress.clone());
+    app.filter = opts.filter.clone();
     if let Some(q) = opts.lookup {
         app.view = View::Lookup;
         app.lookup.input = q;
@@ -56,26 +61,36 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
         tokio::sync::mpsc::unbounded_channel::<Result<Vec<crate::cdr::source::Skipped>, String>>();
     let (resp_tx, mut resp_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut worker: Option<std::sync::mpsc::Sender<worker::Request>> = None;
-    if !opts.specs.is_empty() {
+    let mut load_opts = opts.load.clone();
+    let start = |app: &mut App,
+                 load_opts: &LoadOptions,
+                 worker: &mut Option<std::sync::mpsc::Sender<worker::Request>>| {
         let shared: crate::cdr::SharedStore = Arc::new(std::sync::RwLock::new(crate::cdr::Store::default()));
-        let (specs, load_opts, p, s) =
-            (opts.specs.clone(), opts.load.clone(), progress.clone(), shared.clone());
+        let (specs, lo, p, s, tx) =
+            (opts.specs.clone(), load_opts.clone(), progress.clone(), shared.clone(), load_tx.clone());
+        p.done.store(false, std::sync::atomic::Ordering::Relaxed);
         std::thread::spawn(move || {
-            let r = crate::cdr::load_into(&specs, &load_opts, p.clone(), &s).map_err(|e| e.to_string());
+            let r = crate::cdr::load_into(&specs, &lo, p.clone(), &s).map_err(|e| e.to_string());
             p.done.store(true, std::sync::atomic::Ordering::Relaxed);
-            let _ = load_tx.send(r);
+            let _ = tx.send(r);
         });
-        let (tx, rx) = std::sync::mpsc::channel();
+        let (wtx, wrx) = std::sync::mpsc::channel();
         let now_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
         worker::spawn(
             worker::Ctx { store: shared.clone(), zone: opts.zone.clone(), now_ms },
-            rx,
+            wrx,
             resp_tx.clone(),
         );
-        worker = Some(tx);
+        *worker = Some(wtx);
+        app.load_error = None;
         app.set_store(shared);
+    };
+    match &opts.ask_password {
+        Some(url) => app.ask_password(url, None),
+        None if !opts.specs.is_empty() => start(&mut app, &load_opts, &mut worker),
+        None => {}
     }
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -99,6 +114,11 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
             Some(loaded) = load_rx.recv() => {
                 match loaded {
                     Ok(skipped) => app.loaded(skipped),
+                    // A refused password is asked for again.
+                    Err(e) if e.contains("access denied") && opts.ask_password.is_some() => {
+                        app.store = None;
+                        app.ask_password(opts.ask_password.as_deref().unwrap_or_default(), Some(e));
+                    }
                     Err(e) => app.load_error = Some(e),
                 }
                 app.dirty = true;
@@ -114,6 +134,10 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
                     }
                 }
             },
+        }
+        if let Some(pw) = app.password.take() {
+            load_opts.db.password = (!pw.is_empty()).then_some(pw);
+            start(&mut app, &load_opts, &mut worker);
         }
         if let Some(w) = &worker {
             for r in app.outbox.drain(..) {

@@ -21,15 +21,22 @@ pub fn draw(f: &mut Frame<'_>, app: &App, p: &Prompt, area: Rect) {
         }
         PromptKind::Export => "Export what is shown to (.csv, .tsv, .json, .txt = VOS3000 text)",
         PromptKind::Since => "Calls since (2026-11-20 14:00, 14:00, -2h)",
+        PromptKind::Password => "Database password (not shown, kept in memory only; Esc: none)",
     };
     let block = popup_block(title);
     let inner = block.inner(r);
     f.render_widget(block, r);
-    let mut lines = vec![Line::from(vec![
-        Span::styled("> ", t.key()),
-        Span::raw(sanitize(&p.text).into_owned()),
-        Span::styled("_", t.dim()),
-    ])];
+    // A password is never drawn, only its length as stars.
+    let shown = if p.kind == PromptKind::Password {
+        "*".repeat(p.text.chars().count())
+    } else {
+        sanitize(&p.text).into_owned()
+    };
+    let mut lines =
+        vec![Line::from(vec![Span::styled("> ", t.key()), Span::raw(shown), Span::styled("_", t.dim())])];
+    if let (PromptKind::Password, Some(url)) = (p.kind, &app.password_for) {
+        lines.push(Line::from(Span::styled(format!("for {}", sanitize(url)), t.dim())));
+    }
     if let Some(e) = &p.error {
         lines.push(Line::from(Span::styled(sanitize(e).into_owned(), t.error())));
     } else {

@@ -283,3 +283,25 @@ fn rows_appear_while_loading() {
     assert_eq!(app.rows.len(), 1000);
     assert!(screen(&mut app, 100, 30).contains("1,000/1,000 calls"));
 }
+
+#[test]
+fn the_focus_timeline_uses_the_summarys_buckets_in_any_zone() {
+    // +05:30: buckets aligned to UTC would start at :30 local and not line up.
+    let zone = cdrscope::cdr::Zone::parse("+05:30").expect("zone");
+    let store: SharedStore = Arc::new(RwLock::new(demo_store()));
+    let ctx = Ctx { store: store.clone(), zone: zone.clone(), now_ms: 1_800_000_000_000 };
+    let rows: Vec<u32> = (0..read(&store).len() as u32).collect();
+    let summary = cdrscope::stats::summarize(&read(&store), &rows, &cdrscope::cdr::TimeWriter::new(zone));
+    let req = cdrscope::tui::worker::Request::Timeline {
+        generation: 1,
+        rows: Arc::new(rows),
+        focus: cdrscope::tui::worker::Focus::CalleeGateway("CT-Route-2".into()),
+    };
+    let cdrscope::tui::worker::Response::Timeline { data, .. } = process(req, &ctx) else {
+        panic!("timeline")
+    };
+    let starts: Vec<i64> = data.iter().map(|d| d.0).collect();
+    let want: Vec<i64> = summary.timeline.iter().map(|b| b.start_ms).collect();
+    assert_eq!(starts, want);
+    assert_eq!(data.iter().map(|d| d.1 + d.3).sum::<u64>(), summary.rows);
+}

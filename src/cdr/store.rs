@@ -10,7 +10,6 @@ use super::batch::{Batch, Tally};
 use super::columns::{Columns, NO_PDD, NO_SMALL};
 use super::pool::Pools;
 use super::reason::Reason;
-use super::time::TimeWriter;
 
 /// Rejected lines kept for display across a whole load.
 pub const REJECT_SAMPLES: usize = 500;
@@ -251,10 +250,5 @@ impl Store {
             source: self.source_of(i).map(|s| s.name.clone()).unwrap_or_default(),
             line: c.line(i),
         }
-    }
-
-    /// Formats a start time for display.
-    pub fn format_time(&self, tw: &TimeWriter, ms: i64) -> String {
-        tw.format(ms)
     }
 }

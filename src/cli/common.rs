@@ -42,22 +42,12 @@ pub fn specs(args: &LoadArgs) -> anyhow::Result<Vec<SourceSpec>> {
 /// The window read from a database: absolute times as given, times of day today, relative
 /// times from now (the newest CDR is not known before reading); unset `--since` means today.
 fn db_window(filter: Option<&WindowArgs>, zone: &Zone) -> (Option<i64>, Option<i64>) {
-    let reader = crate::cdr::TimeReader::new(zone.clone());
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    let to_utc = |local: i64| (local - i64::from(reader.offset_for_local(local))) * 1000;
-    let resolve = |t: &Option<String>| -> Option<i64> {
-        Some(match parse_time_spec(t.as_deref()?).ok()? {
-            TimeSpec::Local(secs) => to_utc(secs),
-            TimeSpec::Relative(ms) => now + ms,
-            TimeSpec::TimeOfDay(secs) => {
-                let local_now =
-                    now.div_euclid(1000) + i64::from(reader.offset_for_local(now.div_euclid(1000)));
-                to_utc(local_now - local_now.rem_euclid(86_400) + secs)
-            }
-        })
-    };
+    // The query language's own resolution: over no calls yet, relative times count from now
+    // and times of day are today.
+    let empty = Store::default();
+    let ctx = crate::query::Context::new(&empty, zone.clone());
+    let resolve =
+        |t: &Option<String>| parse_time_spec(t.as_deref()?).ok().map(|spec| ctx.resolve_time(&spec));
     match filter {
         Some(f) => (resolve(&f.since), resolve(&f.until)),
         None => (None, None),

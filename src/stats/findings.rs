@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::summary::GatewayStats;
+use super::timeline::Buckets;
 use crate::cdr::{Reason, Store, TimeWriter};
 use crate::text::thousands;
 
@@ -59,18 +60,15 @@ pub fn find(
     store: &Store,
     rows: &[u32],
     tw: &TimeWriter,
-    bucket_ms: i64,
+    grid: Option<Buckets>,
     gws: &[GatewayStats],
 ) -> Vec<Finding> {
     let c = &store.cols;
     let mut out = Vec::new();
-    let Some(min) = rows.iter().map(|&r| c.start_ms[r as usize]).min() else { return out };
-    let offset = i64::from(tw.offset_at(min)) * 1000;
-    let first = (min + offset).div_euclid(bucket_ms) * bucket_ms - offset;
+    let Some(grid) = grid else { return out };
 
     // Outages: calls and answers per callee gateway and bucket, in a dense table.
-    let Some(max) = rows.iter().map(|&r| c.start_ms[r as usize]).max() else { return out };
-    let n_buckets = ((max - first) / bucket_ms + 1) as usize;
+    let n_buckets = grid.count;
     let mut cells = vec![(0u64, 0u64); store.pools.gateways.len() * n_buckets];
     for &r in rows {
         let i = r as usize;
@@ -78,7 +76,7 @@ pub fn find(
         if gw == 0 {
             continue;
         }
-        let k = ((c.start_ms[i] - first) / bucket_ms) as usize;
+        let k = grid.index(c.start_ms[i]);
         if let Some(e) = cells.get_mut(gw * n_buckets + k) {
             e.0 += 1;
             if c.hold_ms[i] > 0 {
@@ -108,7 +106,7 @@ pub fn find(
             }
         }
         for (k0, k1, calls, ans) in runs {
-            let (from, to) = (first + k0 * bucket_ms, first + (k1 + 1) * bucket_ms);
+            let (from, to) = (grid.start(k0 as usize), grid.start(k1 as usize + 1));
             let mut codes: HashMap<u16, u64> = HashMap::new();
             for &r in rows {
                 let i = r as usize;

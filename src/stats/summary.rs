@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::findings::{Finding, find};
 use super::health::{Health, Shares, verdicts};
-use super::timeline::{Bucket, size_label, timeline};
+use super::timeline::{Bucket, Buckets, size_label, timeline};
 use crate::cdr::columns::NO_SMALL;
 use crate::cdr::{Reason, Store, TimeWriter};
 
@@ -303,7 +303,8 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
         .collect();
     billing_modes.sort_by_key(|b| b.billing_mode);
 
-    let (size, buckets) = timeline(store, rows, tw);
+    let grid = Buckets::over(store, rows, tw);
+    let buckets = timeline(store, rows, tw, grid);
     let units: std::collections::BTreeSet<String> = store
         .sources
         .iter()
@@ -324,7 +325,7 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
     };
     let by_callee_gateway = per_gateway(store, &callee_acc, callee_fail);
     let by_caller_gateway = per_gateway(store, &caller_acc, caller_fail);
-    let findings = find(store, rows, tw, size, &by_callee_gateway);
+    let findings = find(store, rows, tw, grid, &by_callee_gateway);
     Summary {
         rows: total,
         loaded_rows: store.len() as u64,
@@ -344,7 +345,7 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
         by_caller_gateway,
         by_code,
         billing_modes,
-        timeline_bucket: size_label(size),
+        timeline_bucket: size_label(grid.map_or(3_600_000, |g| g.size)),
         timeline: buckets,
         health: verdicts(&shares),
         findings,

@@ -43,35 +43,59 @@ pub fn size_label(ms: i64) -> String {
     }
 }
 
-/// Buckets aligned to the local clock (an hour bucket starts on the hour).
-pub fn timeline(store: &Store, rows: &[u32], tw: &TimeWriter) -> (i64, Vec<Bucket>) {
-    let starts = &store.cols.start_ms;
-    let (Some(min), Some(max)) =
-        (rows.iter().map(|&r| starts[r as usize]).min(), rows.iter().map(|&r| starts[r as usize]).max())
-    else {
-        return (3_600_000, Vec::new());
-    };
-    let size = bucket_size(max - min);
-    let offset_ms = i64::from(tw.offset_at(min)) * 1000;
-    let first = (min + offset_ms).div_euclid(size) * size - offset_ms;
-    let n = ((max - first) / size + 1) as usize;
-    let mut buckets: Vec<Bucket> = (0..n)
+/// The bucket grid over a set of calls: sized to their span, aligned to the local clock (an
+/// hour bucket starts on the hour). The summary's timeline, the findings and the console's
+/// per-item timelines all use it, so their buckets line up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Buckets {
+    /// Start of the first bucket, epoch ms.
+    pub first: i64,
+    pub size: i64,
+    pub count: usize,
+}
+
+impl Buckets {
+    /// The grid for these rows; `None` when there are none.
+    pub fn over(store: &Store, rows: &[u32], tw: &TimeWriter) -> Option<Buckets> {
+        let starts = &store.cols.start_ms;
+        let min = rows.iter().map(|&r| starts[r as usize]).min()?;
+        let max = rows.iter().map(|&r| starts[r as usize]).max()?;
+        let size = bucket_size(max - min);
+        let offset_ms = i64::from(tw.offset_at(min)) * 1000;
+        let first = (min + offset_ms).div_euclid(size) * size - offset_ms;
+        Some(Buckets { first, size, count: ((max - first) / size + 1) as usize })
+    }
+
+    /// The bucket a start time falls in.
+    pub fn index(&self, ms: i64) -> usize {
+        ((ms - self.first) / self.size) as usize
+    }
+
+    /// Start of bucket `k`, epoch ms.
+    pub fn start(&self, k: usize) -> i64 {
+        self.first + k as i64 * self.size
+    }
+}
+
+/// Calls and answered calls per bucket of the grid.
+pub fn timeline(store: &Store, rows: &[u32], tw: &TimeWriter, grid: Option<Buckets>) -> Vec<Bucket> {
+    let Some(grid) = grid else { return Vec::new() };
+    let mut buckets: Vec<Bucket> = (0..grid.count)
         .map(|k| {
-            let start_ms = first + k as i64 * size;
+            let start_ms = grid.start(k);
             Bucket { start: tw.format(start_ms), start_ms, calls: 0, answered: 0 }
         })
         .collect();
     for &r in rows {
         let r = r as usize;
-        let k = ((starts[r] - first) / size) as usize;
-        if let Some(b) = buckets.get_mut(k) {
+        if let Some(b) = buckets.get_mut(grid.index(store.cols.start_ms[r])) {
             b.calls += 1;
             if store.cols.hold_ms[r] > 0 {
                 b.answered += 1;
             }
         }
     }
-    (size, buckets)
+    buckets
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::cdr::{Store, TimeWriter, Zone};
 use crate::query::{Context, Selection, evaluate, parse};
+use crate::stats::timeline::Buckets;
 use crate::stats::{Summary, summarize};
 
 /// Columns the calls table can be sorted by.
@@ -138,7 +139,7 @@ pub fn process(req: Request, ctx: &Ctx) -> Response {
             result: parse(&text).map_err(|e| e.to_string()).map(|q| evaluate(&q, &qctx).len()),
         },
         Request::Timeline { generation, rows, focus } => {
-            Response::Timeline { generation, data: timeline(store, &rows, &focus), focus }
+            Response::Timeline { generation, data: timeline(store, &ctx.zone, &rows, &focus), focus }
         }
         Request::Export { path, rows } => {
             let r = std::fs::File::create(&path)
@@ -155,18 +156,13 @@ pub fn process(req: Request, ctx: &Ctx) -> Response {
     }
 }
 
-fn timeline(st: &Store, rows: &[u32], focus: &Focus) -> TimelineData {
+/// The selected item against the rest, on the same bucket grid as the summary's timeline.
+fn timeline(st: &Store, zone: &Zone, rows: &[u32], focus: &Focus) -> TimelineData {
     let c = &st.cols;
-    let (Some(min), Some(max)) = (
-        rows.iter().map(|&r| c.start_ms[r as usize]).min(),
-        rows.iter().map(|&r| c.start_ms[r as usize]).max(),
-    ) else {
+    let Some(grid) = Buckets::over(st, rows, &TimeWriter::new(zone.clone())) else {
         return Vec::new();
     };
-    let size = crate::stats::timeline::bucket_size(max - min);
-    let first = min - min.rem_euclid(size);
-    let n = ((max - first) / size + 1) as usize;
-    let mut out: TimelineData = (0..n).map(|k| (first + k as i64 * size, 0, 0, 0)).collect();
+    let mut out: TimelineData = (0..grid.count).map(|k| (grid.start(k), 0, 0, 0)).collect();
     let matches = |i: usize| match focus {
         Focus::CalleeGateway(g) => st.callee_gateway(i) == g,
         Focus::CallerGateway(g) => st.caller_gateway(i) == g,
@@ -174,8 +170,7 @@ fn timeline(st: &Store, rows: &[u32], focus: &Focus) -> TimelineData {
     };
     for &r in rows {
         let i = r as usize;
-        let k = ((c.start_ms[i] - first) / size) as usize;
-        if let Some(b) = out.get_mut(k) {
+        if let Some(b) = out.get_mut(grid.index(c.start_ms[i])) {
             if matches(i) {
                 b.1 += 1;
                 if c.hold_ms[i] == 0 {

@@ -38,19 +38,43 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if have_server; then
-    dir=$(mktemp -d /tmp/cdrscope-mariadb.XXXXXX)
-    port=${CDRSCOPE_TEST_MYSQL_PORT:-33306}
-    echo "== starting a private MariaDB on 127.0.0.1:$port ($dir)"
+# A free loopback port: nothing answers on it now (bash's /dev/tcp), picked at random from the
+# dynamic range; if the server still cannot bind it (taken in between), try another.
+port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+start_server() {
+    local port=$1
+    rm -rf "$dir/data" "$dir/sock" "$dir/pid"
     mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
         --auth-root-authentication-method=normal >"$dir/install.log" 2>&1
     mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/sock" --pid-file="$dir/pid" \
         --port="$port" --bind-address=127.0.0.1 --user="$(id -un)" --skip-log-bin \
         --local-infile=0 >"$dir/server.log" 2>&1 &
-    up=""
+    local server=$!
     for _ in $(seq 1 150); do
-        if mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1; then up=1; break; fi
+        if mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1; then
+            # Up on the socket; it must also listen on the port (a taken port fails the bind).
+            if grep -q "Can't start server: Bind on TCP/IP port" "$dir/server.log" 2>/dev/null; then break; fi
+            return 0
+        fi
+        kill -0 "$server" 2>/dev/null || break
         sleep 0.2
+    done
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+    return 1
+}
+
+if have_server; then
+    dir=$(mktemp -d /tmp/cdrscope-mariadb.XXXXXX)
+    up=""
+    for _ in $(seq 1 20); do
+        port=${CDRSCOPE_TEST_MYSQL_PORT:-$((20000 + RANDOM % 30000))}
+        port_is_free "$port" || continue
+        echo "== starting a private MariaDB on 127.0.0.1:$port ($dir)"
+        if start_server "$port"; then up=1; break; fi
+        echo "   it did not start on port $port; trying another" >&2
+        [ -z "${CDRSCOPE_TEST_MYSQL_PORT:-}" ] || break
     done
     if [ -z "$up" ]; then
         echo "MariaDB did not start; its log:" >&2

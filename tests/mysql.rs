@@ -1,5 +1,5 @@
 //! Reading from a real MariaDB: `scripts/test.sh` starts one on loopback and exports its URLs.
-//! The schema comes from the real DDL files in ../shared/vos3000-samples/; rows are generated
+//! The schema comes from the real DDL files in tests/fixtures/; rows are generated
 //! (both layouts, the real sample row among them) and read back through cdrscope with a
 //! read-only user. Without a server these tests skip, except under CI.
 
@@ -62,15 +62,15 @@ fn admin(s: &Server) -> Conn {
     Conn::new(opts).expect("admin connection")
 }
 
-fn shared(path: &str) -> String {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vos3000-samples").join(path);
+fn fixture_text(path: &str) -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 /// The real DDL with comments stripped and the table renamed.
 fn ddl(file: &str, from: &str, to: &str) -> String {
     let body: String =
-        shared(file).lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+        fixture_text(file).lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
     body.replace(&format!("CREATE TABLE `{from}`"), &format!("CREATE TABLE `{to}`"))
         .trim()
         .trim_end_matches(';')
@@ -178,7 +178,7 @@ fn fixture(s: &Server) {
     ))
     .expect("old DDL");
     // The real row, as the vendor's server wrote it.
-    let tsv = shared("e_cdr_20210429_vos3000_2140.tsv");
+    let tsv = fixture_text("e_cdr_20210429_vos3000_2140.tsv");
     let mut lines = tsv.lines();
     let cols: Vec<&str> = lines.next().expect("header").split('\t').collect();
     let vals: Vec<&str> = lines.next().expect("row").split('\t').collect();

@@ -12,6 +12,7 @@ use super::pool::Pools;
 use super::reason::Reason;
 use super::reject::{RejectReason, Rejected, sample};
 use super::time::{TimeForm, TimeReader, TimeValue};
+use super::warn::{FieldNotes, why};
 
 /// Rejected lines kept per batch for display; all are counted.
 pub const REJECT_SAMPLES_PER_BATCH: usize = 100;
@@ -54,6 +55,8 @@ pub struct Tally {
     /// Lines by number of fields.
     pub field_counts: BTreeMap<usize, u64>,
     pub bytes: u64,
+    /// Unusable values in kept calls, and "not measured" sentinels, per field.
+    pub notes: FieldNotes,
 }
 
 impl Tally {
@@ -75,6 +78,7 @@ impl Tally {
             *self.field_counts.entry(*k).or_default() += v;
         }
         self.bytes += o.bytes;
+        self.notes.add(&o.notes);
     }
 
     /// Moves the hot-path counters into the maps.
@@ -127,7 +131,33 @@ pub struct Batch {
 #[derive(Clone, Copy)]
 enum Slot {
     Known(Field),
-    Extra(usize),
+    /// An extra column, and the field name to count `-1` "not measured" under when the
+    /// column is one that uses that sentinel (`calleetype`, `callertype`).
+    Extra(usize, Option<&'static str>),
+}
+
+/// A time field as read.
+enum TimeRead<'a> {
+    Absent,
+    At(i64),
+    Bad(&'a str),
+}
+
+/// Extra columns whose `-1` means "not measured" (real rows: no callee gateway chosen).
+fn sentinel_column(name: &str) -> Option<&'static str> {
+    if name.eq_ignore_ascii_case("calleetype") {
+        Some("calleeType")
+    } else if name.eq_ignore_ascii_case("callertype") {
+        Some("callerType")
+    } else {
+        None
+    }
+}
+
+/// `1.00206285364032E+017`: a number a spreadsheet turned into a float; its digits are gone.
+fn scientific(t: &str) -> bool {
+    memchr::memchr2(b'E', b'e', t.as_bytes())
+        .is_some_and(|i| t.as_bytes().get(i + 1) == Some(&b'+') && t.as_bytes()[..i].iter().any(u8::is_ascii_digit))
 }
 
 const N_FIELDS: usize = Field::FlowNo as usize + 1;
@@ -144,6 +174,7 @@ pub fn parse_block(block: &Block, layout: &Layout, times: &TimeReader) -> Batch 
         slots: Vec::new(),
         layout,
         times,
+        plausible: super::time::plausible_range(super::time::now_ms()),
     };
     p.batch.tally.bytes = block.data.len() as u64;
     match &layout.columns {
@@ -151,7 +182,7 @@ pub fn parse_block(block: &Block, layout: &Layout, times: &TimeReader) -> Batch 
             for c in cols {
                 let slot = match c {
                     Column::Known(f) => Slot::Known(*f),
-                    Column::Extra(name) => Slot::Extra(p.batch.cols.extra_index(name, 0)),
+                    Column::Extra(name) => Slot::Extra(p.batch.cols.extra_index(name, 0), sentinel_column(name)),
                 };
                 p.slots.push(slot);
             }
@@ -186,6 +217,8 @@ struct Parser<'l> {
     slots: Vec<Slot>,
     layout: &'l Layout,
     times: &'l TimeReader,
+    /// Call times outside this range are kept with a warning.
+    plausible: std::ops::RangeInclusive<i64>,
 }
 
 impl Parser<'_> {
@@ -330,12 +363,29 @@ impl Parser<'_> {
     /// Builds one row from split fields, or tallies why not.
     fn record(&mut self, fields: &[&str], line: u64) {
         self.batch.tally.count_fields(fields.len());
+        let mut fields = fields;
         match self.layout.columns.as_ref() {
             None if fields.len() < PIPE_MIN_FIELDS => {
                 return self
                     .batch
                     .tally
                     .reject(line, RejectReason::TooFewFields { found: fields.len(), min: PIPE_MIN_FIELDS });
+            }
+            Some(_) if self.layout.positional => {
+                if fields.len() < self.layout.min_fields {
+                    return self.batch.tally.reject(
+                        line,
+                        RejectReason::TooFewFieldsFor {
+                            found: fields.len(),
+                            min: self.layout.min_fields,
+                            form: "forwarded CDR",
+                        },
+                    );
+                }
+            }
+            // The portal's writer ends every value with a comma: one empty field too many.
+            Some(cols) if fields.len() == cols.len() + 1 && fields.last().is_some_and(|f| f.is_empty()) => {
+                fields = &fields[..cols.len()];
             }
             Some(cols) if fields.len() != cols.len() => {
                 return self
@@ -345,22 +395,29 @@ impl Parser<'_> {
             }
             _ => {}
         }
-        // Positional lines longer than the documented 19 fields: keep the rest as extras.
+        // Positional lines longer than the layout's fields: keep the rest as extras.
         while self.slots.len() < fields.len() {
             let name = format!("field{}", self.slots.len() + 1);
             let rows = self.batch.cols.len();
             let i = self.batch.cols.extra_index(&name, rows);
-            self.slots.push(Slot::Extra(i));
+            self.slots.push(Slot::Extra(i, None));
         }
         let mut known: [Option<&str>; N_FIELDS] = [None; N_FIELDS];
         let mut extras: Vec<(usize, &str)> = Vec::new();
         for (i, f) in fields.iter().enumerate() {
             match self.slots[i] {
                 Slot::Known(k) => known[k as usize] = Some(f),
-                Slot::Extra(e) => extras.push((e, f)),
+                Slot::Extra(e, sentinel) => {
+                    if let Some(name) = sentinel {
+                        if f.trim() == "-1" {
+                            self.batch.tally.notes.not_measured(name);
+                        }
+                    }
+                    extras.push((e, f));
+                }
             }
         }
-        match self.build(&known, &extras) {
+        match self.build(&known, &extras, line) {
             Ok(()) => {
                 let row = self.batch.cols.len() - 1;
                 self.batch.cols.push_line(row, u32::try_from(line).unwrap_or(u32::MAX));
@@ -407,11 +464,12 @@ impl Parser<'_> {
         Cow::Owned(out)
     }
 
-    fn time(&mut self, raw: Option<&str>, field: &'static str) -> Result<Option<i64>, RejectReason> {
-        let Some(raw) = raw else { return Ok(None) };
+    /// Reads a time field: absent, a time, or unreadable (the raw value, for messages).
+    fn time<'a>(&mut self, raw: Option<&'a str>) -> TimeRead<'a> {
+        let Some(raw) = raw else { return TimeRead::Absent };
         let raw = if self.layout.mysql_escapes && raw == "NULL" { "" } else { raw };
         match self.times.parse(raw.as_bytes()) {
-            Some(TimeValue::Absent) => Ok(None),
+            Some(TimeValue::Absent) => TimeRead::Absent,
             Some(TimeValue::At(ms, form)) => {
                 let slot = match form {
                     TimeForm::LocalDateTime => 0,
@@ -419,48 +477,151 @@ impl Parser<'_> {
                     TimeForm::EpochSeconds => 2,
                 };
                 self.batch.tally.time_form_counts[slot] += 1;
-                Ok(Some(ms))
+                TimeRead::At(ms)
             }
-            None => Err(RejectReason::BadTime { field, value: sample(raw.as_bytes()) }),
+            None => TimeRead::Bad(raw),
         }
     }
 
-    fn build(&mut self, k: &[Option<&str>; N_FIELDS], extras: &[(usize, &str)]) -> Result<(), RejectReason> {
-        let get = |f: Field| k[f as usize];
-        let start = self.time(get(Field::StartTime), "startTime")?;
-        let stop = self.time(get(Field::StopTime), "stopTime")?;
-        let (start_ms, span) = match (start, stop) {
-            (None, None) => return Err(RejectReason::NoTime),
-            (None, Some(stop)) => (stop, 0),
-            (Some(start), None) => (start, NO_STOP),
-            (Some(start), Some(stop)) if stop < start => return Err(RejectReason::StopBeforeStart),
-            (Some(start), Some(stop)) => match u32::try_from(stop - start) {
-                Ok(span) if span != NO_STOP => (start, span),
-                _ => {
-                    return Err(RejectReason::OutOfRange {
-                        field: "stopTime",
-                        value: "more than 49 days after startTime".into(),
-                    });
-                }
-            },
+    fn warn(&mut self, field: &'static str, value: &[u8], why: &'static str, line: u64) {
+        self.batch.tally.notes.warn(field, value, why, line);
+    }
+
+    /// Places the call in time: start and stop-minus-start. Only a call with no usable time at
+    /// all is rejected; an unusable start or stop is a warning and the other stands in.
+    fn place(&mut self, start: TimeRead<'_>, stop: TimeRead<'_>, line: u64) -> Result<(i64, u32), RejectReason> {
+        let range = self.plausible.clone();
+        let plausible = move |ms: i64| range.contains(&ms);
+        let warn_bad = |p: &mut Self, field: &'static str, t: &TimeRead<'_>| {
+            if let TimeRead::Bad(raw) = t {
+                p.warn(field, raw.as_bytes(), why::NOT_A_TIME, line);
+            }
         };
-        let hold = uint(get(Field::HoldTime), "holdTime")?.unwrap_or(0);
-        let hold = u32::try_from(hold)
-            .map_err(|_| RejectReason::OutOfRange { field: "holdTime", value: hold.to_string() })?;
-        let (mut caller_pdd, mut callee_pdd) =
-            (pdd(get(Field::CallerPdd), "callerPdd")?, pdd(get(Field::CalleePdd), "calleePdd")?);
-        if let Some(packed) = uint(get(Field::PackedPdd), "pdd")? {
-            let packed = u32::try_from(packed)
-                .map_err(|_| RejectReason::OutOfRange { field: "pdd", value: packed.to_string() })?;
-            let (hi, lo) = unpack_pdd(packed);
-            caller_pdd = hi;
-            callee_pdd = lo;
+        match (start, stop) {
+            (TimeRead::At(a), TimeRead::At(b)) => {
+                if !plausible(a) && plausible(b) {
+                    // The stop is the moment the call failed or ended: place it there.
+                    self.warn("startTime", a.to_string().as_bytes(), why::IMPLAUSIBLE_TIME, line);
+                    return Ok((b, 0));
+                }
+                if !plausible(a) {
+                    self.warn("startTime", a.to_string().as_bytes(), why::IMPLAUSIBLE_TIME, line);
+                }
+                if b < a {
+                    self.warn("stopTime", b.to_string().as_bytes(), why::STOP_BEFORE_START, line);
+                    return Ok((a, NO_STOP));
+                }
+                match b.checked_sub(a).and_then(|d| u32::try_from(d).ok()) {
+                    Some(span) if span != NO_STOP => Ok((a, span)),
+                    _ => {
+                        self.warn("stopTime", b.to_string().as_bytes(), why::SPAN_TOO_LONG, line);
+                        Ok((a, NO_STOP))
+                    }
+                }
+            }
+            (TimeRead::At(a), other) => {
+                warn_bad(self, "stopTime", &other);
+                if !plausible(a) {
+                    self.warn("startTime", a.to_string().as_bytes(), why::IMPLAUSIBLE_TIME, line);
+                }
+                Ok((a, NO_STOP))
+            }
+            (other, TimeRead::At(b)) => {
+                warn_bad(self, "startTime", &other);
+                if !plausible(b) {
+                    self.warn("stopTime", b.to_string().as_bytes(), why::IMPLAUSIBLE_TIME, line);
+                }
+                Ok((b, 0))
+            }
+            (TimeRead::Bad(raw), _) => {
+                Err(RejectReason::BadTime { field: "startTime", value: sample(raw.as_bytes()) })
+            }
+            (_, TimeRead::Bad(raw)) => {
+                Err(RejectReason::BadTime { field: "stopTime", value: sample(raw.as_bytes()) })
+            }
+            (TimeRead::Absent, TimeRead::Absent) => Err(RejectReason::NoTime),
         }
-        let end_direction = small(get(Field::EndDirection), "endDirection")?;
-        let billing_mode = small(get(Field::BillingMode), "billingMode")?;
-        let callee_billing = small(get(Field::CalleeBilling), "calleeBilling")?;
-        let call_level = small(get(Field::CallLevel), "callLevel")?;
-        let flowno = uint(get(Field::FlowNo), "flowno")?;
+    }
+
+    /// An unsigned field; an unusable value is a warning and reads as unknown.
+    fn uint(&mut self, raw: Option<&str>, field: &'static str, line: u64) -> Option<u64> {
+        match uint(raw, field) {
+            Ok(v) => v,
+            Err(e) => {
+                self.warn_from(e, raw, line);
+                None
+            }
+        }
+    }
+
+    fn warn_from(&mut self, e: RejectReason, raw: Option<&str>, line: u64) {
+        let (field, why) = match e {
+            RejectReason::OutOfRange { field, .. } => (field, why::OUT_OF_RANGE),
+            RejectReason::BadNumber { field, .. } => (field, why::NOT_A_NUMBER),
+            _ => return,
+        };
+        self.warn(field, raw.unwrap_or("").trim().as_bytes(), why, line);
+    }
+
+    /// A small signed field (end direction, billing mode, ...); unknown when unusable.
+    fn small(&mut self, raw: Option<&str>, field: &'static str, line: u64) -> i8 {
+        small(raw, field).unwrap_or_else(|e| {
+            self.warn_from(e, raw, line);
+            NO_SMALL
+        })
+    }
+
+    /// A PDD in ms; `-1` is VOS3000's "not measured".
+    fn pdd(&mut self, raw: Option<&str>, field: &'static str, line: u64) -> u32 {
+        let Some(t) = raw else { return NO_PDD };
+        if t.trim_ascii() == "-1" {
+            self.batch.tally.notes.not_measured(field);
+            return NO_PDD;
+        }
+        match self.uint(Some(t), field, line) {
+            None => NO_PDD,
+            Some(v) if v < u64::from(NO_PDD) => v as u32,
+            Some(_) => {
+                self.warn(field, t.trim().as_bytes(), why::OUT_OF_RANGE, line);
+                NO_PDD
+            }
+        }
+    }
+
+    fn build(&mut self, k: &[Option<&str>; N_FIELDS], extras: &[(usize, &str)], line: u64) -> Result<(), RejectReason> {
+        let get = |f: Field| k[f as usize];
+        let start = self.time(get(Field::StartTime));
+        let stop = self.time(get(Field::StopTime));
+        let (start_ms, span) = self.place(start, stop, line)?;
+        let hold = self.uint(get(Field::HoldTime), "holdTime", line).unwrap_or(0);
+        let hold = u32::try_from(hold).unwrap_or_else(|_| {
+            self.warn("holdTime", hold.to_string().as_bytes(), why::OUT_OF_RANGE, line);
+            0
+        });
+        let mut caller_pdd = self.pdd(get(Field::CallerPdd), "callerPdd", line);
+        let mut callee_pdd = self.pdd(get(Field::CalleePdd), "calleePdd", line);
+        if let Some(raw) = get(Field::PackedPdd) {
+            if raw.trim_ascii() == "-1" {
+                self.batch.tally.notes.not_measured("pdd");
+            } else if let Some(packed) = self.uint(Some(raw), "pdd", line) {
+                match u32::try_from(packed) {
+                    Ok(packed) => {
+                        let (hi, lo) = unpack_pdd(packed);
+                        if hi == NO_PDD || lo == NO_PDD {
+                            self.batch.tally.notes.not_measured("pdd");
+                        }
+                        caller_pdd = hi;
+                        callee_pdd = lo;
+                    }
+                    Err(_) => self.warn("pdd", raw.trim().as_bytes(), why::OUT_OF_RANGE, line),
+                }
+            }
+        }
+        let end_direction = self.small(get(Field::EndDirection), "endDirection", line);
+        let billing_mode = self.small(get(Field::BillingMode), "billingMode", line);
+        let callee_billing = self.small(get(Field::CalleeBilling), "calleeBilling", line);
+        let call_level = self.small(get(Field::CallLevel), "callLevel", line);
+        let flowno = self.uint(get(Field::FlowNo), "flowno", line);
         let reason_raw = get(Field::EndReason).unwrap_or("");
         let reason = match small_code(reason_raw) {
             Some(code) => self.batch.pools.reasons.intern_code(code),
@@ -468,8 +629,11 @@ impl Parser<'_> {
                 let text = self.text(reason_raw);
                 self.batch.pools.reasons.intern(Reason::parse(&text))
             }
-        }
-        .ok_or(RejectReason::TooManyReasons)?;
+        };
+        let reason = reason.unwrap_or_else(|| {
+            self.warn("endReason", reason_raw.as_bytes(), why::TOO_MANY_REASONS, line);
+            0
+        });
 
         if span != NO_STOP && hold > 0 && span > 0 {
             let span_s = u64::from(span / 1000);
@@ -484,10 +648,18 @@ impl Parser<'_> {
 
         let caller = self.text(get(Field::CallerE164).unwrap_or(""));
         let callee = self.text(get(Field::CalleeE164).unwrap_or(""));
+        for (f, t) in [("callerE164", &caller), ("calleeE164", &callee)] {
+            if scientific(t) {
+                self.warn(f, t.as_bytes(), why::SCIENTIFIC, line);
+            }
+        }
         let derived = |p: &mut Self, f: Field, primary: &str| -> DerivedNumber {
             match get(f) {
                 Some(raw) => {
                     let t = p.text(raw);
+                    if scientific(&t) {
+                        p.warn(f.pipe_name(), t.as_bytes(), why::SCIENTIFIC, line);
+                    }
                     DerivedNumber::encode(&t, primary, &mut p.batch.pools.numbers)
                 }
                 None => DerivedNumber::default(),
@@ -657,14 +829,6 @@ fn small(raw: Option<&str>, field: &'static str) -> Result<i8, RejectReason> {
     }
 }
 
-fn pdd(raw: Option<&str>, field: &'static str) -> Result<u32, RejectReason> {
-    match uint(raw, field)? {
-        None => Ok(NO_PDD),
-        Some(v) if v < u64::from(NO_PDD) => Ok(v as u32),
-        Some(v) => Err(RejectReason::OutOfRange { field, value: v.to_string() }),
-    }
-}
-
 /// Old-layout `pdd`: two 16-bit halves, each in ms, where a half above 30000 means
 /// (value - 30000) seconds. Which half is the caller's is not known; the high half is
 /// reported as the caller's. A half of 0xFFFF (-1 as 16 bits, seen in the real sample row)
@@ -710,31 +874,72 @@ mod tests {
         let lines = [
             ok.to_string(),
             "1|2|3".to_string(),
-            ok.replace("2026-11-20 10:00:00", "yesterday"),
+            ok.replace("2026-11-20 10:00:00|2026-11-20 10:00:30", "yesterday|today"),
             ok.replace("2026-11-20 10:00:00|2026-11-20 10:00:30", "0|0"),
-            ok.replace("10:00:30", "09:00:00"),
-            ok.replace("20000", "12.5"),
-            ok.replace("20000", "99999999999"),
-            ok.replace("|1|A|", "|x|A|"),
-            ok.replace("|1|A|", "|300|A|"),
+            ok.replace("2026-11-20 10:00:00|2026-11-20 10:00:30", "|tomorrow"),
             format!("{ok}|\"open"),
         ];
         let b = parse(&(lines.join("\n") + "\n"), &Layout::positional_pipe());
         assert_eq!(b.tally.rows, 1);
-        assert_eq!(b.tally.rejected, 9);
+        assert_eq!(b.tally.rejected, 5);
         let got: Vec<String> = b.tally.samples.iter().map(|r| format!("{}: {}", r.line, r.reason)).collect();
         let expect = [
             "2: 3 fields; a VOS3000 text CDR has at least 17 (17 or 19)",
             "3: startTime is not a time: 'yesterday'",
             "4: no start or stop time",
-            "5: stopTime is before startTime",
-            "6: holdTime is not a whole number: '12.5'",
-            "7: holdTime is out of range: '99999999999'",
-            "8: endDirection is not a whole number: 'x'",
-            "9: endDirection is out of range: '300'",
-            "10: a quoted value is not closed",
+            "5: stopTime is not a time: 'tomorrow'",
+            "6: a quoted value is not closed",
         ];
         assert_eq!(got, expect);
+    }
+
+    /// One odd field never costs the call: it becomes unknown and is counted per field.
+    #[test]
+    fn odd_fields_are_warnings_and_the_call_is_kept() {
+        let ok = "1|2|2026-11-20 10:00:00|2026-11-20 10:00:30|20000|-8|1|A|B|1.1.1.1|2.2.2.2|1|2|1|2|0|1|300|400";
+        let lines = [
+            ok.replace("2026-11-20 10:00:00|", "yesterday|"),
+            ok.replace("10:00:30", "09:00:00"),
+            ok.replace("20000", "12.5"),
+            ok.replace("20000", "99999999999"),
+            ok.replace("|1|A|", "|x|A|"),
+            ok.replace("|1|A|", "|300|A|"),
+            ok.replace("|300|400", "|-1|-1"),
+            ok.replace("|300|400", "|-5|abc"),
+            ok.replace("2026-11-20 10:00:00|", "9999999999999999|"),
+            ok.replace("|1|2|1|2|0|1|", "|1|1.00206285364032E+017|1|2|0|1|"),
+        ];
+        let b = parse(&(lines.join("\n") + "\n"), &Layout::positional_pipe());
+        assert_eq!((b.tally.rows, b.tally.rejected), (10, 0));
+        let w = &b.tally.notes.warnings;
+        let seen: Vec<(&str, u64, &str, u64)> =
+            w.iter().map(|(f, x)| (*f, x.count, x.why, x.first_line)).collect();
+        assert_eq!(
+            seen,
+            [
+                ("calleeAccessE164", 1, why::SCIENTIFIC, 10),
+                ("calleePdd", 1, why::NOT_A_NUMBER, 8),
+                ("callerPdd", 1, why::OUT_OF_RANGE, 8),
+                ("endDirection", 2, why::NOT_A_NUMBER, 5),
+                ("holdTime", 2, why::NOT_A_NUMBER, 3),
+                ("startTime", 2, why::NOT_A_TIME, 1),
+                ("stopTime", 1, why::STOP_BEFORE_START, 2),
+            ]
+        );
+        assert_eq!(w["endDirection"].example, "x");
+        assert_eq!(w["holdTime"].example, "12.5");
+        // The sentinels are not warnings.
+        assert_eq!(b.tally.notes.not_measured.get("callerPdd"), Some(&1));
+        assert_eq!(b.tally.notes.not_measured.get("calleePdd"), Some(&1));
+        // Unknown values read as absent, never as 0.
+        assert_eq!(b.cols.caller_pdd_ms[6], NO_PDD);
+        assert_eq!(b.cols.end_direction[4], NO_SMALL);
+        assert_eq!(b.cols.hold_ms[2], 0);
+        // A bad start: the call is placed at its stop; an implausible one likewise.
+        assert_eq!(b.cols.span_ms[0], 0);
+        assert_eq!(b.cols.span_ms[8], 0);
+        assert_eq!(b.cols.start_ms[8], b.cols.start_ms[0]);
+        assert_eq!(b.cols.span_ms[1], NO_STOP);
     }
 
     #[test]
@@ -745,19 +950,14 @@ mod tests {
                     2026-11-20 10:00:00,-8,1\n\
                     2026-01-01 10:00:00,2026-03-01 10:00:00,-8,1\n";
         let b = parse(text, &layout);
-        assert_eq!(b.tally.rows, 1);
+        assert_eq!(b.tally.rows, 2);
         let got: Vec<String> = b.tally.samples.iter().map(|r| format!("{}: {}", r.line, r.reason)).collect();
-        assert_eq!(
-            got,
-            [
-                "3: 3 fields where the header has 4",
-                "4: stopTime is out of range: 'more than 49 days after startTime'"
-            ]
-        );
+        assert_eq!(got, ["3: 3 fields where the header has 4"]);
+        assert_eq!(b.tally.notes.warnings["stopTime"].why, why::SPAN_TOO_LONG);
     }
 
     #[test]
-    fn too_many_distinct_end_reasons_are_rejected_not_lost() {
+    fn too_many_distinct_end_reasons_keep_the_calls() {
         let mut text = String::new();
         for i in 0..70_000 {
             text.push_str(&format!(
@@ -765,10 +965,9 @@ mod tests {
             ));
         }
         let b = parse(&text, &Layout::positional_pipe());
-        // 65,536 ids, one of them the empty reason.
-        assert_eq!(b.tally.rows, 65_535);
-        assert_eq!(b.tally.rejected, 70_000 - 65_535);
-        assert_eq!(b.tally.samples[0].reason, RejectReason::TooManyReasons);
+        // 65,536 ids, one of them the empty reason; the rest are kept with no reason.
+        assert_eq!(b.tally.rows, 70_000);
+        assert_eq!(b.tally.notes.warnings["endReason"].count, 70_000 - 65_535);
     }
 
     #[test]

@@ -32,11 +32,22 @@ pub struct Layout {
     pub mysql_escapes: bool,
     /// Rows read from the database itself (fields arrive already split).
     pub database: bool,
+    /// Columns are positional (no header row): a record may have fewer fields than
+    /// `columns` (older senders) but at least `min_fields`; more are kept as extras.
+    pub positional: bool,
+    pub min_fields: usize,
 }
 
 impl Layout {
     pub fn positional_pipe() -> Layout {
-        Layout { delimiter: Delimiter::Pipe, columns: None, mysql_escapes: false, database: false }
+        Layout {
+            delimiter: Delimiter::Pipe,
+            columns: None,
+            mysql_escapes: false,
+            database: false,
+            positional: false,
+            min_fields: PIPE_MIN_FIELDS,
+        }
     }
 
     pub fn has_header(&self) -> bool {
@@ -95,6 +106,8 @@ pub fn detect(head: &[u8]) -> Result<Layout, NotCdr> {
                 columns: Some(columns),
                 mysql_escapes: delim == Delimiter::Tab,
                 database: false,
+                positional: false,
+                min_fields: 0,
             });
         }
     }
@@ -125,7 +138,7 @@ mod tests {
 
     #[test]
     fn detects_each_form() {
-        let tsv = include_bytes!("../../tests/data/e_cdr_20210429_vos3000_2140.tsv");
+        let tsv = include_bytes!("../../tests/fixtures/e_cdr_20210429_vos3000_2140.tsv");
         let l = detect(tsv).expect("tsv");
         assert_eq!(l.delimiter, Delimiter::Tab);
         assert!(l.to_string().contains("old layout"), "{l}");

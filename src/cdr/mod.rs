@@ -17,6 +17,7 @@ pub mod reject;
 pub mod source;
 pub mod store;
 pub mod time;
+pub mod warn;
 
 pub use error::LoadError;
 pub use load::{HoldUnitChoice, LoadOptions, Loaded, Progress, SharedStore, load, load_into};

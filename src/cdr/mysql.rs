@@ -144,6 +144,8 @@ impl DbTable {
             columns: Some(columns_from_header(self.columns.iter().map(String::as_str))),
             mysql_escapes: false,
             database: true,
+            positional: false,
+            min_fields: 0,
         }
     }
 }

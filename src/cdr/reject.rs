@@ -7,22 +7,20 @@ use thiserror::Error;
 pub enum RejectReason {
     #[error("{found} fields; a VOS3000 text CDR has at least {min} (17 or 19)")]
     TooFewFields { found: usize, min: usize },
+    #[error("{found} fields; a {form} has at least {min}")]
+    TooFewFieldsFor { found: usize, min: usize, form: &'static str },
     #[error("{found} fields where the header has {expected}")]
     FieldCount { found: usize, expected: usize },
     #[error("{field} is not a time: '{value}'")]
     BadTime { field: &'static str, value: String },
     #[error("no start or stop time")]
     NoTime,
-    #[error("stopTime is before startTime")]
-    StopBeforeStart,
     #[error("{field} is not a whole number: '{value}'")]
     BadNumber { field: &'static str, value: String },
     #[error("{field} is out of range: '{value}'")]
     OutOfRange { field: &'static str, value: String },
     #[error("a quoted value is not closed")]
     UnclosedQuote,
-    #[error("more than 65,536 distinct end reasons in one load")]
-    TooManyReasons,
 }
 
 /// A rejected line of a source.

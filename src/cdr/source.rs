@@ -102,9 +102,7 @@ pub fn discover(
             }),
             SourceSpec::Mysql(url) => {
                 let url = super::mysql::DbUrl::parse(url).map_err(LoadError::Database)?;
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_millis() as i64);
+                let now = crate::cdr::time::now_ms();
                 let since = db.since.unwrap_or_else(|| {
                     let secs = now.div_euclid(1000);
                     let local = secs + i64::from(times.offset_for_local(secs));

@@ -120,6 +120,27 @@ fn parse_offset(t: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(sign * (h * 3600 + m * 60))
 }
 
+/// The earliest plausible call time: 2000-01-01 00:00 UTC (see the conventions).
+pub const PLAUSIBLE_FROM_MS: i64 = 946_684_800_000;
+/// How far past "now" a call time may lie and still be plausible (clocks drift, zones differ).
+pub const PLAUSIBLE_AHEAD_MS: i64 = 2 * 86_400_000;
+
+/// The present moment in epoch ms: `CDRSCOPE_TEST_NOW` (epoch ms) when set, for tests,
+/// else the system clock.
+pub fn now_ms() -> i64 {
+    if let Some(t) = std::env::var("CDRSCOPE_TEST_NOW").ok().and_then(|v| v.trim().parse::<i64>().ok()) {
+        return t;
+    }
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The plausible range of call times at `now`: 2000-01-01 to now + 2 days.
+pub fn plausible_range(now: i64) -> std::ops::RangeInclusive<i64> {
+    PLAUSIBLE_FROM_MS..=now.saturating_add(PLAUSIBLE_AHEAD_MS)
+}
+
 /// How a time value was written, for `check`'s report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TimeForm {

@@ -24,9 +24,7 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(store: &'a Store, zone: Zone) -> Self {
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
+        let now_ms = crate::cdr::time::now_ms();
         Context { store, zone, now_ms }
     }
 

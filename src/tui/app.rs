@@ -888,9 +888,7 @@ impl App {
     }
 
     fn zone_now_stamp(&self) -> String {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
+        let now = crate::cdr::time::now_ms();
         crate::cdr::TimeWriter::new(self.zone.clone()).format(now).replace([' ', ':'], "").replace('-', "")
     }
 

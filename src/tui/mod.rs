@@ -75,9 +75,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
             let _ = tx.send(r);
         });
         let (wtx, wrx) = std::sync::mpsc::channel();
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
+        let now_ms = crate::cdr::time::now_ms();
         worker::spawn(
             worker::Ctx { store: shared.clone(), zone: opts.zone.clone(), now_ms },
             wrx,

@@ -86,32 +86,28 @@ impl Field {
 
     /// Maps a column name from any known layout (text header, `e_cdr` old or current, site
     /// CSVs) to a field. Case, `_`, `-` and spaces are ignored.
+    /// Also the web API's camelCase names (`start`, `stop`, `flowNo`) and the labels of the
+    /// vendor's client and portal, in Chinese and English (主叫号码 / Calling Number, ...).
     pub fn from_column_name(name: &str) -> Option<Field> {
-        let key: String = name
-            .trim()
-            .trim_matches('"')
-            .chars()
-            .filter(|c| !matches!(c, '_' | '-' | ' '))
-            .flat_map(char::to_lowercase)
-            .collect();
+        let key = column_key(name);
         Some(match key.as_str() {
-            "callere164" | "caller" => Field::CallerE164,
-            "calleee164" | "callee" => Field::CalleeE164,
-            "starttime" | "begintime" => Field::StartTime,
-            "stoptime" | "endtime" => Field::StopTime,
-            "holdtime" => Field::HoldTime,
-            "endreason" => Field::EndReason,
-            "enddirection" => Field::EndDirection,
-            "callergatewayid" | "callergatewayh323id" | "callergateway" => Field::CallerGateway,
-            "calleegatewayid" | "calleegatewayh323id" | "calleegateway" => Field::CalleeGateway,
-            "callerip" => Field::CallerIp,
-            "calleeip" => Field::CalleeIp,
+            "callere164" | "caller" | "callingnumber" | "主叫号码" => Field::CallerE164,
+            "calleee164" | "callee" | "callednumber" | "被叫号码" => Field::CalleeE164,
+            "starttime" | "begintime" | "start" | "起始时间" | "开始时间" => Field::StartTime,
+            "stoptime" | "endtime" | "stop" | "终止时间" | "结束时间" => Field::StopTime,
+            "holdtime" | "conversationtime" | "通话时长" => Field::HoldTime,
+            "endreason" | "terminationreason" | "终止原因" => Field::EndReason,
+            "enddirection" | "hangupside" | "挂断方" => Field::EndDirection,
+            "callergatewayid" | "callergatewayh323id" | "callergateway" | "对接网关" => Field::CallerGateway,
+            "calleegatewayid" | "calleegatewayh323id" | "calleegateway" | "落地网关" => Field::CalleeGateway,
+            "callerip" | "主叫ip" => Field::CallerIp,
+            "calleeip" | "被叫ip" => Field::CalleeIp,
             "calleraccesse164" => Field::CallerAccessE164,
             "calleeaccesse164" => Field::CalleeAccessE164,
             "callertogatewaye164" | "calleroute164" => Field::CallerToGatewayE164,
             "calleetogatewaye164" | "calleeoute164" => Field::CalleeToGatewayE164,
             "calleebilling" => Field::CalleeBilling,
-            "billingmode" => Field::BillingMode,
+            "billingmode" | "计费模式" => Field::BillingMode,
             "callerpdd" => Field::CallerPdd,
             "calleepdd" => Field::CalleePdd,
             "pdd" => Field::PackedPdd,
@@ -137,13 +133,48 @@ pub fn header_is_cdr(columns: &[Column]) -> bool {
         && (has(Field::CallerE164) || has(Field::CalleeE164) || has(Field::EndReason) || has(Field::HoldTime))
 }
 
+/// A column name folded for matching: no quotes, case, `_`, `-` or spaces.
+fn column_key(name: &str) -> String {
+    name.trim()
+        .trim_matches('"')
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Extra columns cdrscope reads by name (Reason header, account, softswitch), under one name
+/// whatever the form calls them.
+pub mod extra {
+    pub const REASON_HEADER: &str = "sipreasonheader";
+    pub const ACCOUNT: &str = "customeraccount";
+    pub const ACCOUNT_NAME: &str = "customername";
+    pub const SOFTSWITCH: &str = "softswitchname";
+}
+
+/// The one name of a well-known extra column, or the name as written.
+pub fn canonical_extra(name: &str) -> String {
+    match column_key(name).as_str() {
+        "sipreasonheader" | "reasonheader" => extra::REASON_HEADER.into(),
+        "customeraccount" | "account" | "账户" | "账号" => extra::ACCOUNT.into(),
+        "customername" | "accountname" | "账户名称" => extra::ACCOUNT_NAME.into(),
+        "softswitchname" => extra::SOFTSWITCH.into(),
+        _ => name.trim().trim_matches('"').to_string(),
+    }
+}
+
 pub fn columns_from_header<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Column> {
-    names
+    let mut cols: Vec<Column> = names
         .map(|n| match Field::from_column_name(n) {
             Some(f) => Column::Known(f),
-            None => Column::Extra(n.trim().trim_matches('"').to_string()),
+            None => Column::Extra(canonical_extra(n)),
         })
-        .collect()
+        .collect();
+    // A header written with a comma after every name (the portal's writer) ends in an empty one.
+    while cols.len() > 1 && cols.last() == Some(&Column::Extra(String::new())) {
+        cols.pop();
+    }
+    cols
 }
 
 #[cfg(test)]
@@ -157,6 +188,17 @@ mod tests {
         assert_eq!(Field::from_column_name("caller_e164"), Some(Field::CallerE164));
         assert_eq!(Field::from_column_name(" STOPTIME "), Some(Field::StopTime));
         assert_eq!(Field::from_column_name("fee"), None);
+        assert_eq!(Field::from_column_name("主叫号码"), Some(Field::CallerE164));
+        assert_eq!(Field::from_column_name("落地网关"), Some(Field::CalleeGateway));
+        assert_eq!(Field::from_column_name("主叫IP"), Some(Field::CallerIp));
+        assert_eq!(Field::from_column_name("flowNo"), Some(Field::FlowNo));
+        assert_eq!(Field::from_column_name("start"), Some(Field::StartTime));
+        assert_eq!(canonical_extra("account"), extra::ACCOUNT);
+        assert_eq!(canonical_extra("账户"), extra::ACCOUNT);
+        assert_eq!(canonical_extra("accountName"), extra::ACCOUNT_NAME);
+        assert_eq!(canonical_extra("fee"), "fee");
+        let cols = columns_from_header(["startTime", "callerE164", "fee", ""].into_iter());
+        assert_eq!(cols.len(), 3);
         for f in PIPE_FIELDS {
             assert_eq!(Field::from_column_name(f.pipe_name()), Some(f));
         }

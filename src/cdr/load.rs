@@ -145,7 +145,11 @@ pub fn load_into(
         .map(|(n, _)| n);
 
     let notes: Mutex<Vec<ReaderNote>> = Mutex::new(vec![ReaderNote::default(); inputs.len()]);
-    write(shared).sources = inputs.iter().map(|i| SourceInfo::new(i.name.clone())).collect();
+    {
+        let mut store = write(shared);
+        store.sources = inputs.iter().map(|i| SourceInfo::new(i.name.clone())).collect();
+        store.wall_clock = inputs.iter().any(|i| matches!(i.kind, InputKind::Db(_)));
+    }
     let (job_tx, job_rx) = bounded::<Job>(threads * 2);
     let (batch_tx, batch_rx) = bounded::<Batch>(threads * 2);
 

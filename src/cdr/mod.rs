@@ -13,6 +13,7 @@ pub mod mysql;
 pub mod number;
 pub mod pool;
 pub mod reason;
+pub mod reason_header;
 pub mod reject;
 pub mod source;
 pub mod store;

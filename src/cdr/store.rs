@@ -71,6 +71,20 @@ pub struct Store {
     pub rejects: Vec<(usize, super::reject::Rejected)>,
     /// (first row, source index) for each source that has rows, in row order.
     runs: Vec<(usize, usize)>,
+    /// Relative times count from the wall clock (a database source is loaded), not from the
+    /// newest call (static files).
+    pub wall_clock: bool,
+}
+
+/// A field's unusable values over a whole load.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldWarningAt {
+    pub field: &'static str,
+    pub count: u64,
+    pub example: String,
+    pub why: &'static str,
+    /// `path:line` of the first one.
+    pub first_at: String,
 }
 
 /// One row with its text resolved, for showing and exporting.
@@ -151,15 +165,73 @@ impl Store {
         (row < info.first_row + info.rows).then_some(info)
     }
 
-    /// Earliest and latest call start.
+    /// Earliest and latest plausible call start (implausible ones are warnings, never "newest").
     pub fn time_span(&self) -> Option<(i64, i64)> {
-        let min = self.cols.start_ms.iter().min()?;
-        let max = self.cols.start_ms.iter().max()?;
-        Some((*min, *max))
+        let plausible = self.plausible_range();
+        let mut span: Option<(i64, i64)> = None;
+        for &t in self.cols.start_ms.iter().filter(|t| plausible.contains(t)) {
+            span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+        }
+        span
+    }
+
+    /// The index of an extra column by its (canonical) name.
+    pub fn extra_index(&self, name: &str) -> Option<usize> {
+        self.cols.extras.iter().position(|e| e.name == name)
+    }
+
+    /// A row's value in an extra column ("" when the column or value is absent).
+    pub fn extra_value(&self, col: Option<usize>, i: usize) -> &str {
+        let id = col.and_then(|k| self.cols.extras.get(k)).and_then(|e| e.values.get(i)).copied().unwrap_or(0);
+        self.pools.extra_values.resolve(id)
+    }
+
+    /// The SIP Reason header of a row, parsed.
+    pub fn reason_header(&self, i: usize) -> Option<super::reason_header::ReasonHeader> {
+        let col = self.extra_index(super::fields::extra::REASON_HEADER);
+        super::reason_header::ReasonHeader::parse(self.extra_value(col, i))
+    }
+
+    /// Call times outside this range are implausible (kept, shown, left out of timelines).
+    pub fn plausible_range(&self) -> std::ops::RangeInclusive<i64> {
+        super::time::plausible_range(super::time::now_ms())
     }
 
     pub fn heap_bytes(&self) -> usize {
         self.cols.heap_bytes() + self.pools.heap_bytes()
+    }
+
+    /// Unusable values in kept calls, per field over every source, each with its first
+    /// example and where it was (`path:line`).
+    pub fn field_warnings(&self) -> Vec<FieldWarningAt> {
+        let mut out: Vec<FieldWarningAt> = Vec::new();
+        for src in &self.sources {
+            for (field, w) in &src.tally.notes.warnings {
+                match out.iter_mut().find(|o| o.field == *field) {
+                    Some(o) => o.count += w.count,
+                    None => out.push(FieldWarningAt {
+                        field,
+                        count: w.count,
+                        example: w.example.clone(),
+                        why: w.why,
+                        first_at: format!("{}:{}", src.name, w.first_line),
+                    }),
+                }
+            }
+        }
+        out.sort_by(|a, b| b.count.cmp(&a.count).then(a.field.cmp(b.field)));
+        out
+    }
+
+    /// "Not measured" sentinels per field over every source.
+    pub fn not_measured(&self) -> Vec<(&'static str, u64)> {
+        let mut m: std::collections::BTreeMap<&'static str, u64> = std::collections::BTreeMap::new();
+        for src in &self.sources {
+            for (f, n) in &src.tally.notes.not_measured {
+                *m.entry(f).or_default() += n;
+            }
+        }
+        m.into_iter().collect()
     }
 
     pub fn rejected_lines(&self) -> u64 {

@@ -63,6 +63,22 @@ pub fn render(s: &super::common::Session) -> (String, bool) {
                 thousands(t.repaired_utf8)
             );
         }
+        for (field, w) in &t.notes.warnings {
+            let _ = writeln!(
+                out,
+                "  warning:   {field}: {} values {} (calls kept); first '{}' at {}:{}",
+                thousands(w.count),
+                w.why,
+                sanitize(&w.example),
+                sanitize(&src.name),
+                w.first_line
+            );
+        }
+        if !t.notes.not_measured.is_empty() {
+            let parts: Vec<String> =
+                t.notes.not_measured.iter().map(|(f, n)| format!("{f} {}", thousands(*n))).collect();
+            let _ = writeln!(out, "  not measured (-1): {}", parts.join(", "));
+        }
         if let Some(e) = &src.read_error {
             bad = true;
             let _ = writeln!(out, "  read error: {e} (rows before it were loaded)");

@@ -72,6 +72,70 @@ fn gateway_table(out: &mut String, title: &str, rows: &[GatewayStats]) {
     }
 }
 
+/// Unusable values (the calls were kept) and "not measured" sentinels, per field.
+fn field_notes(out: &mut String, m: &Summary) {
+    if !m.field_warnings.is_empty() {
+        let _ = writeln!(out, "\nField warnings (calls kept; the field is unknown for them)");
+        for w in &m.field_warnings {
+            let _ = writeln!(
+                out,
+                "  {} {} values: {}; first '{}' at {}",
+                fit(w.field, 18),
+                fit_right(&thousands(w.count), 8),
+                w.why,
+                sanitize(&w.example),
+                sanitize(&w.first_at)
+            );
+        }
+    }
+    if !m.not_measured.is_empty() {
+        let parts: Vec<String> =
+            m.not_measured.iter().map(|n| format!("{} {}", n.field, thousands(n.count))).collect();
+        let _ = writeln!(out, "not measured (-1, left out of PDD figures): {}", parts.join(", "));
+    }
+}
+
+fn reason_headers(out: &mut String, m: &Summary) {
+    if m.by_reason_header.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nBy SIP Reason header (the cause the peer gave)");
+    for h in m.by_reason_header.iter().take(15) {
+        let _ = writeln!(
+            out,
+            "  {}{}  {}",
+            fit(&h.header, 12),
+            fit_right(&thousands(h.calls), 10),
+            fit(&sanitize(h.text.as_deref().unwrap_or("")), 52).trim_end()
+        );
+    }
+    if m.by_reason_header.len() > 15 {
+        let _ = writeln!(out, "  … {} more (see --json)", m.by_reason_header.len() - 15);
+    }
+}
+
+fn accounts(out: &mut String, m: &Summary) {
+    if m.by_account.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nBy account");
+    let _ = writeln!(out, "  {}{}{}{}", fit("Account", 40), fit_right("Calls", 10), fit_right("ASR", 8), fit_right("ACD", 8));
+    for a in m.by_account.iter().take(15) {
+        let name = if a.account.is_empty() { "(none)" } else { &a.account };
+        let _ = writeln!(
+            out,
+            "  {}{}{}{}",
+            fit(&sanitize(name), 40),
+            fit_right(&thousands(a.calls), 10),
+            fit_right(&percent(a.asr), 8),
+            fit_right(&duration_secs(a.acd_seconds), 8)
+        );
+    }
+    if m.by_account.len() > 15 {
+        let _ = writeln!(out, "  … {} more (see --json)", m.by_account.len() - 15);
+    }
+}
+
 pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
     let mut out = String::new();
     let names: Vec<String> = s.store.sources.iter().map(|x| sanitize(&x.name).into_owned()).collect();
@@ -99,6 +163,7 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
     if m.rejected_lines > 0 {
         let _ = writeln!(out, "(run `cdrscope check` on the same sources to see the rejected lines)");
     }
+    field_notes(&mut out, m);
     let _ = writeln!(
         out,
         "\n  {}{}{}{}{}{}{}",
@@ -172,6 +237,8 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
     if m.by_code.len() > 25 {
         let _ = writeln!(out, "  … {} more (see --json)", m.by_code.len() - 25);
     }
+    reason_headers(&mut out, m);
+    accounts(&mut out, m);
     let _ = writeln!(out, "\nBilling mode");
     for b in &m.billing_modes {
         let label = match b.billing_mode {

@@ -7,6 +7,8 @@ use wildmatch::WildMatch;
 use super::parse::{CodeMatch, Measure, Op, Query, Side, TermKind};
 use super::timespec::TimeSpec;
 use crate::cdr::Store;
+use crate::cdr::fields::extra;
+use crate::cdr::reason_header::ReasonHeader;
 use crate::cdr::columns::NO_SMALL;
 use crate::cdr::pool::Pool;
 use crate::cdr::reason::Reason;
@@ -36,11 +38,17 @@ impl<'a> Context<'a> {
         let span = self.store.time_span();
         match spec {
             TimeSpec::Local(secs) => to_utc(*secs),
-            TimeSpec::Relative(ms) => span.map_or(self.now_ms, |(_, last)| last) + ms,
+            // Databases (and followed sources) count from the wall clock; static files from
+            // their newest plausible call.
+            TimeSpec::Relative(ms) => {
+                let base = if self.store.wall_clock { self.now_ms } else { span.map_or(self.now_ms, |(_, last)| last) };
+                base.saturating_add(*ms)
+            }
             TimeSpec::TimeOfDay(secs) => {
                 let day_of = |ms: i64| writer.local_secs(ms).div_euclid(86_400);
                 let today = day_of(self.now_ms);
                 let day = match span {
+                    _ if self.store.wall_clock => today,
                     Some((first, last)) if (day_of(first)..=day_of(last)).contains(&today) => today,
                     Some((_, last)) => day_of(last),
                     None => today,
@@ -58,6 +66,8 @@ enum Pred {
     StartBefore(i64),
     Number { side: Side, prefixes: Vec<Vec<u8>>, globs: Vec<WildMatch> },
     Ip(Vec<bool>),
+    /// Extra columns (by index) and which of their pooled values match.
+    Extra { cols: Vec<usize>, values: Vec<bool> },
     Small { col: SmallCol, values: Box<[bool; 256]> },
     Answered(bool),
     Compare(Measure, Op, i64),
@@ -132,6 +142,19 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
                 let ms: Vec<_> = vals.iter().map(|v| text_matcher(v, true)).collect();
                 Pred::Ip(pool_mask(&st.pools.ips, |ip| !ip.is_empty() && ms.iter().any(|m| m(ip))))
             }
+            TermKind::ReasonHeader(want) => Pred::Extra {
+                cols: st.extra_index(extra::REASON_HEADER).into_iter().collect(),
+                values: pool_mask(&st.pools.extra_values, |v| {
+                    ReasonHeader::parse(v).is_some_and(|h| want.iter().any(|w| h.matches(w)))
+                }),
+            },
+            TermKind::Account(vals) => {
+                let ms: Vec<_> = vals.iter().map(|v| text_matcher(v, false)).collect();
+                Pred::Extra {
+                    cols: [extra::ACCOUNT, extra::ACCOUNT_NAME].iter().filter_map(|n| st.extra_index(n)).collect(),
+                    values: pool_mask(&st.pools.extra_values, |v| !v.is_empty() && ms.iter().any(|m| m(v))),
+                }
+            }
             TermKind::Billing(vs) => Pred::Small { col: SmallCol::Billing, values: small_set(vs) },
             TermKind::Direction(vs) => Pred::Small { col: SmallCol::Direction, values: small_set(vs) },
             TermKind::Answered(b) => Pred::Answered(*b),
@@ -198,6 +221,12 @@ impl Compiled {
                     mask.get(c.caller_ip[i] as usize).copied().unwrap_or(false)
                         || mask.get(c.callee_ip[i] as usize).copied().unwrap_or(false)
                 }
+                Pred::Extra { cols, values } => cols.iter().any(|&k| {
+                    c.extras
+                        .get(k)
+                        .and_then(|e| e.values.get(i))
+                        .is_some_and(|id| values.get(*id as usize).copied().unwrap_or(false))
+                }),
                 Pred::Small { col, values } => {
                     let v = match col {
                         SmallCol::Billing => c.billing_mode[i],

@@ -4,9 +4,10 @@ use std::fmt;
 use std::ops::Range;
 
 use super::timespec::{TimeSpec, parse_duration_ms, parse_time_spec};
+use crate::cdr::reason_header::ReasonMatch;
 
 /// Every field a term may name, with what it takes (shown in errors and help).
-pub const KEYS: [(&str, &str); 14] = [
+pub const KEYS: [(&str, &str); 16] = [
     ("gw", "gateway on either side"),
     ("ingw", "caller (mapping) gateway"),
     ("outgw", "callee (routing) gateway"),
@@ -16,6 +17,8 @@ pub const KEYS: [(&str, &str); 14] = [
     ("caller", "caller number prefix, * wildcard"),
     ("callee", "callee number prefix, * wildcard"),
     ("ip", "caller or callee IP prefix, * wildcard"),
+    ("reason", "SIP Reason header cause: 34, q850:34, sip:503"),
+    ("account", "customer account or its name, * wildcard"),
     ("billing", "billing mode: -1 none, 0 phone, 1 gateway, 2 bound, 3 card"),
     ("dir", "who hung up: caller, callee, server"),
     ("answered", "yes or no"),
@@ -74,6 +77,10 @@ pub enum TermKind {
     Until(TimeSpec),
     Number(Side, Vec<String>),
     Ip(Vec<String>),
+    /// The cause in the SIP Reason header (`sipreasonheader`).
+    ReasonHeader(Vec<ReasonMatch>),
+    /// The customer account (`customeraccount`) or its name (`customername`).
+    Account(Vec<String>),
     Billing(Vec<i8>),
     Direction(Vec<i8>),
     Answered(bool),
@@ -222,6 +229,16 @@ fn term_kind(body: &str) -> Result<TermKind, String> {
         "caller" => TermKind::Number(Side::Caller, vals),
         "callee" => TermKind::Number(Side::Callee, vals),
         "ip" => TermKind::Ip(vals),
+        "reason" => TermKind::ReasonHeader(
+            vals.iter()
+                .map(|v| {
+                    ReasonMatch::parse(v).ok_or_else(|| {
+                        format!("reason takes a cause number or protocol:cause (34, q850:34, sip:503), not '{v}'")
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        "account" => TermKind::Account(vals),
         "billing" => TermKind::Billing(vals.iter().map(|v| billing_value(v)).collect::<Result<_, _>>()?),
         "dir" => TermKind::Direction(vals.iter().map(|v| dir_value(v)).collect::<Result<_, _>>()?),
         "answered" => TermKind::Answered(match one()?.to_ascii_lowercase().as_str() {
@@ -332,5 +349,7 @@ mod tests {
         let e = parse("since:\"2026-11-20 14:00").expect_err("open quote");
         assert_eq!(e.span.start, 6);
         assert!(parse("since:14:00,15:00").is_err());
+        assert!(parse("reason:isdn:3").is_err());
+        assert!(parse("since:+99999999999999999d").expect_err("overflow").message.contains("too long"));
     }
 }

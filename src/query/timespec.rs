@@ -50,6 +50,9 @@ pub fn parse_duration_ms(s: &str) -> Result<i64, String> {
     let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let v: f64 = num.parse().map_err(|_| format!("'{s}' is not a duration: use 30s, 500ms, 5m, 2h or 1d"))?;
+    if !v.is_finite() {
+        return Err(format!("'{s}' is not a duration: use 30s, 500ms, 5m, 2h or 1d"));
+    }
     let mult = match unit {
         "" | "s" => 1000.0,
         "ms" => 1.0,
@@ -58,8 +61,16 @@ pub fn parse_duration_ms(s: &str) -> Result<i64, String> {
         "d" => 86_400_000.0,
         _ => return Err(format!("'{s}' has an unknown unit '{unit}': use ms, s, m, h or d")),
     };
-    Ok((v * mult).round() as i64)
+    let ms = (v * mult).round();
+    if ms > MAX_DURATION_MS as f64 {
+        return Err(format!("'{s}' is too long: at most 36500d (100 years)"));
+    }
+    Ok(ms as i64)
 }
+
+/// The longest duration a filter or option takes: 100 years, far past any CDR and far from
+/// overflowing when added to a time.
+pub const MAX_DURATION_MS: i64 = 36_500 * 86_400_000;
 
 #[cfg(test)]
 mod tests {
@@ -77,5 +88,9 @@ mod tests {
         assert_eq!(parse_duration_ms("1.5s"), Ok(1500));
         assert_eq!(parse_duration_ms("2m"), Ok(120_000));
         assert!(parse_duration_ms("5y").is_err());
+        // Bounded: no overflow anywhere on user input.
+        assert!(parse_time_spec("+99999999999999999d").expect_err("too long").contains("too long"));
+        assert!(parse_duration_ms("1e400s").is_err());
+        assert_eq!(parse_duration_ms("36500d"), Ok(MAX_DURATION_MS));
     }
 }

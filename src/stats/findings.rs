@@ -76,7 +76,7 @@ pub fn find(
         if gw == 0 {
             continue;
         }
-        let k = grid.index(c.start_ms[i]);
+        let Some(k) = grid.index(c.start_ms[i]) else { continue };
         if let Some(e) = cells.get_mut(gw * n_buckets + k) {
             e.0 += 1;
             if c.hold_ms[i] > 0 {

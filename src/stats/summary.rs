@@ -8,6 +8,9 @@ use super::findings::{Finding, find};
 use super::health::{Health, Shares, verdicts};
 use super::timeline::{Bucket, Buckets, size_label, timeline};
 use crate::cdr::columns::NO_SMALL;
+use crate::cdr::fields::extra;
+use crate::cdr::reason_header::ReasonHeader;
+use crate::cdr::store::FieldWarningAt;
 use crate::cdr::{Reason, Store, TimeWriter};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -44,7 +47,39 @@ pub struct BillingShare {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NotMeasured {
+    pub field: &'static str,
+    pub count: u64,
+}
+
+/// Calls per SIP Reason header cause.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReasonHeaderCount {
+    /// `Q.850 34`, `SIP 503`.
+    pub header: String,
+    /// The knowledge-base entry of the cause (`q850:34`).
+    pub kb_id: Option<String>,
+    /// The text the peer gave, the most common one.
+    pub text: Option<String>,
+    pub calls: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AccountStats {
+    pub account: String,
+    pub name: String,
+    pub calls: u64,
+    pub answered: u64,
+    pub asr: f64,
+    pub acd_seconds: f64,
+}
+
+/// The version of the JSON objects cdrscope prints; raised when a field changes meaning.
+pub const SCHEMA_VERSION: u32 = 2;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
+    pub schema_version: u32,
     /// Calls in the selection.
     pub rows: u64,
     /// Calls loaded before filtering.
@@ -71,6 +106,12 @@ pub struct Summary {
     pub timeline: Vec<Bucket>,
     pub health: Vec<Health>,
     pub findings: Vec<Finding>,
+    /// Unusable values in kept calls, per field (the calls are kept; the field is unknown).
+    pub field_warnings: Vec<FieldWarningAt>,
+    /// Documented "not measured" sentinels (`-1`), per field: normal data, left out of PDD.
+    pub not_measured: Vec<NotMeasured>,
+    pub by_reason_header: Vec<ReasonHeaderCount>,
+    pub by_account: Vec<AccountStats>,
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
@@ -327,6 +368,7 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
     let by_caller_gateway = per_gateway(store, &caller_acc, caller_fail);
     let findings = find(store, rows, tw, grid, &by_callee_gateway);
     Summary {
+        schema_version: SCHEMA_VERSION,
         rows: total,
         loaded_rows: store.len() as u64,
         rejected_lines: store.rejected_lines(),
@@ -349,7 +391,85 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
         timeline: buckets,
         health: verdicts(&shares),
         findings,
+        field_warnings: store.field_warnings(),
+        not_measured: store
+            .not_measured()
+            .into_iter()
+            .map(|(field, count)| NotMeasured { field, count })
+            .collect(),
+        by_reason_header: by_reason_header(store, rows),
+        by_account: by_account(store, rows),
     }
+}
+
+/// Calls per Reason header cause; the values are few, so each distinct one is parsed once.
+fn by_reason_header(store: &Store, rows: &[u32]) -> Vec<ReasonHeaderCount> {
+    let Some(col) = store.extra_index(extra::REASON_HEADER).and_then(|k| store.cols.extras.get(k)) else {
+        return Vec::new();
+    };
+    let mut per_value: HashMap<u32, u64> = HashMap::new();
+    for &r in rows {
+        let id = col.values.get(r as usize).copied().unwrap_or(0);
+        if id != 0 {
+            *per_value.entry(id).or_default() += 1;
+        }
+    }
+    // label -> (kb id, text -> calls, calls)
+    let mut per_label: HashMap<String, (Option<String>, HashMap<String, u64>, u64)> = HashMap::new();
+    for (id, n) in per_value {
+        let Some(h) = ReasonHeader::parse(store.pools.extra_values.resolve(id)) else { continue };
+        let e = per_label.entry(h.label()).or_insert_with(|| (h.kb_id(), HashMap::new(), 0));
+        e.2 += n;
+        if let Some(t) = h.text {
+            *e.1.entry(t).or_default() += n;
+        }
+    }
+    let mut out: Vec<ReasonHeaderCount> = per_label
+        .into_iter()
+        .map(|(header, (kb_id, texts, calls))| {
+            let text = texts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(t, _)| t);
+            ReasonHeaderCount { header, kb_id, text, calls }
+        })
+        .collect();
+    out.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.header.cmp(&b.header)));
+    out
+}
+
+/// Calls per customer account (`customeraccount`, the API's `account`).
+fn by_account(store: &Store, rows: &[u32]) -> Vec<AccountStats> {
+    let acc_col = store.extra_index(extra::ACCOUNT);
+    if acc_col.is_none() {
+        return Vec::new();
+    }
+    let name_col = store.extra_index(extra::ACCOUNT_NAME);
+    let id_of = |col: Option<usize>, r: usize| {
+        col.and_then(|k| store.cols.extras.get(k)).and_then(|e| e.values.get(r)).copied().unwrap_or(0)
+    };
+    // account id -> (name id, calls, answered, talk ms)
+    let mut acc: HashMap<u32, (u32, u64, u64, u64)> = HashMap::new();
+    for &r in rows {
+        let i = r as usize;
+        let e = acc.entry(id_of(acc_col, i)).or_insert((id_of(name_col, i), 0, 0, 0));
+        e.1 += 1;
+        let hold = store.cols.hold_ms[i];
+        if hold > 0 {
+            e.2 += 1;
+            e.3 += u64::from(hold);
+        }
+    }
+    let mut out: Vec<AccountStats> = acc
+        .into_iter()
+        .map(|(id, (name, calls, answered, hold))| AccountStats {
+            account: store.pools.extra_values.resolve(id).to_string(),
+            name: store.pools.extra_values.resolve(name).to_string(),
+            calls,
+            answered,
+            asr: ratio(answered, calls),
+            acd_seconds: if answered == 0 { 0.0 } else { hold as f64 / 1000.0 / answered as f64 },
+        })
+        .collect();
+    out.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.account.cmp(&b.account)));
+    out
 }
 
 #[cfg(test)]

@@ -56,19 +56,32 @@ pub struct Buckets {
 
 impl Buckets {
     /// The grid for these rows; `None` when there are none.
+    /// Calls with an implausible start (see [`crate::cdr::time::plausible_range`]) are left
+    /// out: one row dated year 1 must not stretch the grid over two thousand years.
     pub fn over(store: &Store, rows: &[u32], tw: &TimeWriter) -> Option<Buckets> {
+        let plausible = store.plausible_range();
         let starts = &store.cols.start_ms;
-        let min = rows.iter().map(|&r| starts[r as usize]).min()?;
-        let max = rows.iter().map(|&r| starts[r as usize]).max()?;
+        let mut min_max: Option<(i64, i64)> = None;
+        for &r in rows {
+            let t = starts[r as usize];
+            if plausible.contains(&t) {
+                min_max = Some(min_max.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+            }
+        }
+        let (min, max) = min_max?;
         let size = bucket_size(max - min);
         let offset_ms = i64::from(tw.offset_at(min)) * 1000;
         let first = (min + offset_ms).div_euclid(size) * size - offset_ms;
         Some(Buckets { first, size, count: ((max - first) / size + 1) as usize })
     }
 
-    /// The bucket a start time falls in.
-    pub fn index(&self, ms: i64) -> usize {
-        ((ms - self.first) / self.size) as usize
+    /// The bucket a start time falls in; `None` outside the grid.
+    pub fn index(&self, ms: i64) -> Option<usize> {
+        let k = ms.checked_sub(self.first)?.checked_div(self.size)?;
+        if ms < self.first {
+            return None;
+        }
+        usize::try_from(k).ok().filter(|k| *k < self.count)
     }
 
     /// Start of bucket `k`, epoch ms.
@@ -88,7 +101,7 @@ pub fn timeline(store: &Store, rows: &[u32], tw: &TimeWriter, grid: Option<Bucke
         .collect();
     for &r in rows {
         let r = r as usize;
-        if let Some(b) = buckets.get_mut(grid.index(store.cols.start_ms[r])) {
+        if let Some(b) = grid.index(store.cols.start_ms[r]).and_then(|k| buckets.get_mut(k)) {
             b.calls += 1;
             if store.cols.hold_ms[r] > 0 {
                 b.answered += 1;

@@ -95,6 +95,10 @@ fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
         if s.rejected_lines > 0 {
             first.push(Span::styled(format!("│ {} rejected lines ", thousands(s.rejected_lines)), t.error()));
         }
+        let warnings: u64 = s.field_warnings.iter().map(|w| w.count).sum();
+        if warnings > 0 {
+            first.push(Span::styled(format!("│ {} field warnings ", thousands(warnings)), t.key()));
+        }
     }
     let second = if let Some(e) = &app.load_error {
         Line::from(Span::styled(format!(" load failed: {}", sanitize(e)), t.error()))

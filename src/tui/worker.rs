@@ -170,7 +170,7 @@ fn timeline(st: &Store, zone: &Zone, rows: &[u32], focus: &Focus) -> TimelineDat
     };
     for &r in rows {
         let i = r as usize;
-        if let Some(b) = out.get_mut(grid.index(c.start_ms[i])) {
+        if let Some(b) = grid.index(c.start_ms[i]).and_then(|k| out.get_mut(k)) {
             if matches(i) {
                 b.1 += 1;
                 if c.hold_ms[i] == 0 {

@@ -52,6 +52,62 @@ pub const PIPE_FIELDS: [Field; 19] = [
     Field::CalleePdd,
 ];
 
+/// The real-time forwarded CDR (`SERVER_CDR_REAL_TIME_REPORT_SERVER`): one call per datagram
+/// or line, comma-separated, strings quoted, no header, in this order (46 fields on the
+/// versions seen; older senders may send fewer, newer ones more).
+pub const FORWARDED_COLUMNS: [&str; 46] = [
+    "callere164",
+    "calleraccesse164",
+    "calleee164",
+    "calleeaccesse164",
+    "callerip",
+    "callergatewayid",
+    "callerproductid",
+    "callertogatewaye164",
+    "callertype",
+    "calleeip",
+    "calleegatewayid",
+    "calleeproductid",
+    "calleetogatewaye164",
+    "calleetype",
+    "billingmode",
+    "calllevel",
+    "agentfeetime",
+    "starttime",
+    "stoptime",
+    "callerpdd",
+    "calleepdd",
+    "holdtime",
+    "callerareacode",
+    "feetime",
+    "fee",
+    "suitefee",
+    "suitefeetime",
+    "incomefee",
+    "customeraccount",
+    "customername",
+    "calleeareacode",
+    "agentfee",
+    "agentsuitefee",
+    "agentsuitefeetime",
+    "agentaccount",
+    "agentname",
+    "flowno",
+    "softswitchname",
+    "softswitchcallid",
+    "callercallid",
+    "calleecallid",
+    "enddirection",
+    "endreason",
+    "calleebilling",
+    "cdrlevel",
+    "agentcdr_id",
+];
+/// Index of `starttime` in [`FORWARDED_COLUMNS`]; `stoptime` follows it.
+pub const FORWARDED_START: usize = 17;
+/// Fewest fields a forwarded CDR may have: through `holdtime`.
+pub const FORWARDED_MIN_FIELDS: usize = 22;
+
 /// Fewest fields a positional text line may have.
 pub const PIPE_MIN_FIELDS: usize = 17;
 

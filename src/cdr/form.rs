@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-use super::fields::{Column, Field, PIPE_MIN_FIELDS, columns_from_header, header_is_cdr};
+use super::fields::{
+    Column, FORWARDED_COLUMNS, FORWARDED_MIN_FIELDS, FORWARDED_START, Field, PIPE_MIN_FIELDS, columns_from_header,
+    header_is_cdr,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Delimiter {
@@ -50,8 +53,21 @@ impl Layout {
         }
     }
 
+    /// The real-time forwarded CDR: positional, comma-separated, quoted strings.
+    pub fn forwarded() -> Layout {
+        Layout {
+            delimiter: Delimiter::Comma,
+            columns: Some(columns_from_header(FORWARDED_COLUMNS.iter().copied())),
+            mysql_escapes: false,
+            database: false,
+            positional: true,
+            min_fields: FORWARDED_MIN_FIELDS,
+        }
+    }
+
+    /// A header row comes first (not for positional forms).
     pub fn has_header(&self) -> bool {
-        self.columns.is_some()
+        self.columns.is_some() && !self.positional
     }
 
     fn has(&self, f: Field) -> bool {
@@ -64,6 +80,9 @@ impl fmt::Display for Layout {
         let Some(cols) = &self.columns else {
             return f.write_str("VOS3000 text file (pipe-delimited, positional fields)");
         };
+        if self.positional {
+            return f.write_str("VOS3000 real-time forwarded CDRs (comma-separated, positional fields)");
+        }
         let known = cols.iter().filter(|c| matches!(c, Column::Known(_))).count();
         let kind = match self.delimiter {
             _ if self.database => "database table",
@@ -115,12 +134,26 @@ pub fn detect(head: &[u8]) -> Result<Layout, NotCdr> {
     if pipes + 1 >= PIPE_MIN_FIELDS {
         return Ok(Layout::positional_pipe());
     }
+    if is_forwarded_line(line) {
+        return Ok(Layout::forwarded());
+    }
     let tabs = memchr::memchr_iter(b'\t', line).count();
     let commas = memchr::memchr_iter(b',', line).count();
     Err(NotCdr(format!(
         "not a recognised CDR form: the first line has {} '|'-separated fields (the VOS3000 text file has {PIPE_MIN_FIELDS} or more), {tabs} tabs and {commas} commas, and no header naming CDR columns such as starttime and endreason",
         pipes + 1
     )))
+}
+
+/// A forwarded CDR is told by its content, as the real receivers do: no header, and epoch
+/// milliseconds for start and stop where the layout puts them.
+pub fn is_forwarded_line(line: &[u8]) -> bool {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line);
+    let Some(Ok(rec)) = rdr.byte_records().next() else { return false };
+    let epoch_ms = |k: usize| {
+        rec.get(k).is_some_and(|f| (12..=13).contains(&f.len()) && f.iter().all(u8::is_ascii_digit))
+    };
+    rec.len() >= FORWARDED_MIN_FIELDS && epoch_ms(FORWARDED_START) && epoch_ms(FORWARDED_START + 1)
 }
 
 /// Splits a header line and maps it, or `None` when it does not name CDR columns.
@@ -152,5 +185,8 @@ mod tests {
         let err = detect(b"hello,world\n").expect_err("not cdr");
         assert!(err.0.contains("not a recognised CDR form"));
         assert!(detect(b"\n\n").is_err());
+        let fwd = include_bytes!("../../tests/fixtures/real/realtime_forwarded_row.csv");
+        let l = detect(fwd).expect("forwarded");
+        assert!(l.positional && !l.has_header(), "{l}");
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod columns;
+pub mod decompress;
 pub mod demo;
 pub mod error;
 pub mod export;
@@ -13,6 +14,7 @@ pub mod mysql;
 pub mod number;
 pub mod pool;
 pub mod reason;
+pub mod records;
 pub mod reason_header;
 pub mod reject;
 pub mod source;

@@ -46,6 +46,23 @@ impl Reason {
         }
     }
 
+    /// The SIP class a value counts under in the health shares: its own for SIP codes; for the
+    /// failure names the guides use with no vendor code, the response the guides say callers
+    /// get (AllGatewayBusy: 503; GatewayTimeout and InviteTimeout: 408).
+    pub fn health_class(&self) -> Option<u8> {
+        match self {
+            Reason::Name(n) => {
+                let key: String = n.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+                match key.as_str() {
+                    "allgatewaybusy" => Some(5),
+                    "gatewaytimeout" | "invitetimeout" => Some(4),
+                    _ => None,
+                }
+            }
+            r => r.sip_class(),
+        }
+    }
+
     /// SIP class such as `5xx` for codes 100..=699 that are not Q.850 causes.
     pub fn sip_class(&self) -> Option<u8> {
         match self {
@@ -151,5 +168,10 @@ mod tests {
         assert_eq!(Reason::Code(503).sip_class(), Some(5));
         assert_eq!(Reason::Code(16).sip_class(), None);
         assert_eq!(Reason::Code(-69).name(), "NoAvailableRouter");
+        // Guide names with no vendor code keep their name and count where the guides put them.
+        assert_eq!(Reason::parse("AllGatewayBusy"), Reason::Name("AllGatewayBusy".into()));
+        assert_eq!(Reason::parse("AllGatewayBusy").health_class(), Some(5));
+        assert_eq!(Reason::parse("GatewayTimeout").health_class(), Some(4));
+        assert_eq!(Reason::parse("AllGatewayBusy").sip_class(), None);
     }
 }

@@ -17,7 +17,7 @@ pub enum TimeSpec {
 pub fn parse_time_spec(s: &str) -> Result<TimeSpec, String> {
     let t = s.trim();
     if let Some(rest) = t.strip_prefix('-').or_else(|| t.strip_prefix('+')) {
-        let ms = parse_duration_ms(rest).map_err(|_| bad_time(s))?;
+        let ms = parse_duration_ms(rest).map_err(|e| if e.contains("too long") { e } else { bad_time(s) })?;
         return Ok(TimeSpec::Relative(if t.starts_with('-') { -ms } else { ms }));
     }
     let b = t.as_bytes();

@@ -326,8 +326,8 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
     };
     let shares = Shares {
         answered: ratio(answered, total),
-        sip_4xx: ratio(count_where(&|r| r.sip_class() == Some(4)), total),
-        sip_5xx: ratio(count_where(&|r| r.sip_class() == Some(5)), total),
+        sip_4xx: ratio(count_where(&|r| r.health_class() == Some(4)), total),
+        sip_5xx: ratio(count_where(&|r| r.health_class() == Some(5)), total),
         busy_486: ratio(count_where(&|r| *r == Reason::Code(486)), total),
         no_billing: ratio(billing[0xff], total),
     };

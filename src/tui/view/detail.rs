@@ -78,8 +78,32 @@ pub fn lines(app: &App, store: &Store, row: usize) -> Vec<Line<'static>> {
         }
         Err(why) => out.push(Line::from(Span::styled(sanitize(&why).into_owned(), t.error()))),
     }
+    // The cause the peer gave behind its SIP response: often the real story behind a 503.
+    if let Some(h) = store.reason_header(row) {
+        out.push(Line::from(""));
+        let said = match &h.text {
+            Some(text) => format!("{} {}", h.label(), text),
+            None => h.label(),
+        };
+        out.push(Line::from(Span::styled(
+            sanitize(&format!("{value} from the peer; its Reason header says {said}")).into_owned(),
+            t.key(),
+        )));
+        if let Some(e) = h.kb_id().and_then(|id| app.kb.get(&id)) {
+            out.extend(entry_lines(&app.kb, e, t));
+        }
+    }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled("The record", t.title())));
+    // What VOS3000's times mean (real rows): no setup time is recorded.
+    let timing = if r.hold_ms > 0 {
+        "answered: startTime is the connect time, holdTime the talk time"
+    } else if r.stop_ms == Some(r.start_ms) {
+        "not answered: startTime = stopTime, the moment the call failed"
+    } else {
+        "not answered"
+    };
+    out.push(Line::from(Span::styled(format!("({timing})"), t.dim())));
     let tw = TimeWriter::new(app.zone.clone());
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
     let mut fields: Vec<(&str, String)> = vec![

@@ -20,7 +20,7 @@ pub const REJECT_SAMPLES_PER_BATCH: usize = 100;
 /// A piece of one source, cut at a record boundary.
 #[derive(Debug, Clone)]
 pub struct Block {
-    pub source: u16,
+    pub source: usize,
     pub seq: u64,
     /// Line number of the block's first line (1-based).
     pub first_line: u64,
@@ -120,7 +120,7 @@ impl Tally {
 
 #[derive(Debug, Default)]
 pub struct Batch {
-    pub source: u16,
+    pub source: usize,
     pub seq: u64,
     pub ends_source: bool,
     pub cols: Columns,

@@ -52,7 +52,7 @@ impl Packing {
     }
 
     /// Wraps a stream in its decoder. Zip is not a stream: it is opened as an archive.
-    pub fn decoder<'a, R: BufRead + Send + 'a>(self, r: R) -> std::io::Result<Box<dyn Read + Send + 'a>> {
+    pub fn decoder<'a, R: BufRead + 'a>(self, r: R) -> std::io::Result<Box<dyn Read + 'a>> {
         Ok(match self {
             Packing::Plain => Box::new(r),
             Packing::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(r)),

@@ -14,4 +14,17 @@ pub enum LoadError {
     NoSources,
     #[error("a worker thread failed: {0}")]
     Worker(String),
+    #[error("no CDR file found:{}", list_skipped(.0))]
+    NothingFound(Vec<super::source::Skipped>),
+}
+
+fn list_skipped(s: &[super::source::Skipped]) -> String {
+    let mut out: String = s.iter().take(20).map(|k| format!("\n  {}: {}", k.name, k.why)).collect();
+    if s.len() > 20 {
+        out.push_str(&format!("\n  … and {} more", s.len() - 20));
+    }
+    if s.is_empty() {
+        out.push_str(" the directories given hold no files");
+    }
+    out
 }

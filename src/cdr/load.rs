@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGua
 use crossbeam_channel::bounded;
 
 use super::batch::{Batch, Block, parse_block};
+use super::decompress::Packing;
 use super::error::LoadError;
 use super::form::{Delimiter, Layout, detect};
 use super::source::{Input, InputKind, Skipped, SourceSpec, Window, discover};
@@ -216,22 +217,27 @@ pub fn load_into(
 #[derive(Debug, Clone)]
 struct ReaderNote {
     form: Result<String, String>,
-    gzip: bool,
+    packing: &'static str,
     read_error: Option<String>,
     layout: Option<Arc<Layout>>,
+    /// A better name found while reading (a workbook's sheet: `book.xlsx!Sheet1`).
+    rename: Option<String>,
 }
 
 impl Default for ReaderNote {
     fn default() -> Self {
-        ReaderNote { form: Err("not read".into()), gzip: false, read_error: None, layout: None }
+        ReaderNote { form: Err("not read".into()), packing: "", read_error: None, layout: None, rename: None }
     }
 }
 
 impl ReaderNote {
     fn apply(&self, info: &mut SourceInfo) {
         info.form = self.form.clone();
-        info.gzip = self.gzip;
+        info.packing = self.packing;
         info.read_error = self.read_error.clone();
+        if let Some(n) = &self.rename {
+            info.name = n.clone();
+        }
     }
 }
 
@@ -242,7 +248,7 @@ fn merge(
     choice: HoldUnitChoice,
     progress: &Progress,
 ) {
-    let src = batch.source as usize;
+    let src = batch.source;
     let ends = batch.ends_source;
     // Before the columns would double, size them from the rows per byte seen so far.
     let (len, cap) = (store.cols.len(), store.cols.start_ms.capacity());
@@ -297,7 +303,54 @@ pub fn decide_hold_unit(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where the reader thread sends one source's blocks.
+struct Feed<'a> {
+    n: usize,
+    tx: &'a crossbeam_channel::Sender<Job>,
+    seq: &'a mut u64,
+    notes: &'a Mutex<Vec<ReaderNote>>,
+    progress: &'a Arc<Progress>,
+}
+
+impl Feed<'_> {
+    fn set(&self, f: &dyn Fn(&mut ReaderNote)) {
+        if let Ok(mut all) = self.notes.lock() {
+            if let Some(note) = all.get_mut(self.n) {
+                f(note);
+            }
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.progress.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Sends split rows (database, spreadsheet, JSON records) numbered from `first`.
+    fn rows(&mut self, rows: Vec<super::mysql::RawRow>, first: u64, layout: &Arc<Layout>, ends: bool) -> bool {
+        let job = Job {
+            block: Block {
+                source: self.n,
+                seq: *self.seq,
+                first_line: first,
+                data: Vec::new(),
+                rows,
+                skip_header: false,
+                ends_source: ends,
+                tail_is_pending: false,
+            },
+            layout: layout.clone(),
+        };
+        *self.seq += 1;
+        self.tx.send(job).is_ok()
+    }
+
+    /// Closes the source so the merger finishes it.
+    fn close(&mut self) {
+        let layout = Arc::new(Layout::positional_pipe());
+        self.rows(Vec::new(), 0, &layout, true);
+    }
+}
+
 fn read_input(
     n: usize,
     input: &Input,
@@ -307,54 +360,85 @@ fn read_input(
     notes: &Mutex<Vec<ReaderNote>>,
     progress: &Arc<Progress>,
 ) {
-    let set = |f: &dyn Fn(&mut ReaderNote)| {
-        if let Ok(mut all) = notes.lock() {
-            if let Some(note) = all.get_mut(n) {
-                f(note);
+    let mut feed = Feed { n, tx, seq, notes, progress };
+    let pending_rule = newest && matches!(input.kind, InputKind::File(_));
+    match &input.kind {
+        InputKind::Db(table) => read_table(table, &mut feed),
+        InputKind::Broken(why) => feed.set(&|i| i.form = Err(why.clone())),
+        InputKind::Xlsx(path) => read_xlsx(path, &input.name, &mut feed),
+        InputKind::ZipMember { path, index } => {
+            let opened = std::fs::File::open(path)
+                .map_err(|e| e.to_string())
+                .and_then(|f| zip::ZipArchive::new(f).map_err(|e| format!("damaged zip archive: {e}")));
+            match opened {
+                Ok(mut archive) => match archive.by_index(*index) {
+                    Ok(member) => read_stream(member, false, &mut feed),
+                    Err(e) => feed.set(&|i| i.form = Err(format!("cannot read this member: {e}"))),
+                },
+                Err(e) => feed.set(&|i| i.form = Err(format!("cannot open: {e}"))),
             }
         }
-    };
-    if let InputKind::Db(table) = &input.kind {
-        read_table(n, table, tx, seq, notes, progress);
-        return;
-    }
-    let raw: Box<dyn Read + Send> = match &input.kind {
         InputKind::File(p) => match std::fs::File::open(p) {
-            Ok(f) => Box::new(f),
-            Err(e) => {
-                set(&|i| i.form = Err(format!("cannot open: {e}")));
-                return;
-            }
+            Ok(f) => read_stream(f, pending_rule, &mut feed),
+            Err(e) => feed.set(&|i| i.form = Err(format!("cannot open: {e}"))),
         },
-        InputKind::Stdin => Box::new(std::io::stdin()),
-        InputKind::Memory(data) => Box::new(std::io::Cursor::new(data.clone().to_vec())),
-        InputKind::Db(_) => return,
-    };
-    let mut buffered =
-        BufReader::with_capacity(256 << 10, Counting { inner: raw, progress: progress.clone() });
-    let gzip = matches!(buffered.fill_buf(), Ok(head) if head.starts_with(&[0x1f, 0x8b]));
-    let mut reader: Box<dyn Read + Send> =
-        if gzip { Box::new(flate2::bufread::MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };
-    set(&|i| i.gzip = gzip);
+        InputKind::Stdin => read_stream(std::io::stdin().lock(), false, &mut feed),
+        InputKind::Memory(data) => read_stream(&data[..], false, &mut feed),
+    }
+}
 
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + (64 << 10));
-    let mut eof = fill(&mut reader, &mut buf, BLOCK_BYTES).unwrap_or_else(|e| {
-        set(&|i| i.read_error = Some(e.to_string()));
-        true
-    });
-    let layout = match detect(&buf[..buf.len().min(64 << 10)]) {
-        Ok(l) => Arc::new(l),
+/// Reads one byte stream: unpacks it (by its magic bytes), tells its form from its first
+/// block, and cuts it into blocks at record boundaries.
+fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
+    let mut buffered = BufReader::with_capacity(256 << 10, Counting { inner: raw, progress: feed.progress.clone() });
+    let packing = match buffered.fill_buf() {
+        Ok(head) => Packing::detect(head),
         Err(e) => {
-            set(&|i| i.form = Err(e.0.clone()));
+            feed.set(&|i| i.form = Err(format!("cannot read: {e}")));
             return;
         }
     };
-    let desc = format!("{layout}{}", if gzip { " (gzip)" } else { "" });
-    set(&|i| {
+    feed.set(&|i| i.packing = packing.label());
+    let mut reader = match packing.decoder(buffered) {
+        Ok(r) => r,
+        Err(e) => {
+            feed.set(&|i| i.form = Err(e.to_string()));
+            return;
+        }
+    };
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + (64 << 10));
+    let mut eof = fill(&mut reader, &mut buf, BLOCK_BYTES).unwrap_or_else(|e| {
+        feed.set(&|i| i.read_error = Some(read_error(packing, &e)));
+        true
+    });
+    if super::decompress::is_tar(&buf) {
+        feed.set(&|i| {
+            i.form = Err("a tar archive: unpack it first (tar xf FILE) and point cdrscope at the files".into())
+        });
+        return;
+    }
+    if super::records::looks_like_json(&buf) {
+        let head = std::mem::take(&mut buf);
+        read_json(std::io::Cursor::new(head).chain(reader), packing, feed);
+        return;
+    }
+    let layout = match detect(&buf[..buf.len().min(64 << 10)]) {
+        Ok(l) => Arc::new(l),
+        Err(e) => {
+            feed.set(&|i| i.form = Err(e.0.clone()));
+            return;
+        }
+    };
+    let desc = match packing.label() {
+        "" => layout.to_string(),
+        p => format!("{layout} ({p})"),
+    };
+    feed.set(&|i| {
         i.form = Ok(desc.clone());
         i.layout = Some(layout.clone());
     });
     let quoted = layout.delimiter != Delimiter::Pipe;
+    let pending_rule = pending_rule && layout.delimiter == Delimiter::Pipe && packing == Packing::Plain;
     let mut first_line = 1u64;
     let mut first_block = true;
     loop {
@@ -363,99 +447,111 @@ fn read_input(
             if buf.len() >= MAX_RECORD_BYTES {
                 // One record bigger than any real CDR: hand it on whole; it will be rejected.
                 let data = std::mem::take(&mut buf);
-                if !send(tx, seq, n, &mut first_line, data, &mut first_block, &layout, false, false) {
+                if !send(feed, &mut first_line, data, &mut first_block, &layout, false, false) {
                     return;
                 }
             }
             let target = buf.len() + BLOCK_BYTES;
             eof = fill(&mut reader, &mut buf, target).unwrap_or_else(|e| {
-                set(&|i| i.read_error = Some(e.to_string()));
+                feed.set(&|i| i.read_error = Some(read_error(packing, &e)));
                 true
             });
             continue;
         }
         let rest = buf.split_off(cut);
         let data = std::mem::replace(&mut buf, rest);
-        let pending_rule =
-            newest && layout.delimiter == Delimiter::Pipe && matches!(input.kind, InputKind::File(_));
-        if !send(tx, seq, n, &mut first_line, data, &mut first_block, &layout, eof, pending_rule) {
+        if !send(feed, &mut first_line, data, &mut first_block, &layout, eof, pending_rule) {
             return;
         }
         if eof {
             return;
         }
-        if progress.cancel.load(Ordering::Relaxed) {
-            // Close the source so the merger finishes it.
-            let _ = send(tx, seq, n, &mut first_line, Vec::new(), &mut first_block, &layout, true, false);
+        if feed.cancelled() {
+            let _ = send(feed, &mut first_line, Vec::new(), &mut first_block, &layout, true, false);
             return;
         }
         let target = buf.len() + BLOCK_BYTES;
         eof = fill(&mut reader, &mut buf, target).unwrap_or_else(|e| {
-            set(&|i| i.read_error = Some(e.to_string()));
+            feed.set(&|i| i.read_error = Some(read_error(packing, &e)));
             true
         });
     }
+}
+
+/// A read error, saying which decoder failed (a corrupt or truncated archive).
+fn read_error(packing: Packing, e: &std::io::Error) -> String {
+    match packing.label() {
+        "" => e.to_string(),
+        p => format!("{p} data is corrupt or cut short: {e}"),
+    }
+}
+
+/// The web API's JSON records.
+fn read_json(reader: impl Read, packing: Packing, feed: &mut Feed<'_>) {
+    let desc = match packing.label() {
+        "" => "web API JSON (GetCdr records)".to_string(),
+        p => format!("web API JSON (GetCdr records) ({p})"),
+    };
+    feed.set(&|i| i.form = Ok(desc.clone()));
+    let result = {
+        let mut emit = |layout: Layout, rows: Vec<super::mysql::RawRow>, first: u64| {
+            !feed.cancelled() && feed.rows(rows, first, &Arc::new(layout), false)
+        };
+        super::records::read_json(reader, &mut emit)
+    };
+    if let Err(e) = result {
+        feed.set(&|i| {
+            if i.form.is_ok() && e.contains("another shape") {
+                i.form = Err(e.clone());
+            } else {
+                i.read_error = Some(e.clone());
+            }
+        });
+    }
+    feed.close();
+}
+
+/// The first sheet of a workbook.
+fn read_xlsx(path: &std::path::Path, name: &str, feed: &mut Feed<'_>) {
+    feed.set(&|i| i.form = Ok("spreadsheet (xlsx), first sheet, header row".into()));
+    let result = {
+        let mut emit = |layout: Layout, rows: Vec<super::mysql::RawRow>, first: u64| {
+            !feed.cancelled() && feed.rows(rows, first, &Arc::new(layout), false)
+        };
+        super::records::read_xlsx(path, &mut emit)
+    };
+    match result {
+        Ok(sheet) => feed.set(&|i| i.rename = Some(format!("{name}!{sheet}"))),
+        Err(e) => feed.set(&|i| i.form = Err(e.clone())),
+    }
+    feed.close();
 }
 
 /// Rows per job for database sources.
 const DB_CHUNK_ROWS: usize = 8192;
 
 /// Streams one database table to the workers.
-fn read_table(
-    n: usize,
-    table: &super::mysql::DbTable,
-    tx: &crossbeam_channel::Sender<Job>,
-    seq: &mut u64,
-    notes: &Mutex<Vec<ReaderNote>>,
-    progress: &Arc<Progress>,
-) {
+fn read_table(table: &super::mysql::DbTable, feed: &mut Feed<'_>) {
     let layout = Arc::new(table.layout());
-    if let Ok(mut all) = notes.lock() {
-        if let Some(note) = all.get_mut(n) {
-            note.form = Ok(layout.to_string());
-            note.layout = Some(layout.clone());
-        }
-    }
-    let source = u16::try_from(n).unwrap_or(u16::MAX);
+    feed.set(&|note| {
+        note.form = Ok(layout.to_string());
+        note.layout = Some(layout.clone());
+    });
     let mut next_row = 1u64;
-    let mut block = |rows: Vec<super::mysql::RawRow>, ends: bool, seq: &mut u64| {
-        let count = rows.len() as u64;
-        let job = Job {
-            block: Block {
-                source,
-                seq: *seq,
-                first_line: next_row,
-                data: Vec::new(),
-                rows,
-                skip_header: false,
-                ends_source: ends,
-                tail_is_pending: false,
-            },
-            layout: layout.clone(),
-        };
-        *seq += 1;
-        next_row += count;
-        tx.send(job).is_ok()
-    };
     let result = super::mysql::stream(table, DB_CHUNK_ROWS, |rows| {
-        !progress.cancel.load(Ordering::Relaxed) && block(rows, false, seq)
+        let count = rows.len() as u64;
+        let ok = !feed.cancelled() && feed.rows(rows, next_row, &layout, false);
+        next_row += count;
+        ok
     });
     if let Err(e) = result {
-        if let Ok(mut all) = notes.lock() {
-            if let Some(note) = all.get_mut(n) {
-                note.read_error = Some(e);
-            }
-        }
+        feed.set(&|note| note.read_error = Some(e.clone()));
     }
-    // Close the source so the merger finishes it.
-    block(Vec::new(), true, seq);
+    feed.close();
 }
 
-#[allow(clippy::too_many_arguments)]
 fn send(
-    tx: &crossbeam_channel::Sender<Job>,
-    seq: &mut u64,
-    source: usize,
+    feed: &mut Feed<'_>,
     first_line: &mut u64,
     data: Vec<u8>,
     first_block: &mut bool,
@@ -465,8 +561,8 @@ fn send(
 ) -> bool {
     let lines = memchr::memchr_iter(b'\n', &data).count() as u64;
     let block = Block {
-        source: u16::try_from(source).unwrap_or(u16::MAX),
-        seq: *seq,
+        source: feed.n,
+        seq: *feed.seq,
         first_line: *first_line,
         data,
         rows: Vec::new(),
@@ -474,10 +570,10 @@ fn send(
         ends_source,
         tail_is_pending,
     };
-    *seq += 1;
+    *feed.seq += 1;
     *first_line += lines;
     *first_block = false;
-    tx.send(Job { block, layout: layout.clone() }).is_ok()
+    feed.tx.send(Job { block, layout: layout.clone() }).is_ok()
 }
 
 /// Reads until `buf` holds `target` bytes or the input ends; returns true at end of input.

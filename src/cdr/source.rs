@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use super::decompress::Packing;
 use super::error::LoadError;
 use super::time::{TimeReader, days_from_civil};
 
@@ -49,6 +50,13 @@ pub enum InputKind {
     Stdin,
     Memory(Arc<Vec<u8>>),
     Db(Box<super::mysql::DbTable>),
+    /// One member of a zip archive: each member is a source of its own.
+    ZipMember { path: PathBuf, index: usize },
+    /// The first sheet of a spreadsheet.
+    Xlsx(PathBuf),
+    /// An input named explicitly that cannot be read as CDRs, and why (a tar archive, a
+    /// damaged zip): reported as that source's problem; the others are read.
+    Broken(String),
 }
 
 /// One stream of CDRs to read.
@@ -79,7 +87,7 @@ pub struct Window {
 /// ended more than this after `until` cannot hold a call that started before it.
 const MAX_CALL_MS: i64 = 24 * 3_600_000;
 
-const CDR_EXTENSIONS: [&str; 4] = ["txt", "csv", "tsv", "cdr"];
+const CDR_EXTENSIONS: [&str; 9] = ["txt", "csv", "tsv", "cdr", "json", "jsonl", "xlsx", "zip", "dat"];
 
 pub fn discover(
     specs: &[SourceSpec],
@@ -129,12 +137,16 @@ pub fn discover(
                 if meta.is_dir() {
                     walk_dir(p, window, times, &mut inputs, &mut skipped)?;
                 } else {
-                    // Opened here only to prove it is readable, so the error names the path.
-                    std::fs::File::open(p).map_err(|e| LoadError::Path { path: p.clone(), source: e })?;
-                    inputs.push(file_input(p, &meta));
+                    // Opened here to prove it is readable (so the error names the path) and to
+                    // tell archives and spreadsheets from streams by their first bytes.
+                    let head = read_head(p).map_err(|e| LoadError::Path { path: p.clone(), source: e })?;
+                    inputs.extend(file_inputs(p, &meta, &head));
                 }
             }
         }
+    }
+    if inputs.is_empty() && specs.iter().all(|s| matches!(s, SourceSpec::Path(_))) {
+        return Err(LoadError::NothingFound(skipped));
     }
     // The same file named twice (or reached through two paths) is read once.
     let mut seen = std::collections::HashSet::new();
@@ -159,6 +171,81 @@ fn file_input(p: &Path, meta: &std::fs::Metadata) -> Input {
     }
 }
 
+/// The first bytes of a file.
+fn read_head(p: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(8);
+    std::fs::File::open(p)?.take(8).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// The inputs one file gives: itself; each member of a zip archive; the first sheet of a
+/// spreadsheet; or, for a tar archive or a damaged zip, a source that says why it is not read.
+fn file_inputs(p: &Path, meta: &std::fs::Metadata, head: &[u8]) -> Vec<Input> {
+    let name = p.display().to_string();
+    let one = |kind: InputKind, size: Option<u64>| {
+        vec![Input { name: name.clone(), kind, size, modified: meta.modified().ok() }]
+    };
+    if is_tar_name(&file_name(p)) {
+        return one(
+            InputKind::Broken("a tar archive: unpack it first (tar xf FILE) and point cdrscope at the files".into()),
+            None,
+        );
+    }
+    match Packing::detect(head) {
+        Packing::Zip if is_spreadsheet_name(&file_name(p)) => one(InputKind::Xlsx(p.to_path_buf()), Some(meta.len())),
+        Packing::Zip => match zip_members(p) {
+            Ok(members) if members.is_empty() => one(InputKind::Broken("an empty zip archive".into()), None),
+            Ok(members) => members
+                .into_iter()
+                .map(|(index, member, size)| Input {
+                    name: format!("{name}!{member}"),
+                    kind: InputKind::ZipMember { path: p.to_path_buf(), index },
+                    size: Some(size),
+                    modified: None,
+                })
+                .collect(),
+            Err(e) => one(InputKind::Broken(format!("a damaged or cut-short zip archive: {e}")), None),
+        },
+        // The decompressed size is not known ahead: no total for progress.
+        Packing::Gzip | Packing::Bzip2 | Packing::Xz | Packing::Zstd => {
+            let mut i = file_input(p, meta);
+            i.size = None;
+            vec![i]
+        }
+        Packing::Plain => vec![file_input(p, meta)],
+    }
+}
+
+/// A zip archive's file members: (index, name, uncompressed size).
+fn zip_members(p: &Path) -> Result<Vec<(usize, String, u64)>, String> {
+    let f = std::fs::File::open(p).map_err(|e| e.to_string())?;
+    let mut archive = zip::ZipArchive::new(f).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for i in 0..archive.len() {
+        let m = archive.by_index_raw(i).map_err(|e| e.to_string())?;
+        if m.is_file() {
+            let name = m.name().map_or_else(|_| format!("member {}", i + 1), |n| n.into_owned());
+            out.push((i, name, m.size()));
+        }
+    }
+    Ok(out)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn is_tar_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"].iter().any(|e| l.ends_with(e))
+}
+
+fn is_spreadsheet_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    [".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"].iter().any(|e| l.ends_with(e))
+}
+
 fn walk_dir(
     dir: &Path,
     window: Window,
@@ -166,13 +253,7 @@ fn walk_dir(
     inputs: &mut Vec<Input>,
     skipped: &mut Vec<Skipped>,
 ) -> Result<(), LoadError> {
-    let mut found = 0;
-    let mut ignored = 0;
-    for entry in walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-    {
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -186,48 +267,89 @@ fn walk_dir(
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
+        if entry.depth() == 0 || !entry.file_type().is_file() {
             continue;
         }
         let path = entry.path();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if !looks_like_cdr_file(&name) {
-            ignored += 1;
+        let skip = |why: &str, skipped: &mut Vec<Skipped>| {
+            skipped.push(Skipped { name: path.display().to_string(), why: why.to_string() })
+        };
+        let hidden = path
+            .strip_prefix(dir)
+            .map(|rel| rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.')))
+            .unwrap_or(false);
+        if hidden {
+            skip("hidden (a name or folder starting with '.')", skipped);
             continue;
+        }
+        if is_tar_name(&name) {
+            skip("a tar archive: unpack it first (tar xf FILE)", skipped);
+            continue;
+        }
+        match classify_name(&name) {
+            NameKind::Cdr => {}
+            NameKind::Rotated => {
+                skip("a rotated or backup copy (.1, .old, .bak): name it to read it", skipped);
+                continue;
+            }
+            NameKind::Other => {
+                skip(
+                    "not named like a CDR file (*.txt, *.csv, *.tsv, *.cdr, *.json, *.xlsx, *.zip; also .gz, .bz2, .xz, .zst)",
+                    skipped,
+                );
+                continue;
+            }
         }
         if let Some((from, to)) = file_time_range(&name, times) {
             let after = window.since.is_some_and(|s| to <= s);
             let before = window.until.is_some_and(|u| from - MAX_CALL_MS >= u);
             if after || before {
-                skipped.push(Skipped {
-                    name: path.display().to_string(),
-                    why: "outside --since/--until (from its name)".into(),
-                });
+                skip("outside --since/--until (from its name)", skipped);
                 continue;
             }
         }
-        match entry.metadata() {
-            Ok(meta) => {
-                found += 1;
-                inputs.push(file_input(path, &meta));
-            }
-            Err(e) => skipped
-                .push(Skipped { name: path.display().to_string(), why: format!("cannot be read: {e}") }),
+        let meta = entry.metadata().map_err(|e| e.to_string());
+        match meta.and_then(|m| read_head(path).map(|h| (m, h)).map_err(|e| e.to_string())) {
+            Ok((meta, head)) => inputs.extend(file_inputs(path, &meta, &head)),
+            Err(e) => skip(&format!("cannot be read: {e}"), skipped),
         }
-    }
-    if found == 0 && ignored > 0 {
-        skipped.push(Skipped {
-            name: dir.display().to_string(),
-            why: format!(
-                "{ignored} files, none named like CDR files (*.txt, *.csv, *.tsv, *.cdr, optionally .gz)"
-            ),
-        });
     }
     Ok(())
 }
 
+enum NameKind {
+    Cdr,
+    Rotated,
+    Other,
+}
+
+/// Compression suffixes a CDR file name may carry.
+const PACKED_SUFFIXES: [&str; 4] = [".gz", ".bz2", ".xz", ".zst"];
+
+fn strip_packing(name: &str) -> &str {
+    let l = name.to_ascii_lowercase();
+    for s in PACKED_SUFFIXES {
+        if l.ends_with(s) {
+            return &name[..name.len() - s.len()];
+        }
+    }
+    name
+}
+
+fn classify_name(name: &str) -> NameKind {
+    if looks_like_cdr_file(name) {
+        return NameKind::Cdr;
+    }
+    let base = strip_packing(name);
+    let Some((stem, ext)) = base.rsplit_once('.') else { return NameKind::Other };
+    let rotated = ["old", "bak", "orig", "save"].iter().any(|e| ext.eq_ignore_ascii_case(e))
+        || (!ext.is_empty() && ext.bytes().all(|b| b.is_ascii_digit()));
+    if rotated && looks_like_cdr_file(stem) { NameKind::Rotated } else { NameKind::Other }
+}
+
 fn looks_like_cdr_file(name: &str) -> bool {
-    let base = name.strip_suffix(".gz").unwrap_or(name);
+    let base = strip_packing(name);
     match base.rsplit_once('.') {
         Some((_, ext)) => CDR_EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)),
         None => false,
@@ -238,7 +360,7 @@ fn looks_like_cdr_file(name: &str) -> bool {
 /// stopped in that local hour (seed 003); `..._YYYYMMDD.*` (daily `e_cdr` dumps) a local day
 /// plus an hour of late calls after midnight.
 pub fn file_time_range(name: &str, times: &TimeReader) -> Option<(i64, i64)> {
-    let base = name.strip_suffix(".gz").unwrap_or(name);
+    let base = strip_packing(name);
     let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
     let digits_at_end: String =
         stem.chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
@@ -285,5 +407,11 @@ mod tests {
         assert!(looks_like_cdr_file("2026112014.TXT"));
         assert!(looks_like_cdr_file("dump.csv.gz"));
         assert!(!looks_like_cdr_file("readme.md"));
+        assert!(looks_like_cdr_file("2026112014.txt.zst"));
+        assert!(matches!(classify_name("2026112014.txt.1"), NameKind::Rotated));
+        assert!(matches!(classify_name("dump.csv.bak"), NameKind::Rotated));
+        assert!(matches!(classify_name("dump.csv.old.gz"), NameKind::Rotated));
+        assert!(matches!(classify_name("notes.md"), NameKind::Other));
+        assert!(is_tar_name("cdr-2026.tar.gz"));
     }
 }

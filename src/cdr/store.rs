@@ -36,7 +36,8 @@ pub struct SourceInfo {
     pub name: String,
     /// Detected form, or why the input could not be read.
     pub form: Result<String, String>,
-    pub gzip: bool,
+    /// How the input was packed (`gzip`, `xz`, ...; empty for plain).
+    pub packing: &'static str,
     pub first_row: usize,
     pub rows: usize,
     pub tally: Tally,
@@ -51,7 +52,7 @@ impl SourceInfo {
         SourceInfo {
             name,
             form: Err("not read".into()),
-            gzip: false,
+            packing: "",
             first_row: 0,
             rows: 0,
             tally: Tally::default(),
@@ -128,7 +129,7 @@ impl Store {
     /// Merges a parsed batch (batches of one source arrive in order).
     pub fn append(&mut self, batch: Batch) {
         let map = self.pools.absorb(&batch.pools);
-        let src = batch.source as usize;
+        let src = batch.source;
         if let Some(info) = self.sources.get_mut(src) {
             if info.rows == 0 && !batch.cols.is_empty() {
                 info.first_row = self.cols.len();

@@ -68,6 +68,7 @@ pub fn run() -> ExitCode {
                 Some(
                     crate::cdr::LoadError::Path { .. }
                     | crate::cdr::LoadError::NoSources
+                    | crate::cdr::LoadError::NothingFound(_)
                     | crate::cdr::LoadError::Database(_),
                 ) => EXIT_USAGE,
                 _ => code,

@@ -18,7 +18,20 @@ pub fn run(a: &SummaryArgs) -> anyhow::Result<u8> {
     } else {
         super::out(&render(&s, &summary, a.filter.filter.as_deref()))?;
     }
-    Ok(0)
+    // The answer covers only what could be read: say so, and exit 1 (the conventions).
+    let mut unread = false;
+    for src in &s.store.sources {
+        let why = match (&src.form, &src.read_error) {
+            (Err(why), _) => Some(format!("not read: {why}")),
+            (_, Some(e)) => Some(format!("cut short: {e}")),
+            _ => None,
+        };
+        if let Some(why) = why {
+            unread = true;
+            eprintln!("cdrscope: {}: {}", sanitize(&src.name), sanitize(&why));
+        }
+    }
+    Ok(u8::from(unread))
 }
 
 /// No subcommand: the console on a terminal; when output goes to a pipe or file, the summary.

@@ -273,6 +273,11 @@ fn merge(
         info.hold_unit = Some(unit);
         info.hold_unit_why = why;
         store.apply_hold_unit(src, unit);
+        let dups = super::dedup::mark_source(store, src);
+        if let Some(info) = store.sources.get_mut(src) {
+            info.ended = true;
+            info.duplicate_of = dups;
+        }
     }
 }
 

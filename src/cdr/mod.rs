@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod columns;
 pub mod decompress;
+pub mod dedup;
 pub mod demo;
 pub mod error;
 pub mod export;

@@ -45,6 +45,17 @@ pub struct SourceInfo {
     pub hold_unit_why: String,
     /// Read error that cut the input short.
     pub read_error: Option<String>,
+    /// The whole source has been read (its hold unit applied, duplicates looked for).
+    pub ended: bool,
+    /// Calls of this source already read from earlier sources: (earlier source, calls).
+    pub duplicate_of: Vec<(usize, u64)>,
+}
+
+impl SourceInfo {
+    /// Calls of this source left out as repeats of calls read before.
+    pub fn duplicates(&self) -> u64 {
+        self.duplicate_of.iter().map(|(_, n)| n).sum()
+    }
 }
 
 impl SourceInfo {
@@ -59,6 +70,8 @@ impl SourceInfo {
             hold_unit: None,
             hold_unit_why: String::new(),
             read_error: None,
+            ended: false,
+            duplicate_of: Vec::new(),
         }
     }
 }
@@ -72,6 +85,9 @@ pub struct Store {
     pub rejects: Vec<(usize, super::reject::Rejected)>,
     /// (first row, source index) for each source that has rows, in row order.
     runs: Vec<(usize, usize)>,
+    /// Rows that repeat a call read from an earlier source, as a bit set (empty when none).
+    dups: Vec<u64>,
+    dup_count: usize,
     /// Relative times count from the wall clock (a database source is loaded), not from the
     /// newest call (static files).
     pub wall_clock: bool,
@@ -161,9 +177,46 @@ impl Store {
     }
 
     pub fn source_of(&self, row: usize) -> Option<&SourceInfo> {
+        self.sources.get(self.source_index_of(row)?)
+    }
+
+    pub fn source_index_of(&self, row: usize) -> Option<usize> {
         let idx = self.runs.partition_point(|(first, _)| *first <= row).checked_sub(1)?;
-        let info = self.sources.get(self.runs[idx].1)?;
-        (row < info.first_row + info.rows).then_some(info)
+        let src = self.runs[idx].1;
+        let info = self.sources.get(src)?;
+        (row < info.first_row + info.rows).then_some(src)
+    }
+
+    /// The rows of a source (its rows are contiguous: sources are read one after another).
+    pub fn source_rows(&self, src: usize) -> Option<std::ops::Range<usize>> {
+        let info = self.sources.get(src)?;
+        (info.rows > 0).then(|| info.first_row..info.first_row + info.rows)
+    }
+
+    /// A row repeats a call read from an earlier source and is left out of every query.
+    pub fn is_duplicate(&self, row: usize) -> bool {
+        self.dups.get(row / 64).is_some_and(|w| w & (1 << (row % 64)) != 0)
+    }
+
+    pub fn mark_duplicate(&mut self, row: usize) {
+        if row >= self.len() || self.is_duplicate(row) {
+            return;
+        }
+        if self.dups.len() <= row / 64 {
+            self.dups.resize(self.len().div_ceil(64), 0);
+        }
+        self.dups[row / 64] |= 1 << (row % 64);
+        self.dup_count += 1;
+    }
+
+    /// Rows left out as duplicates.
+    pub fn duplicate_rows(&self) -> usize {
+        self.dup_count
+    }
+
+    /// Calls loaded, duplicates not counted.
+    pub fn calls(&self) -> usize {
+        self.len() - self.dup_count
     }
 
     /// Earliest and latest plausible call start (implausible ones are warnings, never "newest").

@@ -50,12 +50,21 @@ pub fn render(s: &super::common::Session) -> (String, bool) {
         let _ = writeln!(
             out,
             "  rows:      {}   rejected: {}   pending: {}   blank: {}   header rows: {}",
-            thousands(src.rows as u64),
+            thousands(src.rows as u64 - src.duplicates()),
             thousands(t.rejected),
             thousands(t.pending),
             thousands(t.blank),
             thousands(t.headers)
         );
+        for (of, n) in &src.duplicate_of {
+            let other = s.store.sources.get(*of).map_or("?", |o| o.name.as_str());
+            let _ = writeln!(
+                out,
+                "  duplicates: {} calls already read from {} (counted once)",
+                thousands(*n),
+                sanitize(other)
+            );
+        }
         if t.repaired_utf8 > 0 {
             let _ = writeln!(
                 out,
@@ -104,15 +113,16 @@ pub fn render(s: &super::common::Session) -> (String, bool) {
     for sk in &s.skipped {
         let _ = writeln!(out, "{}\n  skipped:   {}", sanitize(&sk.name), sk.why);
     }
-    let rows = s.store.len() as u64;
+    let rows = s.store.calls() as u64;
     let bytes = s.store.heap_bytes() as u64;
     // Per-row cost means something only once fixed overheads are spread thin.
     let per_row = if rows >= 10_000 { format!(", {} bytes per row", bytes / rows) } else { String::new() };
     let _ = writeln!(
         out,
-        "\n{} sources, {} rows, {} rejected lines; store {:.1} MB{per_row}",
+        "\n{} sources, {} rows, {} duplicates dropped, {} rejected lines; store {:.1} MB{per_row}",
         s.store.sources.len(),
         thousands(rows),
+        thousands(s.store.duplicate_rows() as u64),
         thousands(s.store.rejected_lines()),
         bytes as f64 / 1e6,
     );

@@ -176,6 +176,15 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
     if m.rejected_lines > 0 {
         let _ = writeln!(out, "(run `cdrscope check` on the same sources to see the rejected lines)");
     }
+    for d in &m.duplicates {
+        let _ = writeln!(
+            out,
+            "duplicates: {} calls of {} already read from {} (counted once)",
+            thousands(d.calls),
+            sanitize(&d.source),
+            sanitize(&d.duplicate_of)
+        );
+    }
     field_notes(&mut out, m);
     let _ = writeln!(
         out,

@@ -273,14 +273,18 @@ fn starts_with(n: crate::cdr::number::PackedNumber, prefix: &[u8], pool: &Pool) 
 pub fn evaluate(q: &Query, ctx: &Context<'_>) -> Selection {
     let st = ctx.store;
     let n = st.len();
+    let dups = st.duplicate_rows() > 0;
     if q.is_empty() {
-        return (0..n as u32).collect();
+        return (0..n).filter(|&i| !dups || !st.is_duplicate(i)).map(|i| i as u32).collect();
     }
     let compiled = compile(q, ctx);
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8);
     if n < 50_000 || threads == 1 {
         let mut buf = String::new();
-        return (0..n).filter(|&i| compiled.matches(st, i, &mut buf)).map(|i| i as u32).collect();
+        return (0..n)
+            .filter(|&i| (!dups || !st.is_duplicate(i)) && compiled.matches(st, i, &mut buf))
+            .map(|i| i as u32)
+            .collect();
     }
     let chunk = n.div_ceil(threads);
     std::thread::scope(|s| {
@@ -291,7 +295,7 @@ pub fn evaluate(q: &Query, ctx: &Context<'_>) -> Selection {
                     let mut buf = String::new();
                     let range = (t * chunk).min(n)..((t + 1) * chunk).min(n);
                     range
-                        .filter(|&i| compiled.matches(st, i, &mut buf))
+                        .filter(|&i| (!dups || !st.is_duplicate(i)) && compiled.matches(st, i, &mut buf))
                         .map(|i| i as u32)
                         .collect::<Vec<u32>>()
                 })

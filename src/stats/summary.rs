@@ -46,6 +46,14 @@ pub struct BillingShare {
     pub share: f64,
 }
 
+/// Calls of one source dropped as repeats of an earlier one.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Duplicates {
+    pub source: String,
+    pub duplicate_of: String,
+    pub calls: u64,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct NotMeasured {
     pub field: &'static str,
@@ -82,8 +90,10 @@ pub struct Summary {
     pub schema_version: u32,
     /// Calls in the selection.
     pub rows: u64,
-    /// Calls loaded before filtering.
+    /// Calls loaded before filtering (duplicates not counted).
     pub loaded_rows: u64,
+    /// Calls dropped because an earlier source had them already.
+    pub duplicates: Vec<Duplicates>,
     pub rejected_lines: u64,
     pub pending_lines: u64,
     pub answered: u64,
@@ -370,7 +380,18 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
     Summary {
         schema_version: SCHEMA_VERSION,
         rows: total,
-        loaded_rows: store.len() as u64,
+        loaded_rows: store.calls() as u64,
+        duplicates: store
+            .sources
+            .iter()
+            .flat_map(|s| {
+                s.duplicate_of.iter().map(|(of, n)| Duplicates {
+                    source: s.name.clone(),
+                    duplicate_of: store.sources.get(*of).map(|o| o.name.clone()).unwrap_or_default(),
+                    calls: *n,
+                })
+            })
+            .collect(),
         rejected_lines: store.rejected_lines(),
         pending_lines: store.pending_lines(),
         answered,

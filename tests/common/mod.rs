@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod real;
 pub mod tmux;
 
 use std::io::Write;
@@ -44,7 +45,7 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 }
 
 pub fn real_row_tsv() -> &'static [u8] {
-    include_bytes!("../data/e_cdr_20210429_vos3000_2140.tsv")
+    include_bytes!("../fixtures/e_cdr_20210429_vos3000_2140.tsv")
 }
 
 /// A 19-field text line.

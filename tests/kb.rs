@@ -179,7 +179,10 @@ fn seed_sentences() -> Option<Vec<String>> {
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("skipped: the seed guides are not at {} ({e}); this check compares against them", dir.display());
+            eprintln!(
+                "skipped: the seed guides are not at {} ({e}); this check compares against them",
+                dir.display()
+            );
             return None;
         }
     };

@@ -111,7 +111,7 @@ fn gzip_and_plain_give_the_same_rows() {
     let b = load_paths(&[&gz]).store;
     assert_eq!(a.len(), 2000);
     assert_eq!(b.len(), 2000);
-    assert!(b.sources[0].gzip);
+    assert_eq!(b.sources[0].packing, "gzip");
     for i in [0, 999, 1999] {
         let (mut ra, mut rb) = (a.record(i), b.record(i));
         ra.source.clear();
@@ -244,10 +244,16 @@ fn bad_lines_are_counted_with_file_and_line() {
     let good = pipe_line("1", "2026-11-20 10:00:00", "2026-11-20 10:00:40", 30_000, "-8", "A", "B");
     let text = format!("{good}garbage line\n{good}1|2|soon|2026-11-20 10:00:40|0|-8|1|A|B|1|2|1|2|1|2|0|1\n");
     let st = load_bytes("bad.txt", text.as_bytes());
-    assert_eq!(st.len(), 2);
-    assert_eq!(st.rejected_lines(), 2);
+    // Line 4's start is unreadable but its stop places the call: kept, with a warning.
+    assert_eq!(st.len(), 3);
+    assert_eq!(st.rejected_lines(), 1);
     let lines: Vec<u64> = st.rejects.iter().map(|(_, r)| r.line).collect();
-    assert_eq!(lines, vec![2, 4]);
+    assert_eq!(lines, vec![2]);
+    let w = st.field_warnings();
+    assert_eq!(
+        (w[0].field, w[0].first_at.as_str(), w[0].example.as_str()),
+        ("startTime", "bad.txt:4", "soon")
+    );
 }
 
 #[test]

@@ -69,8 +69,11 @@ fn fixture_text(path: &str) -> String {
 
 /// The real DDL with comments stripped and the table renamed.
 fn ddl(file: &str, from: &str, to: &str) -> String {
-    let body: String =
-        fixture_text(file).lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+    let body: String = fixture_text(file)
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
     body.replace(&format!("CREATE TABLE `{from}`"), &format!("CREATE TABLE `{to}`"))
         .trim()
         .trim_end_matches(';')
@@ -170,6 +173,21 @@ fn fixture(s: &Server) {
         )
         .expect("insert");
     }
+    // The 12 real production rows, as the vendor's server stores them (their own day).
+    c.query_drop(ddl("e_cdr_ddl_mysql8_dump_excerpt.sql", "e_cdr", "e_cdr_20230716")).expect("current DDL");
+    let (header, rows) = common::real::real_table();
+    let sql = format!(
+        "INSERT INTO e_cdr_20230716 ({}) VALUES ({})",
+        header.join(", "),
+        vec!["?"; header.len()].join(", ")
+    );
+    for row in &rows {
+        let params: Vec<mysql::Value> = row
+            .iter()
+            .map(|v| if v == "NULL" { mysql::Value::NULL } else { mysql::Value::from(v.as_str()) })
+            .collect();
+        c.exec_drop(&sql, params).expect("real row");
+    }
     c.query_drop("USE vos3000db").expect("use");
     c.query_drop(ddl(
         "e_cdr_20210429_vos3000_2140.schema_by_mariadb.sql",
@@ -226,6 +244,18 @@ fn expected(since: i64, until: i64) -> BTreeSet<u64> {
 
 fn flownos(l: &Loaded) -> BTreeSet<u64> {
     l.store.cols.flowno.iter().copied().collect()
+}
+
+/// The real rows with their -1 sentinels, through mysql:// (they were once 5 of 49 calls).
+#[test]
+fn real_rows_through_the_database() {
+    let Some(s) = server() else { return };
+    let day = 1_689_465_600_000; // 2023-07-16 00:00 UTC
+    let l = load_db(&ro_url(s, "vos3000"), &s.ro_pw, day - DAY, day + DAY).expect("load");
+    common::real::assert_real_rows(&l.store, "mysql://");
+    common::real::assert_real_extras(&l.store, "mysql://");
+    let src = l.store.sources.iter().find(|x| x.name.ends_with("e_cdr_20230716")).expect("the day's table");
+    assert!(src.name.starts_with("mysql://"), "{}", src.name);
 }
 
 #[test]
@@ -286,7 +316,7 @@ fn no_table_for_the_window_is_a_clear_error() {
     let err = load_db(&ro_url(s, "vos3000"), &s.ro_pw, 1_893_456_000_000, 1_893_542_400_000)
         .expect_err("no table")
         .to_string();
-    assert!(err.contains("no e_cdr table") && err.contains("e_cdr_20261119 .. e_cdr_20261121"), "{err}");
+    assert!(err.contains("no e_cdr table") && err.contains("e_cdr_20230716 .. e_cdr_20261121"), "{err}");
 }
 
 #[test]
@@ -366,7 +396,7 @@ fn the_command_line_reads_the_database() {
         .assert()
         .code(0)
         .stdout(predicates::str::contains("database table, e_cdr current layout"))
-        .stdout(predicates::str::contains("1,070 rows, 0 rejected lines"));
+        .stdout(predicates::str::contains("1,070 rows, 0 duplicates dropped, 0 rejected lines"));
     // Without a window a database is read for today, which this one does not have.
     assert_cmd::Command::cargo_bin("cdrscope")
         .expect("binary")

@@ -256,7 +256,10 @@ fn the_portal_zip() {
     let answered = (0..3).filter(|&i| l.store.cols.hold_ms[i] > 0).count();
     assert_eq!(answered, 2);
     assert_eq!(l.store.record(1).hold_ms, 85_000, "portal holdTime is seconds");
-    assert_eq!(l.store.record(2).extras.iter().find(|(k, _)| k == "fee").map(|(_, v)| v.as_str()), Some("0.36"));
+    assert_eq!(
+        l.store.record(2).extras.iter().find(|(k, _)| k == "fee").map(|(_, v)| v.as_str()),
+        Some("0.36")
+    );
 
     // A truncated zip: a clear message; the other source is still read.
     let bytes = std::fs::read(&path).expect("read");
@@ -292,7 +295,10 @@ fn chinese_headers_map_like_english_ones() {
     let store = load_bytes("client.csv", text.as_bytes());
     assert_eq!((store.calls(), store.rejected_lines()), (2, 0));
     let r = store.record(0);
-    assert_eq!((r.caller.as_str(), r.callee_gateway.as_str(), r.caller_gateway.as_str()), ("8613800000001", "落地A", "对接线路"));
+    assert_eq!(
+        (r.caller.as_str(), r.callee_gateway.as_str(), r.caller_gateway.as_str()),
+        ("8613800000001", "落地A", "对接线路")
+    );
     assert_eq!((r.end_direction, r.billing_mode, r.caller_ip.as_str()), (Some(1), Some(1), "10.0.0.1"));
     assert_eq!(count(&store, "account:客户甲"), 2);
     assert_eq!(count(&store, "outgw:落地B code:503"), 1);
@@ -301,8 +307,18 @@ fn chinese_headers_map_like_english_ones() {
 #[test]
 fn guide_names_without_a_vendor_code_stay_named() {
     let mut text = String::new();
-    for (k, reason) in ["AllGatewayBusy", "AllGatewayBusy", "GatewayTimeout", "NoAvailableRouter", "-8"].iter().enumerate() {
-        text.push_str(&pipe_line(&format!("86100{k}"), "2026-11-20 10:00:00", "2026-11-20 10:00:00", 0, reason, "IN", "OUT"));
+    for (k, reason) in
+        ["AllGatewayBusy", "AllGatewayBusy", "GatewayTimeout", "NoAvailableRouter", "-8"].iter().enumerate()
+    {
+        text.push_str(&pipe_line(
+            &format!("86100{k}"),
+            "2026-11-20 10:00:00",
+            "2026-11-20 10:00:00",
+            0,
+            reason,
+            "IN",
+            "OUT",
+        ));
     }
     let store = load_bytes("names.txt", text.as_bytes());
     assert_eq!(count(&store, "code:AllGatewayBusy"), 2);
@@ -347,7 +363,15 @@ fn the_hostile_time_row_costs_nothing() {
     }
     let mut hostile = text.clone();
     hostile.push_str(&pipe_line("86199", "9999999999999999", "9999999999999999", 0, "503", "IN", "OUT"));
-    hostile.push_str(&pipe_line("86198", "0001-01-01 00:00:00", "0001-01-01 00:00:00", 0, "503", "IN", "OUT"));
+    hostile.push_str(&pipe_line(
+        "86198",
+        "0001-01-01 00:00:00",
+        "0001-01-01 00:00:00",
+        0,
+        "503",
+        "IN",
+        "OUT",
+    ));
     let store = load_bytes("hostile.txt", hostile.as_bytes());
     assert_eq!((store.calls(), store.rejected_lines()), (1002, 0), "the calls are kept");
     let w = store.field_warnings();
@@ -375,7 +399,10 @@ fn directories_say_what_they_skip() {
     let l = load_paths(&[d]);
     assert_real_rows(&l.store, "directory");
     let why = |name: &str| {
-        l.skipped.iter().find(|s| Path::new(&s.name).file_name().is_some_and(|n| n == name)).map(|s| s.why.clone())
+        l.skipped
+            .iter()
+            .find(|s| Path::new(&s.name).file_name().is_some_and(|n| n == name))
+            .map(|s| s.why.clone())
     };
     assert!(why("e_cdr_20230716.tsv.1").expect("rotated").contains("rotated"));
     assert!(why("notes.md").expect("other").contains("not named like a CDR file"));

@@ -156,8 +156,9 @@ fn sentinel_column(name: &str) -> Option<&'static str> {
 
 /// `1.00206285364032E+017`: a number a spreadsheet turned into a float; its digits are gone.
 fn scientific(t: &str) -> bool {
-    memchr::memchr2(b'E', b'e', t.as_bytes())
-        .is_some_and(|i| t.as_bytes().get(i + 1) == Some(&b'+') && t.as_bytes()[..i].iter().any(u8::is_ascii_digit))
+    memchr::memchr2(b'E', b'e', t.as_bytes()).is_some_and(|i| {
+        t.as_bytes().get(i + 1) == Some(&b'+') && t.as_bytes()[..i].iter().any(u8::is_ascii_digit)
+    })
 }
 
 const N_FIELDS: usize = Field::FlowNo as usize + 1;
@@ -182,7 +183,9 @@ pub fn parse_block(block: &Block, layout: &Layout, times: &TimeReader) -> Batch 
             for c in cols {
                 let slot = match c {
                     Column::Known(f) => Slot::Known(*f),
-                    Column::Extra(name) => Slot::Extra(p.batch.cols.extra_index(name, 0), sentinel_column(name)),
+                    Column::Extra(name) => {
+                        Slot::Extra(p.batch.cols.extra_index(name, 0), sentinel_column(name))
+                    }
                 };
                 p.slots.push(slot);
             }
@@ -489,7 +492,12 @@ impl Parser<'_> {
 
     /// Places the call in time: start and stop-minus-start. Only a call with no usable time at
     /// all is rejected; an unusable start or stop is a warning and the other stands in.
-    fn place(&mut self, start: TimeRead<'_>, stop: TimeRead<'_>, line: u64) -> Result<(i64, u32), RejectReason> {
+    fn place(
+        &mut self,
+        start: TimeRead<'_>,
+        stop: TimeRead<'_>,
+        line: u64,
+    ) -> Result<(i64, u32), RejectReason> {
         let range = self.plausible.clone();
         let plausible = move |ms: i64| range.contains(&ms);
         let warn_bad = |p: &mut Self, field: &'static str, t: &TimeRead<'_>| {
@@ -588,7 +596,12 @@ impl Parser<'_> {
         }
     }
 
-    fn build(&mut self, k: &[Option<&str>; N_FIELDS], extras: &[(usize, &str)], line: u64) -> Result<(), RejectReason> {
+    fn build(
+        &mut self,
+        k: &[Option<&str>; N_FIELDS],
+        extras: &[(usize, &str)],
+        line: u64,
+    ) -> Result<(), RejectReason> {
         let get = |f: Field| k[f as usize];
         let start = self.time(get(Field::StartTime));
         let stop = self.time(get(Field::StopTime));
@@ -896,7 +909,8 @@ mod tests {
     /// One odd field never costs the call: it becomes unknown and is counted per field.
     #[test]
     fn odd_fields_are_warnings_and_the_call_is_kept() {
-        let ok = "1|2|2026-11-20 10:00:00|2026-11-20 10:00:30|20000|-8|1|A|B|1.1.1.1|2.2.2.2|1|2|1|2|0|1|300|400";
+        let ok =
+            "1|2|2026-11-20 10:00:00|2026-11-20 10:00:30|20000|-8|1|A|B|1.1.1.1|2.2.2.2|1|2|1|2|0|1|300|400";
         let lines = [
             ok.replace("2026-11-20 10:00:00|", "yesterday|"),
             ok.replace("10:00:30", "09:00:00"),

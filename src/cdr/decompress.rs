@@ -98,7 +98,9 @@ impl<R: BufRead> Read for ZstdFrames<R> {
             match inner {
                 Some(r) if more => {
                     let d = ruzstd::decoding::StreamingDecoder::new_with_max_window_size(r, ZSTD_MAX_WINDOW)
-                        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("zstd: {e}")))?;
+                        .map_err(|e| {
+                            std::io::Error::new(std::io::ErrorKind::InvalidData, format!("zstd: {e}"))
+                        })?;
                     self.decoder = Some(d);
                 }
                 _ => return Ok(0),
@@ -133,11 +135,13 @@ mod tests {
         let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
         bz.write_all(&text).expect("bz");
         assert_eq!(roundtrip(Packing::Bzip2, &bz.finish().expect("bz")), text);
-        let mut xz = lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(1)).expect("xz");
+        let mut xz =
+            lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(1)).expect("xz");
         xz.write_all(&text).expect("xz");
         assert_eq!(roundtrip(Packing::Xz, &xz.finish().expect("xz")), text);
         // Two zstd frames back to back.
-        let mut zs = ruzstd::encoding::compress_to_vec(&text[..], ruzstd::encoding::CompressionLevel::Fastest);
+        let mut zs =
+            ruzstd::encoding::compress_to_vec(&text[..], ruzstd::encoding::CompressionLevel::Fastest);
         zs.extend(ruzstd::encoding::compress_to_vec(&text[..], ruzstd::encoding::CompressionLevel::Fastest));
         assert_eq!(roundtrip(Packing::Zstd, &zs), [text.clone(), text].concat());
         assert_eq!(Packing::detect(b"PK\x03\x04rest"), Packing::Zip);
@@ -149,7 +153,8 @@ mod tests {
         let mut bad = vec![0xfd, b'7', b'z', b'X', b'Z', 0];
         bad.extend(std::iter::repeat_n(0x55u8, 4096));
         let mut out = Vec::new();
-        let r = Packing::Xz.decoder(std::io::BufReader::new(&bad[..])).expect("decoder").read_to_end(&mut out);
+        let r =
+            Packing::Xz.decoder(std::io::BufReader::new(&bad[..])).expect("decoder").read_to_end(&mut out);
         assert!(r.is_err());
     }
 }

@@ -35,8 +35,9 @@ pub fn mark_source(store: &mut Store, src: usize) -> Vec<(usize, u64)> {
         ss_col.and_then(|k| st.cols.extras.get(k)).and_then(|e| e.values.get(i)).copied().unwrap_or(0)
     };
     let flowno = |st: &Store, i: usize| st.cols.flowno.get(i).copied().unwrap_or(0);
-    let fallback =
-        |st: &Store, i: usize| -> Fallback { (st.cols.caller[i], st.cols.callee[i], st.cols.start_ms[i].div_euclid(1000), st.cols.hold_ms[i]) };
+    let fallback = |st: &Store, i: usize| -> Fallback {
+        (st.cols.caller[i], st.cols.callee[i], st.cols.start_ms[i].div_euclid(1000), st.cols.hold_ms[i])
+    };
 
     // The earlier calls that could be repeated: those starting within this source's range.
     let mut by_primary: HashMap<(u32, u64), usize> = HashMap::new();

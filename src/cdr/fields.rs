@@ -154,8 +154,12 @@ impl Field {
             "holdtime" | "conversationtime" | "通话时长" => Field::HoldTime,
             "endreason" | "terminationreason" | "终止原因" => Field::EndReason,
             "enddirection" | "hangupside" | "挂断方" => Field::EndDirection,
-            "callergatewayid" | "callergatewayh323id" | "callergateway" | "对接网关" => Field::CallerGateway,
-            "calleegatewayid" | "calleegatewayh323id" | "calleegateway" | "落地网关" => Field::CalleeGateway,
+            "callergatewayid" | "callergatewayh323id" | "callergateway" | "对接网关" => {
+                Field::CallerGateway
+            }
+            "calleegatewayid" | "calleegatewayh323id" | "calleegateway" | "落地网关" => {
+                Field::CalleeGateway
+            }
             "callerip" | "主叫ip" => Field::CallerIp,
             "calleeip" | "被叫ip" => Field::CalleeIp,
             "calleraccesse164" => Field::CallerAccessE164,

@@ -3,8 +3,8 @@
 use std::fmt;
 
 use super::fields::{
-    Column, FORWARDED_COLUMNS, FORWARDED_MIN_FIELDS, FORWARDED_START, Field, PIPE_MIN_FIELDS, columns_from_header,
-    header_is_cdr,
+    Column, FORWARDED_COLUMNS, FORWARDED_MIN_FIELDS, FORWARDED_START, Field, PIPE_MIN_FIELDS,
+    columns_from_header, header_is_cdr,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

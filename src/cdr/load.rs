@@ -331,7 +331,13 @@ impl Feed<'_> {
     }
 
     /// Sends split rows (database, spreadsheet, JSON records) numbered from `first`.
-    fn rows(&mut self, rows: Vec<super::mysql::RawRow>, first: u64, layout: &Arc<Layout>, ends: bool) -> bool {
+    fn rows(
+        &mut self,
+        rows: Vec<super::mysql::RawRow>,
+        first: u64,
+        layout: &Arc<Layout>,
+        ends: bool,
+    ) -> bool {
         let job = Job {
             block: Block {
                 source: self.n,
@@ -395,7 +401,8 @@ fn read_input(
 /// Reads one byte stream: unpacks it (by its magic bytes), tells its form from its first
 /// block, and cuts it into blocks at record boundaries.
 fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
-    let mut buffered = BufReader::with_capacity(256 << 10, Counting { inner: raw, progress: feed.progress.clone() });
+    let mut buffered =
+        BufReader::with_capacity(256 << 10, Counting { inner: raw, progress: feed.progress.clone() });
     let packing = match buffered.fill_buf() {
         Ok(head) => Packing::detect(head),
         Err(e) => {
@@ -418,7 +425,8 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
     });
     if super::decompress::is_tar(&buf) {
         feed.set(&|i| {
-            i.form = Err("a tar archive: unpack it first (tar xf FILE) and point cdrscope at the files".into())
+            i.form =
+                Err("a tar archive: unpack it first (tar xf FILE) and point cdrscope at the files".into())
         });
         return;
     }

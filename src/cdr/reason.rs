@@ -52,7 +52,8 @@ impl Reason {
     pub fn health_class(&self) -> Option<u8> {
         match self {
             Reason::Name(n) => {
-                let key: String = n.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+                let key: String =
+                    n.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
                 match key.as_str() {
                     "allgatewaybusy" => Some(5),
                     "gatewaytimeout" | "invitetimeout" => Some(4),

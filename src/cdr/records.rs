@@ -34,7 +34,8 @@ pub type Emit<'a> = dyn FnMut(Layout, Vec<RawRow>, u64) -> bool + 'a;
 /// columns; every later row is a record. Returns the sheet's name.
 pub fn read_xlsx(path: &Path, emit: &mut Emit<'_>) -> Result<String, String> {
     use calamine::Reader as _;
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| format!("not a readable spreadsheet: {e}"))?;
+    let mut wb =
+        calamine::open_workbook_auto(path).map_err(|e| format!("not a readable spreadsheet: {e}"))?;
     let name = wb.sheet_names().first().cloned().ok_or("the workbook has no sheet")?;
     let range = match wb.worksheet_range_at(0) {
         Some(Ok(r)) => r,
@@ -127,7 +128,8 @@ fn excel_datetime(serial: f64) -> String {
 /// bare list of records, or one record per line (JSON lines). Field names are the API's
 /// camelCase ones. Records are streamed top-level value by value.
 pub fn read_json(reader: impl Read, emit: &mut Emit<'_>) -> Result<u64, String> {
-    let values = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader)).into_iter::<serde_json::Value>();
+    let values = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader))
+        .into_iter::<serde_json::Value>();
     let mut acc = JsonChunker { records: Vec::new(), next: 1, seen_cdr: false, emitted: 0 };
     for v in values {
         let v = v.map_err(|e| format!("not valid JSON after record {}: {e}", acc.next - 1))?;
@@ -268,7 +270,9 @@ mod tests {
     #[test]
     fn api_shapes() {
         let rec = r#"{"flowNo":1,"callerE164":"100","start":1760922383500,"stop":1760922383500,"holdTime":0,"endReason":503}"#;
-        for text in [format!("{{\"infoCdrs\":[{rec},{rec}]}}"), format!("[{rec},{rec}]"), format!("{rec}\n{rec}\n")] {
+        for text in
+            [format!("{{\"infoCdrs\":[{rec},{rec}]}}"), format!("[{rec},{rec}]"), format!("{rec}\n{rec}\n")]
+        {
             let got = collect_json(&text).expect("json");
             assert_eq!(got.iter().map(|c| c.1.len()).sum::<usize>(), 2, "{text}");
             assert_eq!(got[0].2, 1);

@@ -51,7 +51,10 @@ pub enum InputKind {
     Memory(Arc<Vec<u8>>),
     Db(Box<super::mysql::DbTable>),
     /// One member of a zip archive: each member is a source of its own.
-    ZipMember { path: PathBuf, index: usize },
+    ZipMember {
+        path: PathBuf,
+        index: usize,
+    },
     /// The first sheet of a spreadsheet.
     Xlsx(PathBuf),
     /// An input named explicitly that cannot be read as CDRs, and why (a tar archive, a
@@ -188,12 +191,16 @@ fn file_inputs(p: &Path, meta: &std::fs::Metadata, head: &[u8]) -> Vec<Input> {
     };
     if is_tar_name(&file_name(p)) {
         return one(
-            InputKind::Broken("a tar archive: unpack it first (tar xf FILE) and point cdrscope at the files".into()),
+            InputKind::Broken(
+                "a tar archive: unpack it first (tar xf FILE) and point cdrscope at the files".into(),
+            ),
             None,
         );
     }
     match Packing::detect(head) {
-        Packing::Zip if is_spreadsheet_name(&file_name(p)) => one(InputKind::Xlsx(p.to_path_buf()), Some(meta.len())),
+        Packing::Zip if is_spreadsheet_name(&file_name(p)) => {
+            one(InputKind::Xlsx(p.to_path_buf()), Some(meta.len()))
+        }
         Packing::Zip => match zip_members(p) {
             Ok(members) if members.is_empty() => one(InputKind::Broken("an empty zip archive".into()), None),
             Ok(members) => members
@@ -238,7 +245,9 @@ fn file_name(p: &Path) -> String {
 
 fn is_tar_name(name: &str) -> bool {
     let l = name.to_ascii_lowercase();
-    [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"].iter().any(|e| l.ends_with(e))
+    [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"]
+        .iter()
+        .any(|e| l.ends_with(e))
 }
 
 fn is_spreadsheet_name(name: &str) -> bool {

@@ -236,7 +236,8 @@ impl Store {
 
     /// A row's value in an extra column ("" when the column or value is absent).
     pub fn extra_value(&self, col: Option<usize>, i: usize) -> &str {
-        let id = col.and_then(|k| self.cols.extras.get(k)).and_then(|e| e.values.get(i)).copied().unwrap_or(0);
+        let id =
+            col.and_then(|k| self.cols.extras.get(k)).and_then(|e| e.values.get(i)).copied().unwrap_or(0);
         self.pools.extra_values.resolve(id)
     }
 

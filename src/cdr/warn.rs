@@ -28,10 +28,12 @@ pub struct FieldNotes {
 impl FieldNotes {
     /// Counts an unusable value; the first one seen stays the example.
     pub fn warn(&mut self, field: &'static str, value: &[u8], why: &'static str, line: u64) {
-        self.warnings
-            .entry(field)
-            .and_modify(|w| w.count += 1)
-            .or_insert_with(|| FieldWarning { count: 1, example: sample(value), why, first_line: line });
+        self.warnings.entry(field).and_modify(|w| w.count += 1).or_insert_with(|| FieldWarning {
+            count: 1,
+            example: sample(value),
+            why,
+            first_line: line,
+        });
     }
 
     pub fn not_measured(&mut self, field: &'static str) {
@@ -41,10 +43,7 @@ impl FieldNotes {
     /// Folds in the notes of a later part of the same source (its examples come later).
     pub fn add(&mut self, o: &FieldNotes) {
         for (f, w) in &o.warnings {
-            self.warnings
-                .entry(f)
-                .and_modify(|mine| mine.count += w.count)
-                .or_insert_with(|| w.clone());
+            self.warnings.entry(f).and_modify(|mine| mine.count += w.count).or_insert_with(|| w.clone());
         }
         for (f, n) in &o.not_measured {
             *self.not_measured.entry(f).or_default() += n;

@@ -132,7 +132,14 @@ fn accounts(out: &mut String, m: &Summary) {
         return;
     }
     let _ = writeln!(out, "\nBy account");
-    let _ = writeln!(out, "  {}{}{}{}", fit("Account", 40), fit_right("Calls", 10), fit_right("ASR", 8), fit_right("ACD", 8));
+    let _ = writeln!(
+        out,
+        "  {}{}{}{}",
+        fit("Account", 40),
+        fit_right("Calls", 10),
+        fit_right("ASR", 8),
+        fit_right("ACD", 8)
+    );
     for a in m.by_account.iter().take(15) {
         let name = if a.account.is_empty() { "(none)" } else { &a.account };
         let _ = writeln!(

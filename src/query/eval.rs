@@ -7,11 +7,11 @@ use wildmatch::WildMatch;
 use super::parse::{CodeMatch, Measure, Op, Query, Side, TermKind};
 use super::timespec::TimeSpec;
 use crate::cdr::Store;
-use crate::cdr::fields::extra;
-use crate::cdr::reason_header::ReasonHeader;
 use crate::cdr::columns::NO_SMALL;
+use crate::cdr::fields::extra;
 use crate::cdr::pool::Pool;
 use crate::cdr::reason::Reason;
+use crate::cdr::reason_header::ReasonHeader;
 use crate::cdr::time::{TimeReader, TimeWriter, Zone};
 
 /// Row indices, ascending.
@@ -41,7 +41,11 @@ impl<'a> Context<'a> {
             // Databases (and followed sources) count from the wall clock; static files from
             // their newest plausible call.
             TimeSpec::Relative(ms) => {
-                let base = if self.store.wall_clock { self.now_ms } else { span.map_or(self.now_ms, |(_, last)| last) };
+                let base = if self.store.wall_clock {
+                    self.now_ms
+                } else {
+                    span.map_or(self.now_ms, |(_, last)| last)
+                };
                 base.saturating_add(*ms)
             }
             TimeSpec::TimeOfDay(secs) => {
@@ -60,18 +64,34 @@ impl<'a> Context<'a> {
 }
 
 enum Pred {
-    Gateway { side: Side, ids: Vec<bool> },
+    Gateway {
+        side: Side,
+        ids: Vec<bool>,
+    },
     Reason(Vec<bool>),
     StartAtLeast(i64),
     StartBefore(i64),
-    Number { side: Side, prefixes: Vec<Vec<u8>>, globs: Vec<WildMatch> },
+    Number {
+        side: Side,
+        prefixes: Vec<Vec<u8>>,
+        globs: Vec<WildMatch>,
+    },
     Ip(Vec<bool>),
     /// Extra columns (by index) and which of their pooled values match.
-    Extra { cols: Vec<usize>, values: Vec<bool> },
-    Small { col: SmallCol, values: Box<[bool; 256]> },
+    Extra {
+        cols: Vec<usize>,
+        values: Vec<bool>,
+    },
+    Small {
+        col: SmallCol,
+        values: Box<[bool; 256]>,
+    },
     Answered(bool),
     Compare(Measure, Op, i64),
-    Word { gateways: Vec<bool>, needle: String },
+    Word {
+        gateways: Vec<bool>,
+        needle: String,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -151,7 +171,10 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
             TermKind::Account(vals) => {
                 let ms: Vec<_> = vals.iter().map(|v| text_matcher(v, false)).collect();
                 Pred::Extra {
-                    cols: [extra::ACCOUNT, extra::ACCOUNT_NAME].iter().filter_map(|n| st.extra_index(n)).collect(),
+                    cols: [extra::ACCOUNT, extra::ACCOUNT_NAME]
+                        .iter()
+                        .filter_map(|n| st.extra_index(n))
+                        .collect(),
                     values: pool_mask(&st.pools.extra_values, |v| !v.is_empty() && ms.iter().any(|m| m(v))),
                 }
             }

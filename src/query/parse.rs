@@ -233,7 +233,9 @@ fn term_kind(body: &str) -> Result<TermKind, String> {
             vals.iter()
                 .map(|v| {
                     ReasonMatch::parse(v).ok_or_else(|| {
-                        format!("reason takes a cause number or protocol:cause (34, q850:34, sip:503), not '{v}'")
+                        format!(
+                            "reason takes a cause number or protocol:cause (34, q850:34, sip:503), not '{v}'"
+                        )
                     })
                 })
                 .collect::<Result<_, _>>()?,

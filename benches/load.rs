@@ -48,11 +48,11 @@ fn run(cmd: &mut Command) -> (Duration, u64) {
     let status_path = format!("/proc/{}/status", child.id());
     let mut peak_kb = 0u64;
     loop {
-        if let Ok(s) = std::fs::read_to_string(&status_path) {
-            if let Some(v) = s.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
-                let kb = v.trim().trim_end_matches(" kB").trim().parse().unwrap_or(0);
-                peak_kb = peak_kb.max(kb);
-            }
+        if let Ok(s) = std::fs::read_to_string(&status_path)
+            && let Some(v) = s.lines().find_map(|l| l.strip_prefix("VmHWM:"))
+        {
+            let kb = v.trim().trim_end_matches(" kB").trim().parse().unwrap_or(0);
+            peak_kb = peak_kb.max(kb);
         }
         if let Some(status) = child.try_wait().expect("wait") {
             assert!(status.success(), "command failed: {cmd:?}");

@@ -374,17 +374,15 @@ impl Parser<'_> {
                     .tally
                     .reject(line, RejectReason::TooFewFields { found: fields.len(), min: PIPE_MIN_FIELDS });
             }
-            Some(_) if self.layout.positional => {
-                if fields.len() < self.layout.min_fields {
-                    return self.batch.tally.reject(
-                        line,
-                        RejectReason::TooFewFieldsFor {
-                            found: fields.len(),
-                            min: self.layout.min_fields,
-                            form: "forwarded CDR",
-                        },
-                    );
-                }
+            Some(_) if self.layout.positional && fields.len() < self.layout.min_fields => {
+                return self.batch.tally.reject(
+                    line,
+                    RejectReason::TooFewFieldsFor {
+                        found: fields.len(),
+                        min: self.layout.min_fields,
+                        form: "forwarded CDR",
+                    },
+                );
             }
             // The portal's writer ends every value with a comma: one empty field too many.
             Some(cols) if fields.len() == cols.len() + 1 && fields.last().is_some_and(|f| f.is_empty()) => {
@@ -411,10 +409,10 @@ impl Parser<'_> {
             match self.slots[i] {
                 Slot::Known(k) => known[k as usize] = Some(f),
                 Slot::Extra(e, sentinel) => {
-                    if let Some(name) = sentinel {
-                        if f.trim() == "-1" {
-                            self.batch.tally.notes.not_measured(name);
-                        }
+                    if let Some(name) = sentinel
+                        && f.trim() == "-1"
+                    {
+                        self.batch.tally.notes.not_measured(name);
                     }
                     extras.push((e, f));
                 }

@@ -106,10 +106,10 @@ impl Columns {
 
     /// Records that row `row` (the next one) starts on `line`.
     pub fn push_line(&mut self, row: usize, line: u32) {
-        if let Some(&(r, l)) = self.line_runs.last() {
-            if u64::from(l) + (row as u64 - u64::from(r)) == u64::from(line) {
-                return;
-            }
+        if let Some(&(r, l)) = self.line_runs.last()
+            && u64::from(l) + (row as u64 - u64::from(r)) == u64::from(line)
+        {
+            return;
         }
         self.line_runs.push((row as u32, line));
     }

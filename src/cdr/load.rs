@@ -319,10 +319,10 @@ struct Feed<'a> {
 
 impl Feed<'_> {
     fn set(&self, f: &dyn Fn(&mut ReaderNote)) {
-        if let Ok(mut all) = self.notes.lock() {
-            if let Some(note) = all.get_mut(self.n) {
-                f(note);
-            }
+        if let Ok(mut all) = self.notes.lock()
+            && let Some(note) = all.get_mut(self.n)
+        {
+            f(note);
         }
     }
 

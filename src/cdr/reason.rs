@@ -121,10 +121,10 @@ impl ReasonTable {
     /// Same as `intern(Reason::Code(code))`, without hashing for everyday codes.
     pub fn intern_code(&mut self, code: i32) -> Option<u16> {
         let slot = usize::try_from(code + SMALL_RANGE).ok().filter(|s| *s < self.small.len());
-        if let Some(s) = slot {
-            if self.small[s] != 0 {
-                return Some(self.small[s] - 1);
-            }
+        if let Some(s) = slot
+            && self.small[s] != 0
+        {
+            return Some(self.small[s] - 1);
         }
         let id = self.intern(Reason::Code(code))?;
         if let Some(s) = slot {

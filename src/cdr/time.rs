@@ -88,10 +88,10 @@ impl Zone {
 }
 
 fn iana_local_name() -> Option<String> {
-    if let Ok(tz) = std::env::var("TZ") {
-        if !tz.is_empty() {
-            return Some(tz.trim_start_matches(':').to_string());
-        }
+    if let Ok(tz) = std::env::var("TZ")
+        && !tz.is_empty()
+    {
+        return Some(tz.trim_start_matches(':').to_string());
     }
     let link = std::fs::read_link("/etc/localtime").ok()?;
     let s = link.to_string_lossy();

@@ -20,10 +20,10 @@ pub fn run(args: &LoadArgs, window: &WindowArgs, lookup: Option<String>) -> anyh
     let specs = specs(args)?;
     // Fail before taking the screen over when a path is missing.
     for s in &specs {
-        if let SourceSpec::Path(p) = s {
-            if let Err(e) = std::fs::metadata(p) {
-                return Err(usage(format!("cannot open {}: {e}", p.display())));
-            }
+        if let SourceSpec::Path(p) = s
+            && let Err(e) = std::fs::metadata(p)
+        {
+            return Err(usage(format!("cannot open {}: {e}", p.display())));
         }
     }
     let load = super::common::load_options(args, Some(window), &zone)?;

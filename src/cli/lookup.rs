@@ -80,10 +80,10 @@ pub fn run(a: &LookupArgs) -> anyhow::Result<u8> {
         None => Lang::from_env(),
     };
     let user = a.kb.clone().or_else(Kb::user_file_path);
-    if let Some(p) = &a.kb {
-        if !p.exists() {
-            return Err(usage(format!("--kb: {} does not exist", p.display())));
-        }
+    if let Some(p) = &a.kb
+        && !p.exists()
+    {
+        return Err(usage(format!("--kb: {} does not exist", p.display())));
     }
     let kb = Kb::load(lang, user.as_deref()).map_err(|e| usage(e.to_string()))?;
     if a.all {

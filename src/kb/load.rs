@@ -80,21 +80,21 @@ fn rfc3398_links() -> Vec<(String, String)> {
     let mut links = Vec::new();
     let rows = |tsv: &'static str| tsv.lines().skip(1).map(|l| l.split('\t').collect::<Vec<_>>());
     for f in rows(ISUP_TO_SIP) {
-        if f.first() == Some(&"mapping") {
-            if let (Some(c), Some(s)) = (f.get(1), f.get(4)) {
-                if !c.is_empty() && !s.is_empty() {
-                    links.push((format!("q850:{c}"), format!("sip:{s}")));
-                }
-            }
+        if f.first() == Some(&"mapping")
+            && let (Some(c), Some(s)) = (f.get(1), f.get(4))
+            && !c.is_empty()
+            && !s.is_empty()
+        {
+            links.push((format!("q850:{c}"), format!("sip:{s}")));
         }
     }
     for f in rows(SIP_TO_ISUP) {
-        if f.first() == Some(&"mapping") {
-            if let (Some(s), Some(c)) = (f.get(1), f.get(3)) {
-                if !c.is_empty() && !s.is_empty() {
-                    links.push((format!("sip:{s}"), format!("q850:{c}")));
-                }
-            }
+        if f.first() == Some(&"mapping")
+            && let (Some(s), Some(c)) = (f.get(1), f.get(3))
+            && !c.is_empty()
+            && !s.is_empty()
+        {
+            links.push((format!("sip:{s}"), format!("q850:{c}")));
         }
     }
     links
@@ -298,10 +298,10 @@ impl Kb {
             }
         }
         for (a, b) in rfc3398_links() {
-            if let (Some(&ia), true) = (by_id.get(&a), by_id.contains_key(&b)) {
-                if !entries[ia].related.contains(&b) {
-                    entries[ia].related.push(b);
-                }
+            if let (Some(&ia), true) = (by_id.get(&a), by_id.contains_key(&b))
+                && !entries[ia].related.contains(&b)
+            {
+                entries[ia].related.push(b);
             }
         }
         // Names in every language, for the search index and the `names` field.
@@ -361,10 +361,10 @@ impl Kb {
             }
         }
         let mut kb = Kb { lang, entries, by_id, search };
-        if let Some(path) = user_file {
-            if path.exists() {
-                kb.apply_user_file(path)?;
-            }
+        if let Some(path) = user_file
+            && path.exists()
+        {
+            kb.apply_user_file(path)?;
         }
         Ok(kb)
     }

@@ -51,10 +51,10 @@ pub fn resolve<'a>(kb: &'a Kb, raw: &str) -> Result<Vec<Reading<'a>>, String> {
     // `SIP 503`, `Q.850 16` written out.
     let lower = v.to_ascii_lowercase();
     for (prefix, ns) in [("sip ", "sip"), ("q.850 ", "q850"), ("q850 ", "q850"), ("vos ", "vos")] {
-        if let Some(rest) = lower.strip_prefix(prefix) {
-            if let Some(e) = kb.get(&format!("{ns}:{}", rest.trim())) {
-                return Ok(vec![Reading { entry: e, why: "exact id".into() }]);
-            }
+        if let Some(rest) = lower.strip_prefix(prefix)
+            && let Some(e) = kb.get(&format!("{ns}:{}", rest.trim()))
+        {
+            return Ok(vec![Reading { entry: e, why: "exact id".into() }]);
         }
     }
     let key = name_key(v);

@@ -26,10 +26,12 @@ pub fn parse_time_spec(s: &str) -> Result<TimeSpec, String> {
         let num = |r: std::ops::Range<usize>| t.get(r).and_then(|x| x.parse::<i64>().ok());
         let (h, m) = (num(0..2), num(3..5));
         let sec = if b.len() == 8 { if b[5] != b':' { None } else { num(6..8) } } else { Some(0) };
-        if let (Some(h), Some(m), Some(sec)) = (h, m, sec) {
-            if h < 24 && m < 60 && sec < 60 {
-                return Ok(TimeSpec::TimeOfDay(h * 3600 + m * 60 + sec));
-            }
+        if let (Some(h), Some(m), Some(sec)) = (h, m, sec)
+            && h < 24
+            && m < 60
+            && sec < 60
+        {
+            return Ok(TimeSpec::TimeOfDay(h * 3600 + m * 60 + sec));
         }
         return Err(bad_time(s));
     }

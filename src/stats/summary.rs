@@ -435,8 +435,9 @@ fn by_reason_header(store: &Store, rows: &[u32]) -> Vec<ReasonHeaderCount> {
             *per_value.entry(id).or_default() += 1;
         }
     }
-    // label -> (kb id, text -> calls, calls)
-    let mut per_label: HashMap<String, (Option<String>, HashMap<String, u64>, u64)> = HashMap::new();
+    /// One cause: its knowledge-base id, calls per text the peers gave, calls.
+    type PerCause = (Option<String>, HashMap<String, u64>, u64);
+    let mut per_label: HashMap<String, PerCause> = HashMap::new();
     for (id, n) in per_value {
         let Some(h) = ReasonHeader::parse(store.pools.extra_values.resolve(id)) else { continue };
         let e = per_label.entry(h.label()).or_insert_with(|| (h.kb_id(), HashMap::new(), 0));

@@ -342,10 +342,10 @@ impl App {
                 }
             }
             Response::Count { generation, result } => {
-                if generation == self.count_gen {
-                    if let Some(Overlay::Prompt(p)) = &mut self.overlay {
-                        p.count = Some(result);
-                    }
+                if generation == self.count_gen
+                    && let Some(Overlay::Prompt(p)) = &mut self.overlay
+                {
+                    p.count = Some(result);
                 }
             }
             Response::Timeline { generation, focus, data } => {
@@ -467,18 +467,18 @@ impl App {
             KeyCode::Up => p.selected = p.selected.saturating_sub(1),
             KeyCode::Down => p.selected = (p.selected + 1).min(p.shown.len().saturating_sub(1)),
             KeyCode::Char(' ') => {
-                if let Some(it) = p.shown.get(p.selected).and_then(|&i| p.items.get(i)) {
-                    if !p.picked.remove(&it.value) {
-                        p.picked.insert(it.value.clone());
-                    }
+                if let Some(it) = p.shown.get(p.selected).and_then(|&i| p.items.get(i))
+                    && !p.picked.remove(&it.value)
+                {
+                    p.picked.insert(it.value.clone());
                 }
             }
             KeyCode::Enter => {
                 let mut values: Vec<String> = p.picked.iter().cloned().collect();
-                if values.is_empty() {
-                    if let Some(it) = p.shown.get(p.selected).and_then(|&i| p.items.get(i)) {
-                        values.push(it.value.clone());
-                    }
+                if values.is_empty()
+                    && let Some(it) = p.shown.get(p.selected).and_then(|&i| p.items.get(i))
+                {
+                    values.push(it.value.clone());
                 }
                 if !values.is_empty() {
                     let key = match p.kind {

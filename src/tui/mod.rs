@@ -127,7 +127,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
                 if app.is_loading() {
                     app.dirty = true;
                     ticks += 1;
-                    if ticks % 4 == 0 {
+                    if ticks.is_multiple_of(4) {
                         app.refresh_while_loading();
                     }
                 }

@@ -384,6 +384,8 @@ impl Parser<'_> {
                     },
                 );
             }
+            // Positional forms take any count from there on (extra fields are kept).
+            Some(_) if self.layout.positional => {}
             // The portal's writer ends every value with a comma: one empty field too many.
             Some(cols) if fields.len() == cols.len() + 1 && fields.last().is_some_and(|f| f.is_empty()) => {
                 fields = &fields[..cols.len()];

@@ -305,3 +305,51 @@ fn the_focus_timeline_uses_the_summarys_buckets_in_any_zone() {
     assert_eq!(starts, want);
     assert_eq!(data.iter().map(|d| d.1 + d.3).sum::<u64>(), summary.rows);
 }
+
+/// The real production rows in the console: every call shown, the field warnings in the
+/// header, the Reason header with its own explanation in the panel, and the load report.
+#[test]
+fn real_rows_in_the_console() {
+    let store = common::load_bytes("real.tsv", common::real::REAL_TSV);
+    let (mut app, ctx) = app_with(store);
+    let s = screen(&mut app, 160, 48);
+    assert!(s.contains("12/12 calls"), "{s}");
+    assert!(s.contains("12 field warnings"), "{s}");
+    // The rows are newest first: the last real row (SIP 503 with its Reason header) is on top.
+    assert!(s.contains("503 from the peer; its Reason header says SIP 503"), "{s}");
+    // A 503 whose Reason header names Q.850 34: both explanations.
+    typed(&mut app, &ctx, "/reason:34");
+    key(&mut app, &ctx, KeyCode::Enter);
+    let s = screen(&mut app, 160, 48);
+    assert!(s.contains("2/12 calls"), "{s}");
+    assert!(s.contains("Reason header says Q.850 34"), "{s}");
+    assert!(s.contains("q850:34"), "{s}");
+    assert!(s.contains("The Reason header's cause"), "{s}");
+    // A tall terminal shows the whole panel.
+    let s = screen(&mut app, 160, 150);
+    assert!(s.contains("not answered: startTime = stopTime"), "{s}");
+    // The load report lists what check lists.
+    key(&mut app, &ctx, KeyCode::Char('L'));
+    let s = screen(&mut app, 160, 48);
+    assert!(s.contains("Load report"), "{s}");
+    assert!(s.contains("not measured (-1): calleePdd 11, calleeType 1"), "{s}");
+    assert!(s.contains("warning:   calleeE164: 6 values"), "{s}");
+    key(&mut app, &ctx, KeyCode::Char('x'));
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn the_load_report_is_announced_and_lists_skipped_files() {
+    let store = common::load_bytes("real.tsv", common::real::REAL_TSV);
+    let (mut app, ctx) = app_with(store);
+    app.loaded(vec![cdrscope::cdr::source::Skipped {
+        name: "cdr/old.tar.gz".into(),
+        why: "a tar archive".into(),
+    }]);
+    settle(&mut app, &ctx);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("1 files skipped, 12 field warnings (L: load report)"), "{s}");
+    key(&mut app, &ctx, KeyCode::Char('L'));
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("cdr/old.tar.gz") && s.contains("skipped:   a tar archive"), "{s}");
+}

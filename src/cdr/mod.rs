@@ -18,6 +18,7 @@ pub mod reason;
 pub mod reason_header;
 pub mod records;
 pub mod reject;
+pub mod report;
 pub mod source;
 pub mod store;
 pub mod time;

@@ -119,6 +119,8 @@ pub enum Overlay {
     Picker(Picker),
     TimeMenu(usize),
     Help(u16),
+    /// The load report, scrolled.
+    Report(u16),
     /// The lookup palette over the current view.
     Lookup,
 }
@@ -287,6 +289,32 @@ impl App {
     pub fn loaded(&mut self, skipped: Vec<Skipped>) {
         self.skipped = skipped;
         self.requery();
+        // Say what the load report holds, so nothing passed over goes unnoticed.
+        if let Some(shared) = &self.store {
+            let st = crate::cdr::load::read(shared);
+            let mut parts = Vec::new();
+            let unread = st.sources.iter().filter(|s| s.form.is_err() || s.read_error.is_some()).count();
+            if unread > 0 {
+                parts.push(format!("{unread} sources not read whole"));
+            }
+            if !self.skipped.is_empty() {
+                parts.push(format!("{} files skipped", self.skipped.len()));
+            }
+            if st.duplicate_rows() > 0 {
+                parts.push(format!(
+                    "{} duplicate calls dropped",
+                    crate::text::thousands(st.duplicate_rows() as u64)
+                ));
+            }
+            let warnings: u64 = st.sources.iter().map(|s| s.tally.notes.warning_count()).sum();
+            if warnings > 0 {
+                parts.push(format!("{} field warnings", crate::text::thousands(warnings)));
+            }
+            if !parts.is_empty() {
+                let key = crate::tui::keymap::keys_of(Action::LoadReport);
+                self.status = Some((format!("{} ({key}: load report)", parts.join(", ")), unread > 0));
+            }
+        }
     }
 
     /// While loading, re-query when new rows have arrived (called about once a second).
@@ -425,6 +453,13 @@ impl App {
             Overlay::Help(scroll) => match k.code {
                 KeyCode::Char('j') | KeyCode::Down => Some(Overlay::Help(scroll.saturating_add(1))),
                 KeyCode::Char('k') | KeyCode::Up => Some(Overlay::Help(scroll.saturating_sub(1))),
+                _ => None,
+            },
+            Overlay::Report(scroll) => match k.code {
+                KeyCode::Char('j') | KeyCode::Down => Some(Overlay::Report(scroll.saturating_add(1))),
+                KeyCode::Char('k') | KeyCode::Up => Some(Overlay::Report(scroll.saturating_sub(1))),
+                KeyCode::PageDown | KeyCode::Char('f') => Some(Overlay::Report(scroll.saturating_add(20))),
+                KeyCode::PageUp | KeyCode::Char('b') => Some(Overlay::Report(scroll.saturating_sub(20))),
                 _ => None,
             },
             Overlay::Lookup => match k.code {
@@ -845,6 +880,7 @@ impl App {
                 }));
             }
             Action::Help => self.overlay = Some(Overlay::Help(0)),
+            Action::LoadReport => self.overlay = Some(Overlay::Report(0)),
             Action::Up => self.move_by(-1),
             Action::Down => self.move_by(1),
             Action::PageUp => self.move_by(-(self.page.max(1) as isize)),

@@ -31,6 +31,7 @@ pub enum Action {
     DetailUp,
     DetailDown,
     SwitchTable,
+    LoadReport,
 }
 
 /// Where a binding applies.
@@ -87,6 +88,12 @@ pub const BINDINGS: &[Binding] = &[
         help: "export what is shown to a file",
     },
     Binding { keys: &["?"], action: Action::Help, context: Context::Global, help: "this help" },
+    Binding {
+        keys: &["L"],
+        action: Action::LoadReport,
+        context: Context::Global,
+        help: "load report: skipped files, warnings",
+    },
     Binding { keys: &["q"], action: Action::Quit, context: Context::Global, help: "quit" },
     Binding { keys: &["Esc"], action: Action::Back, context: Context::Global, help: "back / close" },
     Binding { keys: &["j", "Down"], action: Action::Down, context: Context::Global, help: "down" },

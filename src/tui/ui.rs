@@ -39,6 +39,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
             Overlay::Picker(p) => view::picker::draw(f, app, &p, body),
             Overlay::TimeMenu(i) => view::picker::draw_time_menu(f, app, i, body),
             Overlay::Help(scroll) => view::help::draw(f, app, scroll, body),
+            Overlay::Report(scroll) => view::report::draw(f, app, scroll, body),
             Overlay::Lookup => {
                 let r = centered(body, 90, 90);
                 f.render_widget(Clear, r);
@@ -134,7 +135,7 @@ fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
             vec![("type", "narrow"), ("Space", "pick"), ("Enter", "apply"), ("Esc", "cancel")]
         }
         (Some(Overlay::TimeMenu(_)), _) => vec![("j/k", "choose"), ("Enter", "apply"), ("Esc", "cancel")],
-        (Some(Overlay::Help(_)), _) => vec![("j/k", "scroll"), ("any key", "close")],
+        (Some(Overlay::Help(_) | Overlay::Report(_)), _) => vec![("j/k", "scroll"), ("any key", "close")],
         (Some(Overlay::Lookup), _) => vec![("type", "search"), ("Up/Down", "choose"), ("Esc", "close")],
         (None, View::Lookup) => {
             vec![("type", "search"), ("Up/Down", "choose"), ("Tab", "next view"), ("Esc", "back")]

@@ -61,6 +61,19 @@ pub fn lines(app: &App, store: &Store, row: usize) -> Vec<Line<'static>> {
     let r = store.record(row);
     let mut out: Vec<Line<'static>> = Vec::new();
     let value = r.reason.to_string();
+    // The cause the peer gave behind its SIP response, often the real story behind a 503:
+    // said first, explained after the end reason's own entry.
+    let header = store.reason_header(row);
+    if let Some(h) = &header {
+        let said = match &h.text {
+            Some(text) => format!("{} {}", h.label(), text),
+            None => h.label(),
+        };
+        out.push(Line::from(Span::styled(
+            sanitize(&format!("{value} from the peer; its Reason header says {said}")).into_owned(),
+            t.key(),
+        )));
+    }
     match crate::kb::resolve(&app.kb, &value) {
         Ok(readings) => {
             if readings.len() > 1 {
@@ -78,20 +91,10 @@ pub fn lines(app: &App, store: &Store, row: usize) -> Vec<Line<'static>> {
         }
         Err(why) => out.push(Line::from(Span::styled(sanitize(&why).into_owned(), t.error()))),
     }
-    // The cause the peer gave behind its SIP response: often the real story behind a 503.
-    if let Some(h) = store.reason_header(row) {
+    if let Some(e) = header.and_then(|h| h.kb_id()).and_then(|id| app.kb.get(&id)) {
         out.push(Line::from(""));
-        let said = match &h.text {
-            Some(text) => format!("{} {}", h.label(), text),
-            None => h.label(),
-        };
-        out.push(Line::from(Span::styled(
-            sanitize(&format!("{value} from the peer; its Reason header says {said}")).into_owned(),
-            t.key(),
-        )));
-        if let Some(e) = h.kb_id().and_then(|id| app.kb.get(&id)) {
-            out.extend(entry_lines(&app.kb, e, t));
-        }
+        out.push(Line::from(Span::styled("The Reason header's cause", t.title())));
+        out.extend(entry_lines(&app.kb, e, t));
     }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled("The record", t.title())));

@@ -6,4 +6,5 @@ pub mod help;
 pub mod lookup;
 pub mod picker;
 pub mod prompt;
+pub mod report;
 pub mod stats;

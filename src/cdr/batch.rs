@@ -155,10 +155,13 @@ fn sentinel_column(name: &str) -> Option<&'static str> {
 }
 
 /// `1.00206285364032E+017`: a number a spreadsheet turned into a float; its digits are gone.
+/// Spreadsheets write one digit before the point, so the common case (a phone number) is
+/// ruled out by its second byte.
 fn scientific(t: &str) -> bool {
-    memchr::memchr2(b'E', b'e', t.as_bytes()).is_some_and(|i| {
-        t.as_bytes().get(i + 1) == Some(&b'+') && t.as_bytes()[..i].iter().any(u8::is_ascii_digit)
-    })
+    let b = t.as_bytes();
+    b.get(1) == Some(&b'.')
+        && b[0].is_ascii_digit()
+        && b.iter().position(|&c| c == b'E' || c == b'e').is_some_and(|i| b.get(i + 1) == Some(&b'+'))
 }
 
 const N_FIELDS: usize = Field::FlowNo as usize + 1;

@@ -431,3 +431,15 @@ fn sentinels_never_change_the_answer_or_the_exit_status() {
     assert_eq!(store.field_warnings(), []);
     assert_eq!(store.pdd_ms(0), Some(9038));
 }
+
+#[test]
+fn progress_counts_decompressed_bytes() {
+    let dir = tmp();
+    let gz = write(dir.path(), "real.tsv.gz", &gzip(REAL_TSV));
+    let progress = std::sync::Arc::new(cdrscope::cdr::Progress::default());
+    let specs = [cdrscope::cdr::SourceSpec::Path(gz)];
+    cdrscope::cdr::load(&specs, &opts(), progress.clone()).expect("load");
+    use std::sync::atomic::Ordering::Relaxed;
+    assert_eq!(progress.bytes_decoded.load(Relaxed), REAL_TSV.len() as u64);
+    assert!(progress.bytes_read.load(Relaxed) < REAL_TSV.len() as u64);
+}

@@ -64,6 +64,8 @@ pub struct Progress {
     pub bytes_read: AtomicU64,
     /// Total size of the inputs whose size is known.
     pub bytes_total: AtomicU64,
+    /// Bytes out of decompressors (gzip, bzip2, xz, zstd): what a compressed input amounts to.
+    pub bytes_decoded: AtomicU64,
     pub rows: AtomicU64,
     pub rejected: AtomicU64,
     pub cancel: AtomicBool,
@@ -83,16 +85,18 @@ struct Job {
     layout: Arc<Layout>,
 }
 
-/// Counts bytes as they are read, for progress on compressed inputs.
+/// Counts bytes as they are read: from disk (`decoded` false), or out of a decompressor.
 struct Counting<R> {
     inner: R,
     progress: Arc<Progress>,
+    decoded: bool,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.progress.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+        let counter = if self.decoded { &self.progress.bytes_decoded } else { &self.progress.bytes_read };
+        counter.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -401,8 +405,10 @@ fn read_input(
 /// Reads one byte stream: unpacks it (by its magic bytes), tells its form from its first
 /// block, and cuts it into blocks at record boundaries.
 fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
-    let mut buffered =
-        BufReader::with_capacity(256 << 10, Counting { inner: raw, progress: feed.progress.clone() });
+    let mut buffered = BufReader::with_capacity(
+        256 << 10,
+        Counting { inner: raw, progress: feed.progress.clone(), decoded: false },
+    );
     let packing = match buffered.fill_buf() {
         Ok(head) => Packing::detect(head),
         Err(e) => {
@@ -411,8 +417,9 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
         }
     };
     feed.set(&|i| i.packing = packing.label());
-    let mut reader = match packing.decoder(buffered) {
-        Ok(r) => r,
+    let mut reader: Box<dyn Read> = match packing.decoder(buffered) {
+        Ok(r) if packing == Packing::Plain => r,
+        Ok(r) => Box::new(Counting { inner: r, progress: feed.progress.clone(), decoded: true }),
         Err(e) => {
             feed.set(&|i| i.form = Err(e.to_string()));
             return;

@@ -30,7 +30,11 @@ pub fn spawn(progress: Arc<Progress>) -> Option<std::thread::JoinHandle<()>> {
             // The file being read, counting from 1.
             let current = (progress.files_done.load(Ordering::Relaxed) + 1).min(files);
             // Database tables have no size known in advance.
-            let size = if total > 0.0 { format!(", {mb:.1}/{total:.1} MB") } else { String::new() };
+            let mut size = if total > 0.0 { format!(", {mb:.1}/{total:.1} MB") } else { String::new() };
+            let decoded = progress.bytes_decoded.load(Ordering::Relaxed);
+            if decoded > 0 {
+                size.push_str(&format!(", {:.1} MB decompressed", decoded as f64 / 1e6));
+            }
             let _ = write!(
                 err,
                 "\r\x1b[Kloading: source {current}/{files}{size}, {} rows ({} rows/s)",

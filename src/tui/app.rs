@@ -936,11 +936,15 @@ impl App {
         let read = p.bytes_read.load(Ordering::Relaxed);
         let files = p.files_total.load(Ordering::Relaxed);
         let done = p.files_done.load(Ordering::Relaxed);
-        let size = if total > 0 {
+        let mut size = if total > 0 {
             format!(", {:.1}/{:.1} MB", read as f64 / 1e6, total as f64 / 1e6)
         } else {
             String::new()
         };
+        let decoded = p.bytes_decoded.load(Ordering::Relaxed);
+        if decoded > 0 {
+            size.push_str(&format!(", {:.1} MB decompressed", decoded as f64 / 1e6));
+        }
         format!(
             "loading: source {}/{}{size}, {} rows",
             (done + 1).min(files.max(1)),

@@ -13,8 +13,18 @@ Filter language (--filter): terms joined by spaces are ANDed, commas OR values, 
   gw: ingw: outgw: code:503,-69,5xx,NoAvailableRouter since: until: caller: callee: ip:
   billing: dir:caller|callee|server answered:yes|no dur>30s pdd>5s, or a bare word.";
 
+/// `0.1.0 (commit 1a2b3c4d5e6f, x86_64-unknown-linux-gnu)`.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("CDRSCOPE_COMMIT"),
+    ", ",
+    env!("CDRSCOPE_TARGET"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
-#[command(name = "cdrscope", version, about = "Read, filter and explain VOS3000 call detail records", after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+#[command(name = "cdrscope", version = VERSION, about = "Read, filter and explain VOS3000 call detail records", after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

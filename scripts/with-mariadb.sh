@@ -88,11 +88,14 @@ CREATE USER 'cdrscope_ro'@'127.0.0.1' IDENTIFIED BY 'ro-pw';
 GRANT SELECT ON vos3000.* TO 'cdrscope_ro'@'127.0.0.1';
 GRANT SELECT ON vos3000db.* TO 'cdrscope_ro'@'127.0.0.1';
 GRANT SELECT ON cdrscope_bench.* TO 'cdrscope_ro'@'127.0.0.1';
+CREATE USER 'cdrscope_ro'@'localhost' IDENTIFIED BY 'ro-pw';
+GRANT SELECT ON vos3000.* TO 'cdrscope_ro'@'localhost';
 SQL
     export CDRSCOPE_TEST_MYSQL_ADMIN="mysql://cdrscope_admin@127.0.0.1:$port"
     export CDRSCOPE_TEST_MYSQL_ADMIN_PASSWORD="admin-pw"
     export CDRSCOPE_TEST_MYSQL_RO="mysql://cdrscope_ro@127.0.0.1:$port"
     export CDRSCOPE_TEST_MYSQL_RO_PASSWORD="ro-pw"
+    export CDRSCOPE_TEST_MYSQL_SOCKET="$dir/sock"
 else
     echo "== no MariaDB server available: database tests and benchmarks will skip (outside CI)"
 fi

@@ -246,6 +246,67 @@ fn flownos(l: &Loaded) -> BTreeSet<u64> {
     l.store.cols.flowno.iter().copied().collect()
 }
 
+/// Through the server's Unix socket, as operators reach the switch's MySQL.
+#[test]
+fn through_a_unix_socket() {
+    let Some(s) = server() else { return };
+    let sock =
+        std::env::var("CDRSCOPE_TEST_MYSQL_SOCKET").expect("scripts/with-mariadb.sh exports the socket");
+    let url = format!("mysql://{}@localhost/vos3000?socket={sock}", s.ro_user);
+    let day = 1_689_465_600_000; // 2023-07-16 00:00 UTC
+    let l = load_db(&url, &s.ro_pw, day - DAY, day + DAY).expect("load through the socket");
+    common::real::assert_real_rows(&l.store, "socket");
+    let name = &l.store.sources.iter().find(|x| x.name.contains("e_cdr_20230716")).expect("table").name;
+    assert_eq!(name, &format!("mysql://{}@localhost/vos3000.e_cdr_20230716?socket={sock}", s.ro_user));
+}
+
+/// Credentials from ~/.my.cnf's [client] section, user included, as the mysql client reads them.
+#[test]
+fn credentials_from_my_cnf() {
+    let Some(s) = server() else { return };
+    let sock = std::env::var("CDRSCOPE_TEST_MYSQL_SOCKET").expect("socket");
+    let home = tempfile::tempdir().expect("home");
+    std::fs::write(
+        home.path().join(".my.cnf"),
+        format!(
+            "[mysqld]\nuser=nobody\n[client]\nuser = {}\npassword = \"{}\"\nsocket = {sock}\n",
+            s.ro_user, s.ro_pw
+        ),
+    )
+    .expect("my.cnf");
+    assert_cmd::Command::cargo_bin("cdrscope")
+        .expect("binary")
+        .env("HOME", home.path())
+        .env_remove("MYSQL_PWD")
+        .env_remove("USER")
+        .args([
+            "check",
+            "mysql://localhost/vos3000",
+            "--tz",
+            "UTC",
+            "--since",
+            "2023-07-15",
+            "--until",
+            "2023-07-17",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("12 rows, 0 duplicates dropped, 0 rejected lines"));
+    // A wrong password in the file is refused like any other.
+    std::fs::write(
+        home.path().join(".my.cnf"),
+        format!("[client]\nuser={}\npassword=wrong\nsocket={sock}\n", s.ro_user),
+    )
+    .expect("my.cnf");
+    assert_cmd::Command::cargo_bin("cdrscope")
+        .expect("binary")
+        .env("HOME", home.path())
+        .env_remove("MYSQL_PWD")
+        .args(["check", "mysql://localhost/vos3000", "--since", "2023-07-16", "--until", "2023-07-17"])
+        .assert()
+        .code(2);
+}
+
 /// The real rows with their -1 sentinels, through mysql:// (they were once 5 of 49 calls).
 #[test]
 fn real_rows_through_the_database() {

@@ -11,6 +11,7 @@ pub mod export;
 pub mod fields;
 pub mod form;
 pub mod load;
+pub mod mycnf;
 pub mod mysql;
 pub mod number;
 pub mod pool;

@@ -24,13 +24,15 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const READ_TIMEOUT: Duration = Duration::from_secs(300);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A parsed `mysql://user@host:port/database` source.
+/// A parsed `mysql://user@host:port/database` source (also `?socket=PATH`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DbUrl {
     pub user: String,
     pub host: String,
     pub port: u16,
     pub database: String,
+    /// A Unix socket to connect through instead of TCP.
+    pub socket: Option<std::path::PathBuf>,
 }
 
 impl DbUrl {
@@ -38,61 +40,87 @@ impl DbUrl {
         s.starts_with("mysql://") || s.starts_with("mariadb://")
     }
 
-    /// Parses the URL. A password in it is refused: it would sit in shell history and `ps`.
+    /// Parses the URL (with the `url` crate: IPv6 hosts in brackets, percent escapes). A
+    /// password in it is refused: it would sit in shell history and `ps`. A URL without a user
+    /// takes the one in `~/.my.cnf`, else `$USER`. `localhost` without `?socket=` connects
+    /// through the first usual socket path that exists, as the `mysql` client does.
     pub fn parse(url: &str) -> Result<DbUrl, String> {
-        let rest = url
-            .strip_prefix("mysql://")
-            .or_else(|| url.strip_prefix("mariadb://"))
-            .ok_or_else(|| format!("'{url}' is not a mysql:// URL"))?;
-        let (auth, hostpart) = match rest.rsplit_once('@') {
-            Some((a, h)) => (Some(a), h),
-            None => (None, rest),
+        Self::parse_with(url, &super::mycnf::load())
+    }
+
+    pub fn parse_with(url: &str, cnf: &super::mycnf::ClientConfig) -> Result<DbUrl, String> {
+        if !Self::is_db_url(url) {
+            return Err(format!("'{url}' is not a mysql:// URL"));
+        }
+        let u = url::Url::parse(url).map_err(|e| format!("{}: not a valid URL ({e})", redact(url)))?;
+        if u.password().is_some() {
+            return Err(format!(
+                "{}: a password in the URL would end up in shell history and process lists; give it with --password-file FILE, the MYSQL_PWD variable or ~/.my.cnf",
+                redact(url)
+            ));
+        }
+        let decode = |s: &str| percent_decode(s);
+        let user = match u.username() {
+            "" => cnf.user.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "root".into()),
+            name => decode(name),
         };
-        let user = match auth {
-            Some(a) if a.contains(':') => {
-                return Err(format!(
-                    "{}: a password in the URL would end up in shell history and process lists; give it with --password-file FILE or the MYSQL_PWD variable",
-                    redact(url)
-                ));
-            }
-            Some(a) if !a.is_empty() => a.to_string(),
-            _ => std::env::var("USER").unwrap_or_else(|_| "root".into()),
+        let host = match u.host() {
+            Some(url::Host::Ipv6(a)) => a.to_string(),
+            Some(url::Host::Ipv4(a)) => a.to_string(),
+            Some(url::Host::Domain(d)) if !d.is_empty() => decode(d),
+            _ => "127.0.0.1".to_string(),
         };
-        let (hostport, database) = match hostpart.split_once('/') {
-            Some((hp, db)) if !db.is_empty() => (hp, db.trim_end_matches('/').to_string()),
-            Some((hp, _)) => (hp, DEFAULT_DATABASE.to_string()),
-            None => (hostpart, DEFAULT_DATABASE.to_string()),
+        let port = u.port().unwrap_or(DEFAULT_PORT);
+        let database = match u.path().trim_matches('/') {
+            "" => DEFAULT_DATABASE.to_string(),
+            db => decode(db),
         };
         if !database.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
             return Err(format!("'{database}' is not a plain database name"));
         }
-        let (host, port) = match hostport.rsplit_once(':') {
-            Some((h, p)) => {
-                (h, p.parse::<u16>().map_err(|_| format!("'{p}' in {url} is not a port number"))?)
+        let mut socket = None;
+        for (k, v) in u.query_pairs() {
+            match k.as_ref() {
+                "socket" => socket = Some(std::path::PathBuf::from(v.as_ref())),
+                other => {
+                    return Err(format!("{}: unknown option '{other}' (only ?socket=PATH)", redact(url)));
+                }
             }
-            None => (hostport, DEFAULT_PORT),
-        };
-        let host = if host.is_empty() { "127.0.0.1" } else { host };
-        Ok(DbUrl { user, host: host.to_string(), port, database })
+        }
+        if socket.is_none() && host == "localhost" {
+            socket = cnf.socket.clone().or_else(|| {
+                super::mycnf::USUAL_SOCKETS.iter().map(std::path::PathBuf::from).find(|p| p.exists())
+            });
+        }
+        Ok(DbUrl { user, host, port, database, socket })
     }
 
     pub fn display(&self) -> String {
-        format!("mysql://{}@{}:{}/{}", self.user, self.host, self.port, self.database)
+        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        match &self.socket {
+            Some(s) => format!("mysql://{}@{host}/{}?socket={}", self.user, self.database, s.display()),
+            None => format!("mysql://{}@{host}:{}/{}", self.user, self.port, self.database),
+        }
     }
 
     fn opts(&self, password: Option<&str>) -> Opts {
-        OptsBuilder::new()
+        let b = OptsBuilder::new()
             .ip_or_hostname(Some(self.host.clone()))
             .tcp_port(self.port)
             .user(Some(self.user.clone()))
             .pass(password.map(str::to_string))
             .db_name(Some(self.database.clone()))
-            .prefer_socket(false)
+            .prefer_socket(self.socket.is_some())
+            .socket(self.socket.as_ref().map(|s| s.display().to_string()))
             .tcp_connect_timeout(Some(CONNECT_TIMEOUT))
             .read_timeout(Some(READ_TIMEOUT))
-            .write_timeout(Some(WRITE_TIMEOUT))
-            .into()
+            .write_timeout(Some(WRITE_TIMEOUT));
+        b.into()
     }
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
 fn redact(url: &str) -> String {
@@ -134,8 +162,13 @@ pub struct DbTable {
 }
 
 impl DbTable {
+    /// `mysql://user@host:port/db.table`; through a socket the `?socket=` comes last.
     pub fn name(&self) -> String {
-        format!("{}.{}", self.url.display(), self.table)
+        let url = self.url.display();
+        match url.split_once('?') {
+            Some((base, query)) => format!("{base}.{}?{query}", self.table),
+            None => format!("{url}.{}", self.table),
+        }
     }
 
     pub fn layout(&self) -> Layout {
@@ -357,6 +390,25 @@ mod tests {
         assert!(e.contains("--password-file") && !e.contains("secret"), "{e}");
         assert!(DbUrl::parse("mysql://ro@h/vos;drop").is_err());
         assert!(DbUrl::parse("mysql://ro@h:port/x").is_err());
+        let none = crate::cdr::mycnf::ClientConfig::default();
+        let u = DbUrl::parse_with("mysql://ro@[::1]:3307/vos3000", &none).expect("ipv6");
+        assert_eq!((u.host.as_str(), u.port), ("::1", 3307));
+        assert_eq!(u.display(), "mysql://ro@[::1]:3307/vos3000");
+        let u = DbUrl::parse_with("mysql://ro@localhost/vos3000?socket=/tmp/my.sock", &none).expect("socket");
+        assert_eq!(u.socket, Some(std::path::PathBuf::from("/tmp/my.sock")));
+        assert_eq!(u.display(), "mysql://ro@localhost/vos3000?socket=/tmp/my.sock");
+        assert!(DbUrl::parse_with("mysql://ro@h/x?ssl=1", &none).is_err());
+        // No user in the URL: ~/.my.cnf's.
+        let cnf = crate::cdr::mycnf::ClientConfig {
+            user: Some("fromcnf".into()),
+            socket: Some("/run/x.sock".into()),
+            ..Default::default()
+        };
+        let u = DbUrl::parse_with("mysql://localhost/vos3000", &cnf).expect("cnf user");
+        assert_eq!(
+            (u.user.as_str(), u.socket.as_deref()),
+            ("fromcnf", Some(std::path::Path::new("/run/x.sock")))
+        );
     }
 
     #[test]

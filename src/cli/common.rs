@@ -60,7 +60,11 @@ fn password(args: &LoadArgs) -> anyhow::Result<Option<String>> {
             std::fs::read_to_string(p).map_err(|e| usage(format!("--password-file {}: {e}", p.display())))?;
         return Ok(Some(text.trim_end_matches(['\n', '\r']).to_string()));
     }
-    Ok(std::env::var("MYSQL_PWD").ok().filter(|p| !p.is_empty()))
+    if let Some(p) = std::env::var("MYSQL_PWD").ok().filter(|p| !p.is_empty()) {
+        return Ok(Some(p));
+    }
+    // As the mysql client does: the [client] section of ~/.my.cnf.
+    Ok(crate::cdr::mycnf::load().password)
 }
 
 /// Absolute `--since/--until` bounds, for skipping hourly and daily files by name.

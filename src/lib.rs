@@ -7,6 +7,7 @@
 
 pub mod cdr;
 pub mod cli;
+pub mod config;
 pub mod fuzzy;
 pub mod kb;
 pub mod query;

@@ -41,6 +41,8 @@ pub struct LoadOptions {
     pub threads: usize,
     /// Password and window for database sources.
     pub db: super::source::DbAccess,
+    /// Readable names for gateways (raw name -> alias), for display and filters.
+    pub aliases: std::collections::HashMap<String, String>,
 }
 
 impl Default for LoadOptions {
@@ -51,6 +53,7 @@ impl Default for LoadOptions {
             window: Window::default(),
             threads: 0,
             db: super::source::DbAccess::default(),
+            aliases: std::collections::HashMap::new(),
         }
     }
 }
@@ -154,6 +157,7 @@ pub fn load_into(
         let mut store = write(shared);
         store.sources = inputs.iter().map(|i| SourceInfo::new(i.name.clone())).collect();
         store.wall_clock = inputs.iter().any(|i| matches!(i.kind, InputKind::Db(_)));
+        store.aliases = opts.aliases.clone();
     }
     let (job_tx, job_rx) = bounded::<Job>(threads * 2);
     let (batch_tx, batch_rx) = bounded::<Batch>(threads * 2);

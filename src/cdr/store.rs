@@ -88,6 +88,9 @@ pub struct Store {
     /// Rows that repeat a call read from an earlier source, as a bit set (empty when none).
     dups: Vec<u64>,
     dup_count: usize,
+    /// Readable names for gateways (raw -> alias) from the config file: shown and accepted
+    /// in filters; exports and JSON keep the raw names.
+    pub aliases: std::collections::HashMap<String, String>,
     /// Relative times count from the wall clock (a database source is loaded), not from the
     /// newest call (static files).
     pub wall_clock: bool,
@@ -227,6 +230,11 @@ impl Store {
             span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
         }
         span
+    }
+
+    /// The name to show for a gateway: its alias when it has one.
+    pub fn gateway_label<'a>(&'a self, raw: &'a str) -> &'a str {
+        self.aliases.get(raw).map_or(raw, String::as_str)
     }
 
     /// The index of an extra column by its (canonical) name.

@@ -28,6 +28,9 @@ pub const VERSION: &str = concat!(
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Config file (default: ~/.config/cdrscope/config.toml when it exists)
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub load: LoadArgs,
     #[command(flatten)]
@@ -44,6 +47,35 @@ pub enum Command {
     Check(CheckArgs),
     /// Explain an end reason, code, name, parameter or words (any of en, zh, es)
     Lookup(LookupArgs),
+    /// The config file: print a commented example, the key actions, or where it is read from
+    Config(ConfigArgs),
+    /// Shell completions for bash, zsh or fish, on standard output
+    Completions(CompletionsArgs),
+    /// The manual page (roff), on standard output
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print a commented example with every setting
+    #[arg(long)]
+    pub example: bool,
+    /// List every key action by name, its context and its keys in force
+    #[arg(long)]
+    pub keys: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: ShellArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Args)]
@@ -84,11 +116,18 @@ pub struct LoadArgs {
     #[arg(long)]
     pub demo: bool,
     /// Time zone for reading and showing local times: IANA name, UTC, +08:00 or local
-    #[arg(long, value_name = "ZONE", default_value = "local")]
-    pub tz: String,
-    /// Unit of holdTime
-    #[arg(long, value_enum, default_value_t = HoldUnitArg::Auto)]
-    pub hold_unit: HoldUnitArg,
+    /// (default: CDRSCOPE_TZ, the config file, else the machine's zone)
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// Unit of holdTime (default: CDRSCOPE_HOLD_UNIT, the config file, else auto)
+    #[arg(long, value_enum)]
+    pub hold_unit: Option<HoldUnitArg>,
+    /// Language of explanations: en, zh or es (default: CDRSCOPE_LANG, the config file, the locale)
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Your own knowledge-base entries (default: $CDRSCOPE_KB or ~/.config/cdrscope/kb.toml)
+    #[arg(long, value_name = "FILE")]
+    pub kb: Option<std::path::PathBuf>,
     /// Parser threads (default: one per core)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,

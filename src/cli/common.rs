@@ -8,6 +8,8 @@ use super::args::{FilterArgs, HoldUnitArg, LoadArgs, WindowArgs};
 use super::{progress, usage};
 use crate::cdr::source::Skipped;
 use crate::cdr::{HoldUnitChoice, LoadOptions, Progress, SourceSpec, Store, Window, Zone};
+use crate::config;
+use crate::kb::{Kb, Lang};
 use crate::query::parse::{Term, TermKind};
 use crate::query::timespec::{TimeSpec, parse_time_spec};
 use crate::query::{Context, Query, Selection, evaluate, parse};
@@ -20,12 +22,70 @@ pub struct Session {
 
 pub const NO_SOURCES: &str = "no CDR sources given. Point cdrscope at CDR files or directories (for example the cdr/ folder of VOS3000 text files, or a `mysql -B` dump of an e_cdr table), use - to read standard input, or try --demo for a generated sample day.";
 
+/// The zone: `--tz`, else `CDRSCOPE_TZ`, else the config file, else the machine's.
 pub fn zone(args: &LoadArgs) -> anyhow::Result<Zone> {
-    Zone::parse(&args.tz).map_err(|e| usage(format!("--tz: {e}")))
+    let (text, from) = match (&args.tz, config::env("CDRSCOPE_TZ"), &config::current().tz) {
+        (Some(t), _, _) => (t.clone(), "--tz"),
+        (None, Some(t), _) => (t, "CDRSCOPE_TZ"),
+        (None, None, Some(t)) => (t.clone(), "the config file's tz"),
+        _ => ("local".to_string(), "--tz"),
+    };
+    Zone::parse(&text).map_err(|e| usage(format!("{from}: {e}")))
 }
 
+/// The holdTime unit: `--hold-unit`, else `CDRSCOPE_HOLD_UNIT`, else the config file, else auto.
+fn hold_unit(args: &LoadArgs) -> anyhow::Result<HoldUnitChoice> {
+    if let Some(h) = args.hold_unit {
+        return Ok(match h {
+            HoldUnitArg::Auto => HoldUnitChoice::Auto,
+            HoldUnitArg::Ms => HoldUnitChoice::Ms,
+            HoldUnitArg::S => HoldUnitChoice::S,
+        });
+    }
+    let (text, from) = match (config::env("CDRSCOPE_HOLD_UNIT"), &config::current().hold_unit) {
+        (Some(t), _) => (t, "CDRSCOPE_HOLD_UNIT"),
+        (None, Some(t)) => (t.clone(), "the config file's hold_unit"),
+        _ => return Ok(HoldUnitChoice::Auto),
+    };
+    match text.trim() {
+        "auto" => Ok(HoldUnitChoice::Auto),
+        "ms" => Ok(HoldUnitChoice::Ms),
+        "s" => Ok(HoldUnitChoice::S),
+        other => Err(usage(format!("{from}: '{other}' is not auto, ms or s"))),
+    }
+}
+
+/// The language of explanations: `--lang`, else `CDRSCOPE_LANG`, else the config file, else
+/// the locale.
+pub fn lang(arg: Option<&str>) -> anyhow::Result<Lang> {
+    let (text, from) = match (arg, config::env("CDRSCOPE_LANG"), &config::current().lang) {
+        (Some(t), _, _) => (t.to_string(), "--lang"),
+        (None, Some(t), _) => (t, "CDRSCOPE_LANG"),
+        (None, None, Some(t)) => (t.clone(), "the config file's lang"),
+        _ => return Ok(Lang::from_env()),
+    };
+    Lang::parse(&text).ok_or_else(|| usage(format!("{from}: '{text}' is not a language: use en, zh or es")))
+}
+
+/// The knowledge base in the chosen language, with the operator's own entries.
+pub fn kb(lang_arg: Option<&str>, kb_arg: Option<&std::path::Path>) -> anyhow::Result<Kb> {
+    if let Some(p) = kb_arg
+        && !p.exists()
+    {
+        return Err(usage(format!("--kb {}: no such file", p.display())));
+    }
+    let path = kb_arg.map(std::path::Path::to_path_buf).or_else(Kb::user_file_path);
+    Kb::load(lang(lang_arg)?, path.as_deref()).map_err(|e| usage(e.to_string()))
+}
+
+/// The sources: those given, else the config file's (so a bare `cdrscope` opens the switch).
 pub fn specs(args: &LoadArgs) -> anyhow::Result<Vec<SourceSpec>> {
-    let mut specs: Vec<SourceSpec> = args.sources.iter().map(|s| SourceSpec::from_arg(s)).collect();
+    let given: Vec<String> = if args.sources.is_empty() && !args.demo {
+        config::current().sources.clone()
+    } else {
+        args.sources.clone()
+    };
+    let mut specs: Vec<SourceSpec> = given.iter().map(|s| SourceSpec::from_arg(s)).collect();
     if args.demo {
         specs
             .push(SourceSpec::Memory { name: "demo".into(), data: Arc::new(crate::cdr::demo::demo_bytes()) });
@@ -91,11 +151,8 @@ pub fn load_options(
 ) -> anyhow::Result<LoadOptions> {
     Ok(LoadOptions {
         zone: zone.clone(),
-        hold_unit: match args.hold_unit {
-            HoldUnitArg::Auto => HoldUnitChoice::Auto,
-            HoldUnitArg::Ms => HoldUnitChoice::Ms,
-            HoldUnitArg::S => HoldUnitChoice::S,
-        },
+        hold_unit: hold_unit(args)?,
+        aliases: config::current().gateway_aliases.clone().into_iter().collect(),
         window: window(filter, zone),
         threads: args.threads,
         db: {

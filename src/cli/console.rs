@@ -6,7 +6,7 @@ use super::args::{LoadArgs, WindowArgs};
 use super::common::{specs, zone};
 use super::usage;
 use crate::cdr::{LoadOptions, SourceSpec};
-use crate::kb::{Kb, Lang};
+use crate::kb::Kb;
 use crate::tui::{ConsoleOptions, run as run_console};
 
 /// The console needs a terminal to draw on; keys come from the terminal even when CDRs come
@@ -35,7 +35,7 @@ pub fn run(args: &LoadArgs, window: &WindowArgs, lookup: Option<String>) -> anyh
             filter.push(format!("{key}:\"{v}\""));
         }
     }
-    let kb = Kb::load(Lang::from_env(), Kb::user_file_path().as_deref()).map_err(|e| usage(e.to_string()))?;
+    let kb = super::common::kb(args.lang.as_deref(), args.kb.as_deref())?;
     // A database without a password from --password-file or MYSQL_PWD: ask on the screen.
     let ask_password = match (&load.db.password, specs.iter().find(|s| matches!(s, SourceSpec::Mysql(_)))) {
         (None, Some(SourceSpec::Mysql(url))) => Some(url.clone()),

@@ -75,17 +75,7 @@ fn labels(lang: Lang) -> Labels {
 }
 
 pub fn run(a: &LookupArgs) -> anyhow::Result<u8> {
-    let lang = match &a.lang {
-        Some(l) => Lang::parse(l).ok_or_else(|| usage(format!("--lang: '{l}' is not one of en, zh, es")))?,
-        None => Lang::from_env(),
-    };
-    let user = a.kb.clone().or_else(Kb::user_file_path);
-    if let Some(p) = &a.kb
-        && !p.exists()
-    {
-        return Err(usage(format!("--kb: {} does not exist", p.display())));
-    }
-    let kb = Kb::load(lang, user.as_deref()).map_err(|e| usage(e.to_string()))?;
+    let kb = super::common::kb(a.lang.as_deref(), a.kb.as_deref())?;
     if a.all {
         if a.json {
             super::out(&format!("{}\n", serde_json::to_string_pretty(kb.entries())?))?;

@@ -9,6 +9,7 @@ mod console;
 mod export;
 mod lookup;
 mod progress;
+mod settings;
 mod summary;
 
 use std::process::ExitCode;
@@ -53,11 +54,25 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    // The config file first: a mistake in it is a usage error naming its line.
+    match crate::config::Config::load(cli.config.as_deref()) {
+        Ok(c) => {
+            crate::stats::thresholds::set(c.thresholds);
+            crate::config::set(c);
+        }
+        Err(e) => {
+            eprintln!("cdrscope: config: {}", crate::text::sanitize(&e.to_string()));
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
     let result = match cli.command {
         Some(Command::Summary(a)) => summary::run(&a),
         Some(Command::Export(a)) => export::run(&a),
         Some(Command::Check(a)) => check::run(&a),
         Some(Command::Lookup(a)) => lookup::run(&a),
+        Some(Command::Config(a)) => settings::config(&a),
+        Some(Command::Completions(a)) => settings::completions(&a),
+        Some(Command::Man) => settings::man(),
         None => summary::run_default(&cli.load, &cli.window),
     };
     match result {

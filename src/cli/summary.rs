@@ -68,7 +68,7 @@ fn gateway_table(out: &mut String, title: &str, rows: &[GatewayStats]) {
     for g in rows.iter().take(20) {
         let codes: Vec<String> =
             g.top_codes.iter().map(|c| format!("{} {}", sanitize(&c.code), thousands(c.calls))).collect();
-        let name = if g.gateway.is_empty() { "(none)" } else { &g.gateway };
+        let name = if g.gateway.is_empty() { "(none)" } else { crate::config::gateway_label(&g.gateway) };
         let _ = writeln!(
             out,
             "  {}{}{}{}{}  {}",

@@ -134,7 +134,9 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
         let pred = match &t.kind {
             TermKind::Gateway(side, vals) => {
                 let ms: Vec<_> = vals.iter().map(|v| text_matcher(v, false)).collect();
-                Pred::Gateway { side: *side, ids: pool_mask(&st.pools.gateways, |g| ms.iter().any(|m| m(g))) }
+                // The raw name or its alias from the config file.
+                let hit = |g: &str| ms.iter().any(|m| m(g) || st.aliases.get(g).is_some_and(|a| m(a)));
+                Pred::Gateway { side: *side, ids: pool_mask(&st.pools.gateways, hit) }
             }
             TermKind::Code(codes) => Pred::Reason(st.pools.reasons.mask(|r| {
                 codes.iter().any(|c| match (c, r) {

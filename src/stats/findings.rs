@@ -8,6 +8,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::thresholds::Thresholds;
+
 use super::summary::GatewayStats;
 use super::timeline::Buckets;
 use crate::cdr::{Reason, Store, TimeWriter};
@@ -21,25 +23,20 @@ pub struct Finding {
     pub filter: String,
 }
 
-/// A bucket counts as an outage when it has this many calls, answers fewer than this
-/// fraction of the gateway's overall rate, and the shortfall is this many standard
-/// deviations of a binomial draw at the overall rate (so small buckets do not cry wolf).
-const OUTAGE_MIN_CALLS: u64 = 20;
-const OUTAGE_FRACTION: f64 = 0.5;
-const OUTAGE_MIN_Z: f64 = 4.0;
-
-fn is_outage(calls: u64, answered: u64, overall_asr: f64) -> bool {
-    if calls < OUTAGE_MIN_CALLS {
+/// A bucket counts as an outage when it has enough calls, answers fewer than a fraction of
+/// the gateway's overall rate, and the shortfall is enough standard deviations of a binomial
+/// draw at the overall rate (so small buckets do not cry wolf); see [`Thresholds`].
+fn is_outage(calls: u64, answered: u64, overall_asr: f64, t: &Thresholds) -> bool {
+    if calls < t.outage_bucket_min_calls {
         return false;
     }
     let n = calls as f64;
     let rate = answered as f64 / n;
     let sd = (n * overall_asr * (1.0 - overall_asr)).sqrt();
-    rate < overall_asr * OUTAGE_FRACTION
+    rate < overall_asr * t.outage_fraction
         && sd > 0.0
-        && (n * overall_asr - answered as f64) / sd >= OUTAGE_MIN_Z
+        && (n * overall_asr - answered as f64) / sd >= t.outage_min_z
 }
-const GATEWAY_MIN_CALLS: u64 = 100;
 
 fn quote(s: &str) -> String {
     if s.contains([' ', ',', '"']) || s.is_empty() {
@@ -84,13 +81,14 @@ pub fn find(
             }
         }
     }
-    for g in gws.iter().filter(|g| g.calls >= GATEWAY_MIN_CALLS && !g.gateway.is_empty()) {
+    let t = super::thresholds::current();
+    for g in gws.iter().filter(|g| g.calls >= t.outage_gateway_min_calls && !g.gateway.is_empty()) {
         let Some(gw) = store.pools.gateways.get(&g.gateway) else { continue };
         let row = &cells[gw as usize * n_buckets..(gw as usize + 1) * n_buckets];
         let bad: Vec<(i64, u64, u64)> = row
             .iter()
             .enumerate()
-            .filter(|(_, (calls, ans))| is_outage(*calls, *ans, g.asr))
+            .filter(|(_, (calls, ans))| is_outage(*calls, *ans, g.asr, &t))
             .map(|(k, (calls, ans))| (k as i64, *calls, *ans))
             .collect();
         // Merge runs of neighbouring buckets.
@@ -204,9 +202,9 @@ mod tests {
 
     #[test]
     fn outage_needs_a_significant_shortfall() {
-        assert!(is_outage(150, 18, 0.54));
-        assert!(!is_outage(23, 5, 0.44));
-        assert!(!is_outage(19, 0, 0.9));
-        assert!(!is_outage(200, 90, 0.54));
+        assert!(is_outage(150, 18, 0.54, &Thresholds::default()));
+        assert!(!is_outage(23, 5, 0.44, &Thresholds::default()));
+        assert!(!is_outage(19, 0, 0.9, &Thresholds::default()));
+        assert!(!is_outage(200, 90, 0.54, &Thresholds::default()));
     }
 }

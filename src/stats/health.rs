@@ -70,17 +70,21 @@ pub struct Shares {
 }
 
 pub fn verdicts(s: &Shares) -> Vec<Health> {
+    verdicts_with(s, &super::thresholds::current())
+}
+
+pub fn verdicts_with(s: &Shares, t: &super::thresholds::Thresholds) -> Vec<Health> {
     let no_billing = Health {
         metric: "billingMode -1 share".into(),
         value: s.no_billing,
-        verdict: if s.no_billing <= 0.05 { Verdict::Healthy } else { Verdict::Warning },
-        rule: "healthy <= 5% (seed 003)".into(),
+        verdict: if s.no_billing <= t.no_billing_healthy { Verdict::Healthy } else { Verdict::Warning },
+        rule: format!("healthy <= {:.0}% (seed 003)", t.no_billing_healthy * 100.0),
     };
     vec![
-        higher("answered share", s.answered, 0.70, 0.50),
-        lower("4xx share", s.sip_4xx, 0.15, 0.30),
-        lower("5xx share", s.sip_5xx, 0.10, 0.20),
-        lower("486 share", s.busy_486, 0.10, 0.20),
+        higher("answered share", s.answered, t.answered_healthy, t.answered_degraded),
+        lower("4xx share", s.sip_4xx, t.sip_4xx_healthy, t.sip_4xx_degraded),
+        lower("5xx share", s.sip_5xx, t.sip_5xx_healthy, t.sip_5xx_degraded),
+        lower("486 share", s.busy_486, t.busy_486_healthy, t.busy_486_degraded),
         no_billing,
     ]
 }
@@ -105,5 +109,9 @@ mod tests {
         );
         assert_eq!(higher("a", 0.49, 0.7, 0.5).verdict, Verdict::Degraded);
         assert_eq!(higher("a", 0.50, 0.7, 0.5).verdict, Verdict::Warning);
+        // Thresholds from the config file move the verdicts.
+        let t = super::super::thresholds::Thresholds { answered_healthy: 0.9, ..Default::default() };
+        let shares = Shares { answered: 0.8, sip_4xx: 0.0, sip_5xx: 0.0, busy_486: 0.0, no_billing: 0.0 };
+        assert_eq!(verdicts_with(&shares, &t)[0].verdict, Verdict::Warning);
     }
 }

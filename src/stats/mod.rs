@@ -4,6 +4,7 @@
 pub mod findings;
 pub mod health;
 pub mod summary;
+pub mod thresholds;
 pub mod timeline;
 
 pub use summary::{CodeCount, GatewayStats, Summary, summarize};

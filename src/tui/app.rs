@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::keymap::{Action, Context, action_for};
+use super::keymap::{Action, Context, Keymap};
 use super::theme::Theme;
 use super::worker::{Focus, Request, Response, Sort, SortKey, TimelineData};
 use crate::cdr::source::Skipped;
@@ -142,6 +142,8 @@ pub struct LookupState {
 pub struct App {
     pub kb: Arc<Kb>,
     pub theme: Theme,
+    /// The keys in force (defaults with the config file's overrides).
+    pub keymap: Keymap,
     pub zone: Zone,
     pub specs: Vec<SourceSpec>,
     pub sources_label: String,
@@ -211,6 +213,7 @@ impl App {
         App {
             kb,
             theme: Theme::from_env(),
+            keymap: Keymap::default(),
             zone,
             specs,
             sources_label,
@@ -311,7 +314,7 @@ impl App {
                 parts.push(format!("{} field warnings", crate::text::thousands(warnings)));
             }
             if !parts.is_empty() {
-                let key = crate::tui::keymap::keys_of(Action::LoadReport);
+                let key = self.keymap.keys_of(Action::LoadReport);
                 self.status = Some((format!("{} ({key}: load report)", parts.join(", ")), unread > 0));
             }
         }
@@ -411,7 +414,7 @@ impl App {
         if self.view == View::Lookup && self.lookup_key(k) {
             return;
         }
-        if let Some(a) = action_for(&k, self.context()) {
+        if let Some(a) = self.keymap.action_for(&k, self.context()) {
             self.act(a);
         }
     }
@@ -449,19 +452,22 @@ impl App {
     }
 
     fn overlay_key(&mut self, o: Overlay, k: KeyEvent) -> Option<Overlay> {
+        let pager = |scroll: u16, a: Option<Action>| -> Option<u16> {
+            match a {
+                Some(Action::PagerDown) => Some(scroll.saturating_add(1)),
+                Some(Action::PagerUp) => Some(scroll.saturating_sub(1)),
+                Some(Action::PagerPageDown) => Some(scroll.saturating_add(20)),
+                Some(Action::PagerPageUp) => Some(scroll.saturating_sub(20)),
+                _ => None,
+            }
+        };
         match o {
-            Overlay::Help(scroll) => match k.code {
-                KeyCode::Char('j') | KeyCode::Down => Some(Overlay::Help(scroll.saturating_add(1))),
-                KeyCode::Char('k') | KeyCode::Up => Some(Overlay::Help(scroll.saturating_sub(1))),
-                _ => None,
-            },
-            Overlay::Report(scroll) => match k.code {
-                KeyCode::Char('j') | KeyCode::Down => Some(Overlay::Report(scroll.saturating_add(1))),
-                KeyCode::Char('k') | KeyCode::Up => Some(Overlay::Report(scroll.saturating_sub(1))),
-                KeyCode::PageDown | KeyCode::Char('f') => Some(Overlay::Report(scroll.saturating_add(20))),
-                KeyCode::PageUp | KeyCode::Char('b') => Some(Overlay::Report(scroll.saturating_sub(20))),
-                _ => None,
-            },
+            Overlay::Help(scroll) => {
+                pager(scroll, self.keymap.action_for(&k, Context::Pager)).map(Overlay::Help)
+            }
+            Overlay::Report(scroll) => {
+                pager(scroll, self.keymap.action_for(&k, Context::Pager)).map(Overlay::Report)
+            }
             Overlay::Lookup => match k.code {
                 KeyCode::Esc | KeyCode::Enter => None,
                 _ => {
@@ -469,13 +475,11 @@ impl App {
                     Some(Overlay::Lookup)
                 }
             },
-            Overlay::TimeMenu(i) => match k.code {
-                KeyCode::Esc => None,
-                KeyCode::Char('j') | KeyCode::Down => {
-                    Some(Overlay::TimeMenu((i + 1).min(TIME_WINDOWS.len() - 1)))
-                }
-                KeyCode::Char('k') | KeyCode::Up => Some(Overlay::TimeMenu(i.saturating_sub(1))),
-                KeyCode::Enter => {
+            Overlay::TimeMenu(i) => match self.keymap.action_for(&k, Context::Menu) {
+                Some(Action::MenuCancel) => None,
+                Some(Action::MenuDown) => Some(Overlay::TimeMenu((i + 1).min(TIME_WINDOWS.len() - 1))),
+                Some(Action::MenuUp) => Some(Overlay::TimeMenu(i.saturating_sub(1))),
+                Some(Action::MenuApply) => {
                     if i == TIME_WINDOWS.len() - 1 {
                         return Some(Overlay::Prompt(Prompt {
                             kind: PromptKind::Since,
@@ -497,18 +501,18 @@ impl App {
     }
 
     fn picker_key(&mut self, mut p: Picker, k: KeyEvent) -> Option<Overlay> {
-        match k.code {
-            KeyCode::Esc => return None,
-            KeyCode::Up => p.selected = p.selected.saturating_sub(1),
-            KeyCode::Down => p.selected = (p.selected + 1).min(p.shown.len().saturating_sub(1)),
-            KeyCode::Char(' ') => {
+        match self.keymap.action_for(&k, Context::Picker) {
+            Some(Action::PickerCancel) => return None,
+            Some(Action::PickerUp) => p.selected = p.selected.saturating_sub(1),
+            Some(Action::PickerDown) => p.selected = (p.selected + 1).min(p.shown.len().saturating_sub(1)),
+            Some(Action::PickerToggle) => {
                 if let Some(it) = p.shown.get(p.selected).and_then(|&i| p.items.get(i))
                     && !p.picked.remove(&it.value)
                 {
                     p.picked.insert(it.value.clone());
                 }
             }
-            KeyCode::Enter => {
+            Some(Action::PickerApply) => {
                 let mut values: Vec<String> = p.picked.iter().cloned().collect();
                 if values.is_empty()
                     && let Some(it) = p.shown.get(p.selected).and_then(|&i| p.items.get(i))
@@ -525,37 +529,39 @@ impl App {
                 }
                 return None;
             }
-            KeyCode::Backspace => {
-                p.input.pop();
-                p.refilter();
-            }
-            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-                p.input.push(c);
-                p.refilter();
-            }
-            _ => {}
+            _ => match k.code {
+                KeyCode::Backspace => {
+                    p.input.pop();
+                    p.refilter();
+                }
+                KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    p.input.push(c);
+                    p.refilter();
+                }
+                _ => {}
+            },
         }
         Some(Overlay::Picker(p))
     }
 
     fn prompt_key(&mut self, mut p: Prompt, k: KeyEvent) -> Option<Overlay> {
-        match k.code {
+        match self.keymap.action_for(&k, Context::Prompt) {
             // Without a password the load is tried as is (a server may allow it).
-            KeyCode::Esc if p.kind == PromptKind::Password => {
+            Some(Action::PromptCancel) if p.kind == PromptKind::Password => {
                 self.password = Some(String::new());
                 return None;
             }
-            KeyCode::Esc => return None,
-            KeyCode::Enter => return self.submit_prompt(p),
-            KeyCode::Backspace => {
+            Some(Action::PromptCancel) => return None,
+            Some(Action::PromptApply) => return self.submit_prompt(p),
+            Some(Action::DeleteBack) => {
                 p.text.pop();
             }
-            KeyCode::Up if p.kind == PromptKind::Filter && !self.history.is_empty() => {
+            Some(Action::HistoryPrev) if p.kind == PromptKind::Filter && !self.history.is_empty() => {
                 let pos = p.history_pos.map_or(self.history.len() - 1, |i| i.saturating_sub(1));
                 p.history_pos = Some(pos);
                 p.text = self.history[pos].clone();
             }
-            KeyCode::Down if p.kind == PromptKind::Filter => {
+            Some(Action::HistoryNext) if p.kind == PromptKind::Filter => {
                 if let Some(i) = p.history_pos {
                     if i + 1 < self.history.len() {
                         p.history_pos = Some(i + 1);
@@ -566,8 +572,11 @@ impl App {
                     }
                 }
             }
-            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => p.text.push(c),
-            _ => return Some(Overlay::Prompt(p)),
+            Some(_) => return Some(Overlay::Prompt(p)),
+            None => match k.code {
+                KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => p.text.push(c),
+                _ => return Some(Overlay::Prompt(p)),
+            },
         }
         p.error = None;
         if p.kind == PromptKind::Filter {
@@ -693,7 +702,10 @@ impl App {
                     }
                     None => items.push(PickItem {
                         value: g.gateway.clone(),
-                        label: g.gateway.clone(),
+                        label: match crate::config::gateway_label(&g.gateway) {
+                            alias if alias != g.gateway => format!("{alias} ({})", g.gateway),
+                            _ => g.gateway.clone(),
+                        },
                         calls: g.calls,
                         detail: format!("{side} {:.0}% ASR", g.asr * 100.0),
                     }),
@@ -906,6 +918,25 @@ impl App {
                 self.stats_selected = 0;
                 self.request_timeline();
             }
+            // Keys of prompts, pickers, menus and pagers: handled by their overlays.
+            Action::PromptApply
+            | Action::PromptCancel
+            | Action::HistoryPrev
+            | Action::HistoryNext
+            | Action::DeleteBack
+            | Action::PickerToggle
+            | Action::PickerApply
+            | Action::PickerCancel
+            | Action::PickerUp
+            | Action::PickerDown
+            | Action::MenuApply
+            | Action::MenuCancel
+            | Action::MenuUp
+            | Action::MenuDown
+            | Action::PagerDown
+            | Action::PagerUp
+            | Action::PagerPageDown
+            | Action::PagerPageUp => {}
         }
     }
 

@@ -1,48 +1,129 @@
-//! The keymap as data. Every action has a letter (F-keys are never the only way: many SSH
-//! clients eat them); vim and arrow keys both move. Help is generated from this table, so it
-//! cannot drift from what the keys do.
+//! The keymap as data. Every action has a letter or a plain key (F-keys are never the only
+//! way: many SSH clients eat them); vim and arrow keys both move. Help and footers are
+//! generated from the keymap in force, and the config file's `[keys]` replaces an action's
+//! keys by its name — in every context, text prompts and pickers included.
+
+use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Quit,
-    FilterPrompt,
-    GatewayPicker,
-    CodePicker,
-    TimeMenu,
-    ClearFilter,
-    NextView,
-    PrevView,
-    Enter,
-    Back,
-    LookupPalette,
-    Sort,
-    SortReverse,
-    Export,
-    Help,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    ToggleDetail,
-    DetailUp,
-    DetailDown,
-    SwitchTable,
-    LoadReport,
+use crate::config::KeySpec;
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $($variant),*
+        }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
+
+            /// The name the config file uses (`snake_case`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name),*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit",
+    FilterPrompt => "filter_prompt",
+    GatewayPicker => "gateway_picker",
+    CodePicker => "code_picker",
+    TimeMenu => "time_menu",
+    ClearFilter => "clear_filter",
+    NextView => "next_view",
+    PrevView => "prev_view",
+    Enter => "enter",
+    Back => "back",
+    LookupPalette => "lookup_palette",
+    Sort => "sort",
+    SortReverse => "sort_reverse",
+    Export => "export",
+    Help => "help",
+    Up => "up",
+    Down => "down",
+    PageUp => "page_up",
+    PageDown => "page_down",
+    Top => "top",
+    Bottom => "bottom",
+    ToggleDetail => "toggle_detail",
+    DetailUp => "detail_up",
+    DetailDown => "detail_down",
+    SwitchTable => "switch_table",
+    LoadReport => "load_report",
+    PromptApply => "prompt_apply",
+    PromptCancel => "prompt_cancel",
+    HistoryPrev => "history_prev",
+    HistoryNext => "history_next",
+    DeleteBack => "delete_back",
+    PickerToggle => "picker_toggle",
+    PickerApply => "picker_apply",
+    PickerCancel => "picker_cancel",
+    PickerUp => "picker_up",
+    PickerDown => "picker_down",
+    MenuApply => "menu_apply",
+    MenuCancel => "menu_cancel",
+    MenuUp => "menu_up",
+    MenuDown => "menu_down",
+    PagerDown => "pager_down",
+    PagerUp => "pager_up",
+    PagerPageDown => "pager_page_down",
+    PagerPageUp => "pager_page_up",
 }
 
 /// Where a binding applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Context {
-    /// Everywhere outside text input.
+    /// Everywhere outside text input and overlays.
     Global,
     Calls,
     Stats,
+    /// A text prompt (filter, export, time, password): typed characters are text.
+    Prompt,
+    /// The gateway and code pickers: typed characters narrow the list.
+    Picker,
+    /// The time-window menu.
+    Menu,
+    /// The help screen and the load report: these keys scroll, any other closes.
+    Pager,
 }
 
+impl Context {
+    pub const ALL: [Context; 7] = [
+        Context::Global,
+        Context::Calls,
+        Context::Stats,
+        Context::Prompt,
+        Context::Picker,
+        Context::Menu,
+        Context::Pager,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::Calls => "Calls view",
+            Context::Stats => "Stats view",
+            Context::Prompt => "Prompts (filter, export, time; typing edits the text)",
+            Context::Picker => "Pickers (typing narrows the list)",
+            Context::Menu => "Time menu",
+            Context::Pager => "Help and load report (any other key closes)",
+        }
+    }
+
+    /// Contexts where typed characters are text: only named keys and Ctrl- combinations
+    /// may be bound there.
+    fn types_text(self) -> bool {
+        matches!(self, Context::Prompt | Context::Picker)
+    }
+}
+
+/// A default binding.
 pub struct Binding {
     pub keys: &'static [&'static str],
     pub action: Action,
@@ -50,8 +131,8 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-/// Key names: a letter or symbol as typed, or Up, Down, PageUp, PageDown, Home, End, Enter,
-/// Esc, Tab, BackTab.
+/// Key names: a character as typed, or Up, Down, Left, Right, PageUp, PageDown, Home, End,
+/// Enter, Esc, Tab, BackTab, Backspace, Space, Ctrl-X.
 pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &["/"],
@@ -129,15 +210,191 @@ pub const BINDINGS: &[Binding] = &[
         context: Context::Stats,
         help: "switch table: callee gw, caller gw, codes",
     },
+    Binding { keys: &["Enter"], action: Action::PromptApply, context: Context::Prompt, help: "apply" },
+    Binding { keys: &["Esc"], action: Action::PromptCancel, context: Context::Prompt, help: "cancel" },
+    Binding {
+        keys: &["Up"],
+        action: Action::HistoryPrev,
+        context: Context::Prompt,
+        help: "older filter from the history",
+    },
+    Binding {
+        keys: &["Down"],
+        action: Action::HistoryNext,
+        context: Context::Prompt,
+        help: "newer filter from the history",
+    },
+    Binding {
+        keys: &["Backspace"],
+        action: Action::DeleteBack,
+        context: Context::Prompt,
+        help: "delete the character before",
+    },
+    Binding {
+        keys: &["Space"],
+        action: Action::PickerToggle,
+        context: Context::Picker,
+        help: "pick / unpick",
+    },
+    Binding {
+        keys: &["Enter"],
+        action: Action::PickerApply,
+        context: Context::Picker,
+        help: "apply (the picked ones, else the selected one)",
+    },
+    Binding { keys: &["Esc"], action: Action::PickerCancel, context: Context::Picker, help: "cancel" },
+    Binding { keys: &["Up"], action: Action::PickerUp, context: Context::Picker, help: "up" },
+    Binding { keys: &["Down"], action: Action::PickerDown, context: Context::Picker, help: "down" },
+    Binding { keys: &["Enter"], action: Action::MenuApply, context: Context::Menu, help: "apply" },
+    Binding { keys: &["Esc"], action: Action::MenuCancel, context: Context::Menu, help: "cancel" },
+    Binding { keys: &["k", "Up"], action: Action::MenuUp, context: Context::Menu, help: "up" },
+    Binding { keys: &["j", "Down"], action: Action::MenuDown, context: Context::Menu, help: "down" },
+    Binding { keys: &["j", "Down"], action: Action::PagerDown, context: Context::Pager, help: "scroll down" },
+    Binding { keys: &["k", "Up"], action: Action::PagerUp, context: Context::Pager, help: "scroll up" },
+    Binding {
+        keys: &["PageDown", "f"],
+        action: Action::PagerPageDown,
+        context: Context::Pager,
+        help: "page down",
+    },
+    Binding { keys: &["PageUp", "b"], action: Action::PagerPageUp, context: Context::Pager, help: "page up" },
 ];
 
-/// The name a key event has in [`BINDINGS`].
+/// A binding in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bound {
+    pub keys: Vec<String>,
+    pub action: Action,
+    pub context: Context,
+    pub help: &'static str,
+}
+
+/// The keys in force: the defaults, with the config file's overrides applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    pub bindings: Vec<Bound>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            bindings: BINDINGS
+                .iter()
+                .map(|b| Bound {
+                    keys: b.keys.iter().map(|k| k.to_string()).collect(),
+                    action: b.action,
+                    context: b.context,
+                    help: b.help,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Keymap {
+    /// The defaults with `[keys]` applied: each named action gets exactly the keys given.
+    /// Errors name the action: an unknown action, a key that is no key, a printable key in a
+    /// context where typing is text, or a key that would then mean two things in one context.
+    pub fn with_overrides(keys: &BTreeMap<String, KeySpec>) -> Result<Keymap, (String, String)> {
+        let mut map = Keymap::default();
+        for (name, spec) in keys {
+            let Some(action) = Action::ALL.iter().copied().find(|a| a.name() == name) else {
+                return Err((
+                    name.clone(),
+                    format!("no action named '{name}': `cdrscope config --keys` lists them"),
+                ));
+            };
+            let wanted = spec.keys();
+            if wanted.is_empty() {
+                return Err((name.clone(), format!("{name}: give at least one key")));
+            }
+            for k in &wanted {
+                let canonical = canonical_key(k).ok_or_else(|| {
+                    (
+                        name.clone(),
+                        format!(
+                            "'{k}' is not a key: a character, Up, Down, Left, Right, PageUp, PageDown, Home, End, Enter, Esc, Tab, BackTab, Backspace, Space or Ctrl-X"
+                        ),
+                    )
+                })?;
+                if canonical != *k {
+                    return Err((name.clone(), format!("write '{k}' as '{canonical}'")));
+                }
+            }
+            for b in map.bindings.iter_mut().filter(|b| b.action == action) {
+                if b.context.types_text() && wanted.iter().any(|k| k.chars().count() == 1) {
+                    return Err((
+                        name.clone(),
+                        format!(
+                            "{name} is used while typing text: bind a named key or Ctrl-X, not a character"
+                        ),
+                    ));
+                }
+                b.keys = wanted.clone();
+            }
+        }
+        // One key, one meaning per context (a context's own bindings shadow global ones,
+        // which is how a view gives a key its own meaning).
+        for ctx in Context::ALL {
+            let mut seen: BTreeMap<&str, Action> = BTreeMap::new();
+            for b in map.bindings.iter().filter(|b| b.context == ctx) {
+                for k in &b.keys {
+                    if let Some(other) = seen.insert(k.as_str(), b.action)
+                        && other != b.action
+                    {
+                        return Err((
+                            b.action.name().to_string(),
+                            format!(
+                                "'{k}' would mean both {} and {} ({})",
+                                other.name(),
+                                b.action.name(),
+                                ctx.title()
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(map)
+    }
+
+    /// The action for a key in a context: the context's own bindings first, then (outside
+    /// prompts, pickers, menus and pagers) the global ones. Ctrl-C always quits.
+    pub fn action_for(&self, k: &KeyEvent, ctx: Context) -> Option<Action> {
+        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+            return Some(Action::Quit);
+        }
+        let name = key_name(k)?;
+        let find = |c: Context| {
+            self.bindings.iter().filter(|b| b.context == c).find(|b| b.keys.contains(&name)).map(|b| b.action)
+        };
+        match ctx {
+            Context::Global | Context::Calls | Context::Stats => find(ctx).or_else(|| find(Context::Global)),
+            _ => find(ctx),
+        }
+    }
+
+    /// The first key of an action, for footers.
+    pub fn keys_of(&self, a: Action) -> &str {
+        self.bindings.iter().find(|b| b.action == a).and_then(|b| b.keys.first()).map_or("", String::as_str)
+    }
+
+    pub fn in_context(&self, ctx: Context) -> impl Iterator<Item = &Bound> {
+        self.bindings.iter().filter(move |b| b.context == ctx)
+    }
+}
+
+/// The name a key event has in the keymap.
 pub fn key_name(k: &KeyEvent) -> Option<String> {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     Some(match k.code {
-        KeyCode::Char(_) if k.modifiers.contains(KeyModifiers::CONTROL) => return None,
+        KeyCode::Char(c) if ctrl => format!("Ctrl-{}", c.to_ascii_uppercase()),
+        KeyCode::Char(' ') => "Space".into(),
         KeyCode::Char(c) => c.to_string(),
         KeyCode::Up => "Up".into(),
         KeyCode::Down => "Down".into(),
+        KeyCode::Left => "Left".into(),
+        KeyCode::Right => "Right".into(),
         KeyCode::PageUp => "PageUp".into(),
         KeyCode::PageDown => "PageDown".into(),
         KeyCode::Home => "Home".into(),
@@ -146,45 +403,98 @@ pub fn key_name(k: &KeyEvent) -> Option<String> {
         KeyCode::Esc => "Esc".into(),
         KeyCode::Tab => "Tab".into(),
         KeyCode::BackTab => "BackTab".into(),
+        KeyCode::Backspace => "Backspace".into(),
         _ => return None,
     })
 }
 
-/// The action for a key in a context (the context's own bindings first).
-pub fn action_for(k: &KeyEvent, ctx: Context) -> Option<Action> {
-    if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
-        return Some(Action::Quit);
-    }
-    let name = key_name(k)?;
-    BINDINGS
-        .iter()
-        .filter(|b| b.context == ctx || b.context == Context::Global)
-        .find(|b| b.keys.contains(&name.as_str()))
-        .map(|b| b.action)
-}
+const NAMED: [&str; 15] = [
+    "Up",
+    "Down",
+    "Left",
+    "Right",
+    "PageUp",
+    "PageDown",
+    "Home",
+    "End",
+    "Enter",
+    "Esc",
+    "Tab",
+    "BackTab",
+    "Backspace",
+    "Space",
+    "Ctrl-C",
+];
 
-/// The keys of an action, for the footer.
-pub fn keys_of(a: Action) -> &'static str {
-    BINDINGS.iter().find(|b| b.action == a).and_then(|b| b.keys.first().copied()).unwrap_or("")
+/// The keymap's spelling of a key name as a user may write it, or `None` when it is no key.
+fn canonical_key(k: &str) -> Option<String> {
+    if k.chars().count() == 1 && !k.chars().any(char::is_control) {
+        return Some(if k == " " { "Space".into() } else { k.to_string() });
+    }
+    if let Some(n) = NAMED.iter().find(|n| n.eq_ignore_ascii_case(k)) {
+        return Some((*n).to_string());
+    }
+    let rest = k.get(..5).filter(|p| p.eq_ignore_ascii_case("ctrl-")).map(|_| &k[5..])?;
+    let mut cs = rest.chars();
+    match (cs.next(), cs.next()) {
+        (Some(c), None) if c.is_ascii_alphabetic() => Some(format!("Ctrl-{}", c.to_ascii_uppercase())),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn key(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
     #[test]
     fn every_action_has_a_letter_or_plain_key() {
-        for b in BINDINGS {
+        let m = Keymap::default();
+        for b in &m.bindings {
             assert!(
                 b.keys.iter().any(|k| !k.starts_with('F')),
                 "{:?} needs a key that is not an F-key",
                 b.action
             );
         }
-        let k = KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE);
-        assert_eq!(action_for(&k, Context::Calls), Some(Action::FilterPrompt));
-        let k = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::NONE);
-        assert_eq!(action_for(&k, Context::Stats), None);
-        assert_eq!(action_for(&k, Context::Calls), Some(Action::ToggleDetail));
+        for a in Action::ALL {
+            assert!(m.bindings.iter().any(|b| b.action == *a), "{} has no binding", a.name());
+        }
+        assert_eq!(m.action_for(&key(KeyCode::Char('/')), Context::Calls), Some(Action::FilterPrompt));
+        assert_eq!(m.action_for(&key(KeyCode::Char('d')), Context::Stats), None);
+        assert_eq!(m.action_for(&key(KeyCode::Char('d')), Context::Calls), Some(Action::ToggleDetail));
+        // Prompts see only their own keys: 'q' is text there.
+        assert_eq!(m.action_for(&key(KeyCode::Char('q')), Context::Prompt), None);
+        assert_eq!(m.action_for(&key(KeyCode::Enter), Context::Prompt), Some(Action::PromptApply));
+        assert_eq!(m.action_for(&key(KeyCode::Char(' ')), Context::Picker), Some(Action::PickerToggle));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(m.action_for(&ctrl_c, Context::Prompt), Some(Action::Quit));
+    }
+
+    #[test]
+    fn overrides() {
+        let mut o = BTreeMap::new();
+        o.insert("filter_prompt".to_string(), KeySpec::Many(vec!["/".into(), "F".into()]));
+        o.insert("prompt_apply".to_string(), KeySpec::One("Ctrl-J".into()));
+        let m = Keymap::with_overrides(&o).expect("valid");
+        assert_eq!(m.action_for(&key(KeyCode::Char('F')), Context::Calls), Some(Action::FilterPrompt));
+        let ctrl_j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL);
+        assert_eq!(m.action_for(&ctrl_j, Context::Prompt), Some(Action::PromptApply));
+        assert_eq!(m.action_for(&key(KeyCode::Enter), Context::Prompt), None);
+        assert_eq!(m.keys_of(Action::PromptApply), "Ctrl-J");
+
+        let bad = |k: &str, v: &str| {
+            let mut o = BTreeMap::new();
+            o.insert(k.to_string(), KeySpec::One(v.into()));
+            Keymap::with_overrides(&o).expect_err("bad").1
+        };
+        assert!(bad("filter_promt", "/").contains("no action named"));
+        assert!(bad("quit", "Ctrl-Q-Z").contains("not a key"));
+        assert!(bad("prompt_apply", "a").contains("typing text"));
+        assert!(bad("quit", "g").contains("would mean both"));
+        assert!(bad("quit", "enter").contains("write 'enter' as 'Enter'"));
     }
 }

@@ -50,6 +50,12 @@ pub fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
 async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOptions) -> anyhow::Result<()> {
     let progress = Arc::new(Progress::default());
     let mut app = App::new(Arc::new(opts.kb), opts.zone.clone(), opts.specs.clone(), progress.clone());
+    // The config file's keys (checked when it was read) and colours (NO_COLOR still wins).
+    let config = crate::config::current();
+    app.keymap = keymap::Keymap::with_overrides(&config.keys).unwrap_or_default();
+    if config.colours == Some(false) {
+        app.theme = theme::Theme { color: false };
+    }
     app.filter = opts.filter.clone();
     if let Some(q) = opts.lookup {
         app.view = View::Lookup;

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::app::{App, Overlay, View};
-use super::keymap::{Action, keys_of};
+use super::keymap::Action;
 use super::view;
 use crate::text::{duration_secs, percent, sanitize, thousands};
 
@@ -129,43 +129,67 @@ fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
 
 fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
     let t = app.theme;
+    let k = |a: Action| app.keymap.keys_of(a);
     let items: Vec<(&str, &str)> = match (&app.overlay, app.view) {
-        (Some(Overlay::Prompt(_)), _) => vec![("Enter", "apply"), ("Esc", "cancel"), ("Up/Down", "history")],
-        (Some(Overlay::Picker(_)), _) => {
-            vec![("type", "narrow"), ("Space", "pick"), ("Enter", "apply"), ("Esc", "cancel")]
+        (Some(Overlay::Prompt(p)), _) => {
+            let mut v = vec![(k(Action::PromptApply), "apply"), (k(Action::PromptCancel), "cancel")];
+            // Only the filter prompt has a history.
+            if p.kind == crate::tui::app::PromptKind::Filter {
+                v.push((k(Action::HistoryPrev), "older"));
+                v.push((k(Action::HistoryNext), "newer"));
+            }
+            v
         }
-        (Some(Overlay::TimeMenu(_)), _) => vec![("j/k", "choose"), ("Enter", "apply"), ("Esc", "cancel")],
-        (Some(Overlay::Help(_) | Overlay::Report(_)), _) => vec![("j/k", "scroll"), ("any key", "close")],
+        (Some(Overlay::Picker(_)), _) => vec![
+            ("type", "narrow"),
+            (k(Action::PickerToggle), "pick"),
+            (k(Action::PickerApply), "apply"),
+            (k(Action::PickerCancel), "cancel"),
+        ],
+        (Some(Overlay::TimeMenu(_)), _) => vec![
+            (k(Action::MenuDown), "down"),
+            (k(Action::MenuUp), "up"),
+            (k(Action::MenuApply), "apply"),
+            (k(Action::MenuCancel), "cancel"),
+        ],
+        (Some(Overlay::Help(_) | Overlay::Report(_)), _) => {
+            vec![(k(Action::PagerDown), "down"), (k(Action::PagerUp), "up"), ("any other key", "close")]
+        }
         (Some(Overlay::Lookup), _) => vec![("type", "search"), ("Up/Down", "choose"), ("Esc", "close")],
         (None, View::Lookup) => {
-            vec![("type", "search"), ("Up/Down", "choose"), ("Tab", "next view"), ("Esc", "back")]
+            vec![
+                ("type", "search"),
+                ("Up/Down", "choose"),
+                (k(Action::NextView), "next view"),
+                ("Esc", "back"),
+            ]
         }
         (None, View::Calls) => vec![
-            (keys_of(Action::FilterPrompt), "filter"),
-            (keys_of(Action::GatewayPicker), "gateways"),
-            (keys_of(Action::CodePicker), "codes"),
-            (keys_of(Action::TimeMenu), "time"),
-            (keys_of(Action::ClearFilter), "clear"),
-            (keys_of(Action::ToggleDetail), "detail"),
-            (keys_of(Action::NextView), "view"),
-            (keys_of(Action::LookupPalette), "lookup"),
-            (keys_of(Action::Export), "export"),
-            (keys_of(Action::Help), "help"),
-            (keys_of(Action::Quit), "quit"),
+            (k(Action::FilterPrompt), "filter"),
+            (k(Action::GatewayPicker), "gateways"),
+            (k(Action::CodePicker), "codes"),
+            (k(Action::TimeMenu), "time"),
+            (k(Action::ClearFilter), "clear"),
+            (k(Action::ToggleDetail), "detail"),
+            (k(Action::NextView), "view"),
+            (k(Action::LookupPalette), "lookup"),
+            (k(Action::Export), "export"),
+            (k(Action::Help), "help"),
+            (k(Action::Quit), "quit"),
         ],
         (None, View::Stats) => vec![
-            (keys_of(Action::SwitchTable), "table"),
-            ("Enter", "calls"),
-            (keys_of(Action::Sort), "sort"),
-            (keys_of(Action::FilterPrompt), "filter"),
-            (keys_of(Action::NextView), "view"),
-            (keys_of(Action::Help), "help"),
-            (keys_of(Action::Quit), "quit"),
+            (k(Action::SwitchTable), "table"),
+            (k(Action::Enter), "calls"),
+            (k(Action::Sort), "sort"),
+            (k(Action::FilterPrompt), "filter"),
+            (k(Action::NextView), "view"),
+            (k(Action::Help), "help"),
+            (k(Action::Quit), "quit"),
         ],
     };
     let mut spans = Vec::new();
-    for (k, what) in items {
-        spans.push(Span::styled(format!(" {k}"), t.key()));
+    for (key, what) in items {
+        spans.push(Span::styled(format!(" {key}"), t.key()));
         spans.push(Span::raw(format!(" {what} ")));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);

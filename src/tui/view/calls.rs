@@ -76,8 +76,8 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
                 Cell::from(time),
                 Cell::from(sanitize(&store.caller(i)).into_owned()),
                 Cell::from(sanitize(&store.callee(i)).into_owned()),
-                Cell::from(sanitize(store.caller_gateway(i)).into_owned()),
-                Cell::from(sanitize(store.callee_gateway(i)).into_owned()),
+                Cell::from(sanitize(crate::config::gateway_label(store.caller_gateway(i))).into_owned()),
+                Cell::from(sanitize(crate::config::gateway_label(store.callee_gateway(i))).into_owned()),
                 Cell::from(dur),
                 Cell::from(pdd),
                 Cell::from(Span::styled(

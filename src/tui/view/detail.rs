@@ -122,8 +122,8 @@ pub fn lines(app: &App, store: &Store, row: usize) -> Vec<Line<'static>> {
         ("calleeAccessE164", r.callee_access.clone()),
         ("callerToGatewayE164", r.caller_to_gateway.clone()),
         ("calleeToGatewayE164", r.callee_to_gateway.clone()),
-        ("callerGatewayId", r.caller_gateway.clone()),
-        ("calleeGatewayId", r.callee_gateway.clone()),
+        ("callerGatewayId", with_alias(&r.caller_gateway)),
+        ("calleeGatewayId", with_alias(&r.callee_gateway)),
         ("callerIp", r.caller_ip.clone()),
         ("calleeIp", r.callee_ip.clone()),
         ("callerPdd", opt(r.caller_pdd_ms.map(|p| format!("{p} ms")))),
@@ -141,4 +141,12 @@ pub fn lines(app: &App, store: &Store, row: usize) -> Vec<Line<'static>> {
         ]));
     }
     out
+}
+
+/// A raw gateway name, with its alias from the config file after it.
+fn with_alias(raw: &str) -> String {
+    match crate::config::gateway_label(raw) {
+        alias if alias != raw => format!("{raw} ({alias})"),
+        _ => raw.to_string(),
+    }
 }

@@ -58,7 +58,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
                             if g.gateway.is_empty() {
                                 "(none)".into()
                             } else {
-                                sanitize(&g.gateway).into_owned()
+                                sanitize(crate::config::gateway_label(&g.gateway)).into_owned()
                             },
                             thousands(g.calls),
                             percent(g.asr),

@@ -14,8 +14,12 @@ use super::reject::{RejectReason, Rejected, sample};
 use super::time::{TimeForm, TimeReader, TimeValue};
 use super::warn::{FieldNotes, why};
 
-/// Rejected lines kept per batch for display; all are counted.
-pub const REJECT_SAMPLES_PER_BATCH: usize = 100;
+/// Rejected lines kept per batch for display (as many as the whole load keeps: the first 500
+/// may all be in the first block); all are counted.
+pub const REJECT_SAMPLES_PER_BATCH: usize = super::store::REJECT_SAMPLES;
+/// No CDR form has anywhere near this many fields (the widest real layout has 65): a line with
+/// more is rejected whole instead of growing a column per field.
+pub const MAX_FIELDS: usize = 1024;
 
 /// A piece of one source, cut at a record boundary.
 #[derive(Debug, Clone)]
@@ -33,6 +37,10 @@ pub struct Block {
     pub ends_source: bool,
     /// An unterminated last line is a record still being written (newest text file).
     pub tail_is_pending: bool,
+    /// A single line too long to be a CDR, skipped unread: its length in bytes.
+    pub too_long: Option<u64>,
+    /// Newlines in `data` (counted once, by the reader); rows for split rows.
+    pub lines: u64,
 }
 
 /// Counts kept per source.
@@ -57,6 +65,10 @@ pub struct Tally {
     pub bytes: u64,
     /// Unusable values in kept calls, and "not measured" sentinels, per field.
     pub notes: FieldNotes,
+    /// Physical lines read (records for spreadsheets, JSON and databases).
+    pub lines: u64,
+    /// Physical lines inside multi-line (quoted) records, past each record's first.
+    pub continued: u64,
 }
 
 impl Tally {
@@ -79,6 +91,14 @@ impl Tally {
         }
         self.bytes += o.bytes;
         self.notes.add(&o.notes);
+        self.lines += o.lines;
+        self.continued += o.continued;
+    }
+
+    /// Every physical line is a row, a rejected, pending, blank or header line, or a line
+    /// inside a multi-line record: nothing read goes uncounted.
+    pub fn accounted_lines(&self) -> u64 {
+        self.rows + self.rejected + self.pending + self.blank + self.headers + self.continued
     }
 
     /// Moves the hot-path counters into the maps.
@@ -181,6 +201,17 @@ pub fn parse_block(block: &Block, layout: &Layout, times: &TimeReader) -> Batch 
         plausible: super::time::plausible_range(super::time::now_ms()),
     };
     p.batch.tally.bytes = block.data.len() as u64;
+    p.batch.tally.lines = if layout.database {
+        block.rows.len() as u64
+    } else {
+        block.lines + u64::from(block.ends_source && !block.data.is_empty() && !block.data.ends_with(b"\n"))
+    };
+    if let Some(bytes) = block.too_long {
+        p.batch.tally.bytes = bytes;
+        let max_mib = super::load::MAX_RECORD_BYTES >> 20;
+        p.batch.tally.reject(block.first_line, RejectReason::TooLong { bytes, max_mib });
+        return p.batch;
+    }
     match &layout.columns {
         Some(cols) => {
             for c in cols {
@@ -202,14 +233,16 @@ pub fn parse_block(block: &Block, layout: &Layout, times: &TimeReader) -> Batch 
     let mut data: &[u8] = &block.data;
     if block.ends_source && block.tail_is_pending && !data.is_empty() && !data.ends_with(b"\n") {
         let cut = memchr::memrchr(b'\n', data).map_or(0, |i| i + 1);
-        if !data[cut..].trim_ascii().is_empty() {
+        if data[cut..].trim_ascii().is_empty() {
+            p.batch.tally.blank += 1;
+        } else {
             p.batch.tally.pending += 1;
         }
         data = &data[..cut];
     }
     if layout.database {
         p.parse_rows(&block.rows, block.first_line);
-    } else if layout.delimiter == Delimiter::Pipe {
+    } else if layout.delimiter == Delimiter::Pipe || layout.mysql_escapes {
         p.parse_lines(data, block.first_line, block.skip_header);
     } else {
         p.parse_delimited(data, block.first_line, block.skip_header);
@@ -262,12 +295,15 @@ impl Parser<'_> {
             // Reuse one allocation for the field list across lines of different lifetimes
             // (an in-place collect of an emptied vector keeps its buffer).
             let mut fields = recycle(std::mem::take(&mut spare));
-            // One SIMD pass finds the separators and tells whether the line has quotes.
+            // One SIMD pass finds the separators and tells whether the line has quotes
+            // (`mysql -B` does not quote: there a `"` is just a character).
             let bytes = text.as_bytes();
+            let delim = self.layout.delimiter.byte();
+            let quote = if self.layout.mysql_escapes { delim } else { b'"' };
             let mut quoted = false;
             let mut from = 0;
-            for i in memchr::memchr2_iter(b'|', b'"', bytes) {
-                if bytes[i] == b'"' {
+            for i in memchr::memchr2_iter(delim, quote, bytes) {
+                if bytes[i] != delim {
                     quoted = true;
                     break;
                 }
@@ -275,7 +311,7 @@ impl Parser<'_> {
                 from = i + 1;
             }
             if quoted {
-                match split_quoted(&text, b'|') {
+                match split_quoted(&text, delim) {
                     Some(owned) => {
                         let refs: Vec<&str> = owned.iter().map(String::as_str).collect();
                         self.record(&refs, this_line);
@@ -319,40 +355,52 @@ impl Parser<'_> {
 
     /// CSV and tab-separated dumps, through the csv crate (quotes, quoted newlines).
     fn parse_delimited(&mut self, data: &[u8], first_line: u64, skip_header: bool) {
+        // Records end at LF only: a lone CR inside a value stays in the value (a CRLF's CR is
+        // taken off the last field below).
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(self.layout.delimiter.byte())
+            .terminator(csv::Terminator::Any(b'\n'))
             .from_reader(data);
         let mut rec = csv::ByteRecord::new();
         let mut skip = skip_header;
-        // Physical line numbers from byte offsets: the csv crate's own line count skips
-        // newlines inside quoted values.
+        // Physical line numbers from byte offsets: the crate skips blank lines and its own
+        // line count skips newlines inside quoted values.
         let (mut counted_to, mut line_at) = (0usize, first_line);
         let mut line_of = |byte: usize| {
-            // With CRLF the crate reports a record as starting on the previous line's `\n`.
-            let mut byte = byte.min(data.len());
-            while byte < data.len() && matches!(data[byte], b'\r' | b'\n') {
-                byte += 1;
-            }
+            let byte = byte.min(data.len());
             if byte >= counted_to {
                 line_at += memchr::memchr_iter(b'\n', &data[counted_to..byte]).count() as u64;
                 counted_to = byte;
             }
             line_at
         };
+        // The first physical line no record has accounted for yet.
+        let mut next_line = first_line;
         loop {
-            let at = line_of(rdr.position().byte() as usize);
-            match rdr.read_byte_record(&mut rec) {
+            let mut from = rdr.position().byte() as usize;
+            let result = rdr.read_byte_record(&mut rec);
+            let to = rdr.position().byte() as usize;
+            match result {
                 Ok(false) => break,
                 Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(at, |p| line_of(p.byte() as usize));
+                Err(_) => {
+                    let line = line_of(from);
                     self.batch.tally.reject(line, RejectReason::UnclosedQuote);
+                    next_line = line + 1;
                     continue;
                 }
             }
-            let line = rec.position().map_or(at, |p| line_of(p.byte() as usize));
+            // The crate reports a record from where it started looking: past blank lines.
+            while from < data.len() && matches!(data[from], b'\r' | b'\n') {
+                from += 1;
+            }
+            let first = line_of(from);
+            let last = if to > 0 && data.get(to - 1) == Some(&b'\n') { line_of(to - 1) } else { line_of(to) };
+            self.batch.tally.blank += first.saturating_sub(next_line);
+            self.batch.tally.continued += last.saturating_sub(first);
+            next_line = last + 1;
             if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
                 self.batch.tally.blank += 1;
                 continue;
@@ -362,13 +410,28 @@ impl Parser<'_> {
                 self.batch.tally.headers += 1;
                 continue;
             }
-            self.record_bytes(rec.iter(), line);
+            let n = rec.len();
+            let fields = rec
+                .iter()
+                .enumerate()
+                .map(|(k, f)| if k + 1 == n { f.strip_suffix(b"\r").unwrap_or(f) } else { f });
+            self.record_bytes(fields, first);
         }
+        // Blank lines after the last record.
+        let lines = memchr::memchr_iter(b'\n', data).count() as u64
+            + u64::from(!data.is_empty() && !data.ends_with(b"\n"));
+        self.batch.tally.blank += (first_line + lines).saturating_sub(next_line);
     }
 
     /// Builds one row from split fields, or tallies why not.
     fn record(&mut self, fields: &[&str], line: u64) {
         self.batch.tally.count_fields(fields.len());
+        if fields.len() > MAX_FIELDS {
+            return self
+                .batch
+                .tally
+                .reject(line, RejectReason::TooManyFields { found: fields.len(), max: MAX_FIELDS });
+        }
         let mut fields = fields;
         match self.layout.columns.as_ref() {
             None if fields.len() < PIPE_MIN_FIELDS => {
@@ -873,6 +936,8 @@ mod tests {
             skip_header: layout.has_header(),
             ends_source: true,
             tail_is_pending: false,
+            too_long: None,
+            lines: memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64,
         };
         parse_block(&block, layout, &TimeReader::new(Zone::parse("UTC").expect("utc")))
     }
@@ -1007,6 +1072,8 @@ mod tests {
             skip_header: false,
             ends_source: true,
             tail_is_pending: true,
+            too_long: None,
+            lines: 0,
         };
         let b = parse_block(
             &block,
@@ -1028,6 +1095,8 @@ mod tests {
             skip_header: false,
             ends_source: true,
             tail_is_pending: false,
+            too_long: None,
+            lines: 0,
         };
         let b = parse_block(
             &block,

@@ -59,6 +59,9 @@ pub struct Columns {
     /// Empty until some source has a flowno; then one per row (0 = none).
     pub flowno: Vec<u64>,
     pub extras: Vec<ExtraColumn>,
+    /// Extra column index by name: a hostile line with thousands of fields must not cost a
+    /// linear search per new column.
+    extra_by_name: std::collections::HashMap<String, usize>,
 }
 
 impl Columns {
@@ -97,11 +100,13 @@ impl Columns {
 
     /// Index of an extra column by name; a new one is padded with `rows` empties.
     pub fn extra_index(&mut self, name: &str, rows: usize) -> usize {
-        if let Some(i) = self.extras.iter().position(|e| e.name == name) {
+        if let Some(&i) = self.extra_by_name.get(name) {
             return i;
         }
         self.extras.push(ExtraColumn { name: name.to_string(), values: vec![0; rows] });
-        self.extras.len() - 1
+        let i = self.extras.len() - 1;
+        self.extra_by_name.insert(name.to_string(), i);
+        i
     }
 
     /// Records that row `row` (the next one) starts on `line`.

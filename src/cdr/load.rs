@@ -21,7 +21,7 @@ use super::time::{TimeReader, Zone};
 /// Bytes per block handed to a worker.
 pub const BLOCK_BYTES: usize = 1 << 20;
 /// A single record longer than this is cut (and then rejected) rather than buffered on.
-const MAX_RECORD_BYTES: usize = 16 << 20;
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HoldUnitChoice {
@@ -356,6 +356,8 @@ impl Feed<'_> {
                 skip_header: false,
                 ends_source: ends,
                 tail_is_pending: false,
+                too_long: None,
+                lines: 0,
             },
             layout: layout.clone(),
         };
@@ -421,7 +423,7 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
         }
     };
     feed.set(&|i| i.packing = packing.label());
-    let mut reader: Box<dyn Read> = match packing.decoder(buffered) {
+    let mut reader: Box<dyn Read + '_> = match packing.decoder(buffered) {
         Ok(r) if packing == Packing::Plain => r,
         Ok(r) => Box::new(Counting { inner: r, progress: feed.progress.clone(), decoded: true }),
         Err(e) => {
@@ -441,12 +443,33 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
         });
         return;
     }
+    if buf.starts_with(&[0xff, 0xfe]) || buf.starts_with(&[0xfe, 0xff]) || looks_like_utf16(&buf) {
+        feed.set(&|i| {
+            i.form =
+                Err("UTF-16 text: convert it to UTF-8 first, e.g. iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8"
+                    .into())
+        });
+        return;
+    }
+    // A UTF-8 byte order mark is not part of the first field.
+    if buf.starts_with(b"\xEF\xBB\xBF") {
+        buf.drain(..3);
+    }
     if super::records::looks_like_json(&buf) {
         let head = std::mem::take(&mut buf);
         read_json(std::io::Cursor::new(head).chain(reader), packing, feed);
         return;
     }
-    let layout = match detect(&buf[..buf.len().min(64 << 10)]) {
+    // Old Mac line endings: lines end with CR alone. Read them as lines.
+    if !buf.contains(&b'\n') && buf.contains(&b'\r') {
+        for b in buf.iter_mut() {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+        reader = Box::new(CrToLf { inner: reader });
+    }
+    let layout = match detect(&buf) {
         Ok(l) => Arc::new(l),
         Err(e) => {
             feed.set(&|i| i.form = Err(e.0.clone()));
@@ -461,7 +484,8 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
         i.form = Ok(desc.clone());
         i.layout = Some(layout.clone());
     });
-    let quoted = layout.delimiter != Delimiter::Pipe;
+    // `mysql -B` does not quote: a stray `"` in a value is just a character.
+    let quoted = layout.delimiter != Delimiter::Pipe && !layout.mysql_escapes;
     let pending_rule = pending_rule && layout.delimiter == Delimiter::Pipe && packing == Packing::Plain;
     let mut first_line = 1u64;
     let mut first_block = true;
@@ -469,11 +493,14 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
         let cut = if eof { buf.len() } else { record_boundary(&buf, quoted).unwrap_or(0) };
         if cut == 0 && !eof {
             if buf.len() >= MAX_RECORD_BYTES {
-                // One record bigger than any real CDR: hand it on whole; it will be rejected.
-                let data = std::mem::take(&mut buf);
-                if !send(feed, &mut first_line, data, &mut first_block, &layout, false, false) {
+                // One record bigger than any real CDR: skip to its end and count it once.
+                let (skipped, rest, at_eof) = skip_line(&mut reader, std::mem::take(&mut buf));
+                if !send_too_long(feed, &mut first_line, skipped, &mut first_block, &layout) {
                     return;
                 }
+                buf = rest;
+                eof = at_eof;
+                continue;
             }
             let target = buf.len() + BLOCK_BYTES;
             eof = fill(&mut reader, &mut buf, target).unwrap_or_else(|e| {
@@ -500,6 +527,75 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
             true
         });
     }
+}
+
+/// UTF-16 without a byte order mark: every other byte NUL in the first few hundred bytes.
+fn looks_like_utf16(head: &[u8]) -> bool {
+    let h = &head[..head.len().min(512)];
+    h.len() >= 16 && h.iter().filter(|b| **b == 0).count() * 3 >= h.len()
+}
+
+/// Turns CR line endings into LF as the bytes stream by.
+struct CrToLf<'a> {
+    inner: Box<dyn Read + 'a>,
+}
+
+impl Read for CrToLf<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for b in &mut buf[..n] {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Reads past the end of an over-long line. Returns how many bytes it had, what follows its
+/// newline, and whether the input ended.
+fn skip_line(reader: &mut dyn Read, buf: Vec<u8>) -> (u64, Vec<u8>, bool) {
+    let mut skipped = buf.len() as u64;
+    let mut chunk = vec![0u8; BLOCK_BYTES];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) | Err(_) => return (skipped, Vec::new(), true),
+            Ok(n) => n,
+        };
+        match memchr::memchr(b'\n', &chunk[..n]) {
+            Some(i) => {
+                skipped += i as u64;
+                return (skipped, chunk[i + 1..n].to_vec(), false);
+            }
+            None => skipped += n as u64,
+        }
+    }
+}
+
+/// Counts one rejected line for an over-long record.
+fn send_too_long(
+    feed: &mut Feed<'_>,
+    first_line: &mut u64,
+    bytes: u64,
+    first_block: &mut bool,
+    layout: &Arc<Layout>,
+) -> bool {
+    let block = Block {
+        source: feed.n,
+        seq: *feed.seq,
+        first_line: *first_line,
+        data: Vec::new(),
+        rows: Vec::new(),
+        skip_header: false,
+        ends_source: false,
+        tail_is_pending: false,
+        too_long: Some(bytes),
+        lines: 1,
+    };
+    *feed.seq += 1;
+    *first_line += 1;
+    *first_block = false;
+    feed.tx.send(Job { block, layout: layout.clone() }).is_ok()
 }
 
 /// A read error, saying which decoder failed (a corrupt or truncated archive).
@@ -593,6 +689,8 @@ fn send(
         skip_header: *first_block && layout.has_header(),
         ends_source,
         tail_is_pending,
+        too_long: None,
+        lines,
     };
     *feed.seq += 1;
     *first_line += lines;

@@ -9,6 +9,10 @@ pub enum RejectReason {
     TooFewFields { found: usize, min: usize },
     #[error("{found} fields; a {form} has at least {min}")]
     TooFewFieldsFor { found: usize, min: usize, form: &'static str },
+    #[error("{found} fields: more than {max}, not a CDR line")]
+    TooManyFields { found: usize, max: usize },
+    #[error("a line longer than {max_mib} MiB ({bytes} bytes read of it): not a CDR line")]
+    TooLong { bytes: u64, max_mib: usize },
     #[error("{found} fields where the header has {expected}")]
     FieldCount { found: usize, expected: usize },
     #[error("{field} is not a time: '{value}'")]

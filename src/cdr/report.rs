@@ -52,6 +52,19 @@ pub fn load_report(store: &Store, skipped: &[Skipped], zone_name: &str) -> (Stri
             thousands(t.blank),
             thousands(t.headers)
         );
+        // Every physical line (record, for spreadsheets, JSON and databases) accounted for.
+        let accounted = t.accounted_lines();
+        if accounted == t.lines {
+            let _ = writeln!(out, "  lines:     {} (all accounted for)", thousands(t.lines));
+        } else {
+            bad = true;
+            let _ = writeln!(
+                out,
+                "  lines:     {} read, {} accounted for: a defect in cdrscope, please report it",
+                thousands(t.lines),
+                thousands(accounted)
+            );
+        }
         for (of, n) in &src.duplicate_of {
             let other = store.sources.get(*of).map_or("?", |o| o.name.as_str());
             let _ = writeln!(

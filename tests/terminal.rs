@@ -91,3 +91,137 @@ fn cdrs_from_stdin_keys_from_the_terminal() {
     tm.run(&["send-keys", "-t", "t", "q"]);
     tm.wait_for("EXITED 0", 10);
 }
+
+/// Starts cdrscope in a pane through a shell that records its pid (exec keeps it), then
+/// prints how it exited and the terminal's modes.
+fn start_with_pid(tm: &Tmux, args: &str, env: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pidfile = dir.path().join("pid");
+    let bin = env!("CARGO_BIN_EXE_cdrscope");
+    let cmd = format!(
+        "sh -c 'echo $$ > {pid}; exec env TZ=UTC CDRSCOPE_KB=/nonexistent RUST_BACKTRACE=0 {env} {bin} {args}'; echo EXITED $?; stty -a | tr ';' '\\n' | grep -E 'icanon|echo' | tr '\\n' ' '; echo; sleep 30",
+        pid = pidfile.display()
+    );
+    tm.run(&["new-session", "-d", "-s", "t", "-x", "120", "-y", "30", &cmd]);
+    (dir, pidfile)
+}
+
+fn pid_of(pidfile: &std::path::Path) -> i32 {
+    for _ in 0..100 {
+        if let Some(p) = std::fs::read_to_string(pidfile).ok().and_then(|s| s.trim().parse().ok()) {
+            return p;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("no pid written");
+}
+
+fn kill(pid: i32, sig: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([&format!("-{sig}"), &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(ok.success(), "kill -{sig} {pid}");
+}
+
+fn assert_restored(tm: &Tmux, what: &str) {
+    let alt = tm.run(&["display-message", "-p", "-t", "t", "#{alternate_on} #{cursor_flag}"]);
+    assert_eq!(alt.trim(), "0 1", "{what}: alternate screen off and cursor visible");
+    let s = tm.wait_for("icanon", 10);
+    assert!(!s.contains("-icanon") && !s.contains("-echo "), "{what}: cooked mode with echo:\n{s}");
+}
+
+#[test]
+fn signals_restore_the_terminal() {
+    for (sig, code) in [("TERM", 143), ("INT", 130), ("HUP", 129)] {
+        let Some(tm) = Tmux::new(&format!("sig{sig}")) else { return };
+        let (_dir, pidfile) = start_with_pid(&tm, "--demo", "");
+        tm.wait_for("30,000/30,000 calls", 20);
+        kill(pid_of(&pidfile), sig);
+        tm.wait_for(&format!("EXITED {code}"), 10);
+        assert_restored(&tm, sig);
+    }
+}
+
+#[test]
+fn suspend_and_resume() {
+    let Some(tm) = Tmux::new("tstp") else { return };
+    let (_dir, pidfile) = start_with_pid(&tm, "--demo", "");
+    tm.wait_for("30,000/30,000 calls", 20);
+    let pid = pid_of(&pidfile);
+    kill(pid, "TSTP");
+    // Stopped: the terminal is the shell's again.
+    let start = std::time::Instant::now();
+    loop {
+        let alt = tm.run(&["display-message", "-p", "-t", "t", "#{alternate_on} #{cursor_flag}"]);
+        if alt.trim() == "0 1" {
+            break;
+        }
+        assert!(start.elapsed().as_secs() < 10, "not restored on SIGTSTP: {alt}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    kill(pid, "CONT");
+    tm.wait_for("30,000/30,000 calls", 10);
+    let alt = tm.run(&["display-message", "-p", "-t", "t", "#{alternate_on}"]);
+    assert_eq!(alt.trim(), "1", "redrawn on the alternate screen after SIGCONT");
+    tm.run(&["send-keys", "-t", "t", "q"]);
+    tm.wait_for("EXITED 0", 10);
+    assert_restored(&tm, "quit after resume");
+}
+
+#[test]
+fn a_loader_panic_fails_the_load_not_the_console() {
+    let Some(tm) = Tmux::new("loaderpanic") else { return };
+    let (_dir, _pid) = start_with_pid(&tm, "--demo", "CDRSCOPE_TEST_PANIC=loader");
+    tm.wait_for("the loader failed: panic requested", 20);
+    tm.run(&["send-keys", "-t", "t", "?"]);
+    tm.wait_for("Keys", 10);
+    tm.run(&["send-keys", "-t", "t", "Escape"]);
+    tm.run(&["send-keys", "-t", "t", "q"]);
+    tm.wait_for("EXITED 0", 10);
+    assert_restored(&tm, "after a loader panic");
+}
+
+#[test]
+fn a_worker_panic_restores_the_terminal_and_exits_non_zero() {
+    let Some(tm) = Tmux::new("workerpanic") else { return };
+    let (_dir, _pid) = start_with_pid(&tm, "--demo", "CDRSCOPE_TEST_PANIC=worker");
+    let s = tm.wait_for("EXITED 1", 20);
+    assert!(s.contains("the worker thread failed: panic requested"), "{s}");
+    assert_restored(&tm, "after a worker panic");
+}
+
+#[test]
+fn a_huge_paste_is_one_edit() {
+    let Some(tm) = Tmux::new("paste") else { return };
+    let (dir, _pid) = start_with_pid(&tm, "--demo", "");
+    tm.wait_for("30,000/30,000 calls", 20);
+    tm.run(&["send-keys", "-t", "t", "/"]);
+    tm.wait_for("Enter apply", 10);
+    let big = common::write(dir.path(), "paste.txt", "gw:CM-Route-1 ".repeat(8000).as_bytes()); // 112 kB
+    tm.run(&["load-buffer", "-b", "big", &big.display().to_string()]);
+    tm.run(&["paste-buffer", "-p", "-b", "big", "-t", "t"]);
+    // Handled at once: the prompt is cut to its limit and the console answers keys.
+    tm.wait_for("the paste was cut to 4096 characters", 10);
+    tm.run(&["send-keys", "-t", "t", "Escape"]);
+    tm.run(&["send-keys", "-t", "t", "q"]);
+    tm.wait_for("EXITED 0", 10);
+}
+
+#[test]
+fn export_to_a_terminal_shows_escapes_escaped() {
+    let Some(tm) = Tmux::new("exportterm") else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = common::write(
+        dir.path(),
+        "2026112023.txt",
+        b"\x1b]0;pwned\x07|100|2026-11-20 03:05:00|2026-11-20 03:05:00|0|-9|2||||185.220.101.33|||||0|-1\n",
+    );
+    let bin = env!("CARGO_BIN_EXE_cdrscope");
+    let cmd = format!("env TZ=UTC {bin} export {} --format csv; echo EXITED $?; sleep 30", file.display());
+    tm.run(&["new-session", "-d", "-s", "t", "-x", "160", "-y", "20", &cmd]);
+    let s = tm.wait_for("EXITED 0", 10);
+    assert!(s.contains("\\x1b]0;pwned\\x07"), "{s}");
+    let title = tm.run(&["display-message", "-p", "-t", "t", "#{pane_title}"]);
+    assert!(!title.contains("pwned"), "the pane title was changed: {title}");
+}

@@ -95,15 +95,28 @@ fn values(r: &Record, tw: &TimeWriter) -> Vec<String> {
     v
 }
 
+/// Writes the rows. `to_terminal`: control characters and escape sequences from the data are
+/// written escaped, as the console shows them (raw bytes go only to files and pipes).
 pub fn write(
     store: &Store,
     zone: &Zone,
     rows: &[u32],
     format: Format,
     w: &mut dyn Write,
+    to_terminal: bool,
 ) -> Result<(), ExportError> {
     let tw = TimeWriter::new(zone.clone());
     let head = header(store);
+    let safe = |mut v: Vec<String>| {
+        if to_terminal {
+            for x in &mut v {
+                if let std::borrow::Cow::Owned(o) = crate::text::sanitize(x) {
+                    *x = o;
+                }
+            }
+        }
+        v
+    };
     match format {
         Format::Json => {
             w.write_all(b"[")?;
@@ -121,23 +134,38 @@ pub fn write(
                     obj.insert(k.clone(), val);
                 }
                 w.write_all(if n == 0 { b"\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut *w, &obj)?;
+                w.write_all(json_safe(&serde_json::to_string(&obj)?).as_bytes())?;
             }
             w.write_all(b"\n]\n")?;
         }
-        Format::Csv | Format::Tsv | Format::Pipe => {
-            let delim = match format {
-                Format::Tsv => b'\t',
-                Format::Pipe => b'|',
-                _ => b',',
+        // `mysql -B`'s own form: tabs, no quoting, backslash escapes; it reads back unchanged.
+        Format::Tsv => {
+            let mut line = String::new();
+            let mut put = |w: &mut dyn Write, v: &[String]| -> std::io::Result<()> {
+                line.clear();
+                for (k, x) in v.iter().enumerate() {
+                    if k > 0 {
+                        line.push('\t');
+                    }
+                    mysql_escape(x, &mut line);
+                }
+                line.push('\n');
+                w.write_all(line.as_bytes())
             };
+            put(w, &safe(head.clone()))?;
+            for &r in rows {
+                put(w, &safe(values(&store.record(r as usize), &tw)))?;
+            }
+        }
+        Format::Csv | Format::Pipe => {
+            let delim = if format == Format::Pipe { b'|' } else { b',' };
             let mut cw = csv::WriterBuilder::new().delimiter(delim).flexible(true).from_writer(w);
             if format != Format::Pipe {
-                cw.write_record(&head)?;
+                cw.write_record(safe(head.clone()))?;
             }
             for &r in rows {
                 let rec = store.record(r as usize);
-                let mut v = values(&rec, &tw);
+                let mut v = safe(values(&rec, &tw));
                 if format == Format::Pipe {
                     v.truncate(PIPE_FIELDS.len());
                 }
@@ -149,10 +177,45 @@ pub fn write(
     Ok(())
 }
 
-/// The same file, even through links or relative paths.
+/// A value as `mysql -B` writes it: `\\`, `\t`, `\n`, `\r`, `\0` escaped.
+fn mysql_escape(v: &str, out: &mut String) {
+    for c in v.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\0' => out.push_str("\\0"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// JSON text with the characters that can fool a terminal or a reader (C0 and C1 controls,
+/// bidirectional overrides, line separators) as `\uXXXX`. They never occur in JSON's own
+/// syntax, only inside strings, so replacing them anywhere is safe.
+pub fn json_safe(json: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| matches!(c, '\u{7f}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !json.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if bad(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The same file, even through hard links, symbolic links or relative paths: the same device
+/// and inode.
 fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
         _ => false,
     }
 }

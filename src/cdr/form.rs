@@ -105,14 +105,19 @@ impl fmt::Display for Layout {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotCdr(pub String);
 
-/// Detects the layout from the start of a (decompressed) file.
+/// Lines of the first block looked at to tell a positional form.
+const SAMPLE_LINES: usize = 200;
+
+/// Detects the layout from the start of a (decompressed) file: a header row naming CDR
+/// columns on the first line, else the positional form most of a sample of lines has (so one
+/// bad first line is one rejected line, not an unread file).
 pub fn detect(head: &[u8]) -> Result<Layout, NotCdr> {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let Some(line) = head
+    let mut lines = head
         .split(|b| *b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .find(|l| !l.trim_ascii().is_empty())
-    else {
+        .filter(|l| !l.trim_ascii().is_empty());
+    let Some(line) = lines.next() else {
         return Err(NotCdr("the file is empty".into()));
     };
     for delim in [Delimiter::Tab, Delimiter::Pipe, Delimiter::Comma] {
@@ -130,17 +135,29 @@ pub fn detect(head: &[u8]) -> Result<Layout, NotCdr> {
             });
         }
     }
-    let pipes = memchr::memchr_iter(b'|', line).count();
-    if pipes + 1 >= PIPE_MIN_FIELDS {
+    let is_pipe = |l: &[u8]| memchr::memchr_iter(b'|', l).count() + 1 >= PIPE_MIN_FIELDS;
+    let (mut sampled, mut pipe, mut forwarded) = (0usize, 0usize, 0usize);
+    for l in std::iter::once(line).chain(lines).take(SAMPLE_LINES) {
+        sampled += 1;
+        if is_pipe(l) {
+            pipe += 1;
+        } else if is_forwarded_line(l) {
+            forwarded += 1;
+        }
+    }
+    // A sample of one decides by itself; otherwise most lines must agree.
+    let most = |n: usize| n > 0 && n * 2 >= sampled;
+    if most(pipe) && pipe >= forwarded {
         return Ok(Layout::positional_pipe());
     }
-    if is_forwarded_line(line) {
+    if most(forwarded) {
         return Ok(Layout::forwarded());
     }
+    let pipes = memchr::memchr_iter(b'|', line).count();
     let tabs = memchr::memchr_iter(b'\t', line).count();
     let commas = memchr::memchr_iter(b',', line).count();
     Err(NotCdr(format!(
-        "not a recognised CDR form: the first line has {} '|'-separated fields (the VOS3000 text file has {PIPE_MIN_FIELDS} or more), {tabs} tabs and {commas} commas, and no header naming CDR columns such as starttime and endreason",
+        "not a recognised CDR form: the first line has {} '|'-separated fields (the VOS3000 text file has {PIPE_MIN_FIELDS} or more), {tabs} tabs and {commas} commas, and no header naming CDR columns such as starttime and endreason; {pipe} of the first {sampled} lines look like VOS3000 text lines and {forwarded} like forwarded CDRs",
         pipes + 1
     )))
 }
@@ -182,6 +199,12 @@ mod tests {
         assert_eq!(l.delimiter, Delimiter::Comma);
         let header_pipe = b"callerE164|calleeE164|startTime|stopTime|holdTime|endReason\r\n";
         assert!(detect(header_pipe).expect("pipe header").has_header());
+        // One bad first line among good ones: still the text form (the bad line is rejected).
+        let good = "1|2|2026-11-20 10:00:00|2026-11-20 10:00:30|20000|-8|1|A|B|1.1.1.1|2.2.2.2|1|2|1|2|0|1\n";
+        let mixed = format!("garbage first line\n{}", good.repeat(5));
+        assert!(!detect(mixed.as_bytes()).expect("pipe by sample").has_header());
+        let long_first = format!("{}\n{}", "x".repeat(100_000), good.repeat(3));
+        assert!(detect(long_first.as_bytes()).is_ok());
         let err = detect(b"hello,world\n").expect_err("not cdr");
         assert!(err.0.contains("not a recognised CDR form"));
         assert!(detect(b"\n\n").is_err());

@@ -139,11 +139,13 @@ pub fn load_into(
     let (inputs, skipped) = discover(specs, opts.window, &opts.db, &times)?;
     progress.files_total.store(inputs.len() as u64, Ordering::Relaxed);
     progress.bytes_total.store(inputs.iter().filter_map(|i| i.size).sum(), Ordering::Relaxed);
+    // Bounded whatever the caller asks: a thread per core, at most 256.
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
     } else {
         opts.threads
-    };
+    }
+    .clamp(1, 256);
     // The newest text file is the one VOS3000 may still be writing.
     let newest = inputs
         .iter()

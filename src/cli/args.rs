@@ -128,9 +128,9 @@ pub struct LoadArgs {
     /// Your own knowledge-base entries (default: $CDRSCOPE_KB or ~/.config/cdrscope/kb.toml)
     #[arg(long, value_name = "FILE")]
     pub kb: Option<std::path::PathBuf>,
-    /// Parser threads (default: one per core)
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub threads: usize,
+    /// Parser threads, 1 to 256 (default 0: one per core)
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=256))]
+    pub threads: u16,
     /// File holding the database password for mysql:// sources (else MYSQL_PWD)
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<std::path::PathBuf>,

@@ -154,7 +154,7 @@ pub fn load_options(
         hold_unit: hold_unit(args)?,
         aliases: config::current().gateway_aliases.clone().into_iter().collect(),
         window: window(filter, zone),
-        threads: args.threads,
+        threads: usize::from(args.threads),
         db: {
             let (since, until) = db_window(filter, zone);
             crate::cdr::source::DbAccess { password: password(args)?, since, until }

@@ -24,14 +24,16 @@ pub fn run(a: &ExportArgs) -> anyhow::Result<u8> {
         Some(path) => {
             let file = with_path(std::fs::File::create(path), "cannot create", path)?;
             let mut w = BufWriter::new(file);
-            write(&s.store, &s.zone, &rows, format(a.format), &mut w)?;
+            write(&s.store, &s.zone, &rows, format(a.format), &mut w, false)?;
             with_path(w.flush(), "cannot write", path)?;
             eprintln!("wrote {} calls to {}", crate::text::thousands(rows.len() as u64), path.display());
         }
         None => {
             let stdout = std::io::stdout();
+            // On a terminal the data's escape sequences would act: show them escaped.
+            let to_terminal = std::io::IsTerminal::is_terminal(&stdout);
             let mut w = BufWriter::new(stdout.lock());
-            match write(&s.store, &s.zone, &rows, format(a.format), &mut w)
+            match write(&s.store, &s.zone, &rows, format(a.format), &mut w, to_terminal)
                 .and_then(|()| w.flush().map_err(Into::into))
             {
                 Ok(()) => {}

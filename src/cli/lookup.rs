@@ -78,7 +78,10 @@ pub fn run(a: &LookupArgs) -> anyhow::Result<u8> {
     let kb = super::common::kb(a.lang.as_deref(), a.kb.as_deref())?;
     if a.all {
         if a.json {
-            super::out(&format!("{}\n", serde_json::to_string_pretty(kb.entries())?))?;
+            super::out(&format!(
+                "{}\n",
+                crate::cdr::export::json_safe(&serde_json::to_string_pretty(kb.entries())?)
+            ))?;
         } else {
             let list: String =
                 kb.entries().iter().map(|e| format!("{:<40} {}\n", e.id, sanitize(&e.name))).collect();
@@ -108,7 +111,7 @@ pub fn run(a: &LookupArgs) -> anyhow::Result<u8> {
                 v
             })
             .collect();
-        super::out(&format!("{}\n", serde_json::to_string_pretty(&list)?))?;
+        super::out(&format!("{}\n", crate::cdr::export::json_safe(&serde_json::to_string_pretty(&list)?)))?;
         return Ok(if hits.is_empty() { 1 } else { 0 });
     }
     if hits.is_empty() {

@@ -79,6 +79,11 @@ pub fn run() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             let code = e.downcast_ref::<Exit>().map_or(1, |x| x.code);
+            // Ended by a signal: the shell's convention, 128 + the signal.
+            let code = match e.downcast_ref::<crate::tui::Ended>() {
+                Some(crate::tui::Ended::Signal(n)) => u8::try_from(128 + n).unwrap_or(1),
+                _ => code,
+            };
             let code = match e.downcast_ref::<crate::cdr::LoadError>() {
                 Some(
                     crate::cdr::LoadError::Path { .. }

@@ -14,7 +14,8 @@ pub fn run(a: &SummaryArgs) -> anyhow::Result<u8> {
     let rows = select(&s, &q);
     let summary = summarize(&s.store, &rows, &TimeWriter::new(s.zone.clone()));
     if a.json {
-        super::out(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
+        let json = serde_json::to_string_pretty(&summary)?;
+        super::out(&format!("{}\n", crate::cdr::export::json_safe(&json)))?;
     } else {
         super::out(&render(&s, &summary, a.filter.filter.as_deref()))?;
     }

@@ -113,6 +113,10 @@ pub const TIME_WINDOWS: [(&str, Option<&str>); 6] = [
     ("custom...", None),
 ];
 
+/// The longest text a prompt takes (typed or pasted): far beyond any filter or path, short
+/// enough that re-checking it on every key costs nothing.
+pub const MAX_PROMPT_CHARS: usize = 4096;
+
 #[derive(Debug, Clone)]
 pub enum Overlay {
     Prompt(Prompt),
@@ -390,7 +394,49 @@ impl App {
                     Err(e) => (e, true),
                 });
             }
+            // The event loop ends the console on this; here it only shows.
+            Response::Failed(why) => self.status = Some((format!("the worker failed: {why}"), true)),
         }
+    }
+
+    /// Pasted text (bracketed paste): one edit, however long. Newlines become spaces and a
+    /// prompt takes at most [`MAX_PROMPT_CHARS`]; the rest is dropped with a message.
+    pub fn paste(&mut self, text: &str) {
+        self.dirty = true;
+        let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        match self.overlay.take() {
+            Some(Overlay::Prompt(mut p)) => {
+                let room = MAX_PROMPT_CHARS.saturating_sub(p.text.chars().count());
+                p.text.extend(clean.chars().take(room));
+                let cut = clean.chars().count() > room;
+                // One live count for the whole paste.
+                self.overlay = self.prompt_edited(p);
+                if cut {
+                    self.status = Some((format!("the paste was cut to {MAX_PROMPT_CHARS} characters"), true));
+                }
+            }
+            Some(Overlay::Picker(mut p)) => {
+                p.input.extend(clean.chars().take(MAX_PROMPT_CHARS.saturating_sub(p.input.chars().count())));
+                p.refilter();
+                self.overlay = Some(Overlay::Picker(p));
+            }
+            Some(Overlay::Lookup) => {
+                self.lookup_paste(&clean);
+                self.overlay = Some(Overlay::Lookup);
+            }
+            other => {
+                self.overlay = other;
+                if self.view == View::Lookup {
+                    self.lookup_paste(&clean);
+                }
+            }
+        }
+    }
+
+    fn lookup_paste(&mut self, text: &str) {
+        let room = MAX_PROMPT_CHARS.saturating_sub(self.lookup.input.chars().count());
+        self.lookup.input.extend(text.chars().take(room));
+        self.refresh_lookup();
     }
 
     fn context(&self) -> Context {
@@ -574,10 +620,19 @@ impl App {
             }
             Some(_) => return Some(Overlay::Prompt(p)),
             None => match k.code {
+                KeyCode::Char(_) if p.text.chars().count() >= MAX_PROMPT_CHARS => {
+                    return Some(Overlay::Prompt(p));
+                }
                 KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => p.text.push(c),
                 _ => return Some(Overlay::Prompt(p)),
             },
         }
+        self.prompt_edited(p)
+    }
+
+    /// After the prompt's text changed: clear its error, and for the filter ask for a live
+    /// count (checked here for syntax, counted by the worker).
+    fn prompt_edited(&mut self, mut p: Prompt) -> Option<Overlay> {
         p.error = None;
         if p.kind == PromptKind::Filter {
             // The live count: checked here for syntax, counted by the worker.

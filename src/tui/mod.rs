@@ -6,6 +6,7 @@
 //! the panic message is printed).
 
 pub mod app;
+pub mod guard;
 pub mod keymap;
 pub mod theme;
 pub mod ui;
@@ -36,15 +37,34 @@ pub struct ConsoleOptions {
     pub filter: String,
 }
 
-/// Runs the console until the operator quits.
+/// How the console ended, when not by the operator's `q`.
+#[derive(Debug, thiserror::Error)]
+pub enum Ended {
+    #[error("ended by signal {0}")]
+    Signal(i32),
+    #[error("the worker thread failed: {0}")]
+    WorkerPanic(String),
+}
+
+/// Runs the console until the operator quits. The terminal is restored on every way out: quit,
+/// error, a signal that ends the process, a panic on any thread.
 pub fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async {
-        let mut terminal = ratatui::try_init()?;
+        let mut terminal = guard::init()?;
         let result = event_loop(&mut terminal, opts).await;
-        ratatui::restore();
+        guard::restore();
         result
     })
+}
+
+/// After a resume the screen holds whatever the shell left: clear it and make the next frame
+/// paint every cell (ratatui's own `clear` asks the terminal for the cursor position, which
+/// the event reader would swallow).
+fn repaint(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::Clear(crossterm::terminal::ClearType::All))?;
+    terminal.draw(|f| f.render_widget(ratatui::widgets::Clear, f.area()))?;
+    Ok(())
 }
 
 async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOptions) -> anyhow::Result<()> {
@@ -76,7 +96,15 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
             (opts.specs.clone(), load_opts.clone(), progress.clone(), shared.clone(), load_tx.clone());
         p.done.store(false, std::sync::atomic::Ordering::Relaxed);
         std::thread::spawn(move || {
-            let r = crate::cdr::load_into(&specs, &lo, p.clone(), &s).map_err(|e| e.to_string());
+            // A panic in the loader fails the load, not the console: it is reported in the
+            // header and the rows read so far stay.
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                if guard::test_panic() == Some(guard::TestPanic::Loader) {
+                    panic!("panic requested by CDRSCOPE_TEST_PANIC=loader");
+                }
+                crate::cdr::load_into(&specs, &lo, p.clone(), &s).map_err(|e| e.to_string())
+            }))
+            .unwrap_or_else(|e| Err(format!("the loader failed: {}", guard::panic_message(&*e))));
             p.done.store(true, std::sync::atomic::Ordering::Relaxed);
             let _ = tx.send(r);
         });
@@ -102,18 +130,41 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
     terminal.draw(|f| ui::draw(f, &mut app))?;
     app.dirty = false;
     // Lets the terminal tests prove the screen is restored after a panic; debug builds only.
-    #[cfg(debug_assertions)]
-    if std::env::var_os("CDRSCOPE_TEST_PANIC").is_some() {
+    if guard::test_panic() == Some(guard::TestPanic::Ui) {
         panic!("panic requested by CDRSCOPE_TEST_PANIC");
     }
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigtstp = signal(SignalKind::from_raw(signal_hook::consts::SIGTSTP))?;
     loop {
         tokio::select! {
             ev = events.next() => match ev {
+                // Ctrl-Z arrives as a key in raw mode: suspend as the shell would.
+                Some(Ok(Event::Key(k)))
+                    if k.kind != KeyEventKind::Release
+                        && k.modifiers.contains(crossterm::event::KeyModifiers::CONTROL)
+                        && k.code == crossterm::event::KeyCode::Char('z') =>
+                {
+                    guard::suspend()?;
+                    repaint(terminal)?;
+                    app.dirty = true;
+                }
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => app.handle_key(k),
+                Some(Ok(Event::Paste(text))) => app.paste(&text),
                 Some(Ok(Event::Resize(_, _))) => app.dirty = true,
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
+            },
+            _ = sigterm.recv() => return Err(Ended::Signal(signal_hook::consts::SIGTERM).into()),
+            _ = sigint.recv() => return Err(Ended::Signal(signal_hook::consts::SIGINT).into()),
+            _ = sighup.recv() => return Err(Ended::Signal(signal_hook::consts::SIGHUP).into()),
+            _ = sigtstp.recv() => {
+                guard::suspend()?;
+                repaint(terminal)?;
+                app.dirty = true;
             },
             Some(loaded) = load_rx.recv() => {
                 match loaded {
@@ -127,7 +178,12 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
                 }
                 app.dirty = true;
             },
-            Some(resp) = resp_rx.recv() => app.apply(resp),
+            Some(resp) = resp_rx.recv() => {
+                if let worker::Response::Failed(why) = resp {
+                    return Err(Ended::WorkerPanic(why).into());
+                }
+                app.apply(resp)
+            },
             _ = tick.tick() => {
                 // Only loading changes the screen by itself; an idle screen is not redrawn.
                 if app.is_loading() {

@@ -83,10 +83,22 @@ pub type TimelineData = Vec<(i64, u64, u64, u64)>;
 
 #[derive(Debug)]
 pub enum Response {
-    Query { generation: u64, result: Result<QueryResult, String> },
-    Count { generation: u64, result: Result<usize, String> },
-    Timeline { generation: u64, focus: Focus, data: TimelineData },
+    Query {
+        generation: u64,
+        result: Result<QueryResult, String>,
+    },
+    Count {
+        generation: u64,
+        result: Result<usize, String>,
+    },
+    Timeline {
+        generation: u64,
+        focus: Focus,
+        data: TimelineData,
+    },
     Exported(Result<String, String>),
+    /// The worker panicked: the console cannot go on without it.
+    Failed(String),
 }
 
 /// What requests are answered from.
@@ -147,7 +159,7 @@ pub fn process(req: Request, ctx: &Ctx) -> Response {
                 .and_then(|f| {
                     let mut w = std::io::BufWriter::new(f);
                     let format = crate::cdr::export::Format::from_path(&path);
-                    crate::cdr::export::write(store, &ctx.zone, &rows, format, &mut w)
+                    crate::cdr::export::write(store, &ctx.zone, &rows, format, &mut w, false)
                         .map_err(|e| e.to_string())
                         .and_then(|()| std::io::Write::flush(&mut w).map_err(|e| e.to_string()))
                 });
@@ -191,25 +203,40 @@ pub fn spawn(
     tx: tokio::sync::mpsc::UnboundedSender<Response>,
 ) {
     std::thread::spawn(move || {
-        while let Ok(first) = rx.recv() {
-            // Keep only the newest request of each kind; exports are never dropped.
-            let mut batch = vec![first];
-            while let Ok(more) = rx.try_recv() {
-                batch.push(more);
-            }
-            let mut latest: Vec<Request> = Vec::new();
-            for r in batch.into_iter().rev() {
-                let same = |a: &Request| std::mem::discriminant(a) == std::mem::discriminant(&r);
-                if matches!(r, Request::Export { .. }) || !latest.iter().any(same) {
-                    latest.push(r);
-                }
-            }
-            latest.reverse();
-            for r in latest {
-                if tx.send(process(r, &ctx)).is_err() {
-                    return;
-                }
-            }
+        let tx_panic = tx.clone();
+        let run = std::panic::AssertUnwindSafe(move || serve(&ctx, &rx, &tx));
+        if let Err(e) = std::panic::catch_unwind(run) {
+            let _ = tx_panic.send(Response::Failed(crate::tui::guard::panic_message(&*e)));
         }
     });
+}
+
+fn serve(
+    ctx: &Ctx,
+    rx: &std::sync::mpsc::Receiver<Request>,
+    tx: &tokio::sync::mpsc::UnboundedSender<Response>,
+) {
+    while let Ok(first) = rx.recv() {
+        if crate::tui::guard::test_panic() == Some(crate::tui::guard::TestPanic::Worker) {
+            panic!("panic requested by CDRSCOPE_TEST_PANIC=worker");
+        }
+        // Keep only the newest request of each kind; exports are never dropped.
+        let mut batch = vec![first];
+        while let Ok(more) = rx.try_recv() {
+            batch.push(more);
+        }
+        let mut latest: Vec<Request> = Vec::new();
+        for r in batch.into_iter().rev() {
+            let same = |a: &Request| std::mem::discriminant(a) == std::mem::discriminant(&r);
+            if matches!(r, Request::Export { .. }) || !latest.iter().any(same) {
+                latest.push(r);
+            }
+        }
+        latest.reverse();
+        for r in latest {
+            if tx.send(process(r, ctx)).is_err() {
+                return;
+            }
+        }
+    }
 }

@@ -4,11 +4,13 @@
 //! (`softswitchname`, `flowno`) where both calls have them (`flowno` alone is unique only per
 //! softswitch), else by caller, callee, start second and holdTime.
 //!
-//! The check runs when a source ends, against the rows of earlier sources whose calls start
-//! in the same time range, so sources that cannot overlap (hourly files of different hours)
-//! cost nothing but a range comparison. The later copy is marked and left out of every query.
+//! When a source ends, its rows are looked up in an index of the rows of the sources that
+//! ended before it, then added to it: linear in the rows, however many sources overlap. The
+//! index holds a 64-bit hash and a row number per call (about 20 bytes a row, only while a
+//! load has more than one source); a hash hit is confirmed against the stored call.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash};
 
 use super::fields::extra;
 use super::number::PackedNumber;
@@ -17,68 +19,86 @@ use super::store::Store;
 /// Caller, callee, start second, talk time.
 type Fallback = (PackedNumber, PackedNumber, i64, u32);
 
-/// Marks the rows of source `src` that repeat calls of earlier sources; returns how many,
-/// per earlier source.
-pub fn mark_source(store: &mut Store, src: usize) -> Vec<(usize, u64)> {
-    let Some(range) = store.source_rows(src) else { return Vec::new() };
-    let Some((lo, hi)) = start_range(store, range.clone()) else { return Vec::new() };
-    let earlier: Vec<std::ops::Range<usize>> = (0..store.sources.len())
-        .filter(|&o| o != src && store.sources[o].ended)
-        .filter_map(|o| store.source_rows(o))
-        .filter(|r| r.start < range.start)
-        .collect();
-    if earlier.is_empty() {
-        return Vec::new();
-    }
-    let ss_col = store.extra_index(extra::SOFTSWITCH);
-    let softswitch = |st: &Store, i: usize| -> u32 {
-        ss_col.and_then(|k| st.cols.extras.get(k)).and_then(|e| e.values.get(i)).copied().unwrap_or(0)
-    };
-    let flowno = |st: &Store, i: usize| st.cols.flowno.get(i).copied().unwrap_or(0);
-    let fallback = |st: &Store, i: usize| -> Fallback {
-        (st.cols.caller[i], st.cols.callee[i], st.cols.start_ms[i].div_euclid(1000), st.cols.hold_ms[i])
-    };
+/// Calls of the sources read so far, by key hash.
+#[derive(Debug, Default)]
+pub struct DedupIndex {
+    hasher: std::collections::hash_map::RandomState,
+    primary: HashMap<u64, u32>,
+    fallback: HashMap<u64, u32>,
+}
 
-    // The earlier calls that could be repeated: those starting within this source's range.
-    let mut by_primary: HashMap<(u32, u64), usize> = HashMap::new();
-    let mut by_fallback: HashMap<Fallback, usize> = HashMap::new();
-    for r in &earlier {
-        for i in r.clone() {
-            let t = store.cols.start_ms[i];
-            if t < lo || t > hi || store.is_duplicate(i) {
-                continue;
-            }
-            let (ss, fl) = (softswitch(store, i), flowno(store, i));
-            if ss != 0 && fl != 0 {
-                by_primary.entry((ss, fl)).or_insert(i);
-            }
-            by_fallback.entry(fallback(store, i)).or_insert(i);
-        }
+impl DedupIndex {
+    pub fn heap_bytes(&self) -> usize {
+        (self.primary.capacity() + self.fallback.capacity()) * 13
     }
-    if by_fallback.is_empty() {
-        return Vec::new();
+}
+
+struct Keys<'a> {
+    store: &'a Store,
+    softswitch: Option<usize>,
+}
+
+impl Keys<'_> {
+    fn primary(&self, i: usize) -> Option<(u32, u64)> {
+        let ss = self
+            .softswitch
+            .and_then(|k| self.store.cols.extras.get(k))
+            .and_then(|e| e.values.get(i))
+            .copied()
+            .unwrap_or(0);
+        let fl = self.store.cols.flowno.get(i).copied().unwrap_or(0);
+        (ss != 0 && fl != 0).then_some((ss, fl))
     }
-    let mut per_source: HashMap<usize, u64> = HashMap::new();
+
+    fn fallback(&self, i: usize) -> Fallback {
+        let c = &self.store.cols;
+        (c.caller[i], c.callee[i], c.start_ms[i].div_euclid(1000), c.hold_ms[i])
+    }
+}
+
+fn hash_of<T: Hash>(h: &std::collections::hash_map::RandomState, v: &T) -> u64 {
+    h.hash_one(v)
+}
+
+/// Marks the rows of source `src` that repeat calls of sources read before it, adds the rest
+/// to the index, and returns how many were repeats, per earlier source.
+pub fn mark_source(store: &mut Store, src: usize, index: &mut DedupIndex) -> Vec<(usize, u64)> {
+    let Some(range) = store.source_rows(src) else { return Vec::new() };
+    let keys = Keys { store, softswitch: store.extra_index(extra::SOFTSWITCH) };
     let mut marked = Vec::new();
+    let mut per_source: HashMap<usize, u64> = HashMap::new();
+    let mut fresh: Vec<(Option<u64>, u64, u32)> = Vec::with_capacity(range.len());
     for i in range {
-        let (ss, fl) = (softswitch(store, i), flowno(store, i));
-        let has_primary = ss != 0 && fl != 0;
-        let original = if has_primary { by_primary.get(&(ss, fl)).copied() } else { None };
-        let original = original.or_else(|| {
-            let o = *by_fallback.get(&fallback(store, i))?;
+        let primary = keys.primary(i);
+        let fb = keys.fallback(i);
+        let ph = primary.map(|p| hash_of(&index.hasher, &p));
+        let fh = hash_of(&index.hasher, &fb);
+        let by_primary = ph
+            .and_then(|h| index.primary.get(&h))
+            .map(|&o| o as usize)
+            .filter(|&o| keys.primary(o) == primary);
+        let original = by_primary.or_else(|| {
+            let o = index.fallback.get(&fh).map(|&o| o as usize).filter(|&o| keys.fallback(o) == fb)?;
             // Both have the stronger key and it differs: two calls, not one.
-            let differs = has_primary && {
-                let (oss, ofl) = (softswitch(store, o), flowno(store, o));
-                oss != 0 && ofl != 0 && (oss, ofl) != (ss, fl)
-            };
+            let differs = primary.is_some() && keys.primary(o).is_some_and(|op| Some(op) != primary);
             (!differs).then_some(o)
         });
-        if let Some(o) = original {
-            marked.push(i);
-            if let Some(s) = store.source_index_of(o) {
-                *per_source.entry(s).or_default() += 1;
+        match original {
+            Some(o) => {
+                marked.push(i);
+                if let Some(s) = store.source_index_of(o) {
+                    *per_source.entry(s).or_default() += 1;
+                }
             }
+            None => fresh.push((ph, fh, u32::try_from(i).unwrap_or(u32::MAX))),
         }
+    }
+    // Added after the look-ups: never within one source.
+    for (ph, fh, row) in fresh {
+        if let Some(h) = ph {
+            index.primary.entry(h).or_insert(row);
+        }
+        index.fallback.entry(fh).or_insert(row);
     }
     for i in marked {
         store.mark_duplicate(i);
@@ -86,9 +106,4 @@ pub fn mark_source(store: &mut Store, src: usize) -> Vec<(usize, u64)> {
     let mut out: Vec<(usize, u64)> = per_source.into_iter().collect();
     out.sort_unstable();
     out
-}
-
-fn start_range(store: &Store, rows: std::ops::Range<usize>) -> Option<(i64, i64)> {
-    let starts = store.cols.start_ms.get(rows)?;
-    Some((*starts.iter().min()?, *starts.iter().max()?))
 }

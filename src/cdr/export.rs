@@ -66,13 +66,14 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-/// Field values in [`header`] order, times in the zone's local time, holdTime in ms.
+/// Field values in [`header`] order, times in the zone's local time (with milliseconds when
+/// there are any), holdTime in ms.
 fn values(r: &Record, tw: &TimeWriter) -> Vec<String> {
     let mut v = vec![
         r.caller.clone(),
         r.callee.clone(),
-        tw.format(r.start_ms),
-        r.stop_ms.map(|t| tw.format(t)).unwrap_or_default(),
+        tw.format_exact(r.start_ms),
+        r.stop_ms.map(|t| tw.format_exact(t)).unwrap_or_default(),
         r.hold_ms.to_string(),
         r.reason.to_string(),
         opt(r.end_direction),
@@ -167,6 +168,9 @@ pub fn write(
                 let rec = store.record(r as usize);
                 let mut v = safe(values(&rec, &tw));
                 if format == Format::Pipe {
+                    // The VOS3000 text form has whole seconds.
+                    v[2] = tw.format(rec.start_ms);
+                    v[3] = rec.stop_ms.map(|t| tw.format(t)).unwrap_or_default();
                     v.truncate(PIPE_FIELDS.len());
                 }
                 cw.write_record(&v)?;

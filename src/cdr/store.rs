@@ -85,6 +85,8 @@ pub struct Store {
     pub rejects: Vec<(usize, super::reject::Rejected)>,
     /// (first row, source index) for each source that has rows, in row order.
     runs: Vec<(usize, usize)>,
+    /// Bytes of input parsed so far (all sources), for sizing the columns.
+    pub bytes_parsed: u64,
     /// Rows that repeat a call read from an earlier source, as a bit set (empty when none).
     dups: Vec<u64>,
     dup_count: usize,
@@ -149,6 +151,7 @@ impl Store {
     pub fn append(&mut self, batch: Batch) {
         let map = self.pools.absorb(&batch.pools);
         let src = batch.source;
+        self.bytes_parsed += batch.tally.bytes;
         if let Some(info) = self.sources.get_mut(src) {
             if info.rows == 0 && !batch.cols.is_empty() {
                 info.first_row = self.cols.len();

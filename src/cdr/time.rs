@@ -307,6 +307,18 @@ impl TimeWriter {
         let _ = write!(out, "{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}", sod / 3600, (sod / 60) % 60, sod % 60);
     }
 
+    /// As [`TimeWriter::format`], with `.mmm` milliseconds when there are any: what exports
+    /// write, so times read back exactly.
+    pub fn format_exact(&self, epoch_ms: i64) -> String {
+        let mut s = self.format(epoch_ms);
+        let ms = epoch_ms.rem_euclid(1000);
+        if ms != 0 {
+            use std::fmt::Write;
+            let _ = write!(s, ".{ms:03}");
+        }
+        s
+    }
+
     /// Local midnight (as epoch ms) of the local day containing `epoch_ms`.
     pub fn local_day_start(&self, epoch_ms: i64) -> i64 {
         let local = self.local_secs(epoch_ms);

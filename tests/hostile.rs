@@ -261,3 +261,25 @@ fn json_output_escapes_bidi_and_c1_characters() {
         assert!(v.to_string().contains('\u{202e}'), "the value reads back");
     }
 }
+
+/// A server that accepts the connection and never says a word: a clear message in well under
+/// a minute, not a five-minute hang.
+#[test]
+fn a_silent_database_server_is_given_up_on() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let held = std::thread::spawn(move || {
+        let conn = listener.accept();
+        std::thread::sleep(std::time::Duration::from_secs(40));
+        drop(conn);
+    });
+    let start = std::time::Instant::now();
+    cdrscope()
+        .env("MYSQL_PWD", "x")
+        .args(["check", &format!("mysql://ro@127.0.0.1:{port}/vos3000")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not answer"));
+    assert!(start.elapsed().as_secs() < 35, "took {:?}", start.elapsed());
+    drop(held);
+}

@@ -195,6 +195,17 @@ fn fixture(s: &Server) {
         "e_cdr_20210429",
     ))
     .expect("old DDL");
+    // A table not in VOS3000's layout (DATETIME times), and one with an odd column name.
+    c.query_drop("CREATE TABLE e_cdr_20200101 (flowno BIGINT PRIMARY KEY, starttime DATETIME, stoptime DATETIME, callere164 VARCHAR(64), endreason INT)")
+        .expect("datetime table");
+    c.query_drop("INSERT INTO e_cdr_20200101 VALUES (1, '2020-01-01 10:00:00', '2020-01-01 10:00:05', '8613800000000', -8)")
+        .expect("datetime row");
+    c.query_drop("CREATE TABLE e_cdr_20200201 (flowno BIGINT PRIMARY KEY, starttime BIGINT, stoptime BIGINT, callere164 VARCHAR(64), endreason INT, holdtime INT, `odd;col` VARCHAR(8), KEY (starttime))")
+        .expect("odd table");
+    c.query_drop(
+        "INSERT INTO e_cdr_20200201 VALUES (1, 1580551200000, 1580551205000, '8613800000000', -8, 5, 'x;y')",
+    )
+    .expect("odd row");
     // The real row, as the vendor's server wrote it.
     let tsv = fixture_text("e_cdr_20210429_vos3000_2140.tsv");
     let mut lines = tsv.lines();
@@ -244,6 +255,26 @@ fn expected(since: i64, until: i64) -> BTreeSet<u64> {
 
 fn flownos(l: &Loaded) -> BTreeSet<u64> {
     l.store.cols.flowno.iter().copied().collect()
+}
+
+#[test]
+fn odd_tables_are_refused_or_read_with_a_message() {
+    let Some(s) = server() else { return };
+    let day = 1_577_836_800_000; // 2020-01-01 00:00 UTC
+    let e = load_db(&ro_url(s, "vos3000db"), &s.ro_pw, day, day + DAY).expect_err("datetime").to_string();
+    assert!(e.contains("starttime is datetime") && e.contains("not in a layout cdrscope reads"), "{e}");
+    // A `;` in a quoted column name is a name, not a second statement.
+    let l = load_db(&ro_url(s, "vos3000db"), &s.ro_pw, day + 31 * DAY, day + 32 * DAY).expect("odd column");
+    assert_eq!(l.store.calls(), 1);
+    assert_eq!(
+        l.store.record(0).extras.iter().find(|(k, _)| k == "odd;col").map(|(_, v)| v.as_str()),
+        Some("x;y")
+    );
+    // A window of more than ten years still finds its tables at both ends.
+    let l =
+        load_db(&ro_url(s, "vos3000db"), &s.ro_pw, day + 31 * DAY, day + 4000 * DAY).expect("long window");
+    let names: Vec<&str> = l.store.sources.iter().map(|x| x.name.rsplit('.').next().unwrap_or("")).collect();
+    assert!(names.contains(&"e_cdr_20200201") && names.contains(&"e_cdr_20210429"), "{names:?}");
 }
 
 /// Through the server's Unix socket, as operators reach the switch's MySQL.

@@ -21,7 +21,9 @@ use super::time::{TimeReader, civil_from_days};
 pub const DEFAULT_PORT: u16 = 3306;
 pub const DEFAULT_DATABASE: &str = "vos3000";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const READ_TIMEOUT: Duration = Duration::from_secs(300);
+/// A server that accepts a connection but stops answering (in the handshake or mid-read) is
+/// given up on after this long, with a message saying how far the read got.
+const READ_TIMEOUT: Duration = Duration::from_secs(15);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A parsed `mysql://user@host:port/database` source (also `?socket=PATH`).
@@ -138,7 +140,18 @@ fn redact(url: &str) -> String {
 pub fn read_only(sql: &str) -> Result<&str, String> {
     let t = sql.trim_start();
     let head = t.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
-    if !(head == "SELECT" || head == "SHOW") || t.contains(';') {
+    // A `;` inside a quoted identifier or string is part of a name, not a second statement.
+    let mut quote: Option<char> = None;
+    let mut second_statement = false;
+    for c in t.chars() {
+        match (quote, c) {
+            (None, '`' | '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, ';') => second_statement = true,
+            _ => {}
+        }
+    }
+    if !(head == "SELECT" || head == "SHOW") || second_statement || quote.is_some() {
         return Err(format!("refusing to send a statement that is not a single SELECT or SHOW: {sql}"));
     }
     Ok(sql)
@@ -184,21 +197,39 @@ impl DbTable {
 }
 
 /// Turns a driver error into a message that says what to do.
+/// A read or handshake that ran out of time (the driver wraps it differently by stage).
+fn is_timeout(e: &mysql::Error) -> bool {
+    match e {
+        mysql::Error::IoError(io) => {
+            matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock)
+        }
+        other => {
+            let t = other.to_string();
+            t.contains("(os error 11)") || t.contains("(os error 110)") || t.contains("timed out")
+        }
+    }
+}
+
 pub fn describe(e: &mysql::Error, url: &DbUrl) -> String {
     use std::io::ErrorKind;
     let target = url.display();
+    if is_timeout(e) && !matches!(e, mysql::Error::IoError(_)) {
+        return format!(
+            "cannot connect to {target}: no answer within {} s to a request (a server that accepts connections but does not answer, or a firewall)",
+            READ_TIMEOUT.as_secs()
+        );
+    }
     match e {
         mysql::Error::IoError(io) => match io.kind() {
             ErrorKind::ConnectionRefused => format!(
                 "cannot connect to {target}: connection refused. Is MariaDB/MySQL running and listening on {}:{}?",
                 url.host, url.port
             ),
-            ErrorKind::TimedOut | ErrorKind::WouldBlock => {
-                format!(
-                    "cannot connect to {target}: no answer within {} s (firewall, wrong host?)",
-                    CONNECT_TIMEOUT.as_secs()
-                )
-            }
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => format!(
+                "cannot connect to {target}: no answer within {} s to connect or {} s to a request (a firewall, a wrong host, or a server that accepts connections but does not answer)",
+                CONNECT_TIMEOUT.as_secs(),
+                READ_TIMEOUT.as_secs()
+            ),
             _ => format!("{target}: {io}"),
         },
         mysql::Error::DriverError(d) => {
@@ -254,20 +285,40 @@ pub fn discover(
     };
     let first_day = day_of(since_ms) - 1;
     let last_day = day_of(until_ms.saturating_sub(1)).max(first_day);
-    let mut tables = Vec::new();
-    let mut notes = Vec::new();
-    let mut wanted: Vec<String> = Vec::new();
-    for day in first_day..=last_day.min(first_day + 3660) {
-        let (y, m, d) = civil_from_days(day);
-        wanted.push(format!("e_cdr_{y:04}{m:02}{d:02}"));
-    }
-    for (k, name) in wanted.iter().enumerate() {
-        if names.contains(name) {
-            tables.push(name.clone());
-        } else if k > 0 {
-            // The day before the window is only a courtesy; say nothing when it is missing.
-            notes.push(format!("no table {name} in {}: no CDRs stored for that day", url.display()));
+    // The daily tables that exist for the days of the window (and the day before), however
+    // long the window: the tables are listed, not the days counted.
+    let day_of_table = |name: &str| -> Option<i64> {
+        let d = name.strip_prefix("e_cdr_")?;
+        if d.len() != 8 || !d.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
         }
+        let num = |r: std::ops::Range<usize>| d[r].parse::<i64>().ok();
+        let (y, m, dd) = (num(0..4)?, num(4..6)?, num(6..8)?);
+        ((1..=12).contains(&m) && (1..=31).contains(&dd)).then(|| super::time::days_from_civil(y, m, dd))
+    };
+    let mut daily: Vec<(i64, String)> =
+        names.iter().filter_map(|n| day_of_table(n).map(|d| (d, n.clone()))).collect();
+    daily.sort();
+    let mut tables: Vec<String> =
+        daily.iter().filter(|(d, _)| (first_day..=last_day).contains(d)).map(|(_, n)| n.clone()).collect();
+    let mut notes = Vec::new();
+    // Days of the window itself (not the courtesy day before) with no table.
+    let present: std::collections::HashSet<i64> = daily.iter().map(|(d, _)| *d).collect();
+    let missing: Vec<i64> =
+        (first_day + 1..=last_day).filter(|d| !present.contains(d)).take(10_000).collect();
+    for day in missing.iter().take(31) {
+        let (y, m, d) = civil_from_days(*day);
+        notes.push(format!(
+            "no table e_cdr_{y:04}{m:02}{d:02} in {}: no CDRs stored for that day",
+            url.display()
+        ));
+    }
+    if missing.len() > 31 {
+        notes.push(format!(
+            "… and {} more days of the window with no table in {}",
+            missing.len() - 31,
+            url.display()
+        ));
     }
     let plain_has_rows = names.iter().any(|n| n == "e_cdr") && {
         let sql =
@@ -283,9 +334,7 @@ pub fn discover(
         tables.push("e_cdr".to_string());
     }
     if tables.is_empty() {
-        let mut daily: Vec<&String> = names.iter().filter(|n| n.len() == 14).collect();
-        daily.sort();
-        return Err(match (daily.first(), daily.last()) {
+        return Err(match (daily.first().map(|x| &x.1), daily.last().map(|x| &x.1)) {
             (Some(a), Some(b)) => format!(
                 "no e_cdr table in {} covers the window (it has {a} .. {b}); choose --since/--until within that range",
                 url.display()
@@ -296,14 +345,29 @@ pub fn discover(
     let mut out = Vec::new();
     for table in tables {
         let sql = format!(
-            "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '{}' AND TABLE_NAME = '{table}' ORDER BY ORDINAL_POSITION",
+            "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '{}' AND TABLE_NAME = '{table}' ORDER BY ORDINAL_POSITION",
             url.database
         );
-        let columns: Vec<String> = query(&mut conn, &sql)
+        let typed: Vec<(String, String)> = query(&mut conn, &sql)
             .map_err(|e| describe(&e, url))?
             .into_iter()
-            .filter_map(|r| r.unwrap().into_iter().next().and_then(value_string))
+            .filter_map(|r| {
+                let mut v = r.unwrap().into_iter();
+                Some((value_string(v.next()?)?, v.next().and_then(value_string).unwrap_or_default()))
+            })
             .collect();
+        // VOS3000 keeps times as epoch ms in integer columns; a table made otherwise would be
+        // selected by the wrong values and read as nothing.
+        for (name, ty) in &typed {
+            let is_time = name.eq_ignore_ascii_case("starttime") || name.eq_ignore_ascii_case("stoptime");
+            if is_time && !ty.to_ascii_lowercase().contains("int") {
+                return Err(format!(
+                    "{}.{table}: column {name} is {ty}, not the epoch-millisecond integer VOS3000 writes; this table is not in a layout cdrscope reads (dump it with mysql -B and read the file instead)",
+                    url.display()
+                ));
+            }
+        }
+        let columns: Vec<String> = typed.into_iter().map(|(n, _)| n).collect();
         out.push(DbTable {
             url: url.clone(),
             password: password.map(str::to_string),
@@ -356,10 +420,20 @@ pub fn stream(t: &DbTable, chunk: usize, mut emit: impl FnMut(Vec<RawRow>) -> bo
     let mut total = 0u64;
     for sql in queries {
         let sql = read_only(&sql)?;
-        let result = conn.query_iter(sql).map_err(|e| describe(&e, &t.url))?;
+        let stopped = |e: &mysql::Error, rows: u64| match e {
+            e if is_timeout(e) => {
+                format!(
+                    "the server stopped answering after {rows} rows of {} (no data for {} s); the rows before were loaded",
+                    t.table,
+                    READ_TIMEOUT.as_secs()
+                )
+            }
+            other => format!("{} after {rows} rows of {}", describe(other, &t.url), t.table),
+        };
+        let result = conn.query_iter(sql).map_err(|e| stopped(&e, total))?;
         let mut buf = Vec::with_capacity(chunk);
         for row in result {
-            let row = row.map_err(|e| describe(&e, &t.url))?;
+            let row = row.map_err(|e| stopped(&e, total))?;
             buf.push(raw(row));
             total += 1;
             if buf.len() >= chunk && !emit(std::mem::replace(&mut buf, Vec::with_capacity(chunk))) {
@@ -415,8 +489,11 @@ mod tests {
     fn only_select_and_show_pass() {
         assert!(read_only("SELECT 1").is_ok());
         assert!(read_only("  show tables").is_ok());
+        assert!(read_only("SELECT `odd;name` FROM `e_cdr`").is_ok(), "a ; in a quoted name");
         for bad in [
             "DELETE FROM e_cdr",
+            "SELECT `a;b` FROM t; DROP TABLE t",
+            "SELECT 'open",
             "DROP TABLE x",
             "SELECT 1; DROP TABLE x",
             "UPDATE e_cdr SET fee=0",

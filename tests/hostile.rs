@@ -283,3 +283,49 @@ fn a_silent_database_server_is_given_up_on() {
     assert!(start.elapsed().as_secs() < 35, "took {:?}", start.elapsed());
     drop(held);
 }
+
+/// `summary` answers from what it could read, and says which inputs it could not (exit 1).
+#[test]
+fn summary_lists_unread_and_cut_short_sources() {
+    let dir = tempfile::tempdir().expect("dir");
+    let good = write(dir.path(), "2026112010.txt", GOOD.as_bytes());
+    let junk = write(dir.path(), "junk.csv", b"name,age\nbob,4\n");
+    let mut gz = gzip(GOOD.repeat(2000).as_bytes());
+    gz.truncate(gz.len() / 2);
+    let cut = write(dir.path(), "cut.txt.gz", &gz);
+    let out = cdrscope()
+        .args(["summary", "--json"])
+        .args([&good, &junk, &cut])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("junk.csv").and(predicate::str::contains("cut.txt.gz")))
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let states: Vec<(String, String)> = v["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap_or("").rsplit('/').next().unwrap_or("").to_string(),
+                s["state"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("2026112010.txt".to_string(), "read".to_string()),
+            ("junk.csv".to_string(), "not_read".to_string()),
+            ("cut.txt.gz".to_string(), "cut_short".to_string())
+        ]
+    );
+    cdrscope()
+        .arg("summary")
+        .args([&good, &junk])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("not read:").and(predicate::str::contains("junk.csv")));
+}

@@ -184,6 +184,15 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
     if m.rejected_lines > 0 {
         let _ = writeln!(out, "(run `cdrscope check` on the same sources to see the rejected lines)");
     }
+    for src in m.sources.iter().filter(|x| x.state != "read") {
+        let what = if src.state == "not_read" { "not read" } else { "cut short" };
+        let _ = writeln!(
+            out,
+            "{what}: {}: {}",
+            sanitize(&src.name),
+            sanitize(src.error.as_deref().unwrap_or(""))
+        );
+    }
     for d in &m.duplicates {
         let _ = writeln!(
             out,

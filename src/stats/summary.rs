@@ -46,6 +46,20 @@ pub struct BillingShare {
     pub share: f64,
 }
 
+/// One input and how reading it went.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SourceState {
+    pub name: String,
+    /// The form detected, when it was read.
+    pub form: Option<String>,
+    /// `read`, `not_read` (could not be read at all) or `cut_short` (a read error after some rows).
+    pub state: &'static str,
+    pub error: Option<String>,
+    pub rows: u64,
+    pub rejected_lines: u64,
+    pub duplicates: u64,
+}
+
 /// Calls of one source dropped as repeats of an earlier one.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Duplicates {
@@ -94,6 +108,8 @@ pub struct Summary {
     pub loaded_rows: u64,
     /// Calls dropped because an earlier source had them already.
     pub duplicates: Vec<Duplicates>,
+    /// Every input and how reading it went: a summary from what could be read says so.
+    pub sources: Vec<SourceState>,
     pub rejected_lines: u64,
     pub pending_lines: u64,
     pub answered: u64,
@@ -381,6 +397,26 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
         schema_version: SCHEMA_VERSION,
         rows: total,
         loaded_rows: store.calls() as u64,
+        sources: store
+            .sources
+            .iter()
+            .map(|s| {
+                let (state, error) = match (&s.form, &s.read_error) {
+                    (Err(why), _) => ("not_read", Some(why.clone())),
+                    (Ok(_), Some(e)) => ("cut_short", Some(e.clone())),
+                    (Ok(_), None) => ("read", None),
+                };
+                SourceState {
+                    name: s.name.clone(),
+                    form: s.form.as_ref().ok().cloned(),
+                    state,
+                    error,
+                    rows: (s.rows as u64).saturating_sub(s.duplicates()),
+                    rejected_lines: s.tally.rejected,
+                    duplicates: s.duplicates(),
+                }
+            })
+            .collect(),
         duplicates: store
             .sources
             .iter()

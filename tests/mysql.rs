@@ -206,6 +206,8 @@ fn fixture(s: &Server) {
         "INSERT INTO e_cdr_20200201 VALUES (1, 1580551200000, 1580551205000, '8613800000000', -8, 5, 'x;y')",
     )
     .expect("odd row");
+    c.query_drop("INSERT INTO e_cdr_20200201 VALUES (2, NULL, NULL, '8613800000001', -8, 0, 'no time')")
+        .expect("row with no time");
     // The real row, as the vendor's server wrote it.
     let tsv = fixture_text("e_cdr_20210429_vos3000_2140.tsv");
     let mut lines = tsv.lines();
@@ -266,6 +268,9 @@ fn odd_tables_are_refused_or_read_with_a_message() {
     // A `;` in a quoted column name is a name, not a second statement.
     let l = load_db(&ro_url(s, "vos3000db"), &s.ro_pw, day + 31 * DAY, day + 32 * DAY).expect("odd column");
     assert_eq!(l.store.calls(), 1);
+    // The row with no time at all is counted, as a rejected row with its location.
+    assert_eq!(l.store.rejected_lines(), 1);
+    assert!(l.store.rejects[0].1.reason.to_string().contains("no start or stop time"));
     assert_eq!(
         l.store.record(0).extras.iter().find(|(k, _)| k == "odd;col").map(|(_, v)| v.as_str()),
         Some("x;y")

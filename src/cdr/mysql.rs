@@ -416,6 +416,11 @@ pub fn stream(t: &DbTable, chunk: usize, mut emit: impl FnMut(Vec<RawRow>) -> bo
             "{from} WHERE (starttime = 0 OR starttime IS NULL) AND stoptime >= {} AND stoptime < {}",
             t.since_ms, t.until_ms
         ));
+        // Rows with no time at all belong to no window: read them too, so they are counted
+        // (and reported as rejected: "no start or stop time") instead of never seen.
+        queries.push(format!(
+            "{from} WHERE (starttime = 0 OR starttime IS NULL) AND (stoptime = 0 OR stoptime IS NULL)"
+        ));
     }
     let mut total = 0u64;
     for sql in queries {

@@ -40,12 +40,7 @@ struct Keys<'a> {
 
 impl Keys<'_> {
     fn primary(&self, i: usize) -> Option<(u32, u64)> {
-        let ss = self
-            .softswitch
-            .and_then(|k| self.store.cols.extras.get(k))
-            .and_then(|e| e.values.get(i))
-            .copied()
-            .unwrap_or(0);
+        let ss = self.store.extra_id(self.softswitch, i);
         let fl = self.store.cols.flowno.get(i).copied().unwrap_or(0);
         (ss != 0 && fl != 0).then_some((ss, fl))
     }

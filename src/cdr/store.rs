@@ -245,11 +245,15 @@ impl Store {
         self.cols.extras.iter().position(|e| e.name == name)
     }
 
+    /// A row's pooled id in an extra column (0, the empty value, when the column or value is
+    /// absent).
+    pub fn extra_id(&self, col: Option<usize>, i: usize) -> u32 {
+        col.and_then(|k| self.cols.extras.get(k)).and_then(|e| e.values.get(i)).copied().unwrap_or(0)
+    }
+
     /// A row's value in an extra column ("" when the column or value is absent).
     pub fn extra_value(&self, col: Option<usize>, i: usize) -> &str {
-        let id =
-            col.and_then(|k| self.cols.extras.get(k)).and_then(|e| e.values.get(i)).copied().unwrap_or(0);
-        self.pools.extra_values.resolve(id)
+        self.pools.extra_values.resolve(self.extra_id(col, i))
     }
 
     /// The SIP Reason header of a row, parsed.

@@ -500,14 +500,11 @@ fn by_account(store: &Store, rows: &[u32]) -> Vec<AccountStats> {
         return Vec::new();
     }
     let name_col = store.extra_index(extra::ACCOUNT_NAME);
-    let id_of = |col: Option<usize>, r: usize| {
-        col.and_then(|k| store.cols.extras.get(k)).and_then(|e| e.values.get(r)).copied().unwrap_or(0)
-    };
     // account id -> (name id, calls, answered, talk ms)
     let mut acc: HashMap<u32, (u32, u64, u64, u64)> = HashMap::new();
     for &r in rows {
         let i = r as usize;
-        let e = acc.entry(id_of(acc_col, i)).or_insert((id_of(name_col, i), 0, 0, 0));
+        let e = acc.entry(store.extra_id(acc_col, i)).or_insert((store.extra_id(name_col, i), 0, 0, 0));
         e.1 += 1;
         let hold = store.cols.hold_ms[i];
         if hold > 0 {

@@ -177,6 +177,7 @@ fn a_loader_panic_fails_the_load_not_the_console() {
     tm.run(&["send-keys", "-t", "t", "?"]);
     tm.wait_for("Keys", 10);
     tm.run(&["send-keys", "-t", "t", "Escape"]);
+    tm.wait_gone("Keys", 10);
     tm.run(&["send-keys", "-t", "t", "q"]);
     tm.wait_for("EXITED 0", 10);
     assert_restored(&tm, "after a loader panic");
@@ -205,6 +206,7 @@ fn a_huge_paste_is_one_edit() {
     // Generous: other tests may be loading the machine.
     tm.wait_for("the paste was cut to 4096 characters", 30);
     tm.run(&["send-keys", "-t", "t", "Escape"]);
+    tm.wait_gone("Enter apply", 10);
     tm.run(&["send-keys", "-t", "t", "q"]);
     tm.wait_for("EXITED 0", 10);
 }

@@ -40,6 +40,20 @@ impl Tmux {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+
+    /// Waits until `what` is no longer on the screen. Used after Escape: a key sent right
+    /// after it can arrive in the same read and be taken as Alt+key, as in a real terminal.
+    pub fn wait_gone(&self, what: &str, secs: u64) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if !s.contains(what) {
+                return s;
+            }
+            assert!(start.elapsed() < Duration::from_secs(secs), "waited for '{what}' to go, screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }
 
 impl Drop for Tmux {

@@ -32,7 +32,7 @@ fn corpus(rows: usize) -> PathBuf {
         let tmp = path.with_extension("part");
         let f = std::fs::File::create(&tmp).expect("create corpus");
         let mut w = std::io::BufWriter::new(f);
-        write(Spec { rows, days: 7, seed: 42, with_pdd: true }, &mut w).expect("write corpus");
+        write(Spec { rows, days: 7, seed: 42, with_pdd: true, incidents: cdrscope::cdr::demo::Incidents::all() }, &mut w).expect("write corpus");
         drop(w);
         std::fs::rename(&tmp, &path).expect("rename corpus");
     }

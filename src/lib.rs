@@ -8,6 +8,7 @@
 pub mod cdr;
 pub mod cli;
 pub mod config;
+pub mod findings;
 pub mod fuzzy;
 pub mod kb;
 pub mod query;

@@ -1,17 +1,24 @@
-//! A deterministic, generated day of VOS3000 traffic in the text-file form, so every command
-//! works on a fresh machine. It carries faults worth finding:
-//! - routing gateway `CT-Route-2` fails for one hour (14:00-15:00: 503s and timeouts, long PDD);
-//! - calls from `WHS-Delta` to 882 numbers are answered but not billed (billingMode -1);
-//! - a SIP scanner hits the switch at 03:00-03:20 from one IP, with junk and terminal escape
-//!   sequences in its caller IDs (IllegalCall, -9).
+//! Deterministic, generated VOS3000 traffic in the text-file form, so every command works on a
+//! fresh machine. The demo is two days: a clean first day (the baseline "same hour yesterday"
+//! needs) and a second day with one incident of each kind the findings engine names:
+//! - outage: routing gateway `CT-Route-2` fails 14:00-15:00 (503s and timeouts, long PDD);
+//! - PDD degradation: `IntlCarrier-A` rings three times later than usual 09:00-11:00;
+//! - routing hole: calls to 4420… fail with -69 NoAvailableRouter from 16:00 on;
+//! - false answer: `CU-Route-3` answers most calls 19:00-22:00, and they last 1-4 seconds;
+//! - scanner: one IP probes the switch 03:00-03:20 with junk and terminal escape sequences in
+//!   its caller IDs (-9, 401, 403, 404, 407);
+//! - revenue leak: calls from `WHS-Delta` to 882 numbers are answered but not billed from 06:00;
+//! - capacity: `CUST-Alpha` hits its line limit 10:00-12:00 (-25 OverCapacity);
+//! - change: `CUST-Bravo` sends five times its usual traffic in the last hour.
 //!
-//! The same generator, scaled up, makes the benchmark corpus.
+//! The same generator, with incidents chosen one by one or none, makes the test traffic and,
+//! scaled up, the benchmark corpus.
 
 use std::io::Write;
 
 /// Start of the demo day, local time (the loader reads it in `--tz`).
 pub const DEMO_DATE: (i64, i64, i64) = (2026, 11, 20);
-pub const DEMO_ROWS: usize = 30_000;
+pub const DEMO_ROWS: usize = 40_000;
 const SEED: u64 = 0x5eed_c0de_2026;
 
 const CALLER_GWS: [(&str, &str, u32); 5] = [
@@ -29,9 +36,59 @@ const CALLEE_GWS: [(&str, &str, u32); 5] = [
     ("IntlCarrier-A", "100.64.9.1", 15),
     ("IntlCarrier-B", "100.64.9.2", 10),
 ];
-const DESTINATIONS: [(&str, u32); 6] =
-    [("86138", 35), ("86139", 25), ("8610", 10), ("1212", 10), ("44", 10), ("882", 10)];
+const DESTINATIONS: [(&str, u32); 7] =
+    [("86138", 35), ("86139", 25), ("8610", 10), ("1212", 10), ("44", 6), ("4420", 4), ("882", 10)];
 const SCANNER_IP: &str = "185.220.101.33";
+
+/// The incidents the generator can plant, on the last day it writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Incident {
+    Outage,
+    Pdd,
+    RoutingHole,
+    FalseAnswer,
+    Scanner,
+    Unbilled,
+    Capacity,
+    Change,
+}
+
+impl Incident {
+    pub const ALL: [Incident; 8] = [
+        Incident::Outage,
+        Incident::Pdd,
+        Incident::RoutingHole,
+        Incident::FalseAnswer,
+        Incident::Scanner,
+        Incident::Unbilled,
+        Incident::Capacity,
+        Incident::Change,
+    ];
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+/// A set of incidents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Incidents(u16);
+
+impl Incidents {
+    pub const NONE: Incidents = Incidents(0);
+
+    pub fn all() -> Incidents {
+        Incidents(Incident::ALL.iter().fold(0, |m, i| m | i.bit()))
+    }
+
+    pub fn only(i: Incident) -> Incidents {
+        Incidents(i.bit())
+    }
+
+    pub fn has(self, i: Incident) -> bool {
+        self.0 & i.bit() != 0
+    }
+}
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
@@ -41,11 +98,13 @@ pub struct Spec {
     pub seed: u64,
     /// Write the two PDD fields (19 fields) or not (17).
     pub with_pdd: bool,
+    /// Planted on the last day.
+    pub incidents: Incidents,
 }
 
 impl Spec {
     pub fn demo() -> Spec {
-        Spec { rows: DEMO_ROWS, days: 1, seed: SEED, with_pdd: true }
+        Spec { rows: DEMO_ROWS, days: 2, seed: SEED, with_pdd: true, incidents: Incidents::all() }
     }
 }
 
@@ -113,14 +172,22 @@ pub fn write(spec: Spec, out: &mut dyn Write) -> std::io::Result<()> {
                 r -= HOUR_WEIGHT[hour];
                 hour += 1;
             }
-            let mut start = day0 + day * 86_400 + hour as i64 * 3600 + i64::from(rng.u32(0..3600));
-            // The scanner: 4% of the first day's calls, all between 03:00 and 03:20.
-            let scanner = day == 0 && rng.u32(0..100) < 4;
+            let today = day0 + day * 86_400;
+            let mut start = today + hour as i64 * 3600 + i64::from(rng.u32(0..3600));
+            let plan = if day == spec.days.max(1) - 1 { spec.incidents } else { Incidents::NONE };
+            // The scanner: 4% of the day's calls, all between 03:00 and 03:20; the surge: 1.2%
+            // moved into the last hour, all from one customer.
+            let roll = rng.u32(0..1000);
+            let scanner = plan.has(Incident::Scanner) && roll < 40;
+            let surge = plan.has(Incident::Change) && (40..52).contains(&roll);
             if scanner {
-                start = day0 + 3 * 3600 + i64::from(rng.u32(0..1200));
+                start = today + 3 * 3600 + i64::from(rng.u32(0..1200));
+            } else if surge {
+                start = today + 23 * 3600 + i64::from(rng.u32(0..3600));
             }
             line.clear();
-            let stop = one_call(&mut rng, &mut line, start, spec.with_pdd, day == 0, scanner);
+            let call = Call { start, with_pdd: spec.with_pdd, plan, scanner, surge };
+            let stop = one_call(&mut rng, &mut line, call);
             calls.push((stop, line.clone()));
         }
         calls.sort_by_key(|(stop, _)| *stop);
@@ -131,17 +198,26 @@ pub fn write(spec: Spec, out: &mut dyn Write) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes one call line; returns its stop time (local seconds).
-fn one_call(
-    rng: &mut fastrand::Rng,
-    out: &mut Vec<u8>,
+/// One call to write.
+struct Call {
     start: i64,
     with_pdd: bool,
-    faulty_day: bool,
+    plan: Incidents,
     scanner: bool,
-) -> i64 {
+    surge: bool,
+}
+
+/// Writes one call line; returns its stop time (local seconds).
+fn one_call(rng: &mut fastrand::Rng, out: &mut Vec<u8>, call: Call) -> i64 {
+    let Call { start, with_pdd, plan, scanner, surge } = call;
     let hour = start.rem_euclid(86_400) / 3600;
-    let (in_gw, in_ip) = if scanner { ("", SCANNER_IP) } else { pick3(rng, &CALLER_GWS) };
+    let (in_gw, in_ip) = if scanner {
+        ("", SCANNER_IP)
+    } else if surge {
+        (CALLER_GWS[1].0, CALLER_GWS[1].1)
+    } else {
+        pick3(rng, &CALLER_GWS)
+    };
     let (mut out_gw, mut out_ip) = pick3(rng, &CALLEE_GWS);
     let dest = *pick(rng, &DESTINATIONS);
     let callee = format!("{dest}{:08}", rng.u32(0..100_000_000));
@@ -159,7 +235,12 @@ fn one_call(
         (base + u64::from(rng.u32(0..5000))).to_string()
     };
 
-    let bad_hour = faulty_day && out_gw == "CT-Route-2" && hour == 14;
+    let bad_hour = plan.has(Incident::Outage) && out_gw == "CT-Route-2" && hour == 14;
+    let slow = plan.has(Incident::Pdd) && out_gw == "IntlCarrier-A" && (9..11).contains(&hour);
+    let hole = plan.has(Incident::RoutingHole) && dest == "4420" && hour >= 16;
+    let false_answer = plan.has(Incident::FalseAnswer) && out_gw == "CU-Route-3" && (19..22).contains(&hour);
+    let full = plan.has(Incident::Capacity) && in_gw == "CUST-Alpha" && (10..12).contains(&hour);
+    let leak = plan.has(Incident::Unbilled) && in_gw == "WHS-Delta" && dest == "882" && hour >= 6;
     let mut pdd_in = 1500 + rng.u32(0..4000);
     let mut pdd_out = pdd_in.saturating_sub(300 + rng.u32(0..500));
     let mut billing: i32 = if in_gw == "Retail-SIP" { 0 } else { 1 };
@@ -168,13 +249,24 @@ fn one_call(
     let reason: i32;
     let ring_s = i64::from(rng.u32(2..25));
 
+    if slow {
+        pdd_in *= 3;
+        pdd_out = pdd_in.saturating_sub(300);
+    }
     if scanner {
         out_gw = "";
         out_ip = "";
-        reason = -9;
+        const PROBES: [(i32, u32); 5] = [(-9, 50), (403, 15), (404, 15), (401, 10), (407, 10)];
+        reason = *pick(rng, &PROBES);
         dir = 2;
         billing = -1;
         pdd_in = 0;
+        pdd_out = 0;
+    } else if hole || (full && rng.u32(0..100) < 30) {
+        reason = if hole { -69 } else { -25 };
+        dir = 2;
+        out_gw = "";
+        out_ip = "";
         pdd_out = 0;
     } else if bad_hour && rng.u32(0..100) < 75 {
         reason = if rng.bool() { 503 } else { 408 };
@@ -201,13 +293,18 @@ fn one_call(
             "IntlCarrier-A" => 48,
             _ => 44,
         };
+        let asr = if false_answer { 85 } else { asr };
         if rng.u32(0..100) < asr {
-            // Answered: talk time with a long tail.
+            // Answered: talk time with a long tail; false answers hang up within seconds.
             let secs = -(f64::from(rng.u32(1..10_000)) / 10_000.0).ln() * 95.0;
-            hold_ms = (secs * 1000.0) as u32 + 1000;
+            hold_ms = if false_answer && rng.u32(0..10) < 9 {
+                rng.u32(1000..4000)
+            } else {
+                (secs * 1000.0) as u32 + 1000
+            };
             reason = if rng.bool() { -7 } else { -8 };
             dir = if reason == -7 { 0 } else { 1 };
-            if in_gw == "WHS-Delta" && dest == "882" && faulty_day {
+            if leak {
                 billing = -1;
             }
         } else {
@@ -264,5 +361,10 @@ mod tests {
         assert_eq!(a.iter().filter(|b| **b == b'\n').count(), DEMO_ROWS);
         let first = a.split(|b| *b == b'\n').next().expect("a line");
         assert_eq!(first.iter().filter(|b| **b == b'|').count(), 18);
+        let clean = Spec { incidents: Incidents::NONE, ..Spec::demo() };
+        let mut out = Vec::new();
+        write(clean, &mut out).expect("write");
+        assert_ne!(out, a);
+        assert_eq!(out.iter().filter(|b| **b == b'\n').count(), DEMO_ROWS);
     }
 }

@@ -320,6 +320,19 @@ impl Store {
         self.cols.callee[i].to_string(&self.pools.numbers)
     }
 
+    /// The callee number as sent to the routing gateway (after its rewrite) when the call
+    /// has one, else the callee number: what routing holes and `dest:` terms look at.
+    pub fn dest_number(&self, i: usize, out: &mut String) {
+        let c = &self.cols;
+        let derived = c.callee_to_gw[i];
+        if c.callee_gw[i] == 0 || derived == super::number::DerivedNumber::SAME || derived == Default::default() {
+            c.callee[i].write(&self.pools.numbers, out);
+        } else {
+            let callee = self.callee(i);
+            derived.write(&callee, &self.pools.numbers, out);
+        }
+    }
+
     pub fn caller_gateway(&self, i: usize) -> &str {
         self.pools.gateways.resolve(self.cols.caller_gw[i])
     }

@@ -76,7 +76,8 @@ enum Pred {
         prefixes: Vec<Vec<u8>>,
         globs: Vec<WildMatch>,
     },
-    Ip(Vec<bool>),
+    Ip(Side, Vec<bool>),
+    Dest(Vec<String>),
     /// Extra columns (by index) and which of their pooled values match.
     Extra {
         cols: Vec<usize>,
@@ -134,8 +135,11 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
         let pred = match &t.kind {
             TermKind::Gateway(side, vals) => {
                 let ms: Vec<_> = vals.iter().map(|v| text_matcher(v, false)).collect();
-                // The raw name or its alias from the config file.
-                let hit = |g: &str| ms.iter().any(|m| m(g) || st.aliases.get(g).is_some_and(|a| m(a)));
+                // The raw name or its alias from the config file; `none` is no gateway.
+                let none = vals.iter().any(|v| v.eq_ignore_ascii_case("none"));
+                let hit = |g: &str| {
+                    (none && g.is_empty()) || ms.iter().any(|m| m(g) || st.aliases.get(g).is_some_and(|a| m(a)))
+                };
                 Pred::Gateway { side: *side, ids: pool_mask(&st.pools.gateways, hit) }
             }
             TermKind::Code(codes) => Pred::Reason(st.pools.reasons.mask(|r| {
@@ -160,10 +164,11 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
                 }
                 Pred::Number { side: *side, prefixes, globs }
             }
-            TermKind::Ip(vals) => {
+            TermKind::Ip(side, vals) => {
                 let ms: Vec<_> = vals.iter().map(|v| text_matcher(v, true)).collect();
-                Pred::Ip(pool_mask(&st.pools.ips, |ip| !ip.is_empty() && ms.iter().any(|m| m(ip))))
+                Pred::Ip(*side, pool_mask(&st.pools.ips, |ip| !ip.is_empty() && ms.iter().any(|m| m(ip))))
             }
+            TermKind::Dest(vals) => Pred::Dest(vals.iter().map(|v| v.to_lowercase()).collect()),
             TermKind::ReasonHeader(want) => Pred::Extra {
                 cols: st.extra_index(extra::REASON_HEADER).into_iter().collect(),
                 values: pool_mask(&st.pools.extra_values, |v| {
@@ -242,9 +247,20 @@ impl Compiled {
                         Side::Either => test(c.caller[i], buf) || test(c.callee[i], buf),
                     }
                 }
-                Pred::Ip(mask) => {
-                    mask.get(c.caller_ip[i] as usize).copied().unwrap_or(false)
-                        || mask.get(c.callee_ip[i] as usize).copied().unwrap_or(false)
+                Pred::Ip(side, mask) => {
+                    let a = || mask.get(c.caller_ip[i] as usize).copied().unwrap_or(false);
+                    let b = || mask.get(c.callee_ip[i] as usize).copied().unwrap_or(false);
+                    match side {
+                        Side::Caller => a(),
+                        Side::Callee => b(),
+                        Side::Either => a() || b(),
+                    }
+                }
+                Pred::Dest(prefixes) => {
+                    buf.clear();
+                    st.dest_number(i, buf);
+                    let d = buf.trim_start_matches('+').to_lowercase();
+                    prefixes.iter().any(|p| d.starts_with(p.trim_start_matches('+')))
                 }
                 Pred::Extra { cols, values } => cols.iter().any(|&k| {
                     c.extras

@@ -7,16 +7,19 @@ use super::timespec::{TimeSpec, parse_duration_ms, parse_time_spec};
 use crate::cdr::reason_header::ReasonMatch;
 
 /// Every field a term may name, with what it takes (shown in errors and help).
-pub const KEYS: [(&str, &str); 16] = [
-    ("gw", "gateway on either side"),
-    ("ingw", "caller (mapping) gateway"),
-    ("outgw", "callee (routing) gateway"),
+pub const KEYS: [(&str, &str); 19] = [
+    ("gw", "gateway on either side; none: no gateway"),
+    ("ingw", "caller (mapping) gateway; none: no gateway"),
+    ("outgw", "callee (routing) gateway; none: no gateway"),
     ("code", "end reason: 503, -69, 5xx, NoAvailableRouter"),
     ("since", "calls starting at or after: 2026-11-20 14:00, 14:00, -2h"),
     ("until", "calls starting before"),
     ("caller", "caller number prefix, * wildcard"),
     ("callee", "callee number prefix, * wildcard"),
+    ("dest", "callee number as sent to the routing gateway (after its rewrite), prefix"),
     ("ip", "caller or callee IP prefix, * wildcard"),
+    ("inip", "caller (source) IP prefix, * wildcard"),
+    ("outip", "callee (routing gateway) IP prefix, * wildcard"),
     ("reason", "SIP Reason header cause: 34, q850:34, sip:503"),
     ("account", "customer account or its name, * wildcard"),
     ("billing", "billing mode: -1 none, 0 phone, 1 gateway, 2 bound, 3 card"),
@@ -76,7 +79,9 @@ pub enum TermKind {
     Since(TimeSpec),
     Until(TimeSpec),
     Number(Side, Vec<String>),
-    Ip(Vec<String>),
+    Ip(Side, Vec<String>),
+    /// The callee number as sent to the routing gateway (after its rewrite), by prefix.
+    Dest(Vec<String>),
     /// The cause in the SIP Reason header (`sipreasonheader`).
     ReasonHeader(Vec<ReasonMatch>),
     /// The customer account (`customeraccount`) or its name (`customername`).
@@ -228,7 +233,10 @@ fn term_kind(body: &str) -> Result<TermKind, String> {
         "until" => TermKind::Until(parse_time_spec(one()?)?),
         "caller" => TermKind::Number(Side::Caller, vals),
         "callee" => TermKind::Number(Side::Callee, vals),
-        "ip" => TermKind::Ip(vals),
+        "ip" => TermKind::Ip(Side::Either, vals),
+        "inip" => TermKind::Ip(Side::Caller, vals),
+        "outip" => TermKind::Ip(Side::Callee, vals),
+        "dest" => TermKind::Dest(vals),
         "reason" => TermKind::ReasonHeader(
             vals.iter()
                 .map(|v| {

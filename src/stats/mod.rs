@@ -1,7 +1,6 @@
 //! Aggregates over a selection of calls (ASR, ACD, PDD, per gateway, per end reason, over
 //! time), health verdicts with the seed guides' thresholds, and findings worth a look.
 
-pub mod findings;
 pub mod health;
 pub mod summary;
 pub mod thresholds;

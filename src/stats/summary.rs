@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::findings::{Finding, find};
 use super::health::{Health, Shares, verdicts};
 use super::timeline::{Bucket, Buckets, size_label, timeline};
 use crate::cdr::columns::NO_SMALL;
@@ -131,7 +130,7 @@ pub struct Summary {
     pub timeline_bucket: String,
     pub timeline: Vec<Bucket>,
     pub health: Vec<Health>,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<crate::findings::Finding>,
     /// Unusable values in kept calls, per field (the calls are kept; the field is unknown).
     pub field_warnings: Vec<FieldWarningAt>,
     /// Documented "not measured" sentinels (`-1`), per field: normal data, left out of PDD.
@@ -392,7 +391,7 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
     };
     let by_callee_gateway = per_gateway(store, &callee_acc, callee_fail);
     let by_caller_gateway = per_gateway(store, &caller_acc, caller_fail);
-    let findings = find(store, rows, tw, grid, &by_callee_gateway);
+    let findings = crate::findings::run(store, rows, tw);
     Summary {
         schema_version: SCHEMA_VERSION,
         rows: total,

@@ -31,6 +31,33 @@ pub struct Thresholds {
     pub outage_fraction: f64,
     /// ...by this many standard deviations of a binomial draw (no crying wolf on few calls).
     pub outage_min_z: f64,
+    /// Findings other than outages: standard deviations a move must pass (every entity and
+    /// window is tested, so this is strict).
+    pub min_z: f64,
+    /// Smallest time bucket findings look at, minutes (coarser over long spans).
+    pub bucket_minutes: u32,
+    /// An answered call shorter than this (seconds) counts as short (false answer).
+    pub short_call_secs: u32,
+    /// PDD degradation: share of calls slower than the gateway's usual 90th percentile...
+    pub pdd_slow_share: f64,
+    /// ...and the window's median at least this many times the usual one.
+    pub pdd_factor: f64,
+    /// False answer: share of answered calls that are short.
+    pub false_answer_short_share: f64,
+    /// Routing hole: no-route failures to one prefix in the window.
+    pub routing_hole_min_calls: u64,
+    /// Scanner: suspicious attempts from one source IP in one window.
+    pub scanner_min_attempts: u64,
+    /// Revenue leak: answered calls with billingMode -1.
+    pub unbilled_min_calls: u64,
+    /// Capacity: line-limit or concurrency refusals on one gateway in one window.
+    pub capacity_min_calls: u64,
+    /// What changed: calls an hour needs on both sides of a comparison...
+    pub change_min_calls: u64,
+    /// ...a volume move of at least this factor (x1.5 with no same hour yesterday)...
+    pub change_volume_factor: f64,
+    /// ...and an answer-rate move of at least this many points (0.15 = 15 points).
+    pub change_min_asr_points: f64,
 }
 
 impl Default for Thresholds {
@@ -48,7 +75,20 @@ impl Default for Thresholds {
             outage_gateway_min_calls: 100,
             outage_bucket_min_calls: 20,
             outage_fraction: 0.5,
-            outage_min_z: 4.0,
+            outage_min_z: 5.0,
+            min_z: 5.0,
+            bucket_minutes: 15,
+            short_call_secs: 6,
+            pdd_slow_share: 0.4,
+            pdd_factor: 1.8,
+            false_answer_short_share: 0.5,
+            routing_hole_min_calls: 20,
+            scanner_min_attempts: 50,
+            unbilled_min_calls: 5,
+            capacity_min_calls: 10,
+            change_min_calls: 30,
+            change_volume_factor: 2.0,
+            change_min_asr_points: 0.15,
         }
     }
 }
@@ -67,17 +107,27 @@ impl Thresholds {
             ("busy_486_degraded", self.busy_486_degraded),
             ("no_billing_healthy", self.no_billing_healthy),
             ("outage_fraction", self.outage_fraction),
+            ("pdd_slow_share", self.pdd_slow_share),
+            ("false_answer_short_share", self.false_answer_short_share),
+            ("change_min_asr_points", self.change_min_asr_points),
         ];
         for (name, v) in shares {
             if !(0.0..=1.0).contains(&v) {
                 return Err(format!("{name} = {v}: a share, between 0 and 1 (0.7 means 70%)"));
             }
         }
-        if !(self.outage_min_z.is_finite() && self.outage_min_z > 0.0) {
-            return Err(format!(
-                "outage_min_z = {}: a positive number of standard deviations",
-                self.outage_min_z
-            ));
+        for (name, v) in [("outage_min_z", self.outage_min_z), ("min_z", self.min_z)] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!("{name} = {v}: a positive number of standard deviations"));
+            }
+        }
+        for (name, v) in [("pdd_factor", self.pdd_factor), ("change_volume_factor", self.change_volume_factor)] {
+            if !(v.is_finite() && v >= 1.0) {
+                return Err(format!("{name} = {v}: a factor of at least 1 (2 means twice)"));
+            }
+        }
+        if self.bucket_minutes == 0 {
+            return Err("bucket_minutes = 0: at least 1 minute".into());
         }
         Ok(())
     }

@@ -1,0 +1,292 @@
+//! Findings: what broke, where and since when, each with the numbers behind it and the filter
+//! that selects exactly its calls.
+//!
+//! Data flows one way: a selection of rows → shared aggregates per entity and time bucket
+//! ([`aggregate`]) → detectors, one file each → findings ranked by impact. Every detector
+//! compares an entity against its own baseline (the rest of the loaded window, and the same
+//! hours of the previous day when the data spans days) and reports only what passes its test
+//! ([`stat`]), so clean traffic yields nothing. Thresholds are one struct
+//! ([`crate::stats::thresholds::Thresholds`]), overridable from the config file.
+
+pub mod aggregate;
+mod capacity;
+mod change;
+mod false_answer;
+mod outage;
+mod pdd;
+mod routing_hole;
+mod scanner;
+pub mod stat;
+mod unbilled;
+
+use serde::Serialize;
+
+use crate::cdr::{Reason, Store, TimeWriter};
+use crate::stats::thresholds::Thresholds;
+pub use aggregate::Aggregates;
+
+/// What a finding is about.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Entity {
+    /// `callee_gateway`, `caller_gateway`, `caller_ip`, `callee_prefix`, `account`, `code`.
+    pub field: &'static str,
+    pub value: String,
+}
+
+/// A time window, local time `YYYY-MM-DD HH:MM`, `to` exclusive.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Window {
+    pub from: String,
+    pub to: String,
+    #[serde(skip)]
+    pub from_ms: i64,
+    #[serde(skip)]
+    pub to_ms: i64,
+}
+
+impl Window {
+    pub fn new(tw: &TimeWriter, from_ms: i64, to_ms: i64) -> Window {
+        Window { from: short_time(tw, from_ms), to: short_time(tw, to_ms), from_ms, to_ms }
+    }
+}
+
+/// Calls per end reason or Reason-header cause.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CodeCalls {
+    pub code: String,
+    pub calls: u64,
+}
+
+/// The numbers behind a finding.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Evidence {
+    /// Calls the finding's filter selects.
+    pub calls: u64,
+    /// What moved: `asr`, `pdd_median_ms`, `short_answer_share`, `no_route_share`,
+    /// `attempts`, `unbilled_calls`, `capacity_share`, `calls`.
+    pub metric: &'static str,
+    pub value: f64,
+    /// The same measure over the entity's baseline.
+    pub baseline: Option<f64>,
+    pub baseline_calls: u64,
+    pub baseline_window: Option<Window>,
+    /// Standard deviations between window and baseline (two-proportion or binomial test).
+    pub z: Option<f64>,
+    /// End reasons of the failed calls in the window, most frequent first.
+    pub codes: Vec<CodeCalls>,
+    /// SIP Reason-header causes of those calls, when present.
+    pub reason_headers: Vec<CodeCalls>,
+    /// Detector-specific figures (peak concurrent calls, talk minutes at stake, ...).
+    pub extra: Vec<(String, f64)>,
+}
+
+/// What the finding costs: ranks findings.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Impact {
+    pub failed_calls: u64,
+    pub talk_minutes: f64,
+}
+
+impl Impact {
+    fn score(&self) -> f64 {
+        self.failed_calls as f64 + self.talk_minutes
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    /// `gateway_outage`, `pdd_degradation`, `routing_hole`, `false_answer`, `scanner`,
+    /// `unbilled_answered`, `capacity`, `change`.
+    pub kind: &'static str,
+    pub severity: Severity,
+    pub entity: Entity,
+    pub window: Window,
+    pub evidence: Evidence,
+    pub impact: Impact,
+    /// One plain sentence.
+    pub text: String,
+    /// A filter (query language) that selects exactly the calls behind the finding.
+    pub filter: String,
+    /// Knowledge-base ids of the codes involved (`vos:-69`, `sip:503`, `q850:34`).
+    pub advice: Vec<String>,
+}
+
+/// Everything a detector reads.
+pub struct Input<'a> {
+    pub store: &'a Store,
+    pub rows: &'a [u32],
+    pub tw: &'a TimeWriter,
+    pub agg: &'a Aggregates,
+    pub t: &'a Thresholds,
+}
+
+/// Runs every detector over the rows and returns their findings, largest impact first.
+pub fn run(store: &Store, rows: &[u32], tw: &TimeWriter) -> Vec<Finding> {
+    run_with(store, rows, tw, &crate::stats::thresholds::current())
+}
+
+pub fn run_with(store: &Store, rows: &[u32], tw: &TimeWriter, t: &Thresholds) -> Vec<Finding> {
+    let Some(agg) = Aggregates::build(store, rows, tw, t) else { return Vec::new() };
+    let input = Input { store, rows, tw, agg: &agg, t };
+    let mut out = Vec::new();
+    out.extend(outage::detect(&input));
+    out.extend(pdd::detect(&input));
+    out.extend(routing_hole::detect(&input));
+    out.extend(false_answer::detect(&input));
+    out.extend(scanner::detect(&input));
+    out.extend(unbilled::detect(&input));
+    out.extend(capacity::detect(&input));
+    fold(&mut out);
+    // A change on an entity another finding already names for the same time says nothing new.
+    let named: Vec<(&'static str, String, i64, i64)> =
+        out.iter().map(|f| (f.entity.field, f.entity.value.clone(), f.window.from_ms, f.window.to_ms)).collect();
+    out.extend(change::detect(&input).into_iter().filter(|c| {
+        !named.iter().any(|(field, value, from, to)| {
+            *field == c.entity.field && *value == c.entity.value && *from < c.window.to_ms && c.window.from_ms < *to
+        })
+    }));
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.impact.score().total_cmp(&a.impact.score()))
+            .then(a.window.from_ms.cmp(&b.window.from_ms))
+            .then(a.text.cmp(&b.text))
+    });
+    out
+}
+
+/// One incident, one finding: where two detectors see the same entity at the same time, the
+/// one that names the cause stays (`minor` folded into `major`): a line limit explains the
+/// answer-rate collapse it causes, and an outage the long post-dial delays of its timeouts.
+fn fold(out: &mut Vec<Finding>) {
+    const PAIRS: [(&str, &str); 2] = [("gateway_outage", "capacity"), ("pdd_degradation", "gateway_outage")];
+    let overlaps = |a: &Finding, b: &Finding| {
+        a.entity == b.entity && a.window.from_ms < b.window.to_ms && b.window.from_ms < a.window.to_ms
+    };
+    let keep: Vec<bool> = out
+        .iter()
+        .map(|f| {
+            !PAIRS.iter().any(|(minor, major)| {
+                f.kind == *minor && out.iter().any(|g| g.kind == *major && overlaps(f, g))
+            })
+        })
+        .collect();
+    let mut k = keep.into_iter();
+    out.retain(|_| k.next().unwrap_or(true));
+}
+
+/// "YYYY-MM-DD HH:MM" in the writer's zone.
+pub fn short_time(tw: &TimeWriter, ms: i64) -> String {
+    let mut s = tw.format(ms);
+    s.truncate(16);
+    s
+}
+
+/// A value as one filter token: quoted when it holds a space, comma or quote (quotes dropped).
+pub fn quote(s: &str) -> String {
+    if s.contains([' ', ',', '"']) || s.is_empty() {
+        format!("\"{}\"", s.replace('"', ""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// "2026-11-21 14:00-15:00", or "from 2026-11-21 22:00 to 2026-11-22 01:00".
+pub fn window_text(w: &Window) -> String {
+    match (w.from.get(..10), w.to.get(..10), w.to.get(11..)) {
+        (Some(a), Some(b), Some(hm)) if a == b => format!("{}-{hm}", w.from),
+        _ => format!("from {} to {}", w.from, w.to),
+    }
+}
+
+/// `since:"…" until:"…"` for a window.
+pub fn window_terms(w: &Window) -> String {
+    format!("since:\"{}\" until:\"{}\"", w.from, w.to)
+}
+
+/// A gateway as a filter value: `none` for calls without one.
+pub fn gateway_value(name: &str) -> String {
+    if name.is_empty() { "none".into() } else { quote(name) }
+}
+
+/// The knowledge-base id of an end reason, when it has a numeric code.
+pub fn advice_id(r: &Reason) -> Option<String> {
+    let c = r.code()?;
+    Some(match c {
+        c if c < 0 => format!("vos:{c}"),
+        1..=128 => format!("q850:{c}"),
+        129..=699 => format!("sip:{c}"),
+        _ => return None,
+    })
+}
+
+/// The label of an end reason: `503`, `-69 NoAvailableRouter`.
+pub fn reason_label(r: &Reason) -> String {
+    match (r.code(), r.name()) {
+        (Some(c), "") => c.to_string(),
+        (Some(c), n) => format!("{c} {n}"),
+        (None, n) if n.is_empty() => "(none)".into(),
+        (None, n) => n.to_string(),
+    }
+}
+
+/// End reasons and Reason-header causes of the failed rows selected by `pick`, most frequent
+/// first (top 3 each), with the advice ids of the codes.
+pub fn failure_codes(
+    inp: &Input<'_>,
+    mut pick: impl FnMut(usize) -> bool,
+) -> (Vec<CodeCalls>, Vec<CodeCalls>, Vec<String>) {
+    let st = inp.store;
+    let c = &st.cols;
+    let mut codes: std::collections::HashMap<u16, u64> = std::collections::HashMap::new();
+    let mut causes: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let rh = st.extra_index(crate::cdr::fields::extra::REASON_HEADER);
+    for &r in inp.rows {
+        let i = r as usize;
+        if c.hold_ms[i] == 0 && pick(i) {
+            *codes.entry(c.reason[i]).or_default() += 1;
+            if rh.is_some()
+                && let Some(h) = st.reason_header(i)
+            {
+                *causes.entry(h.label()).or_default() += 1;
+            }
+        }
+    }
+    let mut codes: Vec<(u16, u64)> = codes.into_iter().collect();
+    codes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut causes: Vec<(String, u64)> = causes.into_iter().collect();
+    causes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let advice = codes.iter().take(3).filter_map(|(r, _)| advice_id(st.pools.reasons.get(*r))).collect();
+    (
+        codes
+            .iter()
+            .take(3)
+            .map(|(r, n)| CodeCalls { code: reason_label(st.pools.reasons.get(*r)), calls: *n })
+            .collect(),
+        causes.into_iter().take(3).map(|(code, calls)| CodeCalls { code, calls }).collect(),
+        advice,
+    )
+}
+
+/// "503 (410), 408 (97)".
+pub fn codes_text(codes: &[CodeCalls]) -> String {
+    codes.iter().map(|c| format!("{} ({})", c.code, c.calls)).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,84 @@
+//! Gateway outage: a routing (callee) or mapping (caller) gateway whose answer rate collapses
+//! for a while against its own rate the rest of the time.
+
+use super::aggregate::side_names;
+use super::stat::{binom_z, ratio, runs, two_prop_z};
+use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window, codes_text, failure_codes};
+use crate::text::thousands;
+
+pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let t = inp.t;
+    let a = inp.agg;
+    let n = a.grid.count;
+    for callee in [true, false] {
+        let side = a.side(callee);
+        let (field, key, what) = side_names(callee);
+        for (d, &gw) in side.ids.iter().enumerate() {
+            let name = inp.store.pools.gateways.resolve(gw);
+            let total = side.totals[d];
+            if name.is_empty() || total.calls < t.outage_gateway_min_calls {
+                continue;
+            }
+            let p = total.asr();
+            // Candidate buckets: a loose test; the merged window faces the strict one.
+            let flags: Vec<bool> = side
+                .row(d, n)
+                .iter()
+                .map(|c| c.calls >= 5 && c.asr() < p * t.outage_fraction && -binom_z(c.answered, c.calls, p) >= 2.0)
+                .collect();
+            for (k0, k1) in runs(&flags, 1) {
+                let w = a.window(side, d, k0, k1);
+                let b = a.baseline(side, d, k0, k1);
+                let z = -two_prop_z(w.answered, w.calls, b.answered, b.calls);
+                if w.calls < t.outage_bucket_min_calls || w.asr() >= b.asr() * t.outage_fraction || z < t.outage_min_z {
+                    continue;
+                }
+                let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
+                let c = &inp.store.cols;
+                let on_side = |i: usize| if callee { c.callee_gw[i] == gw } else { c.caller_gw[i] == gw };
+                let (codes, causes, advice) =
+                    failure_codes(inp, |i| on_side(i) && (win.from_ms..win.to_ms).contains(&c.start_ms[i]));
+                let failed = w.calls - w.answered;
+                let expected_answers = (b.asr() * w.calls as f64).round() as u64;
+                let label = inp.store.gateway_label(name);
+                let mut text = format!(
+                    "{what} {label} answered {:.0}% of {} calls {}, against {:.0}% the rest of the time",
+                    ratio(w.answered, w.calls) * 100.0,
+                    thousands(w.calls),
+                    super::window_text(&win),
+                    b.asr() * 100.0
+                );
+                if !codes.is_empty() {
+                    text.push_str(&format!("; most failures: {}", codes_text(&codes)));
+                }
+                if !causes.is_empty() {
+                    text.push_str(&format!("; Reason headers: {}", codes_text(&causes)));
+                }
+                out.push(Finding {
+                    kind: "gateway_outage",
+                    severity: Severity::Critical,
+                    entity: Entity { field, value: name.to_string() },
+                    filter: format!("{key}:{} {}", super::gateway_value(name), super::window_terms(&win)),
+                    window: win,
+                    evidence: Evidence {
+                        calls: w.calls,
+                        metric: "asr",
+                        value: w.asr(),
+                        baseline: Some(b.asr()),
+                        baseline_calls: b.calls,
+                        baseline_window: None,
+                        z: Some(z),
+                        codes,
+                        reason_headers: causes,
+                        extra: vec![("calls_lost".into(), expected_answers.saturating_sub(w.answered) as f64)],
+                    },
+                    impact: Impact { failed_calls: failed, talk_minutes: 0.0 },
+                    text,
+                    advice,
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,97 @@
+//! Post-dial delay degradation: a routing gateway whose calls wait much longer than usual
+//! before ringing, whether or not its answer rate moves. Tested on the share of calls slower
+//! than the gateway's own usual 90th percentile, so each gateway is judged by its own normal.
+
+use super::stat::{binom_z, median, percentile, ratio, runs, two_prop_z};
+use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window};
+use crate::text::thousands;
+
+pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let t = inp.t;
+    let a = inp.agg;
+    let n = a.grid.count;
+    let side = &a.callee;
+    let c = &inp.store.cols;
+    for (d, &gw) in side.ids.iter().enumerate() {
+        let name = inp.store.pools.gateways.resolve(gw);
+        let total = side.totals[d];
+        if name.is_empty() || total.pdd_n < t.outage_gateway_min_calls {
+            continue;
+        }
+        let p = ratio(total.pdd_slow, total.pdd_n).max(0.01);
+        let flags: Vec<bool> = side
+            .row(d, n)
+            .iter()
+            .map(|c| {
+                c.pdd_n >= 5 && ratio(c.pdd_slow, c.pdd_n) >= 2.0 * p && binom_z(c.pdd_slow, c.pdd_n, p) >= 2.0
+            })
+            .collect();
+        for (k0, k1) in runs(&flags, 1) {
+            let w = a.window(side, d, k0, k1);
+            let b = a.baseline(side, d, k0, k1);
+            let z = two_prop_z(w.pdd_slow, w.pdd_n, b.pdd_slow, b.pdd_n);
+            if w.pdd_n < t.outage_bucket_min_calls || ratio(w.pdd_slow, w.pdd_n) < t.pdd_slow_share || z < t.min_z {
+                continue;
+            }
+            let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
+            let (mut inside, mut outside) = (Vec::new(), Vec::new());
+            for &r in inp.rows {
+                let i = r as usize;
+                if c.callee_gw[i] != gw {
+                    continue;
+                }
+                if let Some(p) = inp.store.pdd_ms(i) {
+                    if (win.from_ms..win.to_ms).contains(&c.start_ms[i]) {
+                        inside.push(p);
+                    } else {
+                        outside.push(p);
+                    }
+                }
+            }
+            let (Some(med_w), Some(med_b)) = (median(&mut inside), median(&mut outside)) else { continue };
+            let p95_w = percentile(&mut inside, 0.95).unwrap_or(med_w);
+            let p95_b = percentile(&mut outside, 0.95).unwrap_or(med_b);
+            // A real degradation moves the median, not only the tail.
+            if f64::from(med_w) < f64::from(med_b) * t.pdd_factor {
+                continue;
+            }
+            let label = inp.store.gateway_label(name);
+            let text = format!(
+                "routing gateway {label}: post-dial delay median {:.1} s (95th {:.1} s) over {} calls {}, against {:.1} s ({:.1} s) otherwise; answer rate {:.0}% vs {:.0}%",
+                f64::from(med_w) / 1000.0,
+                f64::from(p95_w) / 1000.0,
+                thousands(w.calls),
+                super::window_text(&win),
+                f64::from(med_b) / 1000.0,
+                f64::from(p95_b) / 1000.0,
+                w.asr() * 100.0,
+                b.asr() * 100.0
+            );
+            out.push(Finding {
+                kind: "pdd_degradation",
+                severity: Severity::Warning,
+                entity: Entity { field: "callee_gateway", value: name.to_string() },
+                filter: format!("outgw:{} {}", super::gateway_value(name), super::window_terms(&win)),
+                window: win,
+                evidence: Evidence {
+                    calls: w.calls,
+                    metric: "pdd_median_ms",
+                    value: f64::from(med_w),
+                    baseline: Some(f64::from(med_b)),
+                    baseline_calls: b.calls,
+                    baseline_window: None,
+                    z: Some(z),
+                    codes: Vec::new(),
+                    reason_headers: Vec::new(),
+                    extra: vec![("pdd_p95_ms".into(), f64::from(p95_w)), ("baseline_pdd_p95_ms".into(), f64::from(p95_b))],
+                },
+                // Callers who waited and gave up count as failures; the delay is the cost.
+                impact: Impact { failed_calls: w.calls - w.answered, talk_minutes: 0.0 },
+                text,
+                advice: vec!["parameter:SS_SIP_TIMEOUT_INVITE".into(), "parameter:SS_SIP_TIMEOUT_SESSION_PROGRESS".into()],
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,130 @@
+//! Scanner or flood: one source IP with many attempts in a short time that look like probing —
+//! no caller (mapping) gateway, or caller numbers that are not phone numbers — whatever the
+//! end code (-9 IllegalCall, 401, 403, 404, 407 ...).
+
+use std::collections::HashMap;
+
+use super::stat::{ratio, runs};
+use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window, codes_text, failure_codes};
+use crate::text::thousands;
+
+/// A caller number a phone would not send: letters or symbols, or fewer than 5 digits.
+fn odd_caller(s: &str) -> bool {
+    let d = s.strip_prefix('+').unwrap_or(s);
+    d.len() < 5 || !d.bytes().all(|b| b.is_ascii_digit())
+}
+
+pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
+    let st = inp.store;
+    let c = &st.cols;
+    let t = inp.t;
+    let a = inp.agg;
+    let n = a.grid.count;
+    // Suspicious attempts per source IP and bucket, and all calls per IP.
+    let mut per_ip: HashMap<u32, (Vec<u32>, u64, u64)> = HashMap::new();
+    let mut buf = String::new();
+    for &r in inp.rows {
+        let i = r as usize;
+        let ip = c.caller_ip[i];
+        if ip == 0 {
+            continue;
+        }
+        let Some(k) = a.grid.index(c.start_ms[i]) else { continue };
+        let odd = c.caller_gw[i] == 0 || {
+            buf.clear();
+            c.caller[i].write(&st.pools.numbers, &mut buf);
+            odd_caller(&buf)
+        };
+        let e = per_ip.entry(ip).or_insert_with(|| (Vec::new(), 0, 0));
+        e.2 += 1;
+        if odd {
+            if e.0.is_empty() {
+                e.0 = vec![0; n];
+            }
+            e.0[k] += 1;
+            e.1 += 1;
+        }
+    }
+    let mut out = Vec::new();
+    let mut ips: Vec<_> = per_ip.into_iter().filter(|(_, (_, odd, _))| *odd >= t.scanner_min_attempts).collect();
+    ips.sort_by_key(|(ip, _)| *ip);
+    for (ip, (buckets, odd_total, all)) in ips {
+        // A source whose calls are mostly normal is a customer, not a scanner.
+        if ratio(odd_total, all) < 0.8 {
+            continue;
+        }
+        let flags: Vec<bool> = buckets.iter().map(|v| *v >= 5).collect();
+        for (k0, k1) in runs(&flags, 1) {
+            let odd: u64 = buckets[k0..=k1].iter().map(|v| u64::from(*v)).sum();
+            if odd < t.scanner_min_attempts {
+                continue;
+            }
+            let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
+            let in_win = |i: usize| c.caller_ip[i] == ip && (win.from_ms..win.to_ms).contains(&c.start_ms[i]);
+            let mut calls = 0u64;
+            let mut answered = 0u64;
+            let mut talk_ms = 0u64;
+            for &r in inp.rows {
+                let i = r as usize;
+                if in_win(i) {
+                    calls += 1;
+                    answered += u64::from(c.hold_ms[i] > 0);
+                    talk_ms += u64::from(c.hold_ms[i]);
+                }
+            }
+            let (codes, causes, advice) = failure_codes(inp, in_win);
+            let ip_text = st.pools.ips.resolve(ip);
+            let minutes = ((win.to_ms - win.from_ms) / 60_000).max(1);
+            let text = format!(
+                "{} call attempts from {ip_text} {} ({:.0} a minute), {} with no mapping gateway or a caller number that is not a phone number: a scanner or flood; {}{}",
+                thousands(calls),
+                super::window_text(&win),
+                calls as f64 / minutes as f64,
+                thousands(odd),
+                codes_text(&codes),
+                if answered > 0 {
+                    format!("; {answered} were answered — check for toll fraud")
+                } else {
+                    String::new()
+                }
+            );
+            out.push(Finding {
+                kind: "scanner",
+                severity: if answered > 0 { Severity::Critical } else { Severity::Warning },
+                entity: Entity { field: "caller_ip", value: ip_text.to_string() },
+                filter: format!("inip:{} {}", super::quote(ip_text), super::window_terms(&win)),
+                window: win,
+                evidence: Evidence {
+                    calls,
+                    metric: "attempts",
+                    value: odd as f64,
+                    baseline: None,
+                    baseline_calls: 0,
+                    baseline_window: None,
+                    z: None,
+                    codes,
+                    reason_headers: causes,
+                    extra: vec![("answered".into(), answered as f64)],
+                },
+                impact: Impact { failed_calls: calls - answered, talk_minutes: talk_ms as f64 / 60_000.0 },
+                text,
+                advice,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_callers() {
+        assert!(odd_caller("sipvicious"));
+        assert!(odd_caller("100"));
+        assert!(odd_caller("\u{1b}[31mroot"));
+        assert!(!odd_caller("8613800001234"));
+        assert!(!odd_caller("+12125550100"));
+    }
+}

@@ -59,7 +59,7 @@ fn summary_json_has_the_documented_shape() {
     ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
-    assert_eq!(v["rows"], 30_000);
+    assert_eq!(v["rows"], 40_000);
     assert_eq!(v["hold_unit"], "ms");
     let gw = &v["by_callee_gateway"][0];
     for key in ["gateway", "calls", "answered", "asr", "acd_seconds", "top_codes"] {
@@ -88,9 +88,9 @@ fn filtered_summary_and_since_flag() {
             "--filter",
             "outgw:CT-Route-2 code:5xx",
             "--since",
-            "2026-11-20 14:00",
+            "2026-11-21 14:00",
             "--until",
-            "2026-11-20 15:00",
+            "2026-11-21 15:00",
         ])
         .assert()
         .success()
@@ -121,7 +121,7 @@ fn no_subcommand_with_demo_prints_the_summary_for_now() {
         .arg("--demo")
         .assert()
         .success()
-        .stdout(predicate::str::contains("30,000 calls"))
+        .stdout(predicate::str::contains("40,000 calls"))
         .stderr(predicate::str::contains("console"));
 }
 

@@ -17,8 +17,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+/// A frozen day (6,000 calls of an earlier one-day demo, with an outage, a leak and a
+/// scanner): the snapshots do not change when the demo does.
 fn demo_store() -> Store {
-    common::load_bytes("demo", &cdrscope::cdr::demo::demo_bytes())
+    let data = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/console-day.txt.gz"))
+        .expect("tests/fixtures/console-day.txt.gz");
+    common::load_bytes("demo", &data)
 }
 
 fn app_with(store: Store) -> (App, Ctx) {
@@ -89,6 +93,12 @@ fn snapshots_of_every_view() {
     assert_eq!(app.view, View::Stats);
     insta::assert_snapshot!("stats_80x24", screen(&mut app, 80, 24));
     insta::assert_snapshot!("stats_160x48", screen(&mut app, 160, 48));
+    for _ in 0..3 {
+        key(&mut app, &ctx, KeyCode::Char('v'));
+    }
+    insta::assert_snapshot!("findings_80x24", screen(&mut app, 80, 24));
+    insta::assert_snapshot!("findings_160x48", screen(&mut app, 160, 48));
+    key(&mut app, &ctx, KeyCode::Char('v'));
     key(&mut app, &ctx, KeyCode::Tab);
     assert_eq!(app.view, View::Lookup);
     typed(&mut app, &ctx, "no route");
@@ -170,6 +180,38 @@ fn drill_down_from_stats() {
     let top = app.summary.as_ref().expect("summary").by_code[0].code.clone();
     key(&mut app, &ctx, KeyCode::Enter);
     assert_eq!(app.filter, format!("code:{top}"));
+}
+
+#[test]
+fn findings_list_drills_into_the_calls_and_the_dominant_code() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Tab);
+    for _ in 0..3 {
+        key(&mut app, &ctx, KeyCode::Char('v'));
+    }
+    let all = app.summary.as_ref().expect("summary").findings.clone();
+    assert!(all.len() >= 3, "{all:#?}");
+    // Every finding is listed, not only the first.
+    let s = screen(&mut app, 160, 48);
+    for f in &all {
+        assert!(s.contains(f.kind), "{} not listed:\n{s}", f.kind);
+    }
+    let k = all.iter().position(|f| f.kind == "gateway_outage").expect("an outage in the frozen day");
+    for _ in 0..k {
+        key(&mut app, &ctx, KeyCode::Char('j'));
+    }
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.view, View::Calls);
+    assert_eq!(app.filter, all[k].filter);
+    assert_eq!(app.rows.len() as u64, all[k].evidence.calls);
+    // The first call with the dominant code is selected and explained.
+    let dominant = all[k].evidence.codes[0].code.split(' ').next().expect("code").to_string();
+    let st = read(&ctx.store);
+    let r = app.rows[app.selected] as usize;
+    assert_eq!(st.reason(r).code().map(|c| c.to_string()), Some(dominant.clone()));
+    drop(st);
+    assert!(app.detail || app.popup);
+    assert!(screen(&mut app, 160, 48).contains(&dominant));
 }
 
 #[test]

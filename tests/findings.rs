@@ -133,4 +133,3 @@ fn json_shape() {
     assert_eq!(v["evidence"]["metric"], "asr");
     assert!(v["window"]["from"].as_str().is_some_and(|s| s.starts_with("2026-11-21 14:")));
 }
-

@@ -23,12 +23,12 @@ fn filter_explain_quit_and_restore_with_hostile_bytes() {
         file.display()
     );
     tm.run(&["new-session", "-d", "-s", "t", "-x", "120", "-y", "36", &cmd]);
-    tm.wait_for("30,002/30,002 calls", 20);
+    tm.wait_for("40,002/40,002 calls", 20);
     tm.run(&["send-keys", "-t", "t", "/"]);
     tm.run(&["send-keys", "-t", "t", "-l", "code:-9 caller:*pwned*"]);
     tm.wait_for("calls match", 10);
     tm.run(&["send-keys", "-t", "t", "Enter"]);
-    let s = tm.wait_for("1/30,002 calls", 10);
+    let s = tm.wait_for("1/40,002 calls", 10);
     assert!(s.contains("-9 IllegalCall"), "{s}");
     assert!(s.contains("\\x1b]0;"), "the caller ID is shown escaped:\n{s}");
     assert!(s.contains("vos:-9 IllegalCall"), "the explanation panel:\n{s}");
@@ -85,7 +85,7 @@ fn cdrs_from_stdin_keys_from_the_terminal() {
         file.display()
     );
     tm.run(&["new-session", "-d", "-s", "t", "-x", "100", "-y", "30", &cmd]);
-    tm.wait_for("30,000/30,000 calls", 20);
+    tm.wait_for("40,000/40,000 calls", 20);
     tm.run(&["send-keys", "-t", "t", "Tab"]);
     tm.wait_for("By callee (routing) gateway", 10);
     tm.run(&["send-keys", "-t", "t", "q"]);
@@ -136,7 +136,7 @@ fn signals_restore_the_terminal() {
     for (sig, code) in [("TERM", 143), ("INT", 130), ("HUP", 129)] {
         let Some(tm) = Tmux::new(&format!("sig{sig}")) else { return };
         let (_dir, pidfile) = start_with_pid(&tm, "--demo", "");
-        tm.wait_for("30,000/30,000 calls", 20);
+        tm.wait_for("40,000/40,000 calls", 20);
         kill(pid_of(&pidfile), sig);
         tm.wait_for(&format!("EXITED {code}"), 10);
         assert_restored(&tm, sig);
@@ -147,7 +147,7 @@ fn signals_restore_the_terminal() {
 fn suspend_and_resume() {
     let Some(tm) = Tmux::new("tstp") else { return };
     let (_dir, pidfile) = start_with_pid(&tm, "--demo", "");
-    tm.wait_for("30,000/30,000 calls", 20);
+    tm.wait_for("40,000/40,000 calls", 20);
     let pid = pid_of(&pidfile);
     kill(pid, "TSTP");
     // Stopped: the terminal is the shell's again.
@@ -161,7 +161,7 @@ fn suspend_and_resume() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     kill(pid, "CONT");
-    tm.wait_for("30,000/30,000 calls", 10);
+    tm.wait_for("40,000/40,000 calls", 10);
     let alt = tm.run(&["display-message", "-p", "-t", "t", "#{alternate_on}"]);
     assert_eq!(alt.trim(), "1", "redrawn on the alternate screen after SIGCONT");
     tm.run(&["send-keys", "-t", "t", "q"]);
@@ -196,7 +196,7 @@ fn a_worker_panic_restores_the_terminal_and_exits_non_zero() {
 fn a_huge_paste_is_one_edit() {
     let Some(tm) = Tmux::new("paste") else { return };
     let (dir, _pid) = start_with_pid(&tm, "--demo", "");
-    tm.wait_for("30,000/30,000 calls", 20);
+    tm.wait_for("40,000/40,000 calls", 20);
     tm.run(&["send-keys", "-t", "t", "/"]);
     tm.wait_for("Enter apply", 10);
     let big = common::write(dir.path(), "paste.txt", "gw:CM-Route-1 ".repeat(8000).as_bytes()); // 112 kB

@@ -325,7 +325,10 @@ impl Store {
     pub fn dest_number(&self, i: usize, out: &mut String) {
         let c = &self.cols;
         let derived = c.callee_to_gw[i];
-        if c.callee_gw[i] == 0 || derived == super::number::DerivedNumber::SAME || derived == Default::default() {
+        if c.callee_gw[i] == 0
+            || derived == super::number::DerivedNumber::SAME
+            || derived == Default::default()
+        {
             c.callee[i].write(&self.pools.numbers, out);
         } else {
             let callee = self.callee(i);

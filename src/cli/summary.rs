@@ -245,10 +245,18 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
                 .subsequent_indent("    ")
                 .word_separator(textwrap::WordSeparator::AsciiSpace)
                 .word_splitter(textwrap::WordSplitter::NoHyphenation);
-            for line in textwrap::wrap(&sanitize(&f.text), opts) {
+            let head = format!("{} {}: {}", f.severity.as_str(), f.kind, f.text);
+            for line in textwrap::wrap(&sanitize(&head), opts) {
                 let _ = writeln!(out, "{line}");
             }
-            let _ = writeln!(out, "    filter: {}", sanitize(&f.filter));
+            let opts = textwrap::Options::new(80)
+                .initial_indent("    filter: ")
+                .subsequent_indent("      ")
+                .word_separator(textwrap::WordSeparator::AsciiSpace)
+                .word_splitter(textwrap::WordSplitter::NoHyphenation);
+            for line in textwrap::wrap(&sanitize(&f.filter), opts) {
+                let _ = writeln!(out, "{line}");
+            }
         }
     }
     gateway_table(&mut out, "By callee (routing) gateway", &m.by_callee_gateway);

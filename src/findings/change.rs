@@ -45,7 +45,8 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     }
     let (w0, p0) = (end - per_hour, end - 2 * per_hour);
     let day = a.buckets_per_day();
-    let y0 = day.and_then(|d| w0.checked_sub(d)).filter(|y| a.all[*y..*y + per_hour].iter().any(|c| c.calls > 0));
+    let y0 =
+        day.and_then(|d| w0.checked_sub(d)).filter(|y| a.all[*y..*y + per_hour].iter().any(|c| c.calls > 0));
     let win = Window::new(inp.tw, a.start(w0), a.start(end));
     let prev_win = Window::new(inp.tw, a.start(p0), a.start(w0));
     let c = &inp.store.cols;
@@ -66,7 +67,8 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
 
             // Answer rate.
             if w.calls >= t.change_min_calls && comps.iter().all(|b| b.calls >= t.change_min_calls) {
-                let zs: Vec<f64> = comps.iter().map(|b| two_prop_z(w.answered, w.calls, b.answered, b.calls)).collect();
+                let zs: Vec<f64> =
+                    comps.iter().map(|b| two_prop_z(w.answered, w.calls, b.answered, b.calls)).collect();
                 let same_sign = zs.iter().all(|z| *z <= -t.min_z) || zs.iter().all(|z| *z >= t.min_z);
                 if same_sign && comps.iter().all(|b| (w.asr() - b.asr()).abs() >= t.change_min_asr_points) {
                     moves.push(Move {
@@ -98,7 +100,8 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             }
             // Slow post-dial delays.
             if w.pdd_n >= t.change_min_calls && comps.iter().all(|b| b.pdd_n >= t.change_min_calls) {
-                let zs: Vec<f64> = comps.iter().map(|b| two_prop_z(w.pdd_slow, w.pdd_n, b.pdd_slow, b.pdd_n)).collect();
+                let zs: Vec<f64> =
+                    comps.iter().map(|b| two_prop_z(w.pdd_slow, w.pdd_n, b.pdd_slow, b.pdd_n)).collect();
                 if zs.iter().all(|z| *z >= t.min_z)
                     && comps.iter().all(|b| ratio(w.pdd_slow, w.pdd_n) - ratio(b.pdd_slow, b.pdd_n) >= 0.2)
                 {

@@ -47,7 +47,11 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             for &r in inp.rows {
                 let i = r as usize;
                 let hold = u64::from(c.hold_ms[i]);
-                if c.callee_gw[i] == gw && hold > 0 && hold < short_ms && (win.from_ms..win.to_ms).contains(&c.start_ms[i]) {
+                if c.callee_gw[i] == gw
+                    && hold > 0
+                    && hold < short_ms
+                    && (win.from_ms..win.to_ms).contains(&c.start_ms[i])
+                {
                     *ends.entry(c.reason[i]).or_default() += 1;
                 }
             }
@@ -56,10 +60,16 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             let codes: Vec<super::CodeCalls> = ends
                 .iter()
                 .take(3)
-                .map(|(r, n)| super::CodeCalls { code: super::reason_label(inp.store.pools.reasons.get(*r)), calls: *n })
+                .map(|(r, n)| super::CodeCalls {
+                    code: super::reason_label(inp.store.pools.reasons.get(*r)),
+                    calls: *n,
+                })
                 .collect();
-            let advice: Vec<String> =
-                ends.iter().take(3).filter_map(|(r, _)| super::advice_id(inp.store.pools.reasons.get(*r))).collect();
+            let advice: Vec<String> = ends
+                .iter()
+                .take(3)
+                .filter_map(|(r, _)| super::advice_id(inp.store.pools.reasons.get(*r)))
+                .collect();
             let text = format!(
                 "routing gateway {label} {}: {:.0}% of {} answered calls lasted under {} s (usually {:.0}%), ACD {:.0} s against {:.0} s, answer rate {:.0}% against {:.0}%: answers that may not be real connections",
                 super::window_text(&win),

@@ -156,11 +156,16 @@ pub fn run_with(store: &Store, rows: &[u32], tw: &TimeWriter, t: &Thresholds) ->
     out.extend(capacity::detect(&input));
     fold(&mut out);
     // A change on an entity another finding already names for the same time says nothing new.
-    let named: Vec<(&'static str, String, i64, i64)> =
-        out.iter().map(|f| (f.entity.field, f.entity.value.clone(), f.window.from_ms, f.window.to_ms)).collect();
+    let named: Vec<(&'static str, String, i64, i64)> = out
+        .iter()
+        .map(|f| (f.entity.field, f.entity.value.clone(), f.window.from_ms, f.window.to_ms))
+        .collect();
     out.extend(change::detect(&input).into_iter().filter(|c| {
         !named.iter().any(|(field, value, from, to)| {
-            *field == c.entity.field && *value == c.entity.value && *from < c.window.to_ms && c.window.from_ms < *to
+            *field == c.entity.field
+                && *value == c.entity.value
+                && *from < c.window.to_ms
+                && c.window.from_ms < *to
         })
     }));
     out.sort_by(|a, b| {

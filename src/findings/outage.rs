@@ -25,13 +25,18 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             let flags: Vec<bool> = side
                 .row(d, n)
                 .iter()
-                .map(|c| c.calls >= 5 && c.asr() < p * t.outage_fraction && -binom_z(c.answered, c.calls, p) >= 2.0)
+                .map(|c| {
+                    c.calls >= 5 && c.asr() < p * t.outage_fraction && -binom_z(c.answered, c.calls, p) >= 2.0
+                })
                 .collect();
             for (k0, k1) in runs(&flags, 1) {
                 let w = a.window(side, d, k0, k1);
                 let b = a.baseline(side, d, k0, k1);
                 let z = -two_prop_z(w.answered, w.calls, b.answered, b.calls);
-                if w.calls < t.outage_bucket_min_calls || w.asr() >= b.asr() * t.outage_fraction || z < t.outage_min_z {
+                if w.calls < t.outage_bucket_min_calls
+                    || w.asr() >= b.asr() * t.outage_fraction
+                    || z < t.outage_min_z
+                {
                     continue;
                 }
                 let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
@@ -71,7 +76,10 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                         z: Some(z),
                         codes,
                         reason_headers: causes,
-                        extra: vec![("calls_lost".into(), expected_answers.saturating_sub(w.answered) as f64)],
+                        extra: vec![(
+                            "calls_lost".into(),
+                            expected_answers.saturating_sub(w.answered) as f64,
+                        )],
                     },
                     impact: Impact { failed_calls: failed, talk_minutes: 0.0 },
                     text,

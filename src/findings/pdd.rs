@@ -24,14 +24,19 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             .row(d, n)
             .iter()
             .map(|c| {
-                c.pdd_n >= 5 && ratio(c.pdd_slow, c.pdd_n) >= 2.0 * p && binom_z(c.pdd_slow, c.pdd_n, p) >= 2.0
+                c.pdd_n >= 5
+                    && ratio(c.pdd_slow, c.pdd_n) >= 2.0 * p
+                    && binom_z(c.pdd_slow, c.pdd_n, p) >= 2.0
             })
             .collect();
         for (k0, k1) in runs(&flags, 1) {
             let w = a.window(side, d, k0, k1);
             let b = a.baseline(side, d, k0, k1);
             let z = two_prop_z(w.pdd_slow, w.pdd_n, b.pdd_slow, b.pdd_n);
-            if w.pdd_n < t.outage_bucket_min_calls || ratio(w.pdd_slow, w.pdd_n) < t.pdd_slow_share || z < t.min_z {
+            if w.pdd_n < t.outage_bucket_min_calls
+                || ratio(w.pdd_slow, w.pdd_n) < t.pdd_slow_share
+                || z < t.min_z
+            {
                 continue;
             }
             let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
@@ -84,12 +89,18 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                     z: Some(z),
                     codes: Vec::new(),
                     reason_headers: Vec::new(),
-                    extra: vec![("pdd_p95_ms".into(), f64::from(p95_w)), ("baseline_pdd_p95_ms".into(), f64::from(p95_b))],
+                    extra: vec![
+                        ("pdd_p95_ms".into(), f64::from(p95_w)),
+                        ("baseline_pdd_p95_ms".into(), f64::from(p95_b)),
+                    ],
                 },
                 // Callers who waited and gave up count as failures; the delay is the cost.
                 impact: Impact { failed_calls: w.calls - w.answered, talk_minutes: 0.0 },
                 text,
-                advice: vec!["parameter:SS_SIP_TIMEOUT_INVITE".into(), "parameter:SS_SIP_TIMEOUT_SESSION_PROGRESS".into()],
+                advice: vec![
+                    "parameter:SS_SIP_TIMEOUT_INVITE".into(),
+                    "parameter:SS_SIP_TIMEOUT_SESSION_PROGRESS".into(),
+                ],
             });
         }
     }

@@ -23,7 +23,8 @@ const MAX_PREFIX: usize = 8;
 /// failures, go one digit deeper while one child holds at least two thirds of them (the rest
 /// is the background of no-route failures every destination has).
 fn candidates(counts: &HashMap<String, u64>, min: u64) -> Vec<String> {
-    let mut roots: Vec<&String> = counts.iter().filter(|(p, n)| p.len() == MIN_PREFIX && **n >= min).map(|(p, _)| p).collect();
+    let mut roots: Vec<&String> =
+        counts.iter().filter(|(p, n)| p.len() == MIN_PREFIX && **n >= min).map(|(p, _)| p).collect();
     roots.sort();
     let mut out = Vec::new();
     for root in roots {
@@ -54,7 +55,8 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let t = inp.t;
     let a = inp.agg;
     let no_route = st.pools.reasons.mask(is_no_route);
-    let failing = |i: usize| c.hold_ms[i] == 0 && no_route.get(c.reason[i] as usize).copied().unwrap_or(false);
+    let failing =
+        |i: usize| c.hold_ms[i] == 0 && no_route.get(c.reason[i] as usize).copied().unwrap_or(false);
 
     let mut buf = String::new();
     let mut counts: HashMap<String, u64> = HashMap::new();
@@ -96,7 +98,8 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     for (p, prefix) in prefixes.iter().enumerate() {
         let row = &cells[p * n..(p + 1) * n];
         let total = row.iter().fold((0, 0), |acc, c| (acc.0 + c.0, acc.1 + c.1));
-        let flags: Vec<bool> = row.iter().map(|(calls, fail)| *calls >= 1 && ratio(*fail, *calls) >= 0.5).collect();
+        let flags: Vec<bool> =
+            row.iter().map(|(calls, fail)| *calls >= 1 && ratio(*fail, *calls) >= 0.5).collect();
         for (k0, k1) in runs(&flags, 3) {
             let w = row[k0..=k1].iter().fold((0, 0), |acc, c| (acc.0 + c.0, acc.1 + c.1));
             let b = (total.0 - w.0, total.1 - w.1);
@@ -159,7 +162,9 @@ mod tests {
     #[test]
     fn the_common_prefix_is_found() {
         let mut counts = HashMap::new();
-        for (p, n) in [("44", 100), ("442", 95), ("4420", 90), ("44207", 30), ("44208", 30), ("86", 25), ("861", 12)] {
+        for (p, n) in
+            [("44", 100), ("442", 95), ("4420", 90), ("44207", 30), ("44208", 30), ("86", 25), ("861", 12)]
+        {
             counts.insert(p.to_string(), n);
         }
         assert_eq!(candidates(&counts, 20), vec!["4420".to_string(), "86".to_string()]);

@@ -46,7 +46,8 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
         }
     }
     let mut out = Vec::new();
-    let mut ips: Vec<_> = per_ip.into_iter().filter(|(_, (_, odd, _))| *odd >= t.scanner_min_attempts).collect();
+    let mut ips: Vec<_> =
+        per_ip.into_iter().filter(|(_, (_, odd, _))| *odd >= t.scanner_min_attempts).collect();
     ips.sort_by_key(|(ip, _)| *ip);
     for (ip, (buckets, odd_total, all)) in ips {
         // A source whose calls are mostly normal is a customer, not a scanner.

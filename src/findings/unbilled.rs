@@ -25,8 +25,12 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let st = inp.store;
     let c = &st.cols;
     let t = inp.t;
-    let leak: Vec<usize> =
-        inp.rows.iter().map(|&r| r as usize).filter(|&i| c.hold_ms[i] > 0 && c.billing_mode[i] == -1).collect();
+    let leak: Vec<usize> = inp
+        .rows
+        .iter()
+        .map(|&r| r as usize)
+        .filter(|&i| c.hold_ms[i] > 0 && c.billing_mode[i] == -1)
+        .collect();
     if (leak.len() as u64) < t.unbilled_min_calls {
         return Vec::new();
     }
@@ -44,7 +48,10 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     if let Some((gw, _, _)) = dominant(leak.iter().map(|&i| c.caller_gw[i])) {
         let name = st.pools.gateways.resolve(gw);
         terms.push(format!("ingw:{}", super::gateway_value(name)));
-        shared.push(format!("mapping gateway {}", if name.is_empty() { "(none)" } else { st.gateway_label(name) }));
+        shared.push(format!(
+            "mapping gateway {}",
+            if name.is_empty() { "(none)" } else { st.gateway_label(name) }
+        ));
         entity = Some(Entity { field: "caller_gateway", value: name.to_string() });
     }
     let account = st.extra_index(extra::ACCOUNT);
@@ -91,9 +98,11 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     }
     let all_talk: u64 = leak.iter().map(|&i| u64::from(c.hold_ms[i])).sum();
     let text = format!(
-        "{} answered calls ({:.0} talk minutes) were not billed (billingMode -1) {}{}: check the rate table and billing settings for them",
+        "{} answered call{} ({:.0} talk minutes) {} not billed (billingMode -1) {}{}: check the rate table and billing settings for them",
         thousands(leak.len() as u64),
+        if leak.len() == 1 { "" } else { "s" },
         all_talk as f64 / 60_000.0,
+        if leak.len() == 1 { "was" } else { "were" },
         super::window_text(&win),
         if shared.is_empty() { String::new() } else { format!("; they share {}", shared.join(", ")) }
     );

@@ -138,7 +138,8 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
                 // The raw name or its alias from the config file; `none` is no gateway.
                 let none = vals.iter().any(|v| v.eq_ignore_ascii_case("none"));
                 let hit = |g: &str| {
-                    (none && g.is_empty()) || ms.iter().any(|m| m(g) || st.aliases.get(g).is_some_and(|a| m(a)))
+                    (none && g.is_empty())
+                        || ms.iter().any(|m| m(g) || st.aliases.get(g).is_some_and(|a| m(a)))
                 };
                 Pred::Gateway { side: *side, ids: pool_mask(&st.pools.gateways, hit) }
             }

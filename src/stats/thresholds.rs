@@ -121,7 +121,9 @@ impl Thresholds {
                 return Err(format!("{name} = {v}: a positive number of standard deviations"));
             }
         }
-        for (name, v) in [("pdd_factor", self.pdd_factor), ("change_volume_factor", self.change_volume_factor)] {
+        for (name, v) in
+            [("pdd_factor", self.pdd_factor), ("change_volume_factor", self.change_volume_factor)]
+        {
             if !(v.is_finite() && v >= 1.0) {
                 return Err(format!("{name} = {v}: a factor of at least 1 (2 means twice)"));
             }

@@ -134,6 +134,7 @@ pub enum StatsTable {
     CalleeGateways,
     CallerGateways,
     Codes,
+    Findings,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -187,6 +188,8 @@ pub struct App {
     pub wide: bool,
     pub detail_scroll: u16,
     pub stats_table: StatsTable,
+    /// After drilling into a finding: the end reason whose first call to select and explain.
+    pending_code: Option<i32>,
     pub stats_selected: usize,
     pub timeline: Option<(Focus, TimelineData)>,
     pub lookup: LookupState,
@@ -247,6 +250,7 @@ impl App {
             wide: true,
             detail_scroll: 0,
             stats_table: StatsTable::CalleeGateways,
+            pending_code: None,
             stats_selected: 0,
             timeline: None,
             lookup: LookupState::default(),
@@ -370,6 +374,9 @@ impl App {
                         self.summary = Some(q.summary);
                         self.last_query = Some(q.elapsed);
                         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+                        if let Some(code) = self.pending_code.take() {
+                            self.select_first_with_code(code);
+                        }
                         self.stats_selected = 0;
                         self.request_timeline();
                     }
@@ -821,6 +828,24 @@ impl App {
                 s.by_caller_gateway.iter().map(|g| (g.gateway.clone(), g.gateway.clone())).collect()
             }
             StatsTable::Codes => s.by_code.iter().map(|c| (c.code.clone(), c.code.clone())).collect(),
+            StatsTable::Findings => {
+                s.findings.iter().map(|f| (f.entity.value.clone(), f.filter.clone())).collect()
+            }
+        }
+    }
+
+    /// Selects the first shown call with this end reason and opens its explanation.
+    fn select_first_with_code(&mut self, code: i32) {
+        let Some(store) = &self.store else { return };
+        let st = crate::cdr::load::read(store);
+        if let Some(k) = self.rows.iter().position(|&r| st.reason(r as usize).code() == Some(code)) {
+            self.selected = k;
+            self.detail_scroll = 0;
+            if self.wide {
+                self.detail = true;
+            } else {
+                self.popup = true;
+            }
         }
     }
 
@@ -830,6 +855,8 @@ impl App {
             StatsTable::CalleeGateways => Focus::CalleeGateway(value),
             StatsTable::CallerGateways => Focus::CallerGateway(value),
             StatsTable::Codes => Focus::Code(value),
+            // The finding's full text shows where the timeline would be.
+            StatsTable::Findings => return,
         };
         if self.timeline.as_ref().is_some_and(|(f, _)| *f == focus) && self.shown_gen == self.generation {
             return;
@@ -896,12 +923,13 @@ impl App {
                         self.popup = true;
                     }
                 }
+                View::Stats if self.stats_table == StatsTable::Findings => self.drill_into_finding(),
                 View::Stats => {
                     if let Some((_, value)) = self.stats_rows().get(self.stats_selected).cloned() {
                         let key = match self.stats_table {
                             StatsTable::CalleeGateways => "outgw",
                             StatsTable::CallerGateways => "ingw",
-                            StatsTable::Codes => "code",
+                            StatsTable::Codes | StatsTable::Findings => "code",
                         };
                         self.set_term(key, &[value]);
                         self.view = View::Calls;
@@ -968,7 +996,8 @@ impl App {
                 self.stats_table = match self.stats_table {
                     StatsTable::CalleeGateways => StatsTable::CallerGateways,
                     StatsTable::CallerGateways => StatsTable::Codes,
-                    StatsTable::Codes => StatsTable::CalleeGateways,
+                    StatsTable::Codes => StatsTable::Findings,
+                    StatsTable::Findings => StatsTable::CalleeGateways,
                 };
                 self.stats_selected = 0;
                 self.request_timeline();
@@ -995,6 +1024,24 @@ impl App {
         }
     }
 
+    /// A finding's calls: its filter replaces the current one (its window included), and the
+    /// first call with its dominant end reason is selected with the explanation open.
+    fn drill_into_finding(&mut self) {
+        let Some(f) = self.summary.as_ref().and_then(|s| s.findings.get(self.stats_selected)).cloned() else {
+            return;
+        };
+        self.filter = f.filter.clone();
+        self.time_term = None;
+        if self.history.last() != Some(&self.filter) {
+            self.history.push(self.filter.clone());
+        }
+        self.pending_code =
+            f.evidence.codes.first().and_then(|c| c.code.split(' ').next().and_then(|n| n.parse().ok()));
+        self.view = View::Calls;
+        self.selected = 0;
+        self.requery();
+    }
+
     /// Stats tables sort by calls, then ASR (gateways) in turn.
     fn sort_stats(&mut self) {
         let Some(s) = &self.summary else { return };
@@ -1003,6 +1050,7 @@ impl App {
             StatsTable::CalleeGateways => toggle_sort(&mut s.by_callee_gateway),
             StatsTable::CallerGateways => toggle_sort(&mut s.by_caller_gateway),
             StatsTable::Codes => s.by_code.reverse(),
+            StatsTable::Findings => s.findings.reverse(),
         }
         self.summary = Some(Arc::new(s));
         self.stats_selected = 0;

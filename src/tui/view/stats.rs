@@ -27,12 +27,23 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
             .push(Span::styled(format!("{} {}", percent(h.value), h.verdict.as_str()), t.verdict(h.verdict)));
         spans.push(Span::raw(" │"));
     }
-    let findings = s.findings.first().map_or(String::new(), |x| format!(" ! {}", sanitize(&x.text)));
+    let findings = match s.findings.len() {
+        0 => String::new(),
+        n => format!(
+            " ! {n} finding{} (v: list): {}",
+            if n == 1 { "" } else { "s" },
+            s.findings.first().map_or(String::new(), |x| sanitize(&x.text).into_owned())
+        ),
+    };
     f.render_widget(
         Paragraph::new(vec![Line::from(spans), Line::from(Span::styled(findings, t.key()))]),
         health,
     );
 
+    if app.stats_table == StatsTable::Findings {
+        draw_findings(f, app, &s, main, chart);
+        return;
+    }
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(main);
     let height = left.height.saturating_sub(3) as usize;
@@ -72,6 +83,8 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
                     .collect(),
             )
         }
+        // Drawn by draw_findings.
+        StatsTable::Findings => ("Findings", Vec::new(), Vec::new()),
         StatsTable::Codes => (
             "By end reason",
             vec!["Code", "Name", "Calls", "Share"],
@@ -164,4 +177,66 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         f.render_widget(Sparkline::default().data(&failed).style(t.bar_alt()), b);
         f.render_widget(Sparkline::default().data(&rest).style(t.dim()), c);
     }
+}
+
+/// Every finding, ranked, across the full width; below, the selected one in full with its
+/// filter (Enter shows its calls).
+fn draw_findings(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, main: Rect, below: Rect) {
+    let t = app.theme;
+    let height = main.height.saturating_sub(3) as usize;
+    app.page = height.max(1);
+    let offset = crate::tui::ui::page_offset(app.stats_selected, height);
+    let rows: Vec<Row<'_>> = s
+        .findings
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(k, x)| {
+            let sev = match x.severity {
+                crate::findings::Severity::Critical => crate::kb::Severity::Critical,
+                crate::findings::Severity::Warning => crate::kb::Severity::Medium,
+                crate::findings::Severity::Info => crate::kb::Severity::Info,
+            };
+            let when = x.window.from.get(5..).unwrap_or(&x.window.from).to_string();
+            let r = Row::new(vec![
+                Span::styled(x.severity.as_str().to_string(), t.severity(sev)),
+                Span::raw(x.kind.to_string()),
+                Span::raw(sanitize(&x.entity.value).into_owned()),
+                Span::raw(when),
+                Span::raw(sanitize(&x.text).into_owned()),
+            ]);
+            if k == app.stats_selected { r.style(t.selected()) } else { r }
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Length(17),
+        Constraint::Length(16),
+        Constraint::Length(11),
+        Constraint::Min(20),
+    ];
+    let title = if s.findings.is_empty() {
+        " Findings: none — nothing passed its test in this selection  (v: next table) ".to_string()
+    } else {
+        format!(" Findings ({})  (v: next table, Enter: its calls) ", s.findings.len())
+    };
+    f.render_widget(
+        Table::new(rows, widths)
+            .header(Row::new(vec!["Severity", "Kind", "Where", "From", "Finding"]).style(t.title()))
+            .block(Block::default().borders(Borders::ALL).title(title)),
+        main,
+    );
+    let text = s.findings.get(app.stats_selected).map_or(Vec::new(), |x| {
+        vec![
+            Line::from(sanitize(&x.text).into_owned()),
+            Line::from(Span::styled(format!("filter: {}", sanitize(&x.filter)), t.dim())),
+        ]
+    });
+    f.render_widget(
+        Paragraph::new(text)
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(Block::default().borders(Borders::ALL).title(" Selected finding ")),
+        below,
+    );
 }

@@ -9,44 +9,19 @@
 //!
 //! `BENCH_ROWS=N` changes the corpus size.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cdrscope::cdr::demo::{Spec, write};
+#[path = "support/corpus.rs"]
+mod corpus;
 use cdrscope::cdr::{LoadOptions, Progress, SourceSpec, Zone, load};
 use cdrscope::query::{Context, evaluate, parse};
+use corpus::corpus;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
-}
-
-fn corpus(rows: usize) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-corpus");
-    let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join(format!("{rows}.txt"));
-    if !path.exists() {
-        eprintln!("generating {rows} rows into {} ...", path.display());
-        let tmp = path.with_extension("part");
-        let f = std::fs::File::create(&tmp).expect("create corpus");
-        let mut w = std::io::BufWriter::new(f);
-        write(
-            Spec {
-                rows,
-                days: 7,
-                seed: 42,
-                with_pdd: true,
-                incidents: cdrscope::cdr::demo::Incidents::all(),
-            },
-            &mut w,
-        )
-        .expect("write corpus");
-        drop(w);
-        std::fs::rename(&tmp, &path).expect("rename corpus");
-    }
-    path
 }
 
 /// Runs a command, returning its wall time and peak RSS in bytes. The peak is the child's

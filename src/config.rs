@@ -203,7 +203,21 @@ sources = ["mysql://cdrscope@localhost/vos3000"]
 # outage_gateway_min_calls = 100
 # outage_bucket_min_calls = 20
 # outage_fraction = 0.5
-# outage_min_z = 4.0
+# outage_min_z = 5.0
+# Findings (`cdrscope summary` and the Stats view's Findings table):
+# min_z = 5.0                     # standard deviations a move must pass
+# bucket_minutes = 15             # smallest time bucket looked at
+# short_call_secs = 6             # an answered call shorter than this is "short"
+# pdd_slow_share = 0.4            # PDD: share of calls slower than the gateway's usual 90th pct
+# pdd_factor = 1.8                # PDD: window median at least this times the usual one
+# false_answer_short_share = 0.5  # false answer: share of answers that are short
+# routing_hole_min_calls = 20     # routing hole: no-route failures to one prefix
+# scanner_min_attempts = 50       # scanner: odd attempts from one IP in one window
+# unbilled_min_calls = 5          # revenue leak: answered calls with billingMode -1
+# capacity_min_calls = 10         # capacity: line-limit refusals on one gateway
+# change_min_calls = 30           # what changed: calls an hour needs on each side
+# change_volume_factor = 2.0      # what changed: volume factor (x1.5 with no yesterday)
+# change_min_asr_points = 0.15    # what changed: answer-rate move (0.15 = 15 points)
 
 # Keys, by action name (`cdrscope config --keys` lists them all with their contexts). A key
 # is a character as typed, or Up, Down, Left, Right, PageUp, PageDown, Home, End, Enter, Esc,

@@ -336,6 +336,24 @@ impl Store {
         }
     }
 
+    /// Whether [`Store::dest_number`] starts with `prefix` (a leading `+` on either side is
+    /// ignored); digit prefixes on an unchanged callee number are checked without decoding it.
+    pub fn dest_starts_with(&self, i: usize, prefix: &str, buf: &mut String) -> bool {
+        let c = &self.cols;
+        let p = prefix.trim_start_matches('+');
+        let derived = c.callee_to_gw[i];
+        let plain = c.callee_gw[i] == 0
+            || derived == super::number::DerivedNumber::SAME
+            || derived == Default::default();
+        if plain && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && c.callee[i].inline().is_some() {
+            return c.callee[i].starts_with_digits(p.as_bytes(), &self.pools.numbers);
+        }
+        buf.clear();
+        self.dest_number(i, buf);
+        let d = buf.trim_start_matches('+');
+        d.len() >= p.len() && d.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+    }
+
     pub fn caller_gateway(&self, i: usize) -> &str {
         self.pools.gateways.resolve(self.cols.caller_gw[i])
     }

@@ -87,6 +87,21 @@ pub struct Aggregates {
     pub all: Vec<Cell>,
     /// Per reason pool id: a line-limit / concurrency code.
     pub capacity_codes: Vec<bool>,
+    /// The selected rows per bucket, so a detector reads a window without scanning them all.
+    pub by_bucket: Vec<Vec<u32>>,
+}
+
+/// The PDD (ms) above which a call is slower than 90% of a gateway's calls.
+fn slow_cut(h: &[u32; 32]) -> u32 {
+    let n: u64 = h.iter().map(|v| u64::from(*v)).sum();
+    let mut acc = 0u64;
+    for (b, v) in h.iter().enumerate() {
+        acc += u64::from(*v);
+        if acc * 10 >= n * 9 && n > 0 {
+            return bin_floor_ms(b + 1);
+        }
+    }
+    u32::MAX
 }
 
 /// The analysis grid: buckets of at least `bucket_minutes`, aligned to the local clock,
@@ -133,6 +148,13 @@ fn bin_floor_ms(bin: usize) -> u32 {
     (100.0 * 2f64.powf(bin as f64 / 3.2)) as u32
 }
 
+/// One thread's share of pass 2: its cells and its rows per bucket.
+struct Partial {
+    sides: [Vec<Cell>; 2],
+    all: Vec<Cell>,
+    by_bucket: Vec<Vec<u32>>,
+}
+
 impl Aggregates {
     pub fn build(store: &Store, rows: &[u32], tw: &TimeWriter, t: &Thresholds) -> Option<Aggregates> {
         let grid = grid(store, rows, tw, t)?;
@@ -141,74 +163,117 @@ impl Aggregates {
         let capacity_codes = store.pools.reasons.mask(is_capacity_code);
         let short_ms = u64::from(t.short_call_secs).saturating_mul(1000);
 
-        // Pass 1: which gateways appear, and each one's PDD distribution.
-        let mut sides = [Side::default(), Side::default()];
-        for s in sides.iter_mut() {
-            s.dense = vec![u32::MAX; n_gw];
-        }
-        let mut hists: [Vec<[u32; 32]>; 2] = [Vec::new(), Vec::new()];
-        for &r in rows {
+        // Pass 1: which gateways appear (every row, cheap), and each one's PDD distribution
+        // (a sample of at most about 250,000 rows: it only sets the cut for "slow").
+        let step = (rows.len() / 250_000).max(1);
+        let mut present = [vec![false; n_gw], vec![false; n_gw]];
+        let mut hists = [vec![[0u32; 32]; n_gw], vec![[0u32; 32]; n_gw]];
+        for (n, &r) in rows.iter().enumerate() {
             let i = r as usize;
+            let sample = n % step == 0;
+            let pdd = if sample { store.pdd_ms(i) } else { None };
             for (k, gw) in [c.callee_gw[i], c.caller_gw[i]].into_iter().enumerate() {
-                let s = &mut sides[k];
-                let Some(slot) = s.dense.get_mut(gw as usize) else { continue };
-                if *slot == u32::MAX {
-                    *slot = s.ids.len() as u32;
-                    s.ids.push(gw);
-                    hists[k].push([0; 32]);
-                }
-                if let Some(p) = store.pdd_ms(i) {
-                    hists[k][*slot as usize][pdd_bin(p)] += 1;
+                if let Some(p) = present[k].get_mut(gw as usize) {
+                    *p = true;
+                    if let Some(ms) = pdd {
+                        hists[k][gw as usize][pdd_bin(ms)] += 1;
+                    }
                 }
             }
         }
+        let mut sides = [Side::default(), Side::default()];
         for (k, s) in sides.iter_mut().enumerate() {
-            s.pdd_slow_ms = hists[k]
-                .iter()
-                .map(|h| {
-                    let n: u32 = h.iter().sum();
-                    let mut acc = 0u32;
-                    for (b, v) in h.iter().enumerate() {
-                        acc += v;
-                        if f64::from(acc) >= f64::from(n) * 0.9 {
-                            return bin_floor_ms(b + 1);
-                        }
-                    }
-                    u32::MAX
-                })
-                .collect();
-            s.cells = vec![Cell::default(); s.ids.len() * grid.count];
-            s.totals = vec![Cell::default(); s.ids.len()];
+            s.dense = vec![u32::MAX; n_gw];
+            for (gw, _) in present[k].iter().enumerate().filter(|(_, p)| **p) {
+                s.dense[gw] = s.ids.len() as u32;
+                s.ids.push(gw as u32);
+            }
+            s.pdd_slow_ms = s.ids.iter().map(|&gw| slow_cut(&hists[k][gw as usize])).collect();
         }
 
-        // Pass 2: the cells.
+        // Pass 2, on every core over contiguous slices of the rows: the cells.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let chunk = rows.len().div_ceil(threads).max(1);
+        let sides_ref = &sides;
+        let capacity_ref = &capacity_codes;
+        let partials: Vec<Partial> = std::thread::scope(|scope| {
+            let handles: Vec<_> = rows
+                .chunks(chunk)
+                .map(|slice| {
+                    scope.spawn(move || {
+                        let mut part = Partial {
+                            sides: [
+                                vec![Cell::default(); sides_ref[0].ids.len() * grid.count],
+                                vec![Cell::default(); sides_ref[1].ids.len() * grid.count],
+                            ],
+                            all: vec![Cell::default(); grid.count],
+                            by_bucket: vec![Vec::new(); grid.count],
+                        };
+                        for &r in slice {
+                            let i = r as usize;
+                            let Some(k) = grid.index(c.start_ms[i]) else { continue };
+                            part.by_bucket[k].push(r);
+                            let hold = u64::from(c.hold_ms[i]);
+                            let pdd = store.pdd_ms(i);
+                            let cap = capacity_ref.get(c.reason[i] as usize).copied().unwrap_or(false);
+                            let mut one = Cell {
+                                calls: 1,
+                                answered: u64::from(hold > 0),
+                                short: u64::from(hold > 0 && hold < short_ms),
+                                hold_ms: hold,
+                                pdd_n: u64::from(pdd.is_some()),
+                                pdd_slow: 0,
+                                capacity: u64::from(cap),
+                            };
+                            part.all[k].add(&one);
+                            for (side, gw) in [c.callee_gw[i], c.caller_gw[i]].into_iter().enumerate() {
+                                let s = &sides_ref[side];
+                                let Some(d) = s.dense_of(gw) else { continue };
+                                one.pdd_slow = u64::from(pdd.is_some_and(|p| p > s.pdd_slow_ms[d]));
+                                part.sides[side][d * grid.count + k].add(&one);
+                            }
+                        }
+                        part
+                    })
+                })
+                .collect();
+            // A panicked thread loses its share, never the console.
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
         let mut all = vec![Cell::default(); grid.count];
-        for &r in rows {
-            let i = r as usize;
-            let Some(k) = grid.index(c.start_ms[i]) else { continue };
-            let hold = u64::from(c.hold_ms[i]);
-            let pdd = store.pdd_ms(i);
-            let cap = capacity_codes.get(c.reason[i] as usize).copied().unwrap_or(false);
-            let mut one = Cell {
-                calls: 1,
-                answered: u64::from(hold > 0),
-                short: u64::from(hold > 0 && hold < short_ms),
-                hold_ms: hold,
-                pdd_n: u64::from(pdd.is_some()),
-                pdd_slow: 0,
-                capacity: u64::from(cap),
-            };
-            all[k].add(&one);
-            for (side, gw) in [c.callee_gw[i], c.caller_gw[i]].into_iter().enumerate() {
-                let s = &mut sides[side];
-                let Some(d) = s.dense_of(gw) else { continue };
-                one.pdd_slow = u64::from(pdd.is_some_and(|p| p > s.pdd_slow_ms[d]));
-                s.cells[d * grid.count + k].add(&one);
-                s.totals[d].add(&one);
+        let mut by_bucket: Vec<Vec<u32>> = vec![Vec::new(); grid.count];
+        for (k, s) in sides.iter_mut().enumerate() {
+            s.cells = vec![Cell::default(); s.ids.len() * grid.count];
+            for p in &partials {
+                for (cell, add) in s.cells.iter_mut().zip(&p.sides[k]) {
+                    cell.add(add);
+                }
+            }
+            s.totals = (0..s.ids.len())
+                .map(|d| {
+                    let mut t = Cell::default();
+                    for cell in s.row(d, grid.count) {
+                        t.add(cell);
+                    }
+                    t
+                })
+                .collect();
+        }
+        for p in partials {
+            for (cell, add) in all.iter_mut().zip(&p.all) {
+                cell.add(add);
+            }
+            for (list, add) in by_bucket.iter_mut().zip(p.by_bucket) {
+                list.extend(add);
             }
         }
         let [callee, caller] = sides;
-        Some(Aggregates { grid, callee, caller, all, capacity_codes })
+        Some(Aggregates { grid, callee, caller, all, capacity_codes, by_bucket })
+    }
+
+    /// The selected rows starting in buckets `k0..=k1`, in row order within each bucket.
+    pub fn rows_in(&self, k0: usize, k1: usize) -> impl Iterator<Item = usize> + '_ {
+        self.by_bucket.get(k0..=k1).unwrap_or(&[]).iter().flatten().map(|&r| r as usize)
     }
 
     pub fn side(&self, callee: bool) -> &Side {

@@ -55,16 +55,14 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                 }
                 let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
                 let on_side = |i: usize| if callee { c.callee_gw[i] == gw } else { c.caller_gw[i] == gw };
-                let spans: Vec<(i64, i64)> = inp
-                    .rows
-                    .iter()
-                    .map(|&r| r as usize)
+                let spans: Vec<(i64, i64)> = a
+                    .rows_in(k0, k1)
                     .filter(|&i| on_side(i) && (win.from_ms..win.to_ms).contains(&c.start_ms[i]))
                     .map(|i| (c.start_ms[i], c.stop_ms(i).unwrap_or(c.start_ms[i])))
                     .collect();
                 let peak = peak_concurrent(spans);
                 let cap = a.capacity_codes.clone();
-                let (codes, causes, advice) = failure_codes(inp, |i| {
+                let (codes, causes, advice) = failure_codes(inp, (k0, k1), |i| {
                     on_side(i)
                         && (win.from_ms..win.to_ms).contains(&c.start_ms[i])
                         && cap.get(c.reason[i] as usize).copied().unwrap_or(false)

@@ -126,8 +126,7 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             let mut advice = Vec::new();
             if moves.iter().any(|m| m.metric == "asr") {
                 let mut grew: HashMap<u16, (u64, u64)> = HashMap::new();
-                for &r in inp.rows {
-                    let i = r as usize;
+                for i in a.rows_in(p0, end - 1) {
                     let mine = if callee { c.callee_gw[i] == gw } else { c.caller_gw[i] == gw };
                     if !mine || c.hold_ms[i] > 0 {
                         continue;

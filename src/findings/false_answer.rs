@@ -44,8 +44,7 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             let c = &inp.store.cols;
             let short_ms = u64::from(t.short_call_secs) * 1000;
             let mut ends: std::collections::BTreeMap<u16, u64> = std::collections::BTreeMap::new();
-            for &r in inp.rows {
-                let i = r as usize;
+            for i in a.rows_in(k0, k1) {
                 let hold = u64::from(c.hold_ms[i]);
                 if c.callee_gw[i] == gw
                     && hold > 0
@@ -56,7 +55,7 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                 }
             }
             let mut ends: Vec<(u16, u64)> = ends.into_iter().collect();
-            ends.sort_by(|a, b| b.1.cmp(&a.1));
+            ends.sort_by_key(|e| std::cmp::Reverse(e.1));
             let codes: Vec<super::CodeCalls> = ends
                 .iter()
                 .take(3)

@@ -144,18 +144,60 @@ pub fn run(store: &Store, rows: &[u32], tw: &TimeWriter) -> Vec<Finding> {
 }
 
 pub fn run_with(store: &Store, rows: &[u32], tw: &TimeWriter, t: &Thresholds) -> Vec<Finding> {
-    let Some(agg) = Aggregates::build(store, rows, tw, t) else { return Vec::new() };
-    let input = Input { store, rows, tw, agg: &agg, t };
+    run_profiled(store, rows, tw, t).0
+}
+
+type Detector = fn(&Input<'_>) -> Vec<Finding>;
+
+/// The detectors, in the order they run; `change` runs last, over what the others found.
+const DETECTORS: [(&str, Detector); 7] = [
+    ("gateway_outage", outage::detect),
+    ("pdd_degradation", pdd::detect),
+    ("routing_hole", routing_hole::detect),
+    ("false_answer", false_answer::detect),
+    ("scanner", scanner::detect),
+    ("unbilled_answered", unbilled::detect),
+    ("capacity", capacity::detect),
+];
+
+/// [`run_with`], with the time each stage took (for the benchmark).
+pub fn run_profiled(
+    store: &Store,
+    rows: &[u32],
+    tw: &TimeWriter,
+    t: &Thresholds,
+) -> (Vec<Finding>, Vec<(&'static str, std::time::Duration)>) {
+    let mut times = Vec::new();
+    let clock = std::time::Instant::now();
+    let Some(agg) = Aggregates::build(store, rows, tw, t) else { return (Vec::new(), times) };
+    times.push(("aggregates", clock.elapsed()));
+    // The detectors are independent: each on its own thread (with its own time writer, whose
+    // cache is not shared). A detector that panics loses its findings, not the others'.
+    let agg_ref = &agg;
+    let zone = tw.zone();
+    let results: Vec<(&'static str, Vec<Finding>, std::time::Duration)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = DETECTORS
+            .iter()
+            .map(|&(name, detect)| {
+                scope.spawn(move || {
+                    let clock = std::time::Instant::now();
+                    let tw = TimeWriter::new(zone.clone());
+                    let input = Input { store, rows, tw: &tw, agg: agg_ref, t };
+                    (name, detect(&input), clock.elapsed())
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
     let mut out = Vec::new();
-    out.extend(outage::detect(&input));
-    out.extend(pdd::detect(&input));
-    out.extend(routing_hole::detect(&input));
-    out.extend(false_answer::detect(&input));
-    out.extend(scanner::detect(&input));
-    out.extend(unbilled::detect(&input));
-    out.extend(capacity::detect(&input));
+    for (name, found, took) in results {
+        out.extend(found);
+        times.push((name, took));
+    }
+    let input = Input { store, rows, tw, agg: &agg, t };
     fold(&mut out);
     // A change on an entity another finding already names for the same time says nothing new.
+    let clock = std::time::Instant::now();
     let named: Vec<(&'static str, String, i64, i64)> = out
         .iter()
         .map(|f| (f.entity.field, f.entity.value.clone(), f.window.from_ms, f.window.to_ms))
@@ -168,6 +210,7 @@ pub fn run_with(store: &Store, rows: &[u32], tw: &TimeWriter, t: &Thresholds) ->
                 && c.window.from_ms < *to
         })
     }));
+    times.push(("change", clock.elapsed()));
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -175,7 +218,7 @@ pub fn run_with(store: &Store, rows: &[u32], tw: &TimeWriter, t: &Thresholds) ->
             .then(a.window.from_ms.cmp(&b.window.from_ms))
             .then(a.text.cmp(&b.text))
     });
-    out
+    (out, times)
 }
 
 /// One incident, one finding: where two detectors see the same entity at the same time, the
@@ -248,15 +291,16 @@ pub fn reason_label(r: &Reason) -> String {
     match (r.code(), r.name()) {
         (Some(c), "") => c.to_string(),
         (Some(c), n) => format!("{c} {n}"),
-        (None, n) if n.is_empty() => "(none)".into(),
+        (None, "") => "(none)".into(),
         (None, n) => n.to_string(),
     }
 }
 
-/// End reasons and Reason-header causes of the failed rows selected by `pick`, most frequent
-/// first (top 3 each), with the advice ids of the codes.
+/// End reasons and Reason-header causes of the failed rows in buckets `k0..=k1` selected by
+/// `pick`, most frequent first (top 3 each), with the advice ids of the codes.
 pub fn failure_codes(
     inp: &Input<'_>,
+    (k0, k1): (usize, usize),
     mut pick: impl FnMut(usize) -> bool,
 ) -> (Vec<CodeCalls>, Vec<CodeCalls>, Vec<String>) {
     let st = inp.store;
@@ -264,8 +308,7 @@ pub fn failure_codes(
     let mut codes: std::collections::HashMap<u16, u64> = std::collections::HashMap::new();
     let mut causes: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let rh = st.extra_index(crate::cdr::fields::extra::REASON_HEADER);
-    for &r in inp.rows {
-        let i = r as usize;
+    for i in inp.agg.rows_in(k0, k1) {
         if c.hold_ms[i] == 0 && pick(i) {
             *codes.entry(c.reason[i]).or_default() += 1;
             if rh.is_some()

@@ -42,8 +42,9 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                 let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
                 let c = &inp.store.cols;
                 let on_side = |i: usize| if callee { c.callee_gw[i] == gw } else { c.caller_gw[i] == gw };
-                let (codes, causes, advice) =
-                    failure_codes(inp, |i| on_side(i) && (win.from_ms..win.to_ms).contains(&c.start_ms[i]));
+                let (codes, causes, advice) = failure_codes(inp, (k0, k1), |i| {
+                    on_side(i) && (win.from_ms..win.to_ms).contains(&c.start_ms[i])
+                });
                 let failed = w.calls - w.answered;
                 let expected_answers = (b.asr() * w.calls as f64).round() as u64;
                 let label = inp.store.gateway_label(name);

@@ -3,8 +3,6 @@
 //! the longest one most of those failures share, on the callee number as sent to the routing
 //! gateway (after its rewrite) when there is one.
 
-use std::collections::HashMap;
-
 use super::stat::{ratio, runs, two_prop_z};
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window, codes_text, failure_codes};
 use crate::cdr::Reason;
@@ -16,32 +14,87 @@ pub fn is_no_route(r: &Reason) -> bool {
     matches!(r.code(), Some(-69 | -21 | 404 | 484 | 604 | 1 | 2 | 3))
 }
 
+const POW10: [u64; 20] = {
+    let mut t = [1u64; 20];
+    let mut k = 1;
+    while k < 20 {
+        t[k] = t[k - 1] * 10;
+        k += 1;
+    }
+    t
+};
+
+/// `(digit count, value)` of an all-digit string of at most 18 digits.
+fn digits_value(s: &str) -> Option<(u32, u64)> {
+    if s.is_empty() || s.len() > 18 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((s.len() as u32, s.bytes().fold(0u64, |v, d| v * 10 + u64::from(d - b'0'))))
+}
+
+/// The destination number's digits as `(count, value)`: straight from the packed callee
+/// number when the call has no rewrite, else parsed (a leading `+` dropped). `None` for
+/// numbers that are not all digits or longer than 18.
+fn dest_digits(st: &crate::cdr::Store, i: usize, buf: &mut String) -> Option<(u32, u64)> {
+    let c = &st.cols;
+    let derived = c.callee_to_gw[i];
+    let plain = c.callee_gw[i] == 0
+        || derived == crate::cdr::number::DerivedNumber::SAME
+        || derived == Default::default();
+    if plain && let Some(v) = c.callee[i].inline() {
+        return Some(v);
+    }
+    buf.clear();
+    st.dest_number(i, buf);
+    digits_value(buf.trim_start_matches('+'))
+}
+
 const MIN_PREFIX: usize = 2;
 const MAX_PREFIX: usize = 8;
 
+/// A digit prefix: `(digit count, value)`; `"0044"` is `(4, 44)`.
+type Prefix = (u32, u64);
+
+fn prefix_text((len, v): Prefix) -> String {
+    format!("{v:0width$}", width = len as usize)
+}
+
 /// The longest prefixes most no-route failures share: from each two-digit root with enough
-/// failures, go one digit deeper while one child holds at least two thirds of them (the rest
-/// is the background of no-route failures every destination has).
-fn candidates(counts: &HashMap<String, u64>, min: u64) -> Vec<String> {
-    let mut roots: Vec<&String> =
-        counts.iter().filter(|(p, n)| p.len() == MIN_PREFIX && **n >= min).map(|(p, _)| p).collect();
-    roots.sort();
+/// failures, go one digit deeper while one child holds at least half of them (the rest is the
+/// background of no-route and not-found failures every destination has). `fails` are the
+/// failing destinations as `(digit count, value)`.
+fn candidates(fails: &[Prefix], min: u64) -> Vec<Prefix> {
+    // The prefix of `len` digits of a number, when it has that many.
+    let head = |&(n, v): &Prefix, len: u32| (n >= len).then(|| v / POW10[(n - len) as usize]);
+    let mut roots = [0u64; 100];
+    for f in fails {
+        if let Some(r) = head(f, MIN_PREFIX as u32) {
+            roots[r as usize] += 1;
+        }
+    }
     let mut out = Vec::new();
-    for root in roots {
-        let mut cur = root.clone();
-        loop {
-            let here = counts.get(&cur).copied().unwrap_or(0);
-            let best = (b'0'..=b'9')
-                .map(|d| {
-                    let mut p = cur.clone();
-                    p.push(d as char);
-                    let n = counts.get(&p).copied().unwrap_or(0);
-                    (n, p)
-                })
-                .max();
-            match best {
-                Some((n, p)) if n as f64 >= here as f64 * 2.0 / 3.0 && n >= min => cur = p,
-                _ => break,
+    for (root, &count) in roots.iter().enumerate().filter(|(_, c)| **c >= min) {
+        let mut cur: Prefix = (MIN_PREFIX as u32, root as u64);
+        let mut here = count;
+        while (cur.0 as usize) < MAX_PREFIX {
+            let mut children = [0u64; 10];
+            for f in fails {
+                if let Some(h) = head(f, cur.0 + 1)
+                    && h / 10 == cur.1
+                {
+                    children[(h % 10) as usize] += 1;
+                }
+            }
+            let (d, n) = children
+                .iter()
+                .enumerate()
+                .max_by_key(|(d, n)| (**n, std::cmp::Reverse(*d)))
+                .unwrap_or((0, &0));
+            if *n * 2 >= here && *n >= min {
+                cur = (cur.0 + 1, cur.1 * 10 + d as u64);
+                here = *n;
+            } else {
+                break;
             }
         }
         out.push(cur);
@@ -59,35 +112,47 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
         |i: usize| c.hold_ms[i] == 0 && no_route.get(c.reason[i] as usize).copied().unwrap_or(false);
 
     let mut buf = String::new();
-    let mut counts: HashMap<String, u64> = HashMap::new();
-    for &r in inp.rows {
-        let i = r as usize;
-        if !failing(i) {
-            continue;
-        }
-        buf.clear();
-        st.dest_number(i, &mut buf);
-        let digits = buf.trim_start_matches('+');
-        let len = digits.bytes().take_while(u8::is_ascii_digit).count();
-        for l in MIN_PREFIX..=len.min(MAX_PREFIX) {
-            *counts.entry(digits[..l].to_string()).or_default() += 1;
-        }
-    }
-    let prefixes = candidates(&counts, t.routing_hole_min_calls);
-    if prefixes.is_empty() {
+    let fails: Vec<Prefix> = inp
+        .rows
+        .iter()
+        .map(|&r| r as usize)
+        .filter(|&i| failing(i))
+        .filter_map(|i| dest_digits(st, i, &mut buf))
+        .collect();
+    let wanted = candidates(&fails, t.routing_hole_min_calls);
+    if wanted.is_empty() {
         return Vec::new();
     }
-    // Calls and no-route failures per prefix and bucket.
+    let prefixes: Vec<String> = wanted.iter().map(|p| prefix_text(*p)).collect();
+    // Calls and no-route failures per prefix and bucket. A number of `len` digits starts with
+    // a prefix when it lies in the prefix's range for that length: two comparisons, no
+    // division, for most numbers not even decoded.
     let n = a.grid.count;
+    let ranges: Vec<Vec<(u64, u64)>> = (0..=18u32)
+        .map(|len| {
+            wanted
+                .iter()
+                .map(|&(plen, pv)| match len.checked_sub(plen) {
+                    Some(shift) => (
+                        pv.saturating_mul(POW10[shift as usize]),
+                        (pv + 1).saturating_mul(POW10[shift as usize]),
+                    ),
+                    None => (u64::MAX, 0),
+                })
+                .collect()
+        })
+        .collect();
     let mut cells = vec![(0u64, 0u64); prefixes.len() * n];
+    // In row order: the columns are read front to back, which the cache rewards.
     for &r in inp.rows {
         let i = r as usize;
-        let Some(k) = a.grid.index(c.start_ms[i]) else { continue };
-        buf.clear();
-        st.dest_number(i, &mut buf);
-        let digits = buf.trim_start_matches('+');
-        for (p, prefix) in prefixes.iter().enumerate() {
-            if digits.starts_with(prefix.as_str()) {
+        let Some((len, v)) = dest_digits(st, i, &mut buf) else { continue };
+        let Some(rs) = ranges.get(len as usize) else { continue };
+        for (p, &(lo, hi)) in rs.iter().enumerate() {
+            if lo <= v
+                && v < hi
+                && let Some(k) = a.grid.index(c.start_ms[i])
+            {
                 let cell = &mut cells[p * n + k];
                 cell.0 += 1;
                 cell.1 += u64::from(failing(i));
@@ -110,13 +175,8 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
             let in_win = |i: usize| (win.from_ms..win.to_ms).contains(&c.start_ms[i]);
             let mut b2 = String::new();
-            let (codes, causes, advice) = failure_codes(inp, |i| {
-                in_win(i) && {
-                    b2.clear();
-                    st.dest_number(i, &mut b2);
-                    b2.trim_start_matches('+').starts_with(prefix.as_str())
-                }
-            });
+            let (codes, causes, advice) =
+                failure_codes(inp, (k0, k1), |i| in_win(i) && st.dest_starts_with(i, prefix, &mut b2));
             let until_end = k1 + 1 >= row.iter().rposition(|c| c.0 > 0).map_or(0, |l| l + 1);
             let text = format!(
                 "calls to {prefix}… fail with no route {}: {} of {} ({:.0}%), against {:.0}% before; {}{}",
@@ -161,12 +221,21 @@ mod tests {
 
     #[test]
     fn the_common_prefix_is_found() {
-        let mut counts = HashMap::new();
-        for (p, n) in
-            [("44", 100), ("442", 95), ("4420", 90), ("44207", 30), ("44208", 30), ("86", 25), ("861", 12)]
-        {
-            counts.insert(p.to_string(), n);
+        let mut fails = Vec::new();
+        // 100 failures under 44: 55 to 4420 (20 each to 44207 and 44208), 5 more to 442.
+        for (number, n) in [
+            ("4420712345", 20),
+            ("4420812345", 20),
+            ("4420112345", 15),
+            ("4429912345", 5),
+            ("4471234567", 40),
+            ("8613800000", 13),
+            ("8610000000", 12),
+        ] {
+            fails.extend(std::iter::repeat_n(digits_value(number).expect("digits"), n));
         }
-        assert_eq!(candidates(&counts, 20), vec!["4420".to_string(), "86".to_string()]);
+        let got: Vec<String> = candidates(&fails, 20).into_iter().map(prefix_text).collect();
+        assert_eq!(got, vec!["4420".to_string(), "861".to_string()]);
+        assert_eq!(prefix_text((4, 44)), "0044");
     }
 }

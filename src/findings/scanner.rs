@@ -2,8 +2,6 @@
 //! no caller (mapping) gateway, or caller numbers that are not phone numbers — whatever the
 //! end code (-9 IllegalCall, 401, 403, 404, 407 ...).
 
-use std::collections::HashMap;
-
 use super::stat::{ratio, runs};
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window, codes_text, failure_codes};
 use crate::text::thousands;
@@ -20,9 +18,12 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let t = inp.t;
     let a = inp.agg;
     let n = a.grid.count;
-    // Suspicious attempts per source IP and bucket, and all calls per IP.
-    let mut per_ip: HashMap<u32, (Vec<u32>, u64, u64)> = HashMap::new();
+    // Per source IP (by pool id): suspicious attempts, all calls, and the suspicious attempts
+    // per bucket (kept only for IPs that have any).
+    let mut per_ip: Vec<(u64, u64, u32)> = vec![(0, 0, u32::MAX); st.pools.ips.len()];
+    let mut buckets_of: Vec<Vec<u32>> = Vec::new();
     let mut buf = String::new();
+    // In row order: the columns are read front to back, which the cache rewards.
     for &r in inp.rows {
         let i = r as usize;
         let ip = c.caller_ip[i];
@@ -30,26 +31,34 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             continue;
         }
         let Some(k) = a.grid.index(c.start_ms[i]) else { continue };
-        let odd = c.caller_gw[i] == 0 || {
-            buf.clear();
-            c.caller[i].write(&st.pools.numbers, &mut buf);
-            odd_caller(&buf)
-        };
-        let e = per_ip.entry(ip).or_insert_with(|| (Vec::new(), 0, 0));
-        e.2 += 1;
+        // Digits-only numbers are stored inline: only their length can make them odd.
+        let odd = c.caller_gw[i] == 0
+            || match c.caller[i].inline() {
+                Some((len, _)) => len < 5,
+                None => {
+                    buf.clear();
+                    c.caller[i].write(&st.pools.numbers, &mut buf);
+                    odd_caller(&buf)
+                }
+            };
+        let Some(e) = per_ip.get_mut(ip as usize) else { continue };
+        e.1 += 1;
         if odd {
-            if e.0.is_empty() {
-                e.0 = vec![0; n];
+            if e.2 == u32::MAX {
+                e.2 = buckets_of.len() as u32;
+                buckets_of.push(vec![0; n]);
             }
-            e.0[k] += 1;
-            e.1 += 1;
+            buckets_of[e.2 as usize][k] += 1;
+            e.0 += 1;
         }
     }
     let mut out = Vec::new();
-    let mut ips: Vec<_> =
-        per_ip.into_iter().filter(|(_, (_, odd, _))| *odd >= t.scanner_min_attempts).collect();
-    ips.sort_by_key(|(ip, _)| *ip);
-    for (ip, (buckets, odd_total, all)) in ips {
+    for (ip, &(odd_total, all, slot)) in per_ip.iter().enumerate() {
+        if odd_total < t.scanner_min_attempts {
+            continue;
+        }
+        let ip = ip as u32;
+        let Some(buckets) = buckets_of.get(slot as usize) else { continue };
         // A source whose calls are mostly normal is a customer, not a scanner.
         if ratio(odd_total, all) < 0.8 {
             continue;
@@ -65,15 +74,14 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             let mut calls = 0u64;
             let mut answered = 0u64;
             let mut talk_ms = 0u64;
-            for &r in inp.rows {
-                let i = r as usize;
+            for i in a.rows_in(k0, k1) {
                 if in_win(i) {
                     calls += 1;
                     answered += u64::from(c.hold_ms[i] > 0);
                     talk_ms += u64::from(c.hold_ms[i]);
                 }
             }
-            let (codes, causes, advice) = failure_codes(inp, in_win);
+            let (codes, causes, advice) = failure_codes(inp, (k0, k1), in_win);
             let ip_text = st.pools.ips.resolve(ip);
             let minutes = ((win.to_ms - win.from_ms) / 60_000).max(1);
             let text = format!(

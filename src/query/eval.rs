@@ -169,7 +169,7 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
                 let ms: Vec<_> = vals.iter().map(|v| text_matcher(v, true)).collect();
                 Pred::Ip(*side, pool_mask(&st.pools.ips, |ip| !ip.is_empty() && ms.iter().any(|m| m(ip))))
             }
-            TermKind::Dest(vals) => Pred::Dest(vals.iter().map(|v| v.to_lowercase()).collect()),
+            TermKind::Dest(vals) => Pred::Dest(vals.clone()),
             TermKind::ReasonHeader(want) => Pred::Extra {
                 cols: st.extra_index(extra::REASON_HEADER).into_iter().collect(),
                 values: pool_mask(&st.pools.extra_values, |v| {
@@ -257,12 +257,7 @@ impl Compiled {
                         Side::Either => a() || b(),
                     }
                 }
-                Pred::Dest(prefixes) => {
-                    buf.clear();
-                    st.dest_number(i, buf);
-                    let d = buf.trim_start_matches('+').to_lowercase();
-                    prefixes.iter().any(|p| d.starts_with(p.trim_start_matches('+')))
-                }
+                Pred::Dest(prefixes) => prefixes.iter().any(|p| st.dest_starts_with(i, p, buf)),
                 Pred::Extra { cols, values } => cols.iter().any(|&k| {
                     c.extras
                         .get(k)

@@ -206,6 +206,7 @@ sources = ["mysql://cdrscope@localhost/vos3000"]
 # outage_min_z = 5.0
 # Findings (`cdrscope summary` and the Stats view's Findings table):
 # min_z = 5.0                     # standard deviations a move must pass
+# yesterday_min_z = 3.0           # ...and against the same hours the day before, when known
 # bucket_minutes = 15             # smallest time bucket looked at
 # short_call_secs = 6             # an answered call shorter than this is "short"
 # pdd_slow_share = 0.4            # PDD: share of calls slower than the gateway's usual 90th pct

@@ -51,10 +51,13 @@ pub enum Incident {
     Unbilled,
     Capacity,
     Change,
+    /// A routing gateway at its busiest answering 486/503 in bursts (not in the demo: the
+    /// demo has one incident of each kind, and `Capacity` is its capacity one).
+    BusyBurst,
 }
 
 impl Incident {
-    pub const ALL: [Incident; 8] = [
+    pub const ALL: [Incident; 9] = [
         Incident::Outage,
         Incident::Pdd,
         Incident::RoutingHole,
@@ -63,6 +66,7 @@ impl Incident {
         Incident::Unbilled,
         Incident::Capacity,
         Incident::Change,
+        Incident::BusyBurst,
     ];
 
     fn bit(self) -> u16 {
@@ -77,8 +81,9 @@ pub struct Incidents(u16);
 impl Incidents {
     pub const NONE: Incidents = Incidents(0);
 
+    /// The demo's incidents: one of each kind.
     pub fn all() -> Incidents {
-        Incidents(Incident::ALL.iter().fold(0, |m, i| m | i.bit()))
+        Incidents(Incident::ALL.iter().filter(|i| **i != Incident::BusyBurst).fold(0, |m, i| m | i.bit()))
     }
 
     pub fn only(i: Incident) -> Incidents {
@@ -219,6 +224,12 @@ fn one_call(rng: &mut fastrand::Rng, out: &mut Vec<u8>, call: Call) -> i64 {
         pick3(rng, &CALLER_GWS)
     };
     let (mut out_gw, mut out_ip) = pick3(rng, &CALLEE_GWS);
+    // The busy burst: CM-Route-1 takes most of the traffic at the busy hours and refuses part.
+    let burst_hours = plan.has(Incident::BusyBurst) && (10..12).contains(&hour) && !scanner;
+    if burst_hours && rng.u32(0..100) < 50 {
+        (out_gw, out_ip) = (CALLEE_GWS[0].0, CALLEE_GWS[0].1);
+    }
+    let burst = burst_hours && out_gw == CALLEE_GWS[0].0 && rng.u32(0..100) < 30;
     let dest = *pick(rng, &DESTINATIONS);
     let callee = format!("{dest}{:08}", rng.u32(0..100_000_000));
     let caller = if scanner {
@@ -268,6 +279,9 @@ fn one_call(rng: &mut fastrand::Rng, out: &mut Vec<u8>, call: Call) -> i64 {
         out_gw = "";
         out_ip = "";
         pdd_out = 0;
+    } else if burst {
+        reason = if rng.bool() { 503 } else { 486 };
+        dir = 1;
     } else if bad_hour && rng.u32(0..100) < 75 {
         reason = if rng.bool() { 503 } else { 408 };
         dir = 1;

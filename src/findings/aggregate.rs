@@ -25,6 +25,9 @@ pub struct Cell {
     pub pdd_slow: u64,
     /// Failures with a line-limit or concurrency code.
     pub capacity: u64,
+    /// Failures with 486 Busy Here or 503 Service Unavailable (a burst at the busiest time
+    /// is a capacity sign).
+    pub busy: u64,
 }
 
 impl Cell {
@@ -36,6 +39,7 @@ impl Cell {
         self.pdd_n += o.pdd_n;
         self.pdd_slow += o.pdd_slow;
         self.capacity += o.capacity;
+        self.busy += o.busy;
     }
 
     pub fn minus(&self, o: &Cell) -> Cell {
@@ -47,6 +51,7 @@ impl Cell {
             pdd_n: self.pdd_n.saturating_sub(o.pdd_n),
             pdd_slow: self.pdd_slow.saturating_sub(o.pdd_slow),
             capacity: self.capacity.saturating_sub(o.capacity),
+            busy: self.busy.saturating_sub(o.busy),
         }
     }
 
@@ -161,6 +166,7 @@ impl Aggregates {
         let c = &store.cols;
         let n_gw = store.pools.gateways.len();
         let capacity_codes = store.pools.reasons.mask(is_capacity_code);
+        let busy_codes = store.pools.reasons.mask(|r| matches!(r.code(), Some(486 | 503)));
         let short_ms = u64::from(t.short_call_secs).saturating_mul(1000);
 
         // Pass 1: which gateways appear (every row, cheap), and each one's PDD distribution
@@ -196,6 +202,7 @@ impl Aggregates {
         let chunk = rows.len().div_ceil(threads).max(1);
         let sides_ref = &sides;
         let capacity_ref = &capacity_codes;
+        let busy_ref = &busy_codes;
         let partials: Vec<Partial> = std::thread::scope(|scope| {
             let handles: Vec<_> = rows
                 .chunks(chunk)
@@ -224,6 +231,9 @@ impl Aggregates {
                                 pdd_n: u64::from(pdd.is_some()),
                                 pdd_slow: 0,
                                 capacity: u64::from(cap),
+                                busy: u64::from(
+                                    hold == 0 && busy_ref.get(c.reason[i] as usize).copied().unwrap_or(false),
+                                ),
                             };
                             part.all[k].add(&one);
                             for (side, gw) in [c.callee_gw[i], c.caller_gw[i]].into_iter().enumerate() {
@@ -299,6 +309,16 @@ impl Aggregates {
     /// use it).
     pub fn baseline(&self, side: &Side, d: usize, k0: usize, k1: usize) -> Cell {
         side.totals[d].minus(&self.window(side, d, k0, k1))
+    }
+
+    /// The same buckets one day earlier, when the data reaches back that far and the gateway
+    /// had calls then: `(cell, first bucket)`.
+    pub fn yesterday(&self, side: &Side, d: usize, k0: usize, k1: usize) -> Option<(Cell, usize)> {
+        let day = self.buckets_per_day()?;
+        let y0 = k0.checked_sub(day)?;
+        let y1 = k1.checked_sub(day)?;
+        let c = self.window(side, d, y0, y1);
+        (c.calls > 0).then_some((c, y0))
     }
 
     pub fn start(&self, k: usize) -> i64 {

@@ -1,17 +1,20 @@
-//! Capacity: calls refused for a line limit or concurrency cap (-24 OverAuthorizedCapacity,
-//! -25 OverCapacity, -76 RateLimited, AllGatewayBusy) on a gateway, in bursts well above its
-//! usual rate, with the peak of concurrent calls computed from start and stop times. Calls
-//! refused before a routing gateway was chosen count for the mapping gateway.
+//! Capacity: a gateway refusing calls for lack of lines, in bursts well above its usual rate.
+//! Two signs: line-limit and concurrency codes (-24 OverAuthorizedCapacity, -25 OverCapacity,
+//! -76 RateLimited, AllGatewayBusy), on either side (calls refused before a routing gateway
+//! was chosen count for the mapping gateway); and a routing gateway answering 486/503 in a
+//! burst while it carries its most calls at once (a gateway that is down carries fewer, so an
+//! outage does not pass as a capacity problem). The peak of concurrent calls is computed from
+//! start and stop times.
 
-use super::aggregate::side_names;
+use super::aggregate::{Cell, Side, side_names};
 use super::stat::{binom_z, ratio, runs, two_prop_z};
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window, codes_text, failure_codes};
 use crate::text::thousands;
 
 /// Most calls in progress at once among these (start, stop) spans.
-fn peak_concurrent(mut spans: Vec<(i64, i64)>) -> u64 {
-    let mut events: Vec<(i64, i8)> = Vec::with_capacity(spans.len() * 2);
-    for (a, b) in spans.drain(..) {
+fn peak_concurrent(spans: impl Iterator<Item = (i64, i64)>) -> u64 {
+    let mut events: Vec<(i64, i8)> = Vec::new();
+    for (a, b) in spans {
         events.push((a, 1));
         events.push((b.max(a), -1));
     }
@@ -25,59 +28,119 @@ fn peak_concurrent(mut spans: Vec<(i64, i64)>) -> u64 {
     peak.max(0) as u64
 }
 
-pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
+/// Which count a window is judged on.
+#[derive(Clone, Copy, PartialEq)]
+enum Sign {
+    LineLimit,
+    Busy,
+}
+
+impl Sign {
+    fn of(self, c: &Cell) -> u64 {
+        match self {
+            Sign::LineLimit => c.capacity,
+            Sign::Busy => c.busy,
+        }
+    }
+}
+
+/// Windows where the sign's share rises well above the gateway's own, tested against the rest
+/// of the data and the same hours yesterday.
+fn windows(inp: &Input<'_>, side: &Side, d: usize, sign: Sign) -> Vec<(usize, usize, Cell, Cell, f64)> {
     let t = inp.t;
     let a = inp.agg;
-    let n = a.grid.count;
+    let total = side.totals[d];
+    if sign.of(&total) < t.capacity_min_calls {
+        return Vec::new();
+    }
+    let p = ratio(sign.of(&total), total.calls).max(0.001);
+    let flags: Vec<bool> = side
+        .row(d, a.grid.count)
+        .iter()
+        .map(|c| sign.of(c) >= 2 && binom_z(sign.of(c), c.calls, p) >= 2.0)
+        .collect();
+    let mut out = Vec::new();
+    for (k0, k1) in runs(&flags, 1) {
+        let w = a.window(side, d, k0, k1);
+        let b = a.baseline(side, d, k0, k1);
+        let z = two_prop_z(sign.of(&w), w.calls, sign.of(&b), b.calls);
+        if sign.of(&w) < t.capacity_min_calls || z < t.min_z {
+            continue;
+        }
+        if let Some((y, _)) =
+            a.yesterday(side, d, k0, k1).filter(|(y, _)| y.calls >= t.outage_bucket_min_calls)
+            && two_prop_z(sign.of(&w), w.calls, sign.of(&y), y.calls) < t.yesterday_min_z
+        {
+            continue;
+        }
+        out.push((k0, k1, w, b, z));
+    }
+    out
+}
+
+pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let a = inp.agg;
     let c = &inp.store.cols;
     for callee in [true, false] {
         let side = a.side(callee);
         let (field, key, what) = side_names(callee);
         for (d, &gw) in side.ids.iter().enumerate() {
             let name = inp.store.pools.gateways.resolve(gw);
-            let total = side.totals[d];
-            if name.is_empty() || total.capacity < t.capacity_min_calls {
+            if name.is_empty() {
                 continue;
             }
-            let p = ratio(total.capacity, total.calls).max(0.001);
-            let flags: Vec<bool> = side
-                .row(d, n)
-                .iter()
-                .map(|c| c.capacity >= 2 && binom_z(c.capacity, c.calls, p) >= 2.0)
-                .collect();
-            for (k0, k1) in runs(&flags, 1) {
-                let w = a.window(side, d, k0, k1);
-                let b = a.baseline(side, d, k0, k1);
-                let z = two_prop_z(w.capacity, w.calls, b.capacity, b.calls);
-                if w.capacity < t.capacity_min_calls || z < t.min_z {
-                    continue;
-                }
-                let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
-                let on_side = |i: usize| if callee { c.callee_gw[i] == gw } else { c.caller_gw[i] == gw };
-                let spans: Vec<(i64, i64)> = a
-                    .rows_in(k0, k1)
-                    .filter(|&i| on_side(i) && (win.from_ms..win.to_ms).contains(&c.start_ms[i]))
+            let on_side = |i: usize| if callee { c.callee_gw[i] == gw } else { c.caller_gw[i] == gw };
+            let spans_in = |k0: usize, k1: usize| {
+                a.rows_in(k0, k1)
+                    .filter(|&i| on_side(i))
                     .map(|i| (c.start_ms[i], c.stop_ms(i).unwrap_or(c.start_ms[i])))
-                    .collect();
-                let peak = peak_concurrent(spans);
-                let cap = a.capacity_codes.clone();
-                let (codes, causes, advice) = failure_codes(inp, (k0, k1), |i| {
+            };
+            let mut found: Vec<(usize, usize, Cell, Cell, f64, Sign, u64)> = Vec::new();
+            for (k0, k1, w, b, z) in windows(inp, side, d, Sign::LineLimit) {
+                found.push((k0, k1, w, b, z, Sign::LineLimit, peak_concurrent(spans_in(k0, k1))));
+            }
+            if callee {
+                let mut busiest = None;
+                for (k0, k1, w, b, z) in windows(inp, side, d, Sign::Busy) {
+                    if found.iter().any(|f| f.0 <= k1 && k0 <= f.1) {
+                        continue;
+                    }
+                    let peak = peak_concurrent(spans_in(k0, k1));
+                    let overall =
+                        *busiest.get_or_insert_with(|| peak_concurrent(spans_in(0, a.grid.count - 1)));
+                    // At its busiest: within 10% of the most it ever carried in the data.
+                    if peak * 10 >= overall * 9 && peak > 0 {
+                        found.push((k0, k1, w, b, z, Sign::Busy, peak));
+                    }
+                }
+            }
+            for (k0, k1, w, b, z, sign, peak) in found {
+                let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
+                let cap = &a.capacity_codes;
+                let (codes, causes, mut advice) = failure_codes(inp, (k0, k1), |i| {
                     on_side(i)
                         && (win.from_ms..win.to_ms).contains(&c.start_ms[i])
-                        && cap.get(c.reason[i] as usize).copied().unwrap_or(false)
+                        && match sign {
+                            Sign::LineLimit => cap.get(c.reason[i] as usize).copied().unwrap_or(false),
+                            Sign::Busy => matches!(inp.store.reason(i).code(), Some(486 | 503)),
+                        }
                 });
                 let label = inp.store.gateway_label(name);
+                let how = match sign {
+                    Sign::LineLimit => "for capacity",
+                    Sign::Busy => "with 486/503",
+                };
                 let text = format!(
-                    "{what} {label} refused {} of {} calls for capacity {} ({:.1}% against {:.1}% otherwise), with up to {peak} calls at once: {}; raise its line limit or spread the load",
-                    thousands(w.capacity),
+                    "{what} {label} refused {} of {} calls {how} {} ({:.1}% against {:.1}% otherwise), with up to {peak} calls at once{}: {}; raise its line limit or spread the load",
+                    thousands(sign.of(&w)),
                     thousands(w.calls),
                     super::window_text(&win),
-                    ratio(w.capacity, w.calls) * 100.0,
-                    ratio(b.capacity, b.calls) * 100.0,
+                    ratio(sign.of(&w), w.calls) * 100.0,
+                    ratio(sign.of(&b), b.calls) * 100.0,
+                    if sign == Sign::Busy { ", its busiest" } else { "" },
                     codes_text(&codes)
                 );
-                let mut advice = advice;
                 advice.push("parameter:SS_MAX_CONCURRENT_CALLS".into());
                 out.push(Finding {
                     kind: "capacity",
@@ -87,9 +150,12 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                     window: win,
                     evidence: Evidence {
                         calls: w.calls,
-                        metric: "capacity_share",
-                        value: ratio(w.capacity, w.calls),
-                        baseline: Some(ratio(b.capacity, b.calls)),
+                        metric: match sign {
+                            Sign::LineLimit => "capacity_share",
+                            Sign::Busy => "busy_share",
+                        },
+                        value: ratio(sign.of(&w), w.calls),
+                        baseline: Some(ratio(sign.of(&b), b.calls)),
                         baseline_calls: b.calls,
                         baseline_window: None,
                         z: Some(z),
@@ -97,7 +163,7 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                         reason_headers: causes,
                         extra: vec![("peak_concurrent_calls".into(), peak as f64)],
                     },
-                    impact: Impact { failed_calls: w.capacity, talk_minutes: 0.0 },
+                    impact: Impact { failed_calls: sign.of(&w), talk_minutes: 0.0 },
                     text,
                     advice,
                 });
@@ -113,8 +179,8 @@ mod tests {
 
     #[test]
     fn peak_counts_overlaps() {
-        assert_eq!(peak_concurrent(vec![(0, 10), (5, 15), (10, 20), (12, 13)]), 3);
-        assert_eq!(peak_concurrent(vec![(0, 10), (10, 20)]), 1);
-        assert_eq!(peak_concurrent(Vec::new()), 0);
+        assert_eq!(peak_concurrent([(0, 10), (5, 15), (10, 20), (12, 13)].into_iter()), 3);
+        assert_eq!(peak_concurrent([(0, 10), (10, 20)].into_iter()), 1);
+        assert_eq!(peak_concurrent(std::iter::empty()), 0);
     }
 }

@@ -36,6 +36,13 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             if w.answered < t.outage_bucket_min_calls || share < t.false_answer_short_share || z < t.min_z {
                 continue;
             }
+            let yesterday =
+                a.yesterday(side, d, k0, k1).filter(|(y, _)| y.answered >= t.outage_bucket_min_calls);
+            if let Some((y, _)) = yesterday
+                && two_prop_z(w.short, w.answered, y.short, y.answered) < t.yesterday_min_z
+            {
+                continue;
+            }
             let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
             let acd_w = ratio(w.hold_ms, w.answered) / 1000.0;
             let acd_b = ratio(b.hold_ms, b.answered) / 1000.0;
@@ -93,7 +100,8 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                     value: share,
                     baseline: Some(ratio(b.short, b.answered)),
                     baseline_calls: b.calls,
-                    baseline_window: None,
+                    baseline_window: yesterday
+                        .map(|(_, y0)| Window::new(inp.tw, a.start(y0), a.start(y0 + (k1 - k0) + 1))),
                     z: Some(z),
                     codes,
                     reason_headers: Vec::new(),

@@ -39,6 +39,16 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                 {
                     continue;
                 }
+                // Against the same hours yesterday too, when there were enough calls then: a
+                // gateway that is always poor at this hour is not down.
+                let yesterday =
+                    a.yesterday(side, d, k0, k1).filter(|(y, _)| y.calls >= t.outage_bucket_min_calls);
+                if let Some((y, _)) = yesterday
+                    && (w.asr() >= y.asr() * t.outage_fraction
+                        || -two_prop_z(w.answered, w.calls, y.answered, y.calls) < t.yesterday_min_z)
+                {
+                    continue;
+                }
                 let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
                 let c = &inp.store.cols;
                 let on_side = |i: usize| if callee { c.callee_gw[i] == gw } else { c.caller_gw[i] == gw };

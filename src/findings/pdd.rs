@@ -39,6 +39,13 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             {
                 continue;
             }
+            let yesterday =
+                a.yesterday(side, d, k0, k1).filter(|(y, _)| y.pdd_n >= t.outage_bucket_min_calls);
+            if let Some((y, _)) = yesterday
+                && two_prop_z(w.pdd_slow, w.pdd_n, y.pdd_slow, y.pdd_n) < t.yesterday_min_z
+            {
+                continue;
+            }
             let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
             let mine = |i: usize| if c.callee_gw[i] == gw { inp.store.pdd_ms(i) } else { None };
             let mut inside: Vec<u32> = a.rows_in(k0, k1).filter_map(mine).collect();
@@ -83,7 +90,8 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                     value: f64::from(med_w),
                     baseline: Some(f64::from(med_b)),
                     baseline_calls: b.calls,
-                    baseline_window: None,
+                    baseline_window: yesterday
+                        .map(|(_, y0)| Window::new(inp.tw, a.start(y0), a.start(y0 + (k1 - k0) + 1))),
                     z: Some(z),
                     codes: Vec::new(),
                     reason_headers: Vec::new(),

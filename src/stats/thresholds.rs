@@ -34,6 +34,9 @@ pub struct Thresholds {
     /// Findings other than outages: standard deviations a move must pass (every entity and
     /// window is tested, so this is strict).
     pub min_z: f64,
+    /// Standard deviations a window must also pass against the same hours of the day before,
+    /// when the data reaches back that far (fewer calls there, so a lower bar).
+    pub yesterday_min_z: f64,
     /// Smallest time bucket findings look at, minutes (coarser over long spans).
     pub bucket_minutes: u32,
     /// An answered call shorter than this (seconds) counts as short (false answer).
@@ -77,6 +80,7 @@ impl Default for Thresholds {
             outage_fraction: 0.5,
             outage_min_z: 5.0,
             min_z: 5.0,
+            yesterday_min_z: 3.0,
             bucket_minutes: 15,
             short_call_secs: 6,
             pdd_slow_share: 0.4,
@@ -116,7 +120,11 @@ impl Thresholds {
                 return Err(format!("{name} = {v}: a share, between 0 and 1 (0.7 means 70%)"));
             }
         }
-        for (name, v) in [("outage_min_z", self.outage_min_z), ("min_z", self.min_z)] {
+        for (name, v) in [
+            ("outage_min_z", self.outage_min_z),
+            ("min_z", self.min_z),
+            ("yesterday_min_z", self.yesterday_min_z),
+        ] {
             if !(v.is_finite() && v > 0.0) {
                 return Err(format!("{name} = {v}: a positive number of standard deviations"));
             }

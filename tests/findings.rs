@@ -135,3 +135,29 @@ fn json_shape() {
     assert_eq!(v["evidence"]["metric"], "asr");
     assert!(v["window"]["from"].as_str().is_some_and(|s| s.starts_with("2026-11-21 14:")));
 }
+
+#[test]
+fn hostile_spread_keeps_the_aggregates_bounded() {
+    // 3,000 gateways with 10 calls each, one a day over 100 days: more cells than the budget.
+    let mut text = String::new();
+    for g in 0..3000 {
+        for d in 0..10u32 {
+            let day = (g * 7 + d as usize * 10) % 100;
+            let (m, dd) = (1 + day / 28, 1 + day % 28);
+            text.push_str(&format!(
+                "1380000{g:04}|86139{d:05}|2026-{m:02}-{dd:02} 10:00:00|2026-{m:02}-{dd:02} 10:00:30|0|503|1|IN{g}|GW{g}|10.0.0.1|10.0.0.2|||||0|1|2000|1800\n"
+            ));
+        }
+    }
+    let st = load_bytes("spread.txt", text.as_bytes());
+    assert_eq!(st.len(), 30_000);
+    let rows: Vec<u32> = (0..st.len() as u32).collect();
+    let tw = TimeWriter::new(utc());
+    let agg = cdrscope::findings::Aggregates::build(&st, &rows, &tw, &Thresholds::default()).expect("grid");
+    let bytes =
+        agg.callee.ids.len() * agg.grid.count * std::mem::size_of::<cdrscope::findings::aggregate::Cell>();
+    assert!(bytes <= 16 << 20, "{bytes} bytes of cells");
+    assert!(agg.callee.ids.len() < 3000, "the budget kept {} gateways", agg.callee.ids.len());
+    // And the engine still answers.
+    let _ = run(&st, &rows, &tw);
+}

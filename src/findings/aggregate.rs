@@ -9,7 +9,13 @@ use crate::stats::timeline::Buckets;
 
 /// Most buckets the analysis grid has; longer spans use coarser buckets.
 const MAX_BUCKETS: i64 = 400;
-const SIZES_MIN: [i64; 8] = [5, 15, 30, 60, 180, 360, 720, 1440];
+const SIZES_MIN: [i64; 11] = [5, 15, 30, 60, 180, 360, 720, 1440, 7 * 1440, 30 * 1440, 365 * 1440];
+/// Memory for one copy of a side's cells: the busiest gateways that fit are analysed (all of
+/// them unless a selection has many hundreds active at once), so hostile input with a
+/// hundred thousand gateway names cannot make the findings take gigabytes.
+const CELLS_BUDGET_BYTES: usize = 16 << 20;
+/// A gateway with fewer calls than this cannot pass any detector's minimum.
+const MIN_GATEWAY_CALLS: u64 = 10;
 
 /// Counts over one gateway and one bucket (or any sum of them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -172,7 +178,7 @@ impl Aggregates {
         // Pass 1: which gateways appear (every row, cheap), and each one's PDD distribution
         // (a sample of at most about 250,000 rows: it only sets the cut for "slow").
         let step = (rows.len() / 250_000).max(1);
-        let mut present = [vec![false; n_gw], vec![false; n_gw]];
+        let mut present = [vec![0u64; n_gw], vec![0u64; n_gw]];
         let mut hists = [vec![[0u32; 32]; n_gw], vec![[0u32; 32]; n_gw]];
         for (n, &r) in rows.iter().enumerate() {
             let i = r as usize;
@@ -180,7 +186,7 @@ impl Aggregates {
             let pdd = if sample { store.pdd_ms(i) } else { None };
             for (k, gw) in [c.callee_gw[i], c.caller_gw[i]].into_iter().enumerate() {
                 if let Some(p) = present[k].get_mut(gw as usize) {
-                    *p = true;
+                    *p += 1;
                     if let Some(ms) = pdd {
                         hists[k][gw as usize][pdd_bin(ms)] += 1;
                     }
@@ -188,11 +194,23 @@ impl Aggregates {
             }
         }
         let mut sides = [Side::default(), Side::default()];
+        let room = (CELLS_BUDGET_BYTES / std::mem::size_of::<Cell>() / grid.count.max(1)).max(1);
         for (k, s) in sides.iter_mut().enumerate() {
             s.dense = vec![u32::MAX; n_gw];
-            for (gw, _) in present[k].iter().enumerate().filter(|(_, p)| **p) {
-                s.dense[gw] = s.ids.len() as u32;
-                s.ids.push(gw as u32);
+            let mut busy: Vec<(u64, u32)> = present[k]
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n >= MIN_GATEWAY_CALLS)
+                .map(|(gw, n)| (*n, gw as u32))
+                .collect();
+            if busy.len() > room {
+                busy.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                busy.truncate(room);
+            }
+            busy.sort_unstable_by_key(|(_, gw)| *gw);
+            for (_, gw) in busy {
+                s.dense[gw as usize] = s.ids.len() as u32;
+                s.ids.push(gw);
             }
             s.pdd_slow_ms = s.ids.iter().map(|&gw| slow_cut(&hists[k][gw as usize])).collect();
         }

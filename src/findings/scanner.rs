@@ -18,47 +18,58 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let t = inp.t;
     let a = inp.agg;
     let n = a.grid.count;
-    // Per source IP (by pool id): suspicious attempts, all calls, and the suspicious attempts
-    // per bucket (kept only for IPs that have any).
-    let mut per_ip: Vec<(u64, u64, u32)> = vec![(0, 0, u32::MAX); st.pools.ips.len()];
-    let mut buckets_of: Vec<Vec<u32>> = Vec::new();
-    let mut buf = String::new();
-    // In row order: the columns are read front to back, which the cache rewards.
-    for &r in inp.rows {
-        let i = r as usize;
-        let ip = c.caller_ip[i];
-        if ip == 0 {
-            continue;
-        }
-        let Some(k) = a.grid.index(c.start_ms[i]) else { continue };
+    // Per source IP (by pool id): suspicious attempts and all calls; then, for the IPs with
+    // enough suspicious attempts, those attempts as (IP, bucket) pairs — memory in proportion
+    // to the rows, however many IPs there are.
+    let odd_at = |i: usize, buf: &mut String| {
         // Digits-only numbers are stored inline: only their length can make them odd.
-        let odd = c.caller_gw[i] == 0
+        c.caller_gw[i] == 0
             || match c.caller[i].inline() {
                 Some((len, _)) => len < 5,
                 None => {
                     buf.clear();
-                    c.caller[i].write(&st.pools.numbers, &mut buf);
-                    odd_caller(&buf)
+                    c.caller[i].write(&st.pools.numbers, buf);
+                    odd_caller(buf)
                 }
-            };
-        let Some(e) = per_ip.get_mut(ip as usize) else { continue };
-        e.1 += 1;
-        if odd {
-            if e.2 == u32::MAX {
-                e.2 = buckets_of.len() as u32;
-                buckets_of.push(vec![0; n]);
             }
-            buckets_of[e.2 as usize][k] += 1;
-            e.0 += 1;
-        }
-    }
-    let mut out = Vec::new();
-    for (ip, &(odd_total, all, slot)) in per_ip.iter().enumerate() {
-        if odd_total < t.scanner_min_attempts {
+    };
+    let mut per_ip: Vec<(u64, u64)> = vec![(0, 0); st.pools.ips.len()];
+    let mut buf = String::new();
+    for &r in inp.rows {
+        let i = r as usize;
+        let ip = c.caller_ip[i];
+        if ip == 0 || a.grid.index(c.start_ms[i]).is_none() {
             continue;
         }
-        let ip = ip as u32;
-        let Some(buckets) = buckets_of.get(slot as usize) else { continue };
+        let Some(e) = per_ip.get_mut(ip as usize) else { continue };
+        e.1 += 1;
+        e.0 += u64::from(odd_at(i, &mut buf));
+    }
+    let wanted = |ip: u32| per_ip.get(ip as usize).is_some_and(|e| e.0 >= t.scanner_min_attempts);
+    let mut hits: Vec<(u32, u32)> = Vec::new();
+    for &r in inp.rows {
+        let i = r as usize;
+        let ip = c.caller_ip[i];
+        if ip != 0
+            && wanted(ip)
+            && let Some(k) = a.grid.index(c.start_ms[i])
+            && odd_at(i, &mut buf)
+        {
+            hits.push((ip, k as u32));
+        }
+    }
+    hits.sort_unstable();
+    let mut out = Vec::new();
+    let mut buckets = vec![0u32; n];
+    for group in hits.chunk_by(|x, y| x.0 == y.0) {
+        let ip = group[0].0;
+        let (odd_total, all) = per_ip.get(ip as usize).copied().unwrap_or((0, 0));
+        buckets.iter_mut().for_each(|b| *b = 0);
+        for &(_, k) in group {
+            if let Some(b) = buckets.get_mut(k as usize) {
+                *b += 1;
+            }
+        }
         // A source whose calls are mostly normal is a customer, not a scanner.
         if ratio(odd_total, all) < 0.8 {
             continue;

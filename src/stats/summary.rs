@@ -95,8 +95,9 @@ pub struct AccountStats {
     pub acd_seconds: f64,
 }
 
-/// The version of the JSON objects cdrscope prints; raised when a field changes meaning.
-pub const SCHEMA_VERSION: u32 = 2;
+/// The version of the JSON objects cdrscope prints; raised when a field changes meaning
+/// (3: findings became objects with entity, window, evidence, impact and advice).
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {

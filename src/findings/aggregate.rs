@@ -98,8 +98,9 @@ pub struct Aggregates {
     pub all: Vec<Cell>,
     /// Per reason pool id: a line-limit / concurrency code.
     pub capacity_codes: Vec<bool>,
-    /// The selected rows per bucket, so a detector reads a window without scanning them all.
-    pub by_bucket: Vec<Vec<u32>>,
+    /// The selected rows ordered by bucket; bucket `k` is `order[starts[k]..starts[k + 1]]`.
+    order: Vec<u32>,
+    starts: Vec<usize>,
 }
 
 /// The PDD (ms) above which a call is slower than 90% of a gateway's calls.
@@ -159,11 +160,10 @@ fn bin_floor_ms(bin: usize) -> u32 {
     (100.0 * 2f64.powf(bin as f64 / 3.2)) as u32
 }
 
-/// One thread's share of pass 2: its cells and its rows per bucket.
+/// One thread's share of pass 2: its cells.
 struct Partial {
     sides: [Vec<Cell>; 2],
     all: Vec<Cell>,
-    by_bucket: Vec<Vec<u32>>,
 }
 
 impl Aggregates {
@@ -232,12 +232,10 @@ impl Aggregates {
                                 vec![Cell::default(); sides_ref[1].ids.len() * grid.count],
                             ],
                             all: vec![Cell::default(); grid.count],
-                            by_bucket: vec![Vec::new(); grid.count],
                         };
                         for &r in slice {
                             let i = r as usize;
                             let Some(k) = grid.index(c.start_ms[i]) else { continue };
-                            part.by_bucket[k].push(r);
                             let hold = u64::from(c.hold_ms[i]);
                             let pdd = store.pdd_ms(i);
                             let cap = capacity_ref.get(c.reason[i] as usize).copied().unwrap_or(false);
@@ -269,7 +267,6 @@ impl Aggregates {
             handles.into_iter().filter_map(|h| h.join().ok()).collect()
         });
         let mut all = vec![Cell::default(); grid.count];
-        let mut by_bucket: Vec<Vec<u32>> = vec![Vec::new(); grid.count];
         for (k, s) in sides.iter_mut().enumerate() {
             s.cells = vec![Cell::default(); s.ids.len() * grid.count];
             for p in &partials {
@@ -291,17 +288,38 @@ impl Aggregates {
             for (cell, add) in all.iter_mut().zip(&p.all) {
                 cell.add(add);
             }
-            for (list, add) in by_bucket.iter_mut().zip(p.by_bucket) {
-                list.extend(add);
+        }
+        // The rows grouped by bucket (a counting sort: one array, in row order within each
+        // bucket), so a detector reads a window without scanning every row.
+        let mut starts = Vec::with_capacity(grid.count + 1);
+        let mut at = 0usize;
+        for cell in &all {
+            starts.push(at);
+            at = at.saturating_add(usize::try_from(cell.calls).unwrap_or(usize::MAX));
+        }
+        starts.push(at);
+        let mut order = vec![0u32; at];
+        let mut next = starts.clone();
+        for &r in rows {
+            if let Some(k) = grid.index(c.start_ms[r as usize])
+                && let Some(slot) = next.get_mut(k).and_then(|p| {
+                    let here = *p;
+                    *p += 1;
+                    order.get_mut(here)
+                })
+            {
+                *slot = r;
             }
         }
         let [callee, caller] = sides;
-        Some(Aggregates { grid, callee, caller, all, capacity_codes, by_bucket })
+        Some(Aggregates { grid, callee, caller, all, capacity_codes, order, starts })
     }
 
     /// The selected rows starting in buckets `k0..=k1`, in row order within each bucket.
     pub fn rows_in(&self, k0: usize, k1: usize) -> impl Iterator<Item = usize> + '_ {
-        self.by_bucket.get(k0..=k1).unwrap_or(&[]).iter().flatten().map(|&r| r as usize)
+        let from = self.starts.get(k0).copied().unwrap_or(0);
+        let to = self.starts.get(k1.saturating_add(1)).copied().unwrap_or(from).max(from);
+        self.order.get(from..to).unwrap_or(&[]).iter().map(|&r| r as usize)
     }
 
     pub fn side(&self, callee: bool) -> &Side {

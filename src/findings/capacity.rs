@@ -2,9 +2,9 @@
 //! Two signs: line-limit and concurrency codes (-24 OverAuthorizedCapacity, -25 OverCapacity,
 //! -76 RateLimited, AllGatewayBusy), on either side (calls refused before a routing gateway
 //! was chosen count for the mapping gateway); and a routing gateway answering 486/503 in a
-//! burst while it carries its most calls at once (a gateway that is down carries fewer, so an
-//! outage does not pass as a capacity problem). The peak of concurrent calls is computed from
-//! start and stop times.
+//! burst while it carries its heaviest load (talk time per bucket within 10% of its most: a
+//! gateway that is down carries less, so an outage does not pass as a capacity problem). The
+//! peak of concurrent calls in the window is computed from start and stop times.
 
 use super::aggregate::{Cell, Side, side_names};
 use super::stat::{binom_z, ratio, runs, two_prop_z};
@@ -101,17 +101,17 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                 found.push((k0, k1, w, b, z, Sign::LineLimit, peak_concurrent(spans_in(k0, k1))));
             }
             if callee {
-                let mut busiest = None;
+                // Load per bucket as talk time carried (average calls at once times the
+                // bucket's length): "at its busiest" is within 10% of its heaviest bucket.
+                let row = side.row(d, a.grid.count);
+                let heaviest = row.iter().map(|c| c.hold_ms).max().unwrap_or(0);
                 for (k0, k1, w, b, z) in windows(inp, side, d, Sign::Busy) {
                     if found.iter().any(|f| f.0 <= k1 && k0 <= f.1) {
                         continue;
                     }
-                    let peak = peak_concurrent(spans_in(k0, k1));
-                    let overall =
-                        *busiest.get_or_insert_with(|| peak_concurrent(spans_in(0, a.grid.count - 1)));
-                    // At its busiest: within 10% of the most it ever carried in the data.
-                    if peak * 10 >= overall * 9 && peak > 0 {
-                        found.push((k0, k1, w, b, z, Sign::Busy, peak));
+                    let load = row.get(k0..=k1).unwrap_or(&[]).iter().map(|c| c.hold_ms).max().unwrap_or(0);
+                    if heaviest > 0 && load.saturating_mul(10) >= heaviest.saturating_mul(9) {
+                        found.push((k0, k1, w, b, z, Sign::Busy, peak_concurrent(spans_in(k0, k1))));
                     }
                 }
             }

@@ -90,7 +90,12 @@ impl Side {
     }
 }
 
-pub struct Aggregates {
+pub struct Aggregates<'a> {
+    /// The selection the aggregates are over.
+    pub rows: &'a [u32],
+    /// The bucket of each selected row (aligned with `rows`; [`NO_BUCKET`] outside the grid),
+    /// so a detector finds a window's rows without dividing times again.
+    pub bucket: Vec<u16>,
     pub grid: Buckets,
     pub callee: Side,
     pub caller: Side,
@@ -98,10 +103,10 @@ pub struct Aggregates {
     pub all: Vec<Cell>,
     /// Per reason pool id: a line-limit / concurrency code.
     pub capacity_codes: Vec<bool>,
-    /// The selected rows ordered by bucket; bucket `k` is `order[starts[k]..starts[k + 1]]`.
-    order: Vec<u32>,
-    starts: Vec<usize>,
 }
+
+/// A row outside the analysis grid (an implausible time).
+pub const NO_BUCKET: u16 = u16::MAX;
 
 /// The PDD (ms) above which a call is slower than 90% of a gateway's calls.
 fn slow_cut(h: &[u32; 32]) -> u32 {
@@ -166,9 +171,13 @@ struct Partial {
     all: Vec<Cell>,
 }
 
-impl Aggregates {
-    pub fn build(store: &Store, rows: &[u32], tw: &TimeWriter, t: &Thresholds) -> Option<Aggregates> {
+impl<'a> Aggregates<'a> {
+    pub fn build(store: &Store, rows: &'a [u32], tw: &TimeWriter, t: &Thresholds) -> Option<Aggregates<'a>> {
         let grid = grid(store, rows, tw, t)?;
+        // Bucket numbers are u16: the grid never has that many (at most ~400, or a year each).
+        if grid.count >= usize::from(NO_BUCKET) {
+            return None;
+        }
         let c = &store.cols;
         let n_gw = store.pools.gateways.len();
         let capacity_codes = store.pools.reasons.mask(is_capacity_code);
@@ -221,10 +230,12 @@ impl Aggregates {
         let sides_ref = &sides;
         let capacity_ref = &capacity_codes;
         let busy_ref = &busy_codes;
+        let mut bucket = vec![NO_BUCKET; rows.len()];
         let partials: Vec<Partial> = std::thread::scope(|scope| {
             let handles: Vec<_> = rows
                 .chunks(chunk)
-                .map(|slice| {
+                .zip(bucket.chunks_mut(chunk))
+                .map(|(slice, buckets)| {
                     scope.spawn(move || {
                         let mut part = Partial {
                             sides: [
@@ -233,9 +244,10 @@ impl Aggregates {
                             ],
                             all: vec![Cell::default(); grid.count],
                         };
-                        for &r in slice {
+                        for (&r, b) in slice.iter().zip(buckets.iter_mut()) {
                             let i = r as usize;
                             let Some(k) = grid.index(c.start_ms[i]) else { continue };
+                            *b = k as u16;
                             let hold = u64::from(c.hold_ms[i]);
                             let pdd = store.pdd_ms(i);
                             let cap = capacity_ref.get(c.reason[i] as usize).copied().unwrap_or(false);
@@ -289,37 +301,27 @@ impl Aggregates {
                 cell.add(add);
             }
         }
-        // The rows grouped by bucket (a counting sort: one array, in row order within each
-        // bucket), so a detector reads a window without scanning every row.
-        let mut starts = Vec::with_capacity(grid.count + 1);
-        let mut at = 0usize;
-        for cell in &all {
-            starts.push(at);
-            at = at.saturating_add(usize::try_from(cell.calls).unwrap_or(usize::MAX));
-        }
-        starts.push(at);
-        let mut order = vec![0u32; at];
-        let mut next = starts.clone();
-        for &r in rows {
-            if let Some(k) = grid.index(c.start_ms[r as usize])
-                && let Some(slot) = next.get_mut(k).and_then(|p| {
-                    let here = *p;
-                    *p += 1;
-                    order.get_mut(here)
-                })
-            {
-                *slot = r;
-            }
-        }
         let [callee, caller] = sides;
-        Some(Aggregates { grid, callee, caller, all, capacity_codes, order, starts })
+        Some(Aggregates { rows, bucket, grid, callee, caller, all, capacity_codes })
     }
 
-    /// The selected rows starting in buckets `k0..=k1`, in row order within each bucket.
+    /// The selected rows starting in buckets `k0..=k1`, in row order.
     pub fn rows_in(&self, k0: usize, k1: usize) -> impl Iterator<Item = usize> + '_ {
-        let from = self.starts.get(k0).copied().unwrap_or(0);
-        let to = self.starts.get(k1.saturating_add(1)).copied().unwrap_or(from).max(from);
-        self.order.get(from..to).unwrap_or(&[]).iter().map(|&r| r as usize)
+        let (lo, hi) = (k0.min(usize::from(NO_BUCKET)) as u16, k1.min(usize::from(NO_BUCKET) - 1) as u16);
+        self.rows
+            .iter()
+            .zip(&self.bucket)
+            .filter(move |(_, b)| (lo..=hi).contains(*b))
+            .map(|(&r, _)| r as usize)
+    }
+
+    /// Every selected row inside the grid, with its bucket.
+    pub fn rows_with_bucket(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.rows
+            .iter()
+            .zip(&self.bucket)
+            .filter(|(_, b)| **b != NO_BUCKET)
+            .map(|(&r, &b)| (r as usize, usize::from(b)))
     }
 
     pub fn side(&self, callee: bool) -> &Side {

@@ -134,7 +134,7 @@ pub struct Input<'a> {
     pub store: &'a Store,
     pub rows: &'a [u32],
     pub tw: &'a TimeWriter,
-    pub agg: &'a Aggregates,
+    pub agg: &'a Aggregates<'a>,
     pub t: &'a Thresholds,
 }
 

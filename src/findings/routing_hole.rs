@@ -144,15 +144,11 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
         .collect();
     let mut cells = vec![(0u64, 0u64); prefixes.len() * n];
     // In row order: the columns are read front to back, which the cache rewards.
-    for &r in inp.rows {
-        let i = r as usize;
+    for (i, k) in a.rows_with_bucket() {
         let Some((len, v)) = dest_digits(st, i, &mut buf) else { continue };
         let Some(rs) = ranges.get(len as usize) else { continue };
         for (p, &(lo, hi)) in rs.iter().enumerate() {
-            if lo <= v
-                && v < hi
-                && let Some(k) = a.grid.index(c.start_ms[i])
-            {
+            if lo <= v && v < hi {
                 let cell = &mut cells[p * n + k];
                 cell.0 += 1;
                 cell.1 += u64::from(failing(i));

@@ -35,10 +35,9 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     };
     let mut per_ip: Vec<(u64, u64)> = vec![(0, 0); st.pools.ips.len()];
     let mut buf = String::new();
-    for &r in inp.rows {
-        let i = r as usize;
+    for (i, _) in a.rows_with_bucket() {
         let ip = c.caller_ip[i];
-        if ip == 0 || a.grid.index(c.start_ms[i]).is_none() {
+        if ip == 0 {
             continue;
         }
         let Some(e) = per_ip.get_mut(ip as usize) else { continue };
@@ -47,14 +46,9 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     }
     let wanted = |ip: u32| per_ip.get(ip as usize).is_some_and(|e| e.0 >= t.scanner_min_attempts);
     let mut hits: Vec<(u32, u32)> = Vec::new();
-    for &r in inp.rows {
-        let i = r as usize;
+    for (i, k) in a.rows_with_bucket() {
         let ip = c.caller_ip[i];
-        if ip != 0
-            && wanted(ip)
-            && let Some(k) = a.grid.index(c.start_ms[i])
-            && odd_at(i, &mut buf)
-        {
+        if ip != 0 && wanted(ip) && odd_at(i, &mut buf) {
             hits.push((ip, k as u32));
         }
     }

@@ -249,12 +249,8 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
             for line in textwrap::wrap(&sanitize(&head), opts) {
                 let _ = writeln!(out, "{line}");
             }
-            let opts = textwrap::Options::new(80)
-                .initial_indent("    filter: ")
-                .subsequent_indent("      ")
-                .word_separator(textwrap::WordSeparator::AsciiSpace)
-                .word_splitter(textwrap::WordSplitter::NoHyphenation);
-            for line in textwrap::wrap(&sanitize(&f.filter), opts) {
+            // Broken between terms only, never inside a quoted time, so each line can be copied.
+            for line in wrap_terms(&sanitize(&f.filter), 80, "    filter: ", "      ") {
                 let _ = writeln!(out, "{line}");
             }
         }
@@ -324,4 +320,67 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
         let _ = writeln!(out, "\n{} files skipped (see `cdrscope check`)", s.skipped.len());
     }
     out
+}
+
+/// Splits a filter into lines of at most `width` columns at the spaces between its terms
+/// (spaces inside double quotes belong to the term); a longer term has a line of its own.
+fn wrap_terms(filter: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for ch in filter.chars() {
+        match ch {
+            '"' => {
+                quoted = !quoted;
+                cur.push(ch);
+            }
+            ' ' if !quoted => {
+                if !cur.is_empty() {
+                    terms.push(std::mem::take(&mut cur));
+                }
+            }
+            _ => cur.push(ch),
+        }
+    }
+    if !cur.is_empty() {
+        terms.push(cur);
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for t in terms {
+        let fits = unicode_width::UnicodeWidthStr::width(line.as_str())
+            + usize::from(!empty)
+            + unicode_width::UnicodeWidthStr::width(t.as_str())
+            <= width;
+        if !empty && !fits {
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(&t);
+        empty = false;
+    }
+    lines.push(line);
+    lines
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap_terms;
+
+    #[test]
+    fn quoted_times_stay_whole() {
+        let f = r#"inip:185.220.101.33 since:"2026-11-21 03:00" until:"2026-11-21 03:30""#;
+        let lines = wrap_terms(f, 60, "    filter: ", "      ");
+        assert_eq!(
+            lines,
+            vec![
+                r#"    filter: inip:185.220.101.33 since:"2026-11-21 03:00""#.to_string(),
+                r#"      until:"2026-11-21 03:30""#.to_string()
+            ]
+        );
+    }
 }

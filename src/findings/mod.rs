@@ -259,8 +259,14 @@ pub fn quote(s: &str) -> String {
 
 /// "2026-11-21 14:00-15:00", or "from 2026-11-21 22:00 to 2026-11-22 01:00".
 pub fn window_text(w: &Window) -> String {
+    // A window that ends at the next midnight ends at 24:00 of its own day.
+    let ends_at_midnight =
+        w.to.ends_with(" 00:00") && w.to_ms - w.from_ms <= 86_400_000 && w.to_ms > w.from_ms;
     match (w.from.get(..10), w.to.get(..10), w.to.get(11..)) {
         (Some(a), Some(b), Some(hm)) if a == b => format!("{}-{hm}", w.from),
+        (Some(_), Some(_), Some(_)) if ends_at_midnight && w.from.get(11..) != Some("00:00") => {
+            format!("{}-24:00", w.from)
+        }
         _ => format!("from {} to {}", w.from, w.to),
     }
 }

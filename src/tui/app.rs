@@ -992,6 +992,11 @@ impl App {
             }
             Action::DetailUp => self.detail_scroll = self.detail_scroll.saturating_sub(3),
             Action::DetailDown => self.detail_scroll = self.detail_scroll.saturating_add(3),
+            Action::ShowFindings => {
+                self.view = View::Stats;
+                self.stats_table = StatsTable::Findings;
+                self.stats_selected = 0;
+            }
             Action::SwitchTable => {
                 self.stats_table = match self.stats_table {
                     StatsTable::CalleeGateways => StatsTable::CallerGateways,

@@ -30,7 +30,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let findings = match s.findings.len() {
         0 => String::new(),
         n => format!(
-            " ! {n} finding{} (v: list): {}",
+            " ! {n} finding{} (!: list): {}",
             if n == 1 { "" } else { "s" },
             s.findings.first().map_or(String::new(), |x| sanitize(&x.text).into_owned())
         ),

@@ -183,6 +183,33 @@ fn drill_down_from_stats() {
 }
 
 #[test]
+fn the_numbers_come_first_and_the_findings_after() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Char('x'));
+    app.handle_key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE));
+    for c in "outgw:CT-Route-2".chars() {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    // Answer the query only: its numbers are shown while the findings are still coming.
+    let reqs = std::mem::take(&mut app.outbox);
+    for r in reqs {
+        if matches!(r, cdrscope::tui::worker::Request::Query { .. }) {
+            let resp = process(r, &ctx);
+            app.apply(resp);
+        }
+    }
+    assert!(app.findings_pending && app.summary.as_ref().is_some_and(|s| s.findings.is_empty()));
+    assert!(app.outbox.iter().any(|r| matches!(r, cdrscope::tui::worker::Request::Findings { .. })));
+    app.handle_key(KeyEvent::new(KeyCode::Char('!'), KeyModifiers::NONE));
+    assert!(screen(&mut app, 120, 30).contains("Findings: looking"));
+    settle(&mut app, &ctx);
+    assert!(!app.findings_pending);
+    let s = app.summary.as_ref().expect("summary");
+    assert!(s.findings.iter().any(|f| f.kind == "gateway_outage"), "{:#?}", s.findings);
+}
+
+#[test]
 fn findings_list_drills_into_the_calls_and_the_dominant_code() {
     let (mut app, ctx) = app_with(demo_store());
     // `!` from anywhere opens the Findings table.

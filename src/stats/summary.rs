@@ -283,8 +283,14 @@ fn per_gateway(store: &Store, accs: &[GwAcc], fails: PairCounts) -> Vec<GatewayS
     out
 }
 
-/// Summarises the given rows.
+/// Summarises the given rows, findings included.
 pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
+    summarize_with(store, rows, tw, true)
+}
+
+/// Summarises the given rows; `findings: false` leaves them out (the console asks for them
+/// separately, so the numbers reach the screen first).
+pub fn summarize_with(store: &Store, rows: &[u32], tw: &TimeWriter, findings: bool) -> Summary {
     let c = &store.cols;
     let n_gw = store.pools.gateways.len();
     let mut caller_acc = vec![GwAcc::default(); n_gw];
@@ -392,7 +398,7 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
     };
     let by_callee_gateway = per_gateway(store, &callee_acc, callee_fail);
     let by_caller_gateway = per_gateway(store, &caller_acc, caller_fail);
-    let findings = crate::findings::run(store, rows, tw);
+    let findings = if findings { crate::findings::run(store, rows, tw) } else { Vec::new() };
     Summary {
         schema_version: SCHEMA_VERSION,
         rows: total,

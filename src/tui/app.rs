@@ -190,6 +190,8 @@ pub struct App {
     pub stats_table: StatsTable,
     /// After drilling into a finding: the end reason whose first call to select and explain.
     pending_code: Option<i32>,
+    /// The findings of the shown selection are still being computed.
+    pub findings_pending: bool,
     pub stats_selected: usize,
     pub timeline: Option<(Focus, TimelineData)>,
     pub lookup: LookupState,
@@ -251,6 +253,7 @@ impl App {
             detail_scroll: 0,
             stats_table: StatsTable::CalleeGateways,
             pending_code: None,
+            findings_pending: false,
             stats_selected: 0,
             timeline: None,
             lookup: LookupState::default(),
@@ -370,6 +373,8 @@ impl App {
                         if self.effective_filter().is_empty() {
                             self.all_summary = Some(q.summary.clone());
                         }
+                        self.outbox.push(Request::Findings { generation, rows: q.rows.clone() });
+                        self.findings_pending = true;
                         self.rows = q.rows;
                         self.summary = Some(q.summary);
                         self.last_query = Some(q.elapsed);
@@ -381,6 +386,16 @@ impl App {
                         self.request_timeline();
                     }
                     Err(e) => self.filter_error = Some(e),
+                }
+            }
+            Response::Findings { generation, findings } => {
+                if generation == self.generation
+                    && let Some(s) = &self.summary
+                {
+                    let mut s = (**s).clone();
+                    s.findings = findings;
+                    self.summary = Some(Arc::new(s));
+                    self.findings_pending = false;
                 }
             }
             Response::Count { generation, result } => {

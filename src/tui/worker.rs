@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use crate::cdr::{Store, TimeWriter, Zone};
 use crate::query::{Context, Selection, evaluate, parse};
+use crate::stats::Summary;
+use crate::stats::summary::summarize_with;
 use crate::stats::timeline::Buckets;
-use crate::stats::{Summary, summarize};
 
 /// Columns the calls table can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,10 +66,29 @@ pub enum Focus {
 
 #[derive(Debug)]
 pub enum Request {
-    Query { generation: u64, text: String, sort: Sort },
-    Count { generation: u64, text: String },
-    Timeline { generation: u64, rows: Arc<Selection>, focus: Focus },
-    Export { path: std::path::PathBuf, rows: Arc<Selection> },
+    Query {
+        generation: u64,
+        text: String,
+        sort: Sort,
+    },
+    Count {
+        generation: u64,
+        text: String,
+    },
+    Timeline {
+        generation: u64,
+        rows: Arc<Selection>,
+        focus: Focus,
+    },
+    Export {
+        path: std::path::PathBuf,
+        rows: Arc<Selection>,
+    },
+    /// The findings over a query's rows, after the query's own answer.
+    Findings {
+        generation: u64,
+        rows: Arc<Selection>,
+    },
 }
 
 #[derive(Debug)]
@@ -97,6 +117,10 @@ pub enum Response {
         data: TimelineData,
     },
     Exported(Result<String, String>),
+    Findings {
+        generation: u64,
+        findings: Vec<crate::findings::Finding>,
+    },
     /// The worker panicked: the console cannot go on without it.
     Failed(String),
 }
@@ -141,11 +165,16 @@ pub fn process(req: Request, ctx: &Ctx) -> Response {
                 let mut rows = evaluate(&q, &qctx);
                 sort_rows(store, &mut rows, sort);
                 // The summary is order-independent; its timeline sorts by time itself.
-                let summary = summarize(store, &rows, &TimeWriter::new(ctx.zone.clone()));
+                // Findings follow in their own answer (Request::Findings).
+                let summary = summarize_with(store, &rows, &TimeWriter::new(ctx.zone.clone()), false);
                 QueryResult { rows: Arc::new(rows), summary: Arc::new(summary), elapsed: t.elapsed() }
             });
             Response::Query { generation, result }
         }
+        Request::Findings { generation, rows } => Response::Findings {
+            generation,
+            findings: crate::findings::run(store, &rows, &TimeWriter::new(ctx.zone.clone())),
+        },
         Request::Count { generation, text } => Response::Count {
             generation,
             result: parse(&text).map_err(|e| e.to_string()).map(|q| evaluate(&q, &qctx).len()),

@@ -28,6 +28,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         spans.push(Span::raw(" │"));
     }
     let findings = match s.findings.len() {
+        _ if app.findings_pending => " finding what broke...".to_string(),
         0 => String::new(),
         n => format!(
             " ! {n} finding{} (!: list): {}",
@@ -216,7 +217,9 @@ fn draw_findings(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, ma
         Constraint::Length(11),
         Constraint::Min(20),
     ];
-    let title = if s.findings.is_empty() {
+    let title = if app.findings_pending {
+        " Findings: looking...  (v: next table) ".to_string()
+    } else if s.findings.is_empty() {
         " Findings: none — nothing passed its test in this selection  (v: next table) ".to_string()
     } else {
         format!(" Findings ({})  (v: next table, Enter: its calls) ", s.findings.len())

@@ -104,6 +104,20 @@ fn filtered_summary_and_since_flag() {
 }
 
 #[test]
+fn values_that_start_with_a_hyphen_are_values() {
+    let rows = |args: &[&str]| {
+        let out = cdrscope().args(args).assert().success().get_output().stdout.clone();
+        json_of(&out)["rows"].as_u64().expect("rows")
+    };
+    let all = rows(&["summary", "--demo", "--tz", "UTC", "--json"]);
+    let not_4xx = rows(&["summary", "--demo", "--tz", "UTC", "--json", "--filter", "-code:4xx"]);
+    let only_4xx = rows(&["summary", "--demo", "--tz", "UTC", "--json", "-f", "code:4xx"]);
+    assert_eq!(not_4xx + only_4xx, all);
+    let recent = rows(&["summary", "--demo", "--tz", "UTC", "--json", "--since", "-2h"]);
+    assert!(recent > 0 && recent < all, "{recent}");
+}
+
+#[test]
 fn plain_summary_fits_80_columns() {
     let out = cdrscope().args(["summary", "--demo"]).assert().success().get_output().stdout.clone();
     let text = String::from_utf8(out).expect("utf-8");

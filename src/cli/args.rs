@@ -141,17 +141,19 @@ pub struct LoadArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct WindowArgs {
     /// Only calls starting at or after this time (2026-11-20 14:00, 14:00, -2h)
-    #[arg(long, value_name = "TIME")]
+    // A relative time starts with a hyphen (`--since -2h`): taken as the value, not a flag.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub since: Option<String>,
     /// Only calls starting before this time
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub until: Option<String>,
 }
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct FilterArgs {
     /// Filter query, e.g. "outgw:CT-Route-2 code:5xx since:-2h"
-    #[arg(long, short = 'f', value_name = "QUERY")]
+    // A filter may start with a negated term or a code (`--filter -code:4xx`, `-f -69`).
+    #[arg(long, short = 'f', value_name = "QUERY", allow_hyphen_values = true)]
     pub filter: Option<String>,
     #[command(flatten)]
     pub window: WindowArgs,

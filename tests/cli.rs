@@ -104,6 +104,33 @@ fn filtered_summary_and_since_flag() {
 }
 
 #[test]
+fn lookup_flags_anywhere_and_errors_said_once() {
+    let out = cdrscope().args(["lookup", "-69", "--json"]).assert().success().get_output().stdout.clone();
+    let v = json_of(&out);
+    assert_eq!(v[0]["id"], "vos:-69", "{v}");
+    let out =
+        cdrscope().args(["lookup", "busy", "--lang", "zh"]).assert().success().get_output().stdout.clone();
+    assert!(String::from_utf8_lossy(&out).contains("忙"));
+    // A filter error: the caret on its own line, under the term.
+    let err = cdrscope()
+        .args(["summary", "--demo", "--filter", "gw:A foo:bar"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).expect("utf-8");
+    assert!(!err.contains("\\n"), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.get(1).copied(), Some("  gw:A foo:bar"), "{err}");
+    assert_eq!(lines.get(2).copied(), Some("       ^^^^^^^"), "{err}");
+    // A missing file: the reason once.
+    let err = cdrscope().args(["summary", "/nonexistent/cdr"]).assert().code(2).get_output().stderr.clone();
+    let err = String::from_utf8(err).expect("utf-8");
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
+}
+
+#[test]
 fn values_that_start_with_a_hyphen_are_values() {
     let rows = |args: &[&str]| {
         let out = cdrscope().args(args).assert().success().get_output().stdout.clone();

@@ -183,6 +183,20 @@ fn drill_down_from_stats() {
 }
 
 #[test]
+fn reverse_in_stats_reverses_the_table_not_the_calls() {
+    let (mut app, ctx) = app_with(demo_store());
+    let calls_order = app.sort;
+    key(&mut app, &ctx, KeyCode::Tab);
+    let before: Vec<String> =
+        app.summary.as_ref().expect("summary").by_callee_gateway.iter().map(|g| g.gateway.clone()).collect();
+    key(&mut app, &ctx, KeyCode::Char('S'));
+    let after: Vec<String> =
+        app.summary.as_ref().expect("summary").by_callee_gateway.iter().map(|g| g.gateway.clone()).collect();
+    assert_eq!(after, before.iter().rev().cloned().collect::<Vec<_>>());
+    assert_eq!(app.sort, calls_order, "the calls' sort is untouched");
+}
+
+#[test]
 fn the_numbers_come_first_and_the_findings_after() {
     let (mut app, ctx) = app_with(demo_store());
     key(&mut app, &ctx, KeyCode::Char('x'));

@@ -6,8 +6,10 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum LoadError {
-    #[error("cannot open {}: {source}", path.display())]
-    Path { path: PathBuf, source: std::io::Error },
+    // The I/O error is part of the message and deliberately not a `source`: printed with its
+    // chain (`{:#}`), it would otherwise say the same thing twice.
+    #[error("cannot open {}: {error}", path.display())]
+    Path { path: PathBuf, error: std::io::Error },
     #[error("{0}")]
     Database(String),
     #[error("no CDR sources given")]

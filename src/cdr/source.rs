@@ -135,14 +135,13 @@ pub fn discover(
                 skipped.extend(notes.into_iter().map(|why| Skipped { name: url.display(), why }));
             }
             SourceSpec::Path(p) => {
-                let meta =
-                    std::fs::metadata(p).map_err(|e| LoadError::Path { path: p.clone(), source: e })?;
+                let meta = std::fs::metadata(p).map_err(|e| LoadError::Path { path: p.clone(), error: e })?;
                 if meta.is_dir() {
                     walk_dir(p, window, times, &mut inputs, &mut skipped)?;
                 } else {
                     // Opened here to prove it is readable (so the error names the path) and to
                     // tell archives and spreadsheets from streams by their first bytes.
-                    let head = read_head(p).map_err(|e| LoadError::Path { path: p.clone(), source: e })?;
+                    let head = read_head(p).map_err(|e| LoadError::Path { path: p.clone(), error: e })?;
                     inputs.extend(file_inputs(p, &meta, &head));
                 }
             }

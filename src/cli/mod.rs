@@ -93,7 +93,16 @@ pub fn run() -> ExitCode {
                 ) => EXIT_USAGE,
                 _ => code,
             };
-            eprintln!("cdrscope: {}", crate::text::sanitize(&format!("{e:#}")));
+            // Line by line: the message's own line breaks (a filter error's caret line) are
+            // kept; anything else that is a control character is shown escaped.
+            let msg = format!("{e:#}");
+            for (k, line) in msg.lines().enumerate() {
+                if k == 0 {
+                    eprintln!("cdrscope: {}", crate::text::sanitize(line));
+                } else {
+                    eprintln!("{}", crate::text::sanitize(line));
+                }
+            }
             ExitCode::from(code)
         }
     }

@@ -975,6 +975,22 @@ impl App {
                 View::Stats => self.sort_stats(),
                 View::Lookup => {}
             },
+            // In Stats it reverses the table shown, not the calls' order behind it.
+            Action::SortReverse if self.view == View::Stats => {
+                if let Some(s) = &self.summary {
+                    let mut s = (**s).clone();
+                    match self.stats_table {
+                        StatsTable::CalleeGateways => s.by_callee_gateway.reverse(),
+                        StatsTable::CallerGateways => s.by_caller_gateway.reverse(),
+                        StatsTable::Codes => s.by_code.reverse(),
+                        StatsTable::Findings => s.findings.reverse(),
+                    }
+                    self.summary = Some(Arc::new(s));
+                    self.stats_selected = 0;
+                    self.status = Some(("table reversed".into(), false));
+                    self.request_timeline();
+                }
+            }
             Action::SortReverse => {
                 self.sort.descending = !self.sort.descending;
                 self.requery();

@@ -111,6 +111,11 @@ fn lookup_flags_anywhere_and_errors_said_once() {
     let out =
         cdrscope().args(["lookup", "busy", "--lang", "zh"]).assert().success().get_output().stdout.clone();
     assert!(String::from_utf8_lossy(&out).contains("忙"));
+    // A code the tables lack is answered as such, not with a fuzzy guess.
+    let out = cdrscope().args(["lookup", "--", "-98"]).assert().code(1).get_output().stdout.clone();
+    let out = String::from_utf8(out).expect("utf-8");
+    assert!(out.starts_with("No entry for -98: VOS3000 reason -98 is not in the vendor's tables"), "{out}");
+    assert!(out.contains("Nearest by name (not this code)"), "{out}");
     // A filter error: the caret on its own line, under the term.
     let err = cdrscope()
         .args(["summary", "--demo", "--filter", "gw:A foo:bar"])

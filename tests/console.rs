@@ -183,6 +183,26 @@ fn drill_down_from_stats() {
 }
 
 #[test]
+fn one_is_singular() {
+    let mut text =
+        common::pipe_line("1", "2026-11-20 10:00:00", "2026-11-20 10:00:40", 30_000, "-8", "A", "B");
+    text.push_str(&common::pipe_line(
+        "2",
+        "2026-11-20 10:01:00",
+        "2026-11-20 10:01:40",
+        30_000,
+        "-8",
+        "A",
+        "C",
+    ));
+    let (mut app, ctx) = app_with(common::load_bytes("two.txt", text.as_bytes()));
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "outgw:B");
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("1 call matches"), "{s}");
+}
+
+#[test]
 fn reverse_in_stats_reverses_the_table_not_the_calls() {
     let (mut app, ctx) = app_with(demo_store());
     let calls_order = app.sort;

@@ -154,8 +154,29 @@ pub fn run(a: &LookupArgs) -> anyhow::Result<u8> {
         super::out(&format!("Nothing matches '{}'. {}\n", sanitize(&query), sanitize(&why)))?;
         return Ok(1);
     }
+    // A code the tables do not have is answered as such, never with a fuzzy guess as if it
+    // were the answer: the namespace says what kind of code it is, the guesses come after.
+    if is_code(&query) && !hits.iter().any(|h| h.exact) {
+        let why = crate::kb::resolve(&kb, &query).err().unwrap_or_default();
+        let nearest: Vec<String> =
+            hits.iter().take(3).map(|h| format!("{} {}", h.entry.id, sanitize(&h.entry.name))).collect();
+        super::out(&format!(
+            "No entry for {}: {}.\nNearest by name (not this code): {}\n",
+            sanitize(query.trim()),
+            sanitize(why.trim_end_matches('.')),
+            nearest.join("; ")
+        ))?;
+        return Ok(1);
+    }
     super::out(&render(&kb, &hits))?;
     Ok(0)
+}
+
+/// A numeric code, bare or with its namespace (`-98`, `999`, `vos:-98`, `sip:799`, `q850:200`).
+fn is_code(q: &str) -> bool {
+    let q = q.trim();
+    let bare = ["vos:", "sip:", "q850:"].iter().find_map(|p| q.strip_prefix(p)).unwrap_or(q);
+    bare.parse::<i64>().is_ok()
 }
 
 fn wrap(out: &mut String, text: &str, first: &str, rest: &str) {

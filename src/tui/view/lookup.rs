@@ -25,7 +25,13 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
                 Span::raw(sanitize(&app.lookup.input).into_owned()),
                 Span::styled("_", t.dim()),
             ]),
-            Line::from(Span::styled(format!("{} matches", app.lookup.hits.len()), t.dim())),
+            Line::from(Span::styled(
+                match app.lookup.hits.len() {
+                    1 => "1 match".to_string(),
+                    n => format!("{n} matches"),
+                },
+                t.dim(),
+            )),
         ]),
         input,
     );

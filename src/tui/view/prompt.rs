@@ -41,9 +41,14 @@ pub fn draw(f: &mut Frame<'_>, app: &App, p: &Prompt, area: Rect) {
         lines.push(Line::from(Span::styled(sanitize(e).into_owned(), t.error())));
     } else {
         match &p.count {
-            Some(Ok(n)) => {
-                lines.push(Line::from(Span::styled(format!("{} calls match", thousands(*n as u64)), t.key())))
-            }
+            Some(Ok(n)) => lines.push(Line::from(Span::styled(
+                if *n == 1 {
+                    "1 call matches".to_string()
+                } else {
+                    format!("{} calls match", thousands(*n as u64))
+                },
+                t.key(),
+            ))),
             Some(Err(e)) => lines.push(Line::from(Span::styled(sanitize(e).into_owned(), t.error()))),
             None => {}
         }

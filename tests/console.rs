@@ -183,6 +183,19 @@ fn drill_down_from_stats() {
 }
 
 #[test]
+fn help_says_shift_tab_and_stops_at_its_end() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Char('?'));
+    let first = screen(&mut app, 100, 60);
+    assert!(first.contains("Shift-Tab") && !first.contains("BackTab"), "{first}");
+    for _ in 0..40 {
+        key(&mut app, &ctx, KeyCode::PageDown);
+    }
+    let end = screen(&mut app, 100, 20);
+    assert!(end.contains("In the lookup view and pickers"), "the last line stays in view:\n{end}");
+}
+
+#[test]
 fn one_is_singular() {
     let mut text =
         common::pipe_line("1", "2026-11-20 10:00:00", "2026-11-20 10:00:40", 30_000, "-8", "A", "B");

@@ -17,7 +17,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, scroll: u16, area: Rect) {
         lines.push(Line::from(Span::styled(ctx.title(), t.title())));
         for b in app.keymap.in_context(ctx) {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<14}", b.keys.join(" ")), t.key()),
+                Span::styled(format!("  {:<14}", shown_keys(&b.keys)), t.key()),
                 Span::raw(b.help),
             ]));
         }
@@ -30,5 +30,12 @@ pub fn draw(f: &mut Frame<'_>, app: &App, scroll: u16, area: Rect) {
         "In the lookup view and pickers, typing searches; Esc closes.",
         t.dim(),
     )));
-    f.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+    // Never scrolled past the end: the last line stays at the bottom.
+    let last = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_sub(inner.height);
+    f.render_widget(Paragraph::new(lines).scroll((scroll.min(last), 0)), inner);
+}
+
+/// Keys as an operator knows them (the config file's `BackTab` is Shift-Tab on a keyboard).
+fn shown_keys(keys: &[String]) -> String {
+    keys.iter().map(|k| if k == "BackTab" { "Shift-Tab" } else { k.as_str() }).collect::<Vec<_>>().join(" ")
 }

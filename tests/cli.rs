@@ -129,6 +129,12 @@ fn lookup_flags_anywhere_and_errors_said_once() {
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.get(1).copied(), Some("  gw:A foo:bar"), "{err}");
     assert_eq!(lines.get(2).copied(), Some("       ^^^^^^^"), "{err}");
+    // An output in a directory that does not exist: a usage error, said before loading.
+    cdrscope()
+        .args(["export", "--demo", "--format", "csv", "-o", "/nonexistent/dir/x.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the directory /nonexistent/dir does not exist"));
     // A missing file: the reason once.
     let err = cdrscope().args(["summary", "/nonexistent/cdr"]).assert().code(2).get_output().stderr.clone();
     let err = String::from_utf8(err).expect("utf-8");

@@ -17,6 +17,16 @@ pub fn run(a: &ExportArgs) -> anyhow::Result<u8> {
         if out.exists() && !a.force {
             return Err(usage(format!("{} exists; use --force to replace it", out.display())));
         }
+        // Said before loading anything: a mistyped directory is a usage error (exit 2).
+        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.is_dir()
+        {
+            return Err(usage(format!(
+                "cannot write {}: the directory {} does not exist",
+                out.display(),
+                dir.display()
+            )));
+        }
     }
     let s = load(&a.load, Some(&a.filter.window))?;
     let rows = select(&s, &q);

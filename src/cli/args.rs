@@ -81,7 +81,9 @@ pub enum ShellArg {
 #[derive(Debug, Args)]
 pub struct LookupArgs {
     /// A code (503, -69), qualified code (sip:503, q850:16, vos:-69), name, parameter or words
-    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
+    // Negative numbers are codes (`-69`), not flags, so flags work anywhere around the query
+    // (`lookup -69 --json`); after `--` every word is the query.
+    #[arg(value_name = "QUERY", allow_negative_numbers = true)]
     pub query: Vec<String>,
     /// Language of the text: en, zh or es (default: from the locale, else en)
     #[arg(long, value_name = "LANG")]

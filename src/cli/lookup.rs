@@ -74,42 +74,7 @@ fn labels(lang: Lang) -> Labels {
     }
 }
 
-/// The query takes hyphenated words (`-69`), so clap hands it every word after the first,
-/// flags included: take `--json`, `--all`, `--lang L` and `--kb FILE` back out of it, so flags
-/// work anywhere (`lookup -69 --json`). After `--`, every word is the query.
-fn flags_anywhere(a: &LookupArgs) -> anyhow::Result<LookupArgs> {
-    let mut out =
-        LookupArgs { query: Vec::new(), lang: a.lang.clone(), json: a.json, all: a.all, kb: a.kb.clone() };
-    let mut words = a.query.iter();
-    while let Some(w) = words.next() {
-        match w.as_str() {
-            "--" => {
-                out.query.extend(words.by_ref().cloned());
-            }
-            "--json" => out.json = true,
-            "--all" => out.all = true,
-            "--lang" | "--kb" => {
-                let Some(v) = words.next() else {
-                    return Err(usage(format!("{w} needs a value")));
-                };
-                if w == "--lang" {
-                    out.lang = Some(v.clone());
-                } else {
-                    out.kb = Some(v.into());
-                }
-            }
-            _ => match (w.strip_prefix("--lang="), w.strip_prefix("--kb=")) {
-                (Some(v), _) => out.lang = Some(v.to_string()),
-                (_, Some(v)) => out.kb = Some(v.into()),
-                _ => out.query.push(w.clone()),
-            },
-        }
-    }
-    Ok(out)
-}
-
 pub fn run(a: &LookupArgs) -> anyhow::Result<u8> {
-    let a = &flags_anywhere(a)?;
     let kb = super::common::kb(a.lang.as_deref(), a.kb.as_deref())?;
     if a.all {
         if a.json {

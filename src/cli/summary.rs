@@ -325,33 +325,18 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
 /// Splits a filter into lines of at most `width` columns at the spaces between its terms
 /// (spaces inside double quotes belong to the term); a longer term has a line of its own.
 fn wrap_terms(filter: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
-    let mut terms: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for ch in filter.chars() {
-        match ch {
-            '"' => {
-                quoted = !quoted;
-                cur.push(ch);
-            }
-            ' ' if !quoted => {
-                if !cur.is_empty() {
-                    terms.push(std::mem::take(&mut cur));
-                }
-            }
-            _ => cur.push(ch),
-        }
-    }
-    if !cur.is_empty() {
-        terms.push(cur);
-    }
+    // The parser's own split (quotes kept with their term); a text it cannot split is one term.
+    let terms: Vec<&str> = match crate::query::parse::term_spans(filter) {
+        Ok(spans) => spans.into_iter().filter_map(|r| filter.get(r)).collect(),
+        Err(_) => vec![filter],
+    };
     let mut lines: Vec<String> = Vec::new();
     let mut line = first.to_string();
     let mut empty = true;
     for t in terms {
         let fits = unicode_width::UnicodeWidthStr::width(line.as_str())
             + usize::from(!empty)
-            + unicode_width::UnicodeWidthStr::width(t.as_str())
+            + unicode_width::UnicodeWidthStr::width(t)
             <= width;
         if !empty && !fits {
             lines.push(std::mem::replace(&mut line, rest.to_string()));
@@ -360,7 +345,7 @@ fn wrap_terms(filter: &str, width: usize, first: &str, rest: &str) -> Vec<String
         if !empty {
             line.push(' ');
         }
-        line.push_str(&t);
+        line.push_str(t);
         empty = false;
     }
     lines.push(line);

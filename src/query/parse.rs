@@ -169,6 +169,12 @@ fn tokens(q: &str) -> Result<Vec<(String, Range<usize>)>, QueryError> {
     Ok(out)
 }
 
+/// Where each term of a query text is (byte ranges, quotes included), as the parser splits
+/// it: for showing a query broken at its terms.
+pub fn term_spans(q: &str) -> Result<Vec<Range<usize>>, QueryError> {
+    Ok(tokens(q)?.into_iter().map(|(_, span)| span).collect())
+}
+
 pub fn parse(q: &str) -> Result<Query, QueryError> {
     let mut terms = Vec::new();
     for (tok, span) in tokens(q)? {

@@ -324,16 +324,20 @@ impl Store {
     /// has one, else the callee number: what routing holes and `dest:` terms look at.
     pub fn dest_number(&self, i: usize, out: &mut String) {
         let c = &self.cols;
-        let derived = c.callee_to_gw[i];
-        if c.callee_gw[i] == 0
-            || derived == super::number::DerivedNumber::SAME
-            || derived == Default::default()
-        {
+        if self.dest_is_callee(i) {
             c.callee[i].write(&self.pools.numbers, out);
         } else {
             let callee = self.callee(i);
-            derived.write(&callee, &self.pools.numbers, out);
+            c.callee_to_gw[i].write(&callee, &self.pools.numbers, out);
         }
+    }
+
+    /// Whether [`Store::dest_number`] is the callee number itself (no routing gateway, or no
+    /// rewrite): then the packed callee number can be read without decoding.
+    pub fn dest_is_callee(&self, i: usize) -> bool {
+        let c = &self.cols;
+        let derived = c.callee_to_gw[i];
+        c.callee_gw[i] == 0 || derived == super::number::DerivedNumber::SAME || derived == Default::default()
     }
 
     /// Whether [`Store::dest_number`] starts with `prefix` (a leading `+` on either side is
@@ -341,11 +345,11 @@ impl Store {
     pub fn dest_starts_with(&self, i: usize, prefix: &str, buf: &mut String) -> bool {
         let c = &self.cols;
         let p = prefix.trim_start_matches('+');
-        let derived = c.callee_to_gw[i];
-        let plain = c.callee_gw[i] == 0
-            || derived == super::number::DerivedNumber::SAME
-            || derived == Default::default();
-        if plain && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && c.callee[i].inline().is_some() {
+        if self.dest_is_callee(i)
+            && !p.is_empty()
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && c.callee[i].inline().is_some()
+        {
             return c.callee[i].starts_with_digits(p.as_bytes(), &self.pools.numbers);
         }
         buf.clear();

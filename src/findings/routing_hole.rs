@@ -36,12 +36,9 @@ fn digits_value(s: &str) -> Option<(u32, u64)> {
 /// number when the call has no rewrite, else parsed (a leading `+` dropped). `None` for
 /// numbers that are not all digits or longer than 18.
 fn dest_digits(st: &crate::cdr::Store, i: usize, buf: &mut String) -> Option<(u32, u64)> {
-    let c = &st.cols;
-    let derived = c.callee_to_gw[i];
-    let plain = c.callee_gw[i] == 0
-        || derived == crate::cdr::number::DerivedNumber::SAME
-        || derived == Default::default();
-    if plain && let Some(v) = c.callee[i].inline() {
+    if st.dest_is_callee(i)
+        && let Some(v) = st.cols.callee[i].inline()
+    {
         return Some(v);
     }
     buf.clear();

@@ -218,15 +218,10 @@ impl Compiled {
         let c = &st.cols;
         self.preds.iter().all(|(negate, p)| {
             let hit = match p {
-                Pred::Gateway { side, ids } => {
-                    let a = || ids.get(c.caller_gw[i] as usize).copied().unwrap_or(false);
-                    let b = || ids.get(c.callee_gw[i] as usize).copied().unwrap_or(false);
-                    match side {
-                        Side::Caller => a(),
-                        Side::Callee => b(),
-                        Side::Either => a() || b(),
-                    }
-                }
+                Pred::Gateway { side, ids } => side.matches(|callee| {
+                    let gw = if callee { c.callee_gw[i] } else { c.caller_gw[i] };
+                    ids.get(gw as usize).copied().unwrap_or(false)
+                }),
                 Pred::Reason(mask) => mask.get(c.reason[i] as usize).copied().unwrap_or(false),
                 Pred::StartAtLeast(t) => c.start_ms[i] >= *t,
                 Pred::StartBefore(t) => c.start_ms[i] < *t,
@@ -242,21 +237,12 @@ impl Compiled {
                         n.write(&st.pools.numbers, buf);
                         globs.iter().any(|g| g.matches(buf))
                     };
-                    match side {
-                        Side::Caller => test(c.caller[i], buf),
-                        Side::Callee => test(c.callee[i], buf),
-                        Side::Either => test(c.caller[i], buf) || test(c.callee[i], buf),
-                    }
+                    side.matches(|callee| test(if callee { c.callee[i] } else { c.caller[i] }, buf))
                 }
-                Pred::Ip(side, mask) => {
-                    let a = || mask.get(c.caller_ip[i] as usize).copied().unwrap_or(false);
-                    let b = || mask.get(c.callee_ip[i] as usize).copied().unwrap_or(false);
-                    match side {
-                        Side::Caller => a(),
-                        Side::Callee => b(),
-                        Side::Either => a() || b(),
-                    }
-                }
+                Pred::Ip(side, mask) => side.matches(|callee| {
+                    let ip = if callee { c.callee_ip[i] } else { c.caller_ip[i] };
+                    mask.get(ip as usize).copied().unwrap_or(false)
+                }),
                 Pred::Dest(prefixes) => prefixes.iter().any(|p| st.dest_starts_with(i, p, buf)),
                 Pred::Extra { cols, values } => cols.iter().any(|&k| {
                     c.extras

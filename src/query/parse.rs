@@ -36,6 +36,18 @@ pub enum Side {
     Callee,
 }
 
+impl Side {
+    /// Whether a call matches on this side: `test(false)` asks the caller side, `test(true)`
+    /// the callee side; `Either` asks the caller side first.
+    pub fn matches(self, mut test: impl FnMut(bool) -> bool) -> bool {
+        match self {
+            Side::Caller => test(false),
+            Side::Callee => test(true),
+            Side::Either => test(false) || test(true),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeMatch {
     Exact(i32),

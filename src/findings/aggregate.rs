@@ -85,6 +85,16 @@ impl Side {
         self.dense.get(pool_id as usize).copied().filter(|d| *d != u32::MAX).map(|d| d as usize)
     }
 
+    /// The gateways with a name (calls with no gateway are not an entity): dense index, pool
+    /// id and name.
+    pub fn named<'s>(&'s self, store: &'s Store) -> impl Iterator<Item = (usize, u32, &'s str)> + 's {
+        self.ids
+            .iter()
+            .enumerate()
+            .map(|(d, &gw)| (d, gw, store.pools.gateways.resolve(gw)))
+            .filter(|(_, _, name)| !name.is_empty())
+    }
+
     pub fn row(&self, d: usize, buckets: usize) -> &[Cell] {
         &self.cells[d * buckets..(d + 1) * buckets]
     }
@@ -362,6 +372,11 @@ impl<'a> Aggregates<'a> {
     pub fn start(&self, k: usize) -> i64 {
         self.grid.start(k)
     }
+}
+
+/// The gateway of row `i` on the callee (routing) or caller (mapping) side.
+pub fn gateway_on(c: &crate::cdr::columns::Columns, callee: bool, i: usize) -> u32 {
+    if callee { c.callee_gw[i] } else { c.caller_gw[i] }
 }
 
 /// Side names for entities and filters.

@@ -6,8 +6,9 @@
 //! gateway that is down carries less, so an outage does not pass as a capacity problem). The
 //! peak of concurrent calls in the window is computed from start and stop times.
 
-use super::aggregate::{Cell, Side, side_names};
-use super::stat::{binom_z, ratio, runs, two_prop_z};
+use super::aggregate::{Cell, Side, gateway_on, side_names};
+use super::rise;
+use super::stat::ratio;
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window, codes_text, failure_codes};
 use crate::text::thousands;
 
@@ -44,38 +45,21 @@ impl Sign {
     }
 }
 
-/// Windows where the sign's share rises well above the gateway's own, tested against the rest
-/// of the data and the same hours yesterday.
-fn windows(inp: &Input<'_>, side: &Side, d: usize, sign: Sign) -> Vec<(usize, usize, Cell, Cell, f64)> {
+/// Windows where the sign's share rises well above the gateway's own (see [`rise::rises`]).
+fn windows(inp: &Input<'_>, side: &Side, d: usize, sign: Sign) -> Vec<rise::Rise> {
     let t = inp.t;
-    let a = inp.agg;
-    let total = side.totals[d];
-    if sign.of(&total) < t.capacity_min_calls {
+    if sign.of(&side.totals[d]) < t.capacity_min_calls {
         return Vec::new();
     }
-    let p = ratio(sign.of(&total), total.calls).max(0.001);
-    let flags: Vec<bool> = side
-        .row(d, a.grid.count)
-        .iter()
-        .map(|c| sign.of(c) >= 2 && binom_z(sign.of(c), c.calls, p) >= 2.0)
-        .collect();
-    let mut out = Vec::new();
-    for (k0, k1) in runs(&flags, 1) {
-        let w = a.window(side, d, k0, k1);
-        let b = a.baseline(side, d, k0, k1);
-        let z = two_prop_z(sign.of(&w), w.calls, sign.of(&b), b.calls);
-        if sign.of(&w) < t.capacity_min_calls || z < t.min_z {
-            continue;
-        }
-        if let Some((y, _)) =
-            a.yesterday(side, d, k0, k1).filter(|(y, _)| y.calls >= t.outage_bucket_min_calls)
-            && two_prop_z(sign.of(&w), w.calls, sign.of(&y), y.calls) < t.yesterday_min_z
-        {
-            continue;
-        }
-        out.push((k0, k1, w, b, z));
-    }
-    out
+    rise::rises(
+        inp,
+        side,
+        d,
+        |c| (sign.of(c), c.calls),
+        0.001,
+        |h, _, _| h >= 2,
+        |h, _| h >= t.capacity_min_calls,
+    )
 }
 
 pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
@@ -85,19 +69,15 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     for callee in [true, false] {
         let side = a.side(callee);
         let (field, key, what) = side_names(callee);
-        for (d, &gw) in side.ids.iter().enumerate() {
-            let name = inp.store.pools.gateways.resolve(gw);
-            if name.is_empty() {
-                continue;
-            }
-            let on_side = |i: usize| if callee { c.callee_gw[i] == gw } else { c.caller_gw[i] == gw };
+        for (d, gw, name) in side.named(inp.store) {
+            let on_side = |i: usize| gateway_on(c, callee, i) == gw;
             let spans_in = |k0: usize, k1: usize| {
                 a.rows_in(k0, k1)
                     .filter(|&i| on_side(i))
                     .map(|i| (c.start_ms[i], c.stop_ms(i).unwrap_or(c.start_ms[i])))
             };
             let mut found: Vec<(usize, usize, Cell, Cell, f64, Sign, u64)> = Vec::new();
-            for (k0, k1, w, b, z) in windows(inp, side, d, Sign::LineLimit) {
+            for rise::Rise { k0, k1, w, b, z, .. } in windows(inp, side, d, Sign::LineLimit) {
                 found.push((k0, k1, w, b, z, Sign::LineLimit, peak_concurrent(spans_in(k0, k1))));
             }
             if callee {
@@ -105,7 +85,7 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                 // bucket's length): "at its busiest" is within 10% of its heaviest bucket.
                 let row = side.row(d, a.grid.count);
                 let heaviest = row.iter().map(|c| c.hold_ms).max().unwrap_or(0);
-                for (k0, k1, w, b, z) in windows(inp, side, d, Sign::Busy) {
+                for rise::Rise { k0, k1, w, b, z, .. } in windows(inp, side, d, Sign::Busy) {
                     if found.iter().any(|f| f.0 <= k1 && k0 <= f.1) {
                         continue;
                     }

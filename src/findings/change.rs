@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::aggregate::{Cell, side_names};
+use super::aggregate::{Cell, gateway_on, side_names};
 use super::stat::{count_z, ratio, two_prop_z};
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window};
 use crate::text::thousands;
@@ -54,11 +54,7 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     for callee in [true, false] {
         let side = a.side(callee);
         let (field, key, what) = side_names(callee);
-        for (d, &gw) in side.ids.iter().enumerate() {
-            let name = inp.store.pools.gateways.resolve(gw);
-            if name.is_empty() {
-                continue;
-            }
+        for (d, gw, name) in side.named(inp.store) {
             let w = a.window(side, d, w0, end - 1);
             let p = a.window(side, d, p0, w0 - 1);
             let y = y0.map(|y| a.window(side, d, y, y + per_hour - 1));
@@ -127,7 +123,7 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             if moves.iter().any(|m| m.metric == "asr") {
                 let mut grew: HashMap<u16, (u64, u64)> = HashMap::new();
                 for i in a.rows_in(p0, end - 1) {
-                    let mine = if callee { c.callee_gw[i] == gw } else { c.caller_gw[i] == gw };
+                    let mine = gateway_on(c, callee, i) == gw;
                     if !mine || c.hold_ms[i] > 0 {
                         continue;
                     }

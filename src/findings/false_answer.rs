@@ -2,7 +2,8 @@
 //! seconds (its answer rate often rises at the same time). The vendor signals answer without
 //! a real connection — callers are billed for calls that never connected.
 
-use super::stat::{binom_z, ratio, runs, two_prop_z};
+use super::rise;
+use super::stat::ratio;
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window};
 use crate::text::thousands;
 
@@ -10,39 +11,23 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let t = inp.t;
     let a = inp.agg;
-    let n = a.grid.count;
     let side = &a.callee;
-    for (d, &gw) in side.ids.iter().enumerate() {
-        let name = inp.store.pools.gateways.resolve(gw);
+    for (d, gw, name) in side.named(inp.store) {
         let total = side.totals[d];
-        if name.is_empty() || total.answered < t.outage_bucket_min_calls {
+        if total.answered < t.outage_bucket_min_calls {
             continue;
         }
-        let p = ratio(total.short, total.answered).max(0.01);
-        let flags: Vec<bool> = side
-            .row(d, n)
-            .iter()
-            .map(|c| {
-                c.answered >= 5
-                    && ratio(c.short, c.answered) >= (3.0 * p).max(0.3)
-                    && binom_z(c.short, c.answered, p) >= 2.0
-            })
-            .collect();
-        for (k0, k1) in runs(&flags, 1) {
-            let w = a.window(side, d, k0, k1);
-            let b = a.baseline(side, d, k0, k1);
-            let z = two_prop_z(w.short, w.answered, b.short, b.answered);
+        let rises = rise::rises(
+            inp,
+            side,
+            d,
+            |c| (c.short, c.answered),
+            0.01,
+            |h, o, p| o >= 5 && ratio(h, o) >= (3.0 * p).max(0.3),
+            |h, o| o >= t.outage_bucket_min_calls && ratio(h, o) >= t.false_answer_short_share,
+        );
+        for rise::Rise { k0, k1, w, b, z, yesterday } in rises {
             let share = ratio(w.short, w.answered);
-            if w.answered < t.outage_bucket_min_calls || share < t.false_answer_short_share || z < t.min_z {
-                continue;
-            }
-            let yesterday =
-                a.yesterday(side, d, k0, k1).filter(|(y, _)| y.answered >= t.outage_bucket_min_calls);
-            if let Some((y, _)) = yesterday
-                && two_prop_z(w.short, w.answered, y.short, y.answered) < t.yesterday_min_z
-            {
-                continue;
-            }
             let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
             let acd_w = ratio(w.hold_ms, w.answered) / 1000.0;
             let acd_b = ratio(b.hold_ms, b.answered) / 1000.0;

@@ -14,6 +14,7 @@ mod change;
 mod false_answer;
 mod outage;
 mod pdd;
+mod rise;
 mod routing_hole;
 mod scanner;
 pub mod stat;

@@ -1,7 +1,7 @@
 //! Gateway outage: a routing (callee) or mapping (caller) gateway whose answer rate collapses
 //! for a while against its own rate the rest of the time.
 
-use super::aggregate::side_names;
+use super::aggregate::{gateway_on, side_names};
 use super::stat::{binom_z, ratio, runs, two_prop_z};
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window, codes_text, failure_codes};
 use crate::text::thousands;
@@ -14,10 +14,9 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     for callee in [true, false] {
         let side = a.side(callee);
         let (field, key, what) = side_names(callee);
-        for (d, &gw) in side.ids.iter().enumerate() {
-            let name = inp.store.pools.gateways.resolve(gw);
+        for (d, gw, name) in side.named(inp.store) {
             let total = side.totals[d];
-            if name.is_empty() || total.calls < t.outage_gateway_min_calls {
+            if total.calls < t.outage_gateway_min_calls {
                 continue;
             }
             let p = total.asr();
@@ -51,7 +50,7 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                 }
                 let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
                 let c = &inp.store.cols;
-                let on_side = |i: usize| if callee { c.callee_gw[i] == gw } else { c.caller_gw[i] == gw };
+                let on_side = |i: usize| gateway_on(c, callee, i) == gw;
                 let (codes, causes, advice) = failure_codes(inp, (k0, k1), |i| {
                     on_side(i) && (win.from_ms..win.to_ms).contains(&c.start_ms[i])
                 });

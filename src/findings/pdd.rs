@@ -2,7 +2,8 @@
 //! before ringing, whether or not its answer rate moves. Tested on the share of calls slower
 //! than the gateway's own usual 90th percentile, so each gateway is judged by its own normal.
 
-use super::stat::{binom_z, median, percentile, ratio, runs, two_prop_z};
+use super::rise;
+use super::stat::{median, percentile, ratio};
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window};
 use crate::text::thousands;
 
@@ -13,39 +14,21 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let n = a.grid.count;
     let side = &a.callee;
     let c = &inp.store.cols;
-    for (d, &gw) in side.ids.iter().enumerate() {
-        let name = inp.store.pools.gateways.resolve(gw);
+    for (d, gw, name) in side.named(inp.store) {
         let total = side.totals[d];
-        if name.is_empty() || total.pdd_n < t.outage_gateway_min_calls {
+        if total.pdd_n < t.outage_gateway_min_calls {
             continue;
         }
-        let p = ratio(total.pdd_slow, total.pdd_n).max(0.01);
-        let flags: Vec<bool> = side
-            .row(d, n)
-            .iter()
-            .map(|c| {
-                c.pdd_n >= 5
-                    && ratio(c.pdd_slow, c.pdd_n) >= 2.0 * p
-                    && binom_z(c.pdd_slow, c.pdd_n, p) >= 2.0
-            })
-            .collect();
-        for (k0, k1) in runs(&flags, 1) {
-            let w = a.window(side, d, k0, k1);
-            let b = a.baseline(side, d, k0, k1);
-            let z = two_prop_z(w.pdd_slow, w.pdd_n, b.pdd_slow, b.pdd_n);
-            if w.pdd_n < t.outage_bucket_min_calls
-                || ratio(w.pdd_slow, w.pdd_n) < t.pdd_slow_share
-                || z < t.min_z
-            {
-                continue;
-            }
-            let yesterday =
-                a.yesterday(side, d, k0, k1).filter(|(y, _)| y.pdd_n >= t.outage_bucket_min_calls);
-            if let Some((y, _)) = yesterday
-                && two_prop_z(w.pdd_slow, w.pdd_n, y.pdd_slow, y.pdd_n) < t.yesterday_min_z
-            {
-                continue;
-            }
+        let rises = rise::rises(
+            inp,
+            side,
+            d,
+            |c| (c.pdd_slow, c.pdd_n),
+            0.01,
+            |h, o, p| o >= 5 && ratio(h, o) >= 2.0 * p,
+            |h, o| o >= t.outage_bucket_min_calls && ratio(h, o) >= t.pdd_slow_share,
+        );
+        for rise::Rise { k0, k1, w, b, z, yesterday } in rises {
             let win = Window::new(inp.tw, a.start(k0), a.start(k1 + 1));
             let mine = |i: usize| if c.callee_gw[i] == gw { inp.store.pdd_ms(i) } else { None };
             let mut inside: Vec<u32> = a.rows_in(k0, k1).filter_map(mine).collect();

@@ -23,6 +23,7 @@ mod unbilled;
 use serde::Serialize;
 
 use crate::cdr::{Reason, Store, TimeWriter};
+use crate::query::parse::quote_value as quote;
 use crate::stats::thresholds::Thresholds;
 pub use aggregate::Aggregates;
 
@@ -247,15 +248,6 @@ pub fn short_time(tw: &TimeWriter, ms: i64) -> String {
     let mut s = tw.format(ms);
     s.truncate(16);
     s
-}
-
-/// A value as one filter token: quoted when it holds a space, comma or quote (quotes dropped).
-pub fn quote(s: &str) -> String {
-    if s.contains([' ', ',', '"']) || s.is_empty() {
-        format!("\"{}\"", s.replace('"', ""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// "2026-11-21 14:00-15:00", or "from 2026-11-21 22:00 to 2026-11-22 01:00".

@@ -181,6 +181,16 @@ fn tokens(q: &str) -> Result<Vec<(String, Range<usize>)>, QueryError> {
     Ok(out)
 }
 
+/// A value as one token of the filter language: in double quotes when it holds a space, a
+/// comma or a quote (quotes dropped, the language has no escape), or is empty.
+pub fn quote_value(v: &str) -> String {
+    if v.contains([' ', ',', '"']) || v.is_empty() {
+        format!("\"{}\"", v.replace('"', ""))
+    } else {
+        v.to_string()
+    }
+}
+
 /// Where each term of a query text is (byte ranges, quotes included), as the parser splits
 /// it: for showing a query broken at its terms.
 pub fn term_spans(q: &str) -> Result<Vec<Range<usize>>, QueryError> {

@@ -730,16 +730,7 @@ impl App {
 
     /// Replaces the filter's terms of one kind (gateways or codes) with `key:values`.
     pub fn set_term(&mut self, key: &str, values: &[String]) {
-        let quoted: Vec<String> = values
-            .iter()
-            .map(|v| {
-                if v.contains([' ', ',', '"']) || v.is_empty() {
-                    format!("\"{}\"", v.replace('"', ""))
-                } else {
-                    v.clone()
-                }
-            })
-            .collect();
+        let quoted: Vec<String> = values.iter().map(|v| crate::query::parse::quote_value(v)).collect();
         let term = format!("{key}:{}", quoted.join(","));
         let mut text = self.filter.clone();
         if let Ok(q) = parse(&text) {

@@ -11,6 +11,7 @@ use crate::cdr::fields::extra;
 use crate::cdr::reason_header::ReasonHeader;
 use crate::cdr::store::FieldWarningAt;
 use crate::cdr::{Reason, Store, TimeWriter};
+use crate::findings::stat::ratio;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CodeCalls {
@@ -138,10 +139,6 @@ pub struct Summary {
     pub not_measured: Vec<NotMeasured>,
     pub by_reason_header: Vec<ReasonHeaderCount>,
     pub by_account: Vec<AccountStats>,
-}
-
-fn ratio(a: u64, b: u64) -> f64 {
-    if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
 #[derive(Default, Clone)]

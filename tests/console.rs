@@ -5,8 +5,6 @@ mod common;
 
 use std::sync::Arc;
 
-use std::sync::RwLock;
-
 use cdrscope::cdr::load::read;
 use cdrscope::cdr::{Progress, SharedStore, SourceSpec, Store};
 use cdrscope::kb::{Kb, Lang};
@@ -26,7 +24,7 @@ fn demo_store() -> Store {
 }
 
 fn app_with(store: Store) -> (App, Ctx) {
-    let store: SharedStore = Arc::new(RwLock::new(store));
+    let store: SharedStore = cdrscope::cdr::load::shared(store);
     let progress = Arc::new(Progress::default());
     progress.done.store(true, std::sync::atomic::Ordering::Relaxed);
     let kb = Arc::new(Kb::builtin(Lang::En).expect("kb"));
@@ -306,8 +304,7 @@ fn lookup_palette_time_window_sort_and_help() {
     assert!(
         app.rows
             .windows(2)
-            .all(|w| read(&ctx.store).cols.hold_ms[w[0] as usize]
-                >= read(&ctx.store).cols.hold_ms[w[1] as usize]),
+            .all(|w| read(&ctx.store).hold_ms(w[0] as usize) >= read(&ctx.store).hold_ms(w[1] as usize)),
         "longest first"
     );
     key(&mut app, &ctx, KeyCode::Char('?'));
@@ -376,7 +373,7 @@ fn small_terminals_and_hostile_bytes() {
 #[test]
 fn rows_appear_while_loading() {
     let kb = Arc::new(Kb::builtin(Lang::En).expect("kb"));
-    let shared: SharedStore = Arc::new(RwLock::new(Store::default()));
+    let shared: SharedStore = cdrscope::cdr::load::shared(Store::default());
     let progress = Arc::new(Progress::default());
     let specs = vec![SourceSpec::Memory { name: "demo".into(), data: Arc::new(Vec::new()) }];
     let mut app = App::new(kb, common::utc(), specs, progress.clone());
@@ -403,7 +400,7 @@ fn rows_appear_while_loading() {
 fn the_focus_timeline_uses_the_summarys_buckets_in_any_zone() {
     // +05:30: buckets aligned to UTC would start at :30 local and not line up.
     let zone = cdrscope::cdr::Zone::parse("+05:30").expect("zone");
-    let store: SharedStore = Arc::new(RwLock::new(demo_store()));
+    let store: SharedStore = cdrscope::cdr::load::shared(demo_store());
     let ctx = Ctx { store: store.clone(), zone: zone.clone(), now_ms: 1_800_000_000_000 };
     let rows: Vec<u32> = (0..read(&store).len() as u32).collect();
     let summary = cdrscope::stats::summarize(&read(&store), &rows, &cdrscope::cdr::TimeWriter::new(zone));

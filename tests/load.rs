@@ -141,16 +141,16 @@ fn hold_unit_is_detected_and_can_be_forced() {
     let s = pipe_line("1", "2026-11-20 10:00:00", "2026-11-20 10:00:40", 30, "-8", "A", "B");
     let a = load_bytes("ms.txt", ms.repeat(5).as_bytes());
     assert_eq!(a.sources[0].hold_unit, Some(HoldUnit::Ms));
-    assert_eq!(a.cols.hold_ms[0], 30_000);
+    assert_eq!(a.hold_ms(0), 30_000);
     let b = load_bytes("s.txt", s.repeat(5).as_bytes());
     assert_eq!(b.sources[0].hold_unit, Some(HoldUnit::S));
-    assert_eq!(b.cols.hold_ms[0], 30_000);
+    assert_eq!(b.hold_ms(0), 30_000);
     assert!(b.sources[0].hold_unit_why.contains("5 of 5"));
 
     let dir = tempfile::tempdir().expect("tempdir");
     let p = write(dir.path(), "x.txt", s.as_bytes());
     let forced = load_with(&[&p], &LoadOptions { hold_unit: HoldUnitChoice::Ms, ..opts() }).store;
-    assert_eq!(forced.cols.hold_ms[0], 30);
+    assert_eq!(forced.hold_ms(0), 30);
     assert_eq!(forced.sources[0].hold_unit_why, "set by --hold-unit");
 }
 

@@ -253,7 +253,7 @@ fn the_portal_zip() {
     assert_eq!(l.store.sources[0].name, format!("{}!cdrs_20230716_1.txt", path.display()));
     assert_eq!((l.store.calls(), l.store.rejected_lines()), (3, 0));
     assert_eq!(l.store.sources[0].tally.headers, 1);
-    let answered = (0..3).filter(|&i| l.store.cols.hold_ms[i] > 0).count();
+    let answered = (0..3).filter(|&i| l.store.hold_ms(i) > 0).count();
     assert_eq!(answered, 2);
     assert_eq!(l.store.record(1).hold_ms, 85_000, "portal holdTime is seconds");
     assert_eq!(

@@ -703,10 +703,10 @@ impl Parser<'_> {
         let flowno = self.uint(get(Field::FlowNo), "flowno", line);
         let reason_raw = get(Field::EndReason).unwrap_or("");
         let reason = match small_code(reason_raw) {
-            Some(code) => self.batch.pools.reasons.intern_code(code),
+            Some(code) => std::sync::Arc::make_mut(&mut self.batch.pools.reasons).intern_code(code),
             None => {
                 let text = self.text(reason_raw);
-                self.batch.pools.reasons.intern(Reason::parse(&text))
+                std::sync::Arc::make_mut(&mut self.batch.pools.reasons).intern(Reason::parse(&text))
             }
         };
         let reason = reason.unwrap_or_else(|| {
@@ -769,7 +769,7 @@ impl Parser<'_> {
         let row = c.len();
         c.start_ms.push(start_ms);
         c.span_ms.push(span);
-        c.hold_ms.push(hold);
+        c.hold_raw.push(hold);
         c.caller_pdd_ms.push(caller_pdd);
         c.callee_pdd_ms.push(callee_pdd);
         c.reason.push(reason);
@@ -1016,7 +1016,7 @@ mod tests {
         // Unknown values read as absent, never as 0.
         assert_eq!(b.cols.caller_pdd_ms[6], NO_PDD);
         assert_eq!(b.cols.end_direction[4], NO_SMALL);
-        assert_eq!(b.cols.hold_ms[2], 0);
+        assert_eq!(b.cols.hold_raw[2], 0);
         // A bad start: the call is placed at its stop; an implausible one likewise.
         assert_eq!(b.cols.span_ms[0], 0);
         assert_eq!(b.cols.span_ms[8], 0);

@@ -3,6 +3,7 @@
 //! One `Vec` per field; a row is an index. Text columns hold ids into pools owned by whoever
 //! owns the columns (a batch's own pools while parsing, the store's after merging).
 
+use super::append_vec::AppendVec;
 use super::number::{DerivedNumber, PackedNumber};
 use super::pool::Remap;
 
@@ -19,45 +20,46 @@ pub const NO_SMALL: i8 = i8::MIN;
 pub struct ExtraColumn {
     pub name: String,
     /// Ids into the owner's extra-value pool; 0 (empty) for rows whose source lacks it.
-    pub values: Vec<u32>,
+    pub values: AppendVec<u32>,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct Columns {
     /// Start of the call, epoch ms UTC. When the source records no start (0 or empty, as some
     /// deployments do for unanswered calls), the stop time stands in.
-    pub start_ms: Vec<i64>,
+    pub start_ms: AppendVec<i64>,
     /// Stop minus start in ms; [`NO_STOP`] when no stop is recorded (call still in
     /// progress). A span instead of a second timestamp saves 4 bytes a row.
-    pub span_ms: Vec<u32>,
-    /// Talk time in ms (in a batch: the raw value, unit decided per source after loading).
-    pub hold_ms: Vec<u32>,
-    pub caller_pdd_ms: Vec<u32>,
-    pub callee_pdd_ms: Vec<u32>,
+    pub span_ms: AppendVec<u32>,
+    /// Talk time as the source wrote it (ms or s, decided per source): read it with
+    /// `Store::hold_ms`, which applies the source's unit.
+    pub hold_raw: AppendVec<u32>,
+    pub caller_pdd_ms: AppendVec<u32>,
+    pub callee_pdd_ms: AppendVec<u32>,
     /// Index into the owner's [`super::reason::ReasonTable`].
-    pub reason: Vec<u16>,
-    pub end_direction: Vec<i8>,
-    pub billing_mode: Vec<i8>,
-    pub callee_billing: Vec<i8>,
-    pub call_level: Vec<i8>,
+    pub reason: AppendVec<u16>,
+    pub end_direction: AppendVec<i8>,
+    pub billing_mode: AppendVec<i8>,
+    pub callee_billing: AppendVec<i8>,
+    pub call_level: AppendVec<i8>,
     /// Ids into the gateway pool.
-    pub caller_gw: Vec<u32>,
-    pub callee_gw: Vec<u32>,
+    pub caller_gw: AppendVec<u32>,
+    pub callee_gw: AppendVec<u32>,
     /// Ids into the IP pool.
-    pub caller_ip: Vec<u32>,
-    pub callee_ip: Vec<u32>,
-    pub caller: Vec<PackedNumber>,
-    pub callee: Vec<PackedNumber>,
-    pub caller_access: Vec<DerivedNumber>,
-    pub callee_access: Vec<DerivedNumber>,
-    pub caller_to_gw: Vec<DerivedNumber>,
-    pub callee_to_gw: Vec<DerivedNumber>,
+    pub caller_ip: AppendVec<u32>,
+    pub callee_ip: AppendVec<u32>,
+    pub caller: AppendVec<PackedNumber>,
+    pub callee: AppendVec<PackedNumber>,
+    pub caller_access: AppendVec<DerivedNumber>,
+    pub callee_access: AppendVec<DerivedNumber>,
+    pub caller_to_gw: AppendVec<DerivedNumber>,
+    pub callee_to_gw: AppendVec<DerivedNumber>,
     /// Source line numbers as runs: `(first row, its line)`; the rows that follow are on the
     /// following lines until the next run. A clean file needs one run per block instead of
     /// four bytes per row. Use [`Columns::line`].
-    pub line_runs: Vec<(u32, u32)>,
+    pub line_runs: AppendVec<(u32, u32)>,
     /// Empty until some source has a flowno; then one per row (0 = none).
-    pub flowno: Vec<u64>,
+    pub flowno: AppendVec<u64>,
     pub extras: Vec<ExtraColumn>,
     /// Extra column index by name: a hostile line with thousands of fields must not cost a
     /// linear search per new column.
@@ -78,7 +80,7 @@ impl Columns {
     pub fn reserve(&mut self, n: usize) {
         self.start_ms.reserve_exact(n);
         self.span_ms.reserve_exact(n);
-        self.hold_ms.reserve_exact(n);
+        self.hold_raw.reserve_exact(n);
         self.caller_pdd_ms.reserve_exact(n);
         self.callee_pdd_ms.reserve_exact(n);
         self.reason.reserve_exact(n);
@@ -103,7 +105,7 @@ impl Columns {
         if let Some(&i) = self.extra_by_name.get(name) {
             return i;
         }
-        self.extras.push(ExtraColumn { name: name.to_string(), values: vec![0; rows] });
+        self.extras.push(ExtraColumn { name: name.to_string(), values: AppendVec::from_elem(0, rows) });
         let i = self.extras.len() - 1;
         self.extra_by_name.insert(name.to_string(), i);
         i
@@ -140,7 +142,7 @@ impl Columns {
         let before = self.len();
         self.start_ms.extend_from_slice(&other.start_ms);
         self.span_ms.extend_from_slice(&other.span_ms);
-        self.hold_ms.extend_from_slice(&other.hold_ms);
+        self.hold_raw.extend_from_slice(&other.hold_raw);
         self.caller_pdd_ms.extend_from_slice(&other.caller_pdd_ms);
         self.callee_pdd_ms.extend_from_slice(&other.callee_pdd_ms);
         self.reason.extend(other.reason.iter().map(|r| map.reasons.get(*r as usize).copied().unwrap_or(0)));
@@ -183,12 +185,12 @@ impl Columns {
 
     /// Bytes of heap the columns hold (capacity, not just length).
     pub fn heap_bytes(&self) -> usize {
-        fn b<T>(v: &Vec<T>) -> usize {
+        fn b<T: Copy>(v: &AppendVec<T>) -> usize {
             v.capacity() * std::mem::size_of::<T>()
         }
         b(&self.start_ms)
             + b(&self.span_ms)
-            + b(&self.hold_ms)
+            + b(&self.hold_raw)
             + b(&self.caller_pdd_ms)
             + b(&self.callee_pdd_ms)
             + b(&self.reason)

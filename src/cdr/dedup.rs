@@ -47,7 +47,7 @@ impl Keys<'_> {
 
     fn fallback(&self, i: usize) -> Fallback {
         let c = &self.store.cols;
-        (c.caller[i], c.callee[i], c.start_ms[i].div_euclid(1000), c.hold_ms[i])
+        (c.caller[i], c.callee[i], c.start_ms[i].div_euclid(1000), self.store.hold_ms(i))
     }
 }
 
@@ -58,12 +58,12 @@ fn hash_of<T: Hash>(h: &std::collections::hash_map::RandomState, v: &T) -> u64 {
 /// Marks the rows of source `src` that repeat calls of sources read before it, adds the rest
 /// to the index, and returns how many were repeats, per earlier source.
 pub fn mark_source(store: &mut Store, src: usize, index: &mut DedupIndex) -> Vec<(usize, u64)> {
-    let Some(range) = store.source_rows(src) else { return Vec::new() };
+    let ranges = store.source_rows(src);
     let keys = Keys { store, softswitch: store.extra_index(extra::SOFTSWITCH) };
     let mut marked = Vec::new();
     let mut per_source: HashMap<usize, u64> = HashMap::new();
-    let mut fresh: Vec<(Option<u64>, u64, u32)> = Vec::with_capacity(range.len());
-    for i in range {
+    let mut fresh: Vec<(Option<u64>, u64, u32)> = Vec::new();
+    for i in ranges.into_iter().flatten() {
         let primary = keys.primary(i);
         let fb = keys.fallback(i);
         let ph = primary.map(|p| hash_of(&index.hasher, &p));

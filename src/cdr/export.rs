@@ -96,6 +96,29 @@ fn values(r: &Record, tw: &TimeWriter) -> Vec<String> {
     v
 }
 
+/// The column names of an export of this store, in order.
+pub fn columns(store: &Store) -> Vec<String> {
+    header(store)
+}
+
+/// One call as the JSON object `export --format json` writes (`head` from [`columns`]).
+pub fn json_object(
+    head: &[String],
+    rec: &Record,
+    tw: &TimeWriter,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut obj = serde_json::Map::new();
+    for (k, v) in head.iter().zip(values(rec, tw)) {
+        let val = match v.parse::<i64>() {
+            Ok(i) if !k.contains("E164") => serde_json::Value::from(i),
+            _ if v.is_empty() => serde_json::Value::Null,
+            _ => serde_json::Value::from(v),
+        };
+        obj.insert(k.clone(), val);
+    }
+    obj
+}
+
 /// Writes the rows. `to_terminal`: control characters and escape sequences from the data are
 /// written escaped, as the console shows them (raw bytes go only to files and pipes).
 pub fn write(
@@ -122,18 +145,7 @@ pub fn write(
         Format::Json => {
             w.write_all(b"[")?;
             for (n, &r) in rows.iter().enumerate() {
-                let rec = store.record(r as usize);
-                let mut obj = serde_json::Map::new();
-                for (k, v) in head.iter().zip(values(&rec, &tw)) {
-                    let val = match v.parse::<i64>() {
-                        Ok(i) if k != "callerE164" && k != "calleeE164" && !k.contains("E164") => {
-                            serde_json::Value::from(i)
-                        }
-                        _ if v.is_empty() => serde_json::Value::Null,
-                        _ => serde_json::Value::from(v),
-                    };
-                    obj.insert(k.clone(), val);
-                }
+                let obj = json_object(&head, &store.record(r as usize), &tw);
                 w.write_all(if n == 0 { b"\n" } else { b",\n" })?;
                 w.write_all(json_safe(&serde_json::to_string(&obj)?).as_bytes())?;
             }

@@ -6,7 +6,10 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
 
 use crossbeam_channel::bounded;
 
@@ -104,34 +107,80 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// A store that is filled while others read it (the console shows rows as they arrive).
-pub type SharedStore = Arc<RwLock<Store>>;
+/// The newest published snapshot of a store that one thread fills while others read it.
+/// Readers take a snapshot ([`read`]) and never wait on the writer: the writer appends to
+/// its own store and publishes a cheap clone of it (see [`super::append_vec`]).
+pub type SharedStore = Arc<ArcSwap<Store>>;
 
-/// Locks for reading; a panic elsewhere does not make the rows unreadable.
-pub fn read(shared: &SharedStore) -> RwLockReadGuard<'_, Store> {
-    shared.read().unwrap_or_else(PoisonError::into_inner)
+/// A shared store holding `store`.
+pub fn shared(store: Store) -> SharedStore {
+    Arc::new(ArcSwap::from_pointee(store))
 }
 
-fn write(shared: &SharedStore) -> RwLockWriteGuard<'_, Store> {
-    shared.write().unwrap_or_else(PoisonError::into_inner)
+/// The newest snapshot: rows, pools and bookkeeping consistent with each other, however
+/// long it is held.
+pub fn read(shared: &SharedStore) -> Arc<Store> {
+    shared.load_full()
+}
+
+/// How often a loader publishes while rows arrive.
+pub const PUBLISH_EVERY: Duration = Duration::from_millis(200);
+
+/// Publishes the writer's store for readers.
+pub fn publish(shared: &SharedStore, store: &Store) {
+    shared.store(Arc::new(store.clone()));
 }
 
 /// Loads every source into a store.
 pub fn load(specs: &[SourceSpec], opts: &LoadOptions, progress: Arc<Progress>) -> Result<Loaded, LoadError> {
-    let shared: SharedStore = Arc::new(RwLock::new(Store::default()));
-    let skipped = load_into(specs, opts, progress, &shared)?;
-    let store = std::mem::take(&mut *write(&shared));
-    Ok(Loaded { store, skipped })
+    let mut store = Store::default();
+    let read = load_with(specs, opts, progress, &mut store, &mut |_| {})?;
+    Ok(Loaded { store, skipped: read.skipped })
 }
 
-/// Loads every source into a shared store, merging batch by batch under a short write lock,
-/// so readers see rows as they arrive. Returns the directory entries passed over.
+/// Loads every source into a shared store, publishing snapshots as rows arrive. Returns the
+/// directory entries passed over.
 pub fn load_into(
     specs: &[SourceSpec],
     opts: &LoadOptions,
     progress: Arc<Progress>,
     shared: &SharedStore,
 ) -> Result<Vec<Skipped>, LoadError> {
+    let mut store = Store::default();
+    let read = load_with(specs, opts, progress, &mut store, &mut |st| publish(shared, st));
+    publish(shared, &store);
+    read.map(|r| r.skipped)
+}
+
+/// What a finished load leaves for following its sources.
+#[derive(Debug, Default)]
+pub struct InputsRead {
+    /// Directory entries passed over, with why.
+    pub skipped: Vec<Skipped>,
+    /// Each input as read, by source index, with where its reading stopped.
+    pub ends: Vec<InputEnd>,
+}
+
+/// One input and where the load stopped reading it.
+#[derive(Debug, Clone)]
+pub struct InputEnd {
+    pub input: Input,
+    /// Bytes consumed up to the last complete record (plain text inputs).
+    pub offset: Option<u64>,
+    /// The next line number.
+    pub next_line: u64,
+    pub layout: Option<Arc<Layout>>,
+}
+
+/// Loads every source into `store`, calling `publish` at most every [`PUBLISH_EVERY`]
+/// while rows arrive (and not at the end: the caller has the final store).
+pub fn load_with(
+    specs: &[SourceSpec],
+    opts: &LoadOptions,
+    progress: Arc<Progress>,
+    store: &mut Store,
+    publish: &mut dyn FnMut(&Store),
+) -> Result<InputsRead, LoadError> {
     if specs.is_empty() {
         return Err(LoadError::NoSources);
     }
@@ -155,12 +204,10 @@ pub fn load_into(
         .map(|(n, _)| n);
 
     let notes: Mutex<Vec<ReaderNote>> = Mutex::new(vec![ReaderNote::default(); inputs.len()]);
-    {
-        let mut store = write(shared);
-        store.sources = inputs.iter().map(|i| SourceInfo::new(i.name.clone())).collect();
-        store.wall_clock = inputs.iter().any(|i| matches!(i.kind, InputKind::Db(_)));
-        store.aliases = opts.aliases.clone();
-    }
+    store.sources = inputs.iter().map(|i| SourceInfo::new(i.name.clone())).collect();
+    store.wall_clock = inputs.iter().any(|i| matches!(i.kind, InputKind::Db(_)));
+    store.aliases = opts.aliases.clone();
+    let mut published = Instant::now();
     let (job_tx, job_rx) = bounded::<Job>(threads * 2);
     let (batch_tx, batch_rx) = bounded::<Batch>(threads * 2);
 
@@ -204,7 +251,11 @@ pub fn load_into(
             waiting.insert(batch.seq, batch);
             while let Some(b) = waiting.remove(&next) {
                 next += 1;
-                merge(&mut write(shared), b, notes, opts.hold_unit, &progress, &mut dedup);
+                merge(store, b, notes, opts.hold_unit, &progress, &mut dedup);
+            }
+            if published.elapsed() >= PUBLISH_EVERY {
+                publish(store);
+                published = Instant::now();
             }
         }
         if !waiting.is_empty() {
@@ -217,12 +268,21 @@ pub fn load_into(
     }
     // Every source gets the reader's findings, also those that produced no rows.
     let notes = notes.into_inner().map_err(|e| LoadError::Worker(e.to_string()))?;
-    let mut store = write(shared);
     for (info, note) in store.sources.iter_mut().zip(&notes) {
         note.apply(info);
     }
     progress.done.store(true, Ordering::Relaxed);
-    Ok(skipped)
+    let ends = inputs
+        .into_iter()
+        .zip(notes)
+        .map(|(input, note)| InputEnd {
+            input,
+            offset: note.offset,
+            next_line: note.next_line,
+            layout: note.layout,
+        })
+        .collect();
+    Ok(InputsRead { skipped, ends })
 }
 
 /// What the reader thread learns about a source.
@@ -234,11 +294,22 @@ struct ReaderNote {
     layout: Option<Arc<Layout>>,
     /// A better name found while reading (a workbook's sheet: `book.xlsx!Sheet1`).
     rename: Option<String>,
+    /// Plain text: bytes up to the end of the last complete record sent.
+    offset: Option<u64>,
+    next_line: u64,
 }
 
 impl Default for ReaderNote {
     fn default() -> Self {
-        ReaderNote { form: Err("not read".into()), packing: "", read_error: None, layout: None, rename: None }
+        ReaderNote {
+            form: Err("not read".into()),
+            packing: "",
+            read_error: None,
+            layout: None,
+            rename: None,
+            offset: None,
+            next_line: 1,
+        }
     }
 }
 
@@ -283,9 +354,7 @@ fn merge(
         let text_file = note.layout.is_some_and(|l| l.delimiter == Delimiter::Pipe);
         let (unit, why) =
             decide_hold_unit(choice, info.tally.hold_votes_ms, info.tally.hold_votes_s, text_file);
-        info.hold_unit = Some(unit);
-        info.hold_unit_why = why;
-        store.apply_hold_unit(src, unit);
+        store.set_hold_unit(src, unit, why);
         let dups = match dedup.as_mut() {
             Some(index) => super::dedup::mark_source(store, src, index),
             None => Vec::new(),
@@ -411,7 +480,8 @@ fn read_input(
             Ok(f) => read_stream(f, pending_rule, &mut feed),
             Err(e) => feed.set(&|i| i.form = Err(format!("cannot open: {e}"))),
         },
-        InputKind::Stdin => read_stream(std::io::stdin().lock(), false, &mut feed),
+        // Rows from a pipe are shown within a second of arriving, not per block.
+        InputKind::Stdin => read_stream(Trickle::stdin(), false, &mut feed),
         InputKind::Memory(data) => read_stream(&data[..], false, &mut feed),
     }
 }
@@ -423,11 +493,15 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
         256 << 10,
         Counting { inner: raw, progress: feed.progress.clone(), decoded: false },
     );
-    let packing = match buffered.fill_buf() {
-        Ok(head) => Packing::detect(head),
-        Err(e) => {
-            feed.set(&|i| i.form = Err(format!("cannot read: {e}")));
-            return;
+    let packing = loop {
+        match buffered.fill_buf() {
+            Ok(head) => break Packing::detect(head),
+            // A quiet pipe: wait on for its first bytes.
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut && !feed.cancelled() => continue,
+            Err(e) => {
+                feed.set(&|i| i.form = Err(format!("cannot read: {e}")));
+                return;
+            }
         }
     };
     feed.set(&|i| i.packing = packing.label());
@@ -440,10 +514,17 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
         }
     };
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + (64 << 10));
-    let mut eof = fill(&mut reader, &mut buf, BLOCK_BYTES).unwrap_or_else(|e| {
-        feed.set(&|i| i.read_error = Some(read_error(packing, &e)));
-        true
-    });
+    let mut eof = false;
+    // The form is told from whole lines: a trickling pipe is read until it has one.
+    while !eof && buf.len() < BLOCK_BYTES && !buf.contains(&b'\n') {
+        if feed.cancelled() {
+            return;
+        }
+        eof = fill(&mut reader, &mut buf, BLOCK_BYTES).unwrap_or_else(|e| {
+            feed.set(&|i| i.read_error = Some(read_error(packing, &e)));
+            true
+        });
+    }
     if super::decompress::is_tar(&buf) {
         feed.set(&|i| {
             i.form =
@@ -460,8 +541,10 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
         return;
     }
     // A UTF-8 byte order mark is not part of the first field.
+    let mut consumed = 0u64;
     if buf.starts_with(b"\xEF\xBB\xBF") {
         buf.drain(..3);
+        consumed = 3;
     }
     if super::records::looks_like_json(&buf) {
         let head = std::mem::take(&mut buf);
@@ -510,6 +593,9 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
                 eof = at_eof;
                 continue;
             }
+            if feed.cancelled() {
+                return;
+            }
             let target = buf.len() + BLOCK_BYTES;
             eof = fill(&mut reader, &mut buf, target).unwrap_or_else(|e| {
                 feed.set(&|i| i.read_error = Some(read_error(packing, &e)));
@@ -519,10 +605,23 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
         }
         let rest = buf.split_off(cut);
         let data = std::mem::replace(&mut buf, rest);
+        consumed += data.len() as u64;
+        // A followed file goes on after the last complete line (a pending one is read again).
+        let tail = if eof && pending_rule && !data.ends_with(b"\n") {
+            data.len() - memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1)
+        } else {
+            0
+        };
+        let plain = packing == Packing::Plain;
         if !send(feed, &mut first_line, data, &mut first_block, &layout, eof, pending_rule) {
             return;
         }
         if eof {
+            let (offset, next) = (consumed - tail as u64, first_line);
+            feed.set(&|i| {
+                i.offset = plain.then_some(offset);
+                i.next_line = next;
+            });
             return;
         }
         if feed.cancelled() {
@@ -709,13 +808,79 @@ fn send(
 /// Reads until `buf` holds `target` bytes or the input ends; returns true at end of input.
 /// Reads into the vector's spare room without zeroing it first (a 1 MiB memset per small
 /// file made 65,000 files take minutes).
+/// A reader that runs dry for a moment ([`Trickle`]) ends the fill early with what it has.
 fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, target: usize) -> std::io::Result<bool> {
     let want = target.saturating_sub(buf.len()) as u64;
     if want == 0 {
         return Ok(false);
     }
-    let n = r.take(want).read_to_end(buf)?;
-    Ok((n as u64) < want)
+    match r.take(want).read_to_end(buf) {
+        Ok(n) => Ok((n as u64) < want),
+        // `read_to_end` keeps what it read before the pause.
+        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// How long a trickling input may be quiet before what it sent is passed on.
+const TRICKLE_WAIT: Duration = Duration::from_millis(300);
+
+/// Standard input read on a thread of its own, so the loader can pass on what arrived when
+/// the pipe goes quiet instead of waiting for a full block: a pause reads as `TimedOut`.
+struct Trickle {
+    rx: crossbeam_channel::Receiver<std::io::Result<Vec<u8>>>,
+    pending: std::io::Cursor<Vec<u8>>,
+}
+
+impl Trickle {
+    fn stdin() -> Trickle {
+        let (tx, rx) = bounded(16);
+        // Detached: a read blocked on a terminal must not hold up the exit.
+        let _ = std::thread::Builder::new().name("stdin".into()).spawn(move || {
+            let mut input = std::io::stdin().lock();
+            loop {
+                let mut chunk = vec![0u8; 256 << 10];
+                match input.read(&mut chunk) {
+                    Ok(0) => {
+                        let _ = tx.send(Ok(Vec::new()));
+                        return;
+                    }
+                    Ok(n) => {
+                        chunk.truncate(n);
+                        if tx.send(Ok(chunk)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+        });
+        Trickle { rx, pending: std::io::Cursor::new(Vec::new()) }
+    }
+}
+
+impl Read for Trickle {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pending.position() < self.pending.get_ref().len() as u64 {
+            return self.pending.read(out);
+        }
+        match self.rx.recv_timeout(TRICKLE_WAIT) {
+            Ok(Ok(chunk)) if chunk.is_empty() => Ok(0),
+            Ok(Ok(chunk)) => {
+                self.pending = std::io::Cursor::new(chunk);
+                self.pending.read(out)
+            }
+            Ok(Err(e)) => Err(e),
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "no input for a moment"))
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => Ok(0),
+        }
+    }
 }
 
 /// Index just past the last complete record in `buf`: the last newline, or for quoted forms

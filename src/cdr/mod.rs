@@ -1,6 +1,7 @@
 //! CDR loading and storage: the record model, form detection, parsers, sources and the
 //! compact columnar store. Nothing here knows about terminals.
 
+pub mod append_vec;
 pub mod batch;
 pub mod columns;
 pub mod decompress;
@@ -8,8 +9,11 @@ pub mod dedup;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod feed;
 pub mod fields;
+pub mod follow;
 pub mod form;
+pub mod ingest;
 pub mod load;
 pub mod mycnf;
 pub mod mysql;

@@ -118,6 +118,11 @@ impl ReasonTable {
         Some(id)
     }
 
+    /// The id of a value already in the table.
+    pub fn lookup(&self, r: &Reason) -> Option<u16> {
+        self.index.get(r).copied()
+    }
+
     /// Same as `intern(Reason::Code(code))`, without hashing for everyday codes.
     pub fn intern_code(&mut self, code: i32) -> Option<u16> {
         let slot = usize::try_from(code + SMALL_RANGE).ok().filter(|s| *s < self.small.len());

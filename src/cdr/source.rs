@@ -20,6 +20,8 @@ pub enum SourceSpec {
     },
     /// `mysql://user@host:port/database`.
     Mysql(String),
+    /// `udp://[ADDR]:PORT`: the real-time CDR feed (live only).
+    Udp(String),
 }
 
 impl SourceSpec {
@@ -27,6 +29,8 @@ impl SourceSpec {
     pub fn from_arg(arg: &str) -> SourceSpec {
         if arg == "-" {
             SourceSpec::Stdin
+        } else if arg.starts_with("udp://") {
+            SourceSpec::Udp(arg.to_string())
         } else if super::mysql::DbUrl::is_db_url(arg) {
             SourceSpec::Mysql(arg.to_string())
         } else {
@@ -111,6 +115,8 @@ pub fn discover(
                 size: Some(data.len() as u64),
                 modified: None,
             }),
+            // The feed is not read here: the ingest thread binds it (see `ingest`).
+            SourceSpec::Udp(_) => {}
             SourceSpec::Mysql(url) => {
                 let url = super::mysql::DbUrl::parse(url).map_err(LoadError::Database)?;
                 let now = crate::cdr::time::now_ms();

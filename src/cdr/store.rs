@@ -21,6 +21,16 @@ pub enum HoldUnit {
     S,
 }
 
+impl HoldUnit {
+    /// Raw holdTime times this is ms.
+    pub fn factor(self) -> u32 {
+        match self {
+            HoldUnit::Ms => 1,
+            HoldUnit::S => 1000,
+        }
+    }
+}
+
 impl fmt::Display for HoldUnit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -38,7 +48,6 @@ pub struct SourceInfo {
     pub form: Result<String, String>,
     /// How the input was packed (`gzip`, `xz`, ...; empty for plain).
     pub packing: &'static str,
-    pub first_row: usize,
     pub rows: usize,
     pub tally: Tally,
     pub hold_unit: Option<HoldUnit>,
@@ -49,6 +58,12 @@ pub struct SourceInfo {
     pub ended: bool,
     /// Calls of this source already read from earlier sources: (earlier source, calls).
     pub duplicate_of: Vec<(usize, u64)>,
+    /// While followed: what the source is doing.
+    pub live: Option<super::follow::LiveState>,
+    /// The newest things that happened while following (rotations, reconnections).
+    pub follow_notes: Vec<String>,
+    /// A UDP feed's counts (datagrams, acknowledgements, repeats, malformed by sender).
+    pub feed: Option<super::feed::FeedCounts>,
 }
 
 impl SourceInfo {
@@ -64,7 +79,6 @@ impl SourceInfo {
             name,
             form: Err("not read".into()),
             packing: "",
-            first_row: 0,
             rows: 0,
             tally: Tally::default(),
             hold_unit: None,
@@ -72,23 +86,31 @@ impl SourceInfo {
             read_error: None,
             ended: false,
             duplicate_of: Vec::new(),
+            live: None,
+            follow_notes: Vec::new(),
+            feed: None,
         }
     }
 }
 
-#[derive(Debug, Default)]
+/// A store is also its own snapshot: cloning shares the columns and pools (see
+/// [`super::append_vec`]) and copies only the per-source bookkeeping.
+#[derive(Debug, Default, Clone)]
 pub struct Store {
     pub cols: Columns,
     pub pools: Pools,
     pub sources: Vec<SourceInfo>,
     /// Rejected lines kept for display: (source index, line, reason).
     pub rejects: Vec<(usize, super::reject::Rejected)>,
-    /// (first row, source index) for each source that has rows, in row order.
+    /// (first row, source index) for each run of rows from one source, in row order. A
+    /// followed source's rows come in runs between other sources' rows.
     runs: Vec<(usize, usize)>,
+    /// The factor from raw holdTime to ms when every source with rows has the same unit.
+    uniform_hold: Option<u32>,
     /// Bytes of input parsed so far (all sources), for sizing the columns.
     pub bytes_parsed: u64,
     /// Rows that repeat a call read from an earlier source, as a bit set (empty when none).
-    dups: Vec<u64>,
+    dups: super::append_vec::AppendVec<u64>,
     dup_count: usize,
     /// Readable names for gateways (raw -> alias) from the config file: shown and accepted
     /// in filters; exports and JSON keep the raw names.
@@ -152,17 +174,17 @@ impl Store {
         let map = self.pools.absorb(&batch.pools);
         let src = batch.source;
         self.bytes_parsed += batch.tally.bytes;
+        if !batch.cols.is_empty() && self.runs.last().is_none_or(|&(_, s)| s != src) {
+            self.runs.push((self.cols.len(), src));
+        }
         if let Some(info) = self.sources.get_mut(src) {
-            if info.rows == 0 && !batch.cols.is_empty() {
-                info.first_row = self.cols.len();
-                self.runs.push((info.first_row, src));
-            }
             info.rows += batch.cols.len();
             info.tally.add(&batch.tally, REJECT_SAMPLES);
         }
         let room = REJECT_SAMPLES.saturating_sub(self.rejects.len());
         self.rejects.extend(batch.tally.samples.iter().take(room).map(|r| (src, r.clone())));
         self.cols.append_remapped(&batch.cols, &map);
+        self.settle_hold_units();
     }
 
     /// Reserves room for about `rows` more rows, so the columns grow once instead of doubling
@@ -171,15 +193,35 @@ impl Store {
         self.cols.reserve(rows);
     }
 
-    /// Converts a source's raw holdTime values to ms once its unit is known.
-    pub fn apply_hold_unit(&mut self, source: usize, unit: HoldUnit) {
-        let Some(info) = self.sources.get(source) else { return };
-        if unit == HoldUnit::S {
-            let range = info.first_row..info.first_row + info.rows;
-            for h in &mut self.cols.hold_ms[range] {
-                *h = h.saturating_mul(1000);
-            }
+    /// Sets the holdTime unit of a source. Rows keep their raw values: the unit is applied
+    /// when they are read, so a unit decided (or changed) late never rewrites stored rows.
+    pub fn set_hold_unit(&mut self, source: usize, unit: HoldUnit, why: String) {
+        if let Some(info) = self.sources.get_mut(source) {
+            info.hold_unit = Some(unit);
+            info.hold_unit_why = why;
         }
+        self.settle_hold_units();
+    }
+
+    fn settle_hold_units(&mut self) {
+        let mut units = self.sources.iter().filter(|s| s.rows > 0).map(|s| s.hold_unit);
+        let first = units.next().flatten();
+        self.uniform_hold = match first {
+            Some(u) if units.all(|v| v == Some(u)) => Some(u.factor()),
+            None if self.sources.iter().all(|s| s.rows == 0) => Some(1),
+            _ => None,
+        };
+    }
+
+    /// Talk time of a row in ms: its raw holdTime in its source's unit.
+    #[inline]
+    pub fn hold_ms(&self, i: usize) -> u32 {
+        let raw = self.cols.hold_raw[i];
+        let factor = match self.uniform_hold {
+            Some(f) => f,
+            None => self.source_of(i).and_then(|s| s.hold_unit).map_or(1, HoldUnit::factor),
+        };
+        raw.saturating_mul(factor)
     }
 
     pub fn source_of(&self, row: usize) -> Option<&SourceInfo> {
@@ -187,16 +229,23 @@ impl Store {
     }
 
     pub fn source_index_of(&self, row: usize) -> Option<usize> {
+        if row >= self.len() {
+            return None;
+        }
         let idx = self.runs.partition_point(|(first, _)| *first <= row).checked_sub(1)?;
-        let src = self.runs[idx].1;
-        let info = self.sources.get(src)?;
-        (row < info.first_row + info.rows).then_some(src)
+        Some(self.runs[idx].1)
     }
 
-    /// The rows of a source (its rows are contiguous: sources are read one after another).
-    pub fn source_rows(&self, src: usize) -> Option<std::ops::Range<usize>> {
-        let info = self.sources.get(src)?;
-        (info.rows > 0).then(|| info.first_row..info.first_row + info.rows)
+    /// The rows of a source, as ranges in row order.
+    pub fn source_rows(&self, src: usize) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        for (k, &(first, s)) in self.runs.iter().enumerate() {
+            if s == src {
+                let end = self.runs.get(k + 1).map_or(self.len(), |r| r.0);
+                out.push(first..end);
+            }
+        }
+        out
     }
 
     /// A row repeats a call read from an earlier source and is left out of every query.
@@ -211,7 +260,9 @@ impl Store {
         if self.dups.len() <= row / 64 {
             self.dups.resize(self.len().div_ceil(64), 0);
         }
-        self.dups[row / 64] |= 1 << (row % 64);
+        if let Some(w) = self.dups.make_mut().get_mut(row / 64) {
+            *w |= 1 << (row % 64);
+        }
         self.dup_count += 1;
     }
 
@@ -398,7 +449,7 @@ impl Store {
         Record {
             start_ms: c.start_ms[i],
             stop_ms: c.stop_ms(i),
-            hold_ms: c.hold_ms[i],
+            hold_ms: self.hold_ms(i),
             caller_access: derived(c.caller_access[i], &caller),
             callee_access: derived(c.callee_access[i], &callee),
             caller_to_gateway: derived(c.caller_to_gw[i], &caller),

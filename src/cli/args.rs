@@ -35,6 +35,29 @@ pub struct Cli {
     pub load: LoadArgs,
     #[command(flatten)]
     pub window: WindowArgs,
+    /// Read the sources once instead of following them (the console follows growing files,
+    /// standard input and the database by default)
+    #[arg(long)]
+    pub no_follow: bool,
+    #[command(flatten)]
+    pub feed: FeedArgs,
+}
+
+/// For `udp://` sources: the real-time CDR feed.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FeedArgs {
+    /// Hear only senders in this network (repeatable), e.g. 10.0.0.0/8 or 203.0.113.7
+    #[arg(long, value_name = "CIDR")]
+    pub allow_from: Vec<String>,
+    /// Pass every datagram on unchanged to HOST:PORT (the system that received the feed before)
+    #[arg(long, value_name = "HOST:PORT")]
+    pub relay: Option<String>,
+    /// Append every CDR received to FILE (a new file unless --append)
+    #[arg(long, value_name = "FILE")]
+    pub spool: Option<std::path::PathBuf>,
+    /// The spool file may exist: add to it
+    #[arg(long)]
+    pub append: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +68,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Per file: detected form, fields, time and hold units, rows and rejected lines
     Check(CheckArgs),
+    /// Print calls as they arrive (files growing, stdin), one line each or as JSON lines
+    Follow(FollowArgs),
     /// Explain an end reason, code, name, parameter or words (any of en, zh, es)
     Lookup(LookupArgs),
     /// The config file: print a commented example, the key actions, or where it is read from
@@ -69,6 +94,26 @@ pub struct ConfigArgs {
 pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: ShellArg,
+}
+
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// The calls to print; with --since, the calls since then are printed first
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Print JSON lines (the fields of export --format json) instead of 80-column lines
+    #[arg(long)]
+    pub json: bool,
+    /// Stop after printing N records
+    #[arg(long, value_name = "N")]
+    pub exit_after: Option<u64>,
+    /// Stop after this long: 30s, 5m, 2h
+    #[arg(long, value_name = "D")]
+    pub duration: Option<String>,
+    #[command(flatten)]
+    pub feed: FeedArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

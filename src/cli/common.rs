@@ -93,6 +93,11 @@ pub fn specs(args: &LoadArgs) -> anyhow::Result<Vec<SourceSpec>> {
     if specs.is_empty() {
         return Err(usage(NO_SOURCES));
     }
+    for s in &specs {
+        if let SourceSpec::Udp(url) = s {
+            crate::cdr::feed::parse_url(url).map_err(usage)?;
+        }
+    }
     if specs.iter().filter(|s| matches!(s, SourceSpec::Stdin)).count() > 1 {
         return Err(usage("standard input (-) can be given only once"));
     }
@@ -165,6 +170,11 @@ pub fn load_options(
 pub fn load(args: &LoadArgs, filter: Option<&WindowArgs>) -> anyhow::Result<Session> {
     let zone = zone(args)?;
     let specs = specs(args)?;
+    if let Some(SourceSpec::Udp(url)) = specs.iter().find(|s| matches!(s, SourceSpec::Udp(_))) {
+        return Err(usage(format!(
+            "{url} is a live feed: it has no calls to read once. Use `cdrscope follow {url}` or the console; to keep what it receives, add --spool FILE and read that file"
+        )));
+    }
     let opts = load_options(args, filter, &zone)?;
     let progress = Arc::new(Progress::default());
     let reporter = progress::spawn(progress.clone());
@@ -175,6 +185,41 @@ pub fn load(args: &LoadArgs, filter: Option<&WindowArgs>) -> anyhow::Result<Sess
     }
     let loaded = loaded?;
     Ok(Session { store: loaded.store, zone, skipped: loaded.skipped })
+}
+
+/// The feed options, checked: networks parse, the relay resolves, the spool is not a
+/// source and not in a source directory.
+pub fn feed_options(
+    a: &super::args::FeedArgs,
+    specs: &[SourceSpec],
+) -> anyhow::Result<crate::cdr::feed::FeedOptions> {
+    let mut allow_from = Vec::new();
+    for net in &a.allow_from {
+        let parsed = net
+            .parse::<ipnet::IpNet>()
+            .or_else(|_| net.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+            .map_err(|_| usage(format!("--allow-from {net}: not a network (10.0.0.0/8) or an address")))?;
+        allow_from.push(parsed);
+    }
+    let relay = match &a.relay {
+        Some(to) => Some(
+            std::net::ToSocketAddrs::to_socket_addrs(to.as_str())
+                .ok()
+                .and_then(|mut it| it.next())
+                .ok_or_else(|| usage(format!("--relay {to}: not a HOST:PORT that resolves")))?,
+        ),
+        None => None,
+    };
+    if let Some(spool) = &a.spool {
+        crate::cdr::export::check_target(spool, specs).map_err(usage)?;
+        if spool.exists() && !a.append {
+            return Err(usage(format!(
+                "--spool {}: the file exists; add --append to add to it",
+                spool.display()
+            )));
+        }
+    }
+    Ok(crate::cdr::feed::FeedOptions { allow_from, relay, spool: a.spool.clone(), append: a.append })
 }
 
 /// The filter from `--filter`, `--since` and `--until`.

@@ -15,7 +15,13 @@ pub fn is_terminal() -> bool {
     std::io::stdout().is_terminal()
 }
 
-pub fn run(args: &LoadArgs, window: &WindowArgs, lookup: Option<String>) -> anyhow::Result<u8> {
+pub fn run(
+    args: &LoadArgs,
+    window: &WindowArgs,
+    lookup: Option<String>,
+    follow: bool,
+    feed: &super::args::FeedArgs,
+) -> anyhow::Result<u8> {
     let zone = zone(args)?;
     let specs = specs(args)?;
     // Fail before taking the screen over when a path is missing.
@@ -27,6 +33,7 @@ pub fn run(args: &LoadArgs, window: &WindowArgs, lookup: Option<String>) -> anyh
         }
     }
     let load = super::common::load_options(args, Some(window), &zone)?;
+    let feed = super::common::feed_options(feed, &specs)?;
     // The console starts filtered to the window it was given.
     let mut filter = Vec::new();
     for (key, value) in [("since", &window.since), ("until", &window.until)] {
@@ -41,7 +48,17 @@ pub fn run(args: &LoadArgs, window: &WindowArgs, lookup: Option<String>) -> anyh
         (None, Some(SourceSpec::Mysql(url))) => Some(url.clone()),
         _ => None,
     };
-    run_console(ConsoleOptions { specs, load, zone, kb, lookup, ask_password, filter: filter.join(" ") })?;
+    run_console(ConsoleOptions {
+        specs,
+        load,
+        zone,
+        kb,
+        lookup,
+        ask_password,
+        filter: filter.join(" "),
+        follow,
+        feed,
+    })?;
     Ok(0)
 }
 
@@ -55,6 +72,8 @@ pub fn run_lookup(kb: Kb) -> anyhow::Result<u8> {
         lookup: Some(String::new()),
         ask_password: None,
         filter: String::new(),
+        follow: false,
+        feed: Default::default(),
     })?;
     Ok(0)
 }

@@ -7,6 +7,7 @@ mod check;
 mod common;
 mod console;
 mod export;
+mod follow;
 mod lookup;
 mod progress;
 mod settings;
@@ -69,11 +70,12 @@ pub fn run() -> ExitCode {
         Some(Command::Summary(a)) => summary::run(&a),
         Some(Command::Export(a)) => export::run(&a),
         Some(Command::Check(a)) => check::run(&a),
+        Some(Command::Follow(a)) => follow::run(&a),
         Some(Command::Lookup(a)) => lookup::run(&a),
         Some(Command::Config(a)) => settings::config(&a),
         Some(Command::Completions(a)) => settings::completions(&a),
         Some(Command::Man) => settings::man(),
-        None => summary::run_default(&cli.load, &cli.window),
+        None => summary::run_default(&cli.load, &cli.window, !cli.no_follow, &cli.feed),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -36,12 +36,17 @@ pub fn run(a: &SummaryArgs) -> anyhow::Result<u8> {
 }
 
 /// No subcommand: the console on a terminal; when output goes to a pipe or file, the summary.
-pub fn run_default(load_args: &LoadArgs, window: &WindowArgs) -> anyhow::Result<u8> {
+pub fn run_default(
+    load_args: &LoadArgs,
+    window: &WindowArgs,
+    follow: bool,
+    feed: &super::args::FeedArgs,
+) -> anyhow::Result<u8> {
     if load_args.sources.is_empty() && !load_args.demo {
         return Err(super::usage(super::common::NO_SOURCES));
     }
     if super::console::is_terminal() {
-        return super::console::run(load_args, window, None);
+        return super::console::run(load_args, window, None, follow, feed);
     }
     eprintln!("cdrscope: output is not a terminal; printing the summary instead of the console.");
     run(&SummaryArgs {

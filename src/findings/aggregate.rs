@@ -258,7 +258,7 @@ impl<'a> Aggregates<'a> {
                             let i = r as usize;
                             let Some(k) = grid.index(c.start_ms[i]) else { continue };
                             *b = k as u16;
-                            let hold = u64::from(c.hold_ms[i]);
+                            let hold = u64::from(store.hold_ms(i));
                             let pdd = store.pdd_ms(i);
                             let cap = capacity_ref.get(c.reason[i] as usize).copied().unwrap_or(false);
                             let mut one = Cell {

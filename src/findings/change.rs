@@ -124,7 +124,7 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                 let mut grew: HashMap<u16, (u64, u64)> = HashMap::new();
                 for i in a.rows_in(p0, end - 1) {
                     let mine = gateway_on(c, callee, i) == gw;
-                    if !mine || c.hold_ms[i] > 0 {
+                    if !mine || inp.store.hold_ms(i) > 0 {
                         continue;
                     }
                     let s = c.start_ms[i];

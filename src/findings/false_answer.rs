@@ -37,7 +37,7 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             let short_ms = u64::from(t.short_call_secs) * 1000;
             let mut ends: std::collections::BTreeMap<u16, u64> = std::collections::BTreeMap::new();
             for i in a.rows_in(k0, k1) {
-                let hold = u64::from(c.hold_ms[i]);
+                let hold = u64::from(inp.store.hold_ms(i));
                 if c.callee_gw[i] == gw
                     && hold > 0
                     && hold < short_ms

@@ -308,7 +308,7 @@ pub fn failure_codes(
     let mut causes: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let rh = st.extra_index(crate::cdr::fields::extra::REASON_HEADER);
     for i in inp.agg.rows_in(k0, k1) {
-        if c.hold_ms[i] == 0 && pick(i) {
+        if st.hold_ms(i) == 0 && pick(i) {
             *codes.entry(c.reason[i]).or_default() += 1;
             if rh.is_some()
                 && let Some(h) = st.reason_header(i)

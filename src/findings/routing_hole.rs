@@ -106,7 +106,7 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let a = inp.agg;
     let no_route = st.pools.reasons.mask(is_no_route);
     let failing =
-        |i: usize| c.hold_ms[i] == 0 && no_route.get(c.reason[i] as usize).copied().unwrap_or(false);
+        |i: usize| st.hold_ms(i) == 0 && no_route.get(c.reason[i] as usize).copied().unwrap_or(false);
 
     let mut buf = String::new();
     let fails: Vec<Prefix> = inp

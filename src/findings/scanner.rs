@@ -82,8 +82,8 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             for i in a.rows_in(k0, k1) {
                 if in_win(i) {
                     calls += 1;
-                    answered += u64::from(c.hold_ms[i] > 0);
-                    talk_ms += u64::from(c.hold_ms[i]);
+                    answered += u64::from(st.hold_ms(i) > 0);
+                    talk_ms += u64::from(st.hold_ms(i));
                 }
             }
             let (codes, causes, advice) = failure_codes(inp, (k0, k1), in_win);

@@ -29,7 +29,7 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
         .rows
         .iter()
         .map(|&r| r as usize)
-        .filter(|&i| c.hold_ms[i] > 0 && c.billing_mode[i] == -1)
+        .filter(|&i| st.hold_ms(i) > 0 && c.billing_mode[i] == -1)
         .collect();
     if (leak.len() as u64) < t.unbilled_min_calls {
         return Vec::new();
@@ -93,10 +93,10 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
             && numbers[n].starts_with(prefix.as_str());
         if ok {
             calls += 1;
-            talk_ms += u64::from(c.hold_ms[i]);
+            talk_ms += u64::from(st.hold_ms(i));
         }
     }
-    let all_talk: u64 = leak.iter().map(|&i| u64::from(c.hold_ms[i])).sum();
+    let all_talk: u64 = leak.iter().map(|&i| u64::from(st.hold_ms(i))).sum();
     let text = format!(
         "{} answered call{} ({:.0} talk minutes) {} not billed (billingMode -1) {}{}: check the rate table and billing settings for them",
         thousands(leak.len() as u64),

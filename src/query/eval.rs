@@ -257,9 +257,9 @@ impl Compiled {
                     };
                     v != NO_SMALL && values[(v as u8) as usize]
                 }
-                Pred::Answered(want) => (c.hold_ms[i] > 0) == *want,
+                Pred::Answered(want) => (st.hold_ms(i) > 0) == *want,
                 Pred::Compare(m, op, ms) => match m {
-                    Measure::Duration => op.test(i64::from(c.hold_ms[i]), *ms),
+                    Measure::Duration => op.test(i64::from(st.hold_ms(i)), *ms),
                     Measure::Pdd => st.pdd_ms(i).is_some_and(|p| op.test(i64::from(p), *ms)),
                 },
                 Pred::Word { gateways, needle } => {
@@ -294,17 +294,23 @@ fn starts_with(n: crate::cdr::number::PackedNumber, prefix: &[u8], pool: &Pool) 
 
 /// Rows matching the query, in row order.
 pub fn evaluate(q: &Query, ctx: &Context<'_>) -> Selection {
+    evaluate_range(q, ctx, 0..ctx.store.len())
+}
+
+/// Rows of `range` matching the query, in row order: what a follow checks as rows arrive.
+pub fn evaluate_range(q: &Query, ctx: &Context<'_>, range: std::ops::Range<usize>) -> Selection {
     let st = ctx.store;
-    let n = st.len();
+    let (first, end) = (range.start.min(st.len()), range.end.min(st.len()));
+    let n = end - first;
     let dups = st.duplicate_rows() > 0;
     if q.is_empty() {
-        return (0..n).filter(|&i| !dups || !st.is_duplicate(i)).map(|i| i as u32).collect();
+        return (first..end).filter(|&i| !dups || !st.is_duplicate(i)).map(|i| i as u32).collect();
     }
     let compiled = compile(q, ctx);
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8);
     if n < 50_000 || threads == 1 {
         let mut buf = String::new();
-        return (0..n)
+        return (first..end)
             .filter(|&i| (!dups || !st.is_duplicate(i)) && compiled.matches(st, i, &mut buf))
             .map(|i| i as u32)
             .collect();
@@ -316,7 +322,7 @@ pub fn evaluate(q: &Query, ctx: &Context<'_>) -> Selection {
                 let compiled = &compiled;
                 s.spawn(move || {
                     let mut buf = String::new();
-                    let range = (t * chunk).min(n)..((t + 1) * chunk).min(n);
+                    let range = (first + t * chunk).min(end)..(first + (t + 1) * chunk).min(end);
                     range
                         .filter(|&i| (!dups || !st.is_duplicate(i)) && compiled.matches(st, i, &mut buf))
                         .map(|i| i as u32)

@@ -8,5 +8,5 @@ pub mod eval;
 pub mod parse;
 pub mod timespec;
 
-pub use eval::{Context, Selection, evaluate};
+pub use eval::{Context, Selection, evaluate, evaluate_range};
 pub use parse::{Query, QueryError, parse};

@@ -300,7 +300,7 @@ pub fn summarize_with(store: &Store, rows: &[u32], tw: &TimeWriter, findings: bo
     let (mut answered, mut hold_sum, mut zero) = (0u64, 0u64, 0u64);
     for &r in rows {
         let i = r as usize;
-        let hold = c.hold_ms[i];
+        let hold = store.hold_ms(i);
         let ans = hold > 0;
         let pdd = store.pdd_ms(i);
         if ans {
@@ -509,7 +509,7 @@ fn by_account(store: &Store, rows: &[u32]) -> Vec<AccountStats> {
         let i = r as usize;
         let e = acc.entry(store.extra_id(acc_col, i)).or_insert((store.extra_id(name_col, i), 0, 0, 0));
         e.1 += 1;
-        let hold = store.cols.hold_ms[i];
+        let hold = store.hold_ms(i);
         if hold > 0 {
             e.2 += 1;
             e.3 += u64::from(hold);

@@ -103,7 +103,7 @@ pub fn timeline(store: &Store, rows: &[u32], tw: &TimeWriter, grid: Option<Bucke
         let r = r as usize;
         if let Some(b) = grid.index(store.cols.start_ms[r]).and_then(|k| buckets.get_mut(k)) {
             b.calls += 1;
-            if store.cols.hold_ms[r] > 0 {
+            if store.hold_ms(r) > 0 {
                 b.answered += 1;
             }
         }

@@ -205,6 +205,8 @@ pub struct App {
     pub quit: bool,
     pub dirty: bool,
     count_gen: u64,
+    /// While sources are followed (see `live.rs`).
+    pub live: Option<super::live::LiveView>,
 }
 
 impl App {
@@ -215,7 +217,7 @@ impl App {
                 SourceSpec::Path(p) => p.display().to_string(),
                 SourceSpec::Stdin => "stdin".into(),
                 SourceSpec::Memory { name, .. } => name.clone(),
-                SourceSpec::Mysql(u) => u.clone(),
+                SourceSpec::Mysql(u) | SourceSpec::Udp(u) => u.clone(),
             })
             .collect::<Vec<_>>()
             .join(", ");
@@ -264,6 +266,7 @@ impl App {
             quit: false,
             dirty: true,
             count_gen: 0,
+            live: None,
         }
     }
 
@@ -343,6 +346,11 @@ impl App {
     /// Rows loaded so far.
     pub fn total_rows(&self) -> usize {
         self.store.as_ref().map_or(0, |s| crate::cdr::load::read(s).len())
+    }
+
+    /// Re-runs the shown query over the rows that arrived (the cursor stays on the top row).
+    pub fn requery_live(&mut self) {
+        self.requery();
     }
 
     fn requery(&mut self) {
@@ -485,6 +493,7 @@ impl App {
         if let Some(a) = self.keymap.action_for(&k, self.context()) {
             self.act(a);
         }
+        self.after_key_live();
     }
 
     /// Keys in the lookup view and palette; true when used.
@@ -1003,6 +1012,7 @@ impl App {
             Action::PageUp => self.move_by(-(self.page.max(1) as isize)),
             Action::PageDown => self.move_by(self.page.max(1) as isize),
             Action::Top => self.move_by(-(self.list_len() as isize)),
+            Action::PauseLive => self.toggle_pause(),
             Action::Bottom => self.move_by(self.list_len() as isize),
             Action::ToggleDetail => {
                 if self.wide {

@@ -75,6 +75,7 @@ actions! {
     PagerUp => "pager_up",
     PagerPageDown => "pager_page_down",
     PagerPageUp => "pager_page_up",
+    PauseLive => "pause_live",
 }
 
 /// Where a binding applies.
@@ -177,6 +178,12 @@ pub const BINDINGS: &[Binding] = &[
         help: "load report: skipped files, warnings",
     },
     Binding { keys: &["q"], action: Action::Quit, context: Context::Global, help: "quit" },
+    Binding {
+        keys: &["p"],
+        action: Action::PauseLive,
+        context: Context::Global,
+        help: "pause / resume the live display (reading goes on)",
+    },
     Binding { keys: &["Esc"], action: Action::Back, context: Context::Global, help: "back / close" },
     Binding { keys: &["j", "Down"], action: Action::Down, context: Context::Global, help: "down" },
     Binding { keys: &["k", "Up"], action: Action::Up, context: Context::Global, help: "up" },

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod guard;
 pub mod keymap;
+pub mod live;
 pub mod theme;
 pub mod ui;
 pub mod view;
@@ -35,6 +36,10 @@ pub struct ConsoleOptions {
     pub ask_password: Option<String>,
     /// The filter to start with (from `--since/--until`).
     pub filter: String,
+    /// Go on reading the sources after the first reading (growing files, stdin, the feed).
+    pub follow: bool,
+    /// For `udp://` sources.
+    pub feed: crate::cdr::feed::FeedOptions,
 }
 
 /// How the console ended, when not by the operator's `q`.
@@ -82,32 +87,26 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
         app.lookup.input = q;
         app.refresh_lookup();
     }
-    // Load behind the screen, into a store the worker reads as rows arrive.
-    let (load_tx, mut load_rx) =
-        tokio::sync::mpsc::unbounded_channel::<Result<Vec<crate::cdr::source::Skipped>, String>>();
+    // Load (and follow) behind the screen: the ingest thread publishes snapshots the worker
+    // and the screen read as rows arrive, and tells what happened through its events.
     let (resp_tx, mut resp_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut worker: Option<std::sync::mpsc::Sender<worker::Request>> = None;
+    let mut ingest: Option<crate::cdr::ingest::Ingest> = None;
     let mut load_opts = opts.load.clone();
     let start = |app: &mut App,
                  load_opts: &LoadOptions,
-                 worker: &mut Option<std::sync::mpsc::Sender<worker::Request>>| {
-        let shared: crate::cdr::SharedStore = Arc::new(std::sync::RwLock::new(crate::cdr::Store::default()));
-        let (specs, lo, p, s, tx) =
-            (opts.specs.clone(), load_opts.clone(), progress.clone(), shared.clone(), load_tx.clone());
-        p.done.store(false, std::sync::atomic::Ordering::Relaxed);
-        std::thread::spawn(move || {
-            // A panic in the loader fails the load, not the console: it is reported in the
-            // header and the rows read so far stay.
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                if guard::test_panic() == Some(guard::TestPanic::Loader) {
-                    panic!("panic requested by CDRSCOPE_TEST_PANIC=loader");
-                }
-                crate::cdr::load_into(&specs, &lo, p.clone(), &s).map_err(|e| e.to_string())
-            }))
-            .unwrap_or_else(|e| Err(format!("the loader failed: {}", guard::panic_message(&*e))));
-            p.done.store(true, std::sync::atomic::Ordering::Relaxed);
-            let _ = tx.send(r);
-        });
+                 worker: &mut Option<std::sync::mpsc::Sender<worker::Request>>,
+                 ingest: &mut Option<crate::cdr::ingest::Ingest>| {
+        progress.done.store(false, std::sync::atomic::Ordering::Relaxed);
+        let io = crate::cdr::ingest::IngestOptions {
+            load: load_opts.clone(),
+            follow: opts.follow,
+            feed: opts.feed.clone(),
+            ..Default::default()
+        };
+        let started = crate::cdr::ingest::spawn(opts.specs.clone(), io, progress.clone());
+        let shared = started.store.clone();
+        *ingest = Some(started);
         let (wtx, wrx) = std::sync::mpsc::channel();
         let now_ms = crate::cdr::time::now_ms();
         worker::spawn(
@@ -121,7 +120,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
     };
     match &opts.ask_password {
         Some(url) => app.ask_password(url, None),
-        None if !opts.specs.is_empty() => start(&mut app, &load_opts, &mut worker),
+        None if !opts.specs.is_empty() => start(&mut app, &load_opts, &mut worker, &mut ingest),
         None => {}
     }
     let mut events = EventStream::new();
@@ -166,18 +165,6 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
                 repaint(terminal)?;
                 app.dirty = true;
             },
-            Some(loaded) = load_rx.recv() => {
-                match loaded {
-                    Ok(skipped) => app.loaded(skipped),
-                    // A refused password is asked for again.
-                    Err(e) if e.contains("access denied") && opts.ask_password.is_some() => {
-                        app.store = None;
-                        app.ask_password(opts.ask_password.as_deref().unwrap_or_default(), Some(e));
-                    }
-                    Err(e) => app.load_error = Some(e),
-                }
-                app.dirty = true;
-            },
             Some(resp) = resp_rx.recv() => {
                 if let worker::Response::Failed(why) = resp {
                     return Err(Ended::WorkerPanic(why).into());
@@ -185,19 +172,40 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
                 app.apply(resp)
             },
             _ = tick.tick() => {
-                // Only loading changes the screen by itself; an idle screen is not redrawn.
+                if let Some(ing) = &ingest {
+                    while let Ok(ev) = ing.events.try_recv() {
+                        if let crate::cdr::ingest::Event::Loaded(Err(e)) = &ev
+                            && e.contains("access denied")
+                            && opts.ask_password.is_some()
+                        {
+                            // A refused password is asked for again.
+                            app.store = None;
+                            app.ask_password(opts.ask_password.as_deref().unwrap_or_default(), Some(e.clone()));
+                            continue;
+                        }
+                        app.ingest_event(ev);
+                    }
+                }
+                // Only loading and following change the screen by themselves; an idle
+                // screen is not redrawn.
                 if app.is_loading() {
                     app.dirty = true;
                     ticks += 1;
                     if ticks.is_multiple_of(4) {
                         app.refresh_while_loading();
                     }
+                } else if app.live.is_some() {
+                    ticks += 1;
+                    // The age of the newest call and the rate move on their own.
+                    if ticks.is_multiple_of(4) {
+                        app.dirty = true;
+                    }
                 }
             },
         }
         if let Some(pw) = app.password.take() {
             load_opts.db.password = (!pw.is_empty()).then_some(pw);
-            start(&mut app, &load_opts, &mut worker);
+            start(&mut app, &load_opts, &mut worker, &mut ingest);
         }
         if let Some(w) = &worker {
             for r in app.outbox.drain(..) {

@@ -93,6 +93,9 @@ fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
         if let Some(p) = s.pdd_avg_ms {
             first.push(Span::raw(format!("PDD {:.1}s ", p / 1000.0)));
         }
+        if let Some((badge, bad)) = app.live_badge() {
+            first.push(Span::styled(format!("│ {badge} "), if bad { t.error() } else { t.key() }));
+        }
         if s.rejected_lines > 0 {
             first.push(Span::styled(format!("│ {} rejected lines ", thousands(s.rejected_lines)), t.error()));
         }

@@ -137,7 +137,7 @@ fn sort_rows(store: &Store, rows: &mut [u32], sort: Sort) {
     let c = &store.cols;
     match sort.key {
         SortKey::Time => rows.sort_by_key(|&r| c.start_ms[r as usize]),
-        SortKey::Duration => rows.sort_by_key(|&r| c.hold_ms[r as usize]),
+        SortKey::Duration => rows.sort_by_key(|&r| store.hold_ms(r as usize)),
         SortKey::Pdd => rows.sort_by_key(|&r| store.pdd_ms(r as usize).unwrap_or(0)),
         SortKey::Reason => rows.sort_by_key(|&r| store.reason(r as usize).clone()),
         SortKey::CallerGateway => {
@@ -214,7 +214,7 @@ fn timeline(st: &Store, zone: &Zone, rows: &[u32], focus: &Focus) -> TimelineDat
         if let Some(b) = grid.index(c.start_ms[i]).and_then(|k| out.get_mut(k)) {
             if matches(i) {
                 b.1 += 1;
-                if c.hold_ms[i] == 0 {
+                if st.hold_ms(i) == 0 {
                     b.2 += 1;
                 }
             } else {

@@ -59,7 +59,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
                 .ok()
                 .and_then(|v| v.first().map(|x| x.entry.id.clone()));
             let sev = id.as_deref().map_or(crate::kb::Severity::Medium, |id| app.kb.severity_of(id));
-            let hold = c.hold_ms[i];
+            let hold = store.hold_ms(i);
             let dur = if hold == 0 { "-".to_string() } else { duration_secs(f64::from(hold) / 1000.0) };
             let pdd = store.pdd_ms(i).map_or("-".to_string(), |p| format!("{:.1}", f64::from(p) / 1000.0));
             // Who hung up: words when there is room, else A (caller), B (callee), S (server).

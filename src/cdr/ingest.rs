@@ -1,0 +1,292 @@
+//! The ingest thread: the one owner of the store. It loads every source, then (when asked)
+//! follows them, appending what arrives and publishing an immutable snapshot for readers
+//! (the console, `follow`) at most every [`super::load::PUBLISH_EVERY`]. Readers never wait
+//! on it and it never waits on them; no file is read or written under any lock.
+//!
+//! It tells its readers what happened through events; a panic inside it fails the
+//! sources it was reading (reported as an event), never the reader.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+
+use super::follow::{Follow, LiveState, Polled};
+use super::load::{InputEnd, LoadOptions, Progress, SharedStore, load_with, publish, shared};
+use super::source::{InputKind, Skipped, SourceSpec};
+use super::store::Store;
+use super::time::TimeReader;
+
+/// What the ingest thread tells its readers.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The first reading of every source ended (followed sources go on).
+    Loaded(Result<Vec<Skipped>, String>),
+    /// A snapshot with more rows was published.
+    Appended {
+        rows: usize,
+    },
+    /// Something about a source worth a line in the status ("rotated", "reconnecting").
+    Note {
+        source: usize,
+        text: String,
+    },
+    SourceFailed {
+        source: usize,
+        error: String,
+    },
+    /// The ingest thread itself failed (a bug); the rows published so far stay.
+    Failed(String),
+}
+
+/// How to ingest.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub load: LoadOptions,
+    /// Go on reading sources after their first reading.
+    pub follow: bool,
+    /// How often followed sources are polled.
+    pub tick: Duration,
+    /// For `udp://` sources.
+    pub feed: super::feed::FeedOptions,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            load: LoadOptions::default(),
+            follow: false,
+            tick: Duration::from_millis(250),
+            feed: super::feed::FeedOptions::default(),
+        }
+    }
+}
+
+/// A running ingest thread.
+pub struct Ingest {
+    pub store: SharedStore,
+    pub events: Receiver<Event>,
+    cancel: Arc<AtomicBool>,
+    progress: Arc<Progress>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ingest {
+    /// Stops reading and waits for the thread (it notices within one tick).
+    pub fn stop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+        self.progress.cancel.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Ingest {
+    fn drop(&mut self) {
+        // Not joined: a source blocked in a read (stdin) must not hold up the exit.
+        self.cancel.store(true, Ordering::Relaxed);
+        self.progress.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Starts loading (and following) `specs` on a thread of its own.
+pub fn spawn(specs: Vec<SourceSpec>, opts: IngestOptions, progress: Arc<Progress>) -> Ingest {
+    let store = shared(Store::default());
+    let (tx, events) = unbounded();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (s, c, p) = (store.clone(), cancel.clone(), progress.clone());
+    let thread = std::thread::Builder::new()
+        .name("ingest".into())
+        .spawn(move || {
+            let fail = tx.clone();
+            let run = std::panic::AssertUnwindSafe(move || run(&specs, &opts, &p, &s, &c, &tx));
+            if let Err(e) = std::panic::catch_unwind(run) {
+                let _ = fail.send(Event::Failed(panic_message(&*e)));
+            }
+        })
+        .ok();
+    Ingest { store, events, cancel, progress, thread }
+}
+
+/// The text of a panic payload.
+pub fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
+    e.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| e.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+fn run(
+    specs: &[SourceSpec],
+    opts: &IngestOptions,
+    progress: &Arc<Progress>,
+    shared: &SharedStore,
+    cancel: &AtomicBool,
+    tx: &Sender<Event>,
+) {
+    if std::env::var("CDRSCOPE_TEST_PANIC").as_deref() == Ok("loader") {
+        panic!("panic requested by CDRSCOPE_TEST_PANIC=loader");
+    }
+    // Feeds are bound first: what the switch sends while the rest loads waits for us.
+    let mut feeds = Vec::new();
+    for spec in specs {
+        if let SourceSpec::Udp(url) = spec {
+            let bound = super::feed::parse_url(url)
+                .and_then(|addr| super::feed::Feed::bind(addr, &opts.feed, opts.load.zone.clone()));
+            feeds.push((url.clone(), bound));
+        }
+    }
+    let files: Vec<SourceSpec> = specs.iter().filter(|s| !matches!(s, SourceSpec::Udp(_))).cloned().collect();
+    let mut store = Store::default();
+    let read = if files.is_empty() {
+        progress.done.store(true, Ordering::Relaxed);
+        Ok(super::load::InputsRead::default())
+    } else {
+        load_with(&files, &opts.load, progress.clone(), &mut store, &mut |st| publish(shared, st))
+    };
+    let read = match read {
+        Ok(r) => r,
+        Err(e) => {
+            publish(shared, &store);
+            let _ = tx.send(Event::Loaded(Err(format!("{e:#}"))));
+            return;
+        }
+    };
+    let mut followers = if opts.follow { followers(&read.ends) } else { Vec::new() };
+    for (url, bound) in feeds {
+        let src = store.sources.len();
+        let mut info = super::store::SourceInfo::new(url);
+        info.form = Ok("VOS3000 real-time CDR feed (UDP)".into());
+        store.sources.push(info);
+        match bound {
+            Ok(feed) => followers.push(Box::new(feed.follow(src))),
+            Err(e) => followers.push(Box::new(super::feed::FailedFeed { source: src, error: Some(e) })),
+        }
+    }
+    publish(shared, &store);
+    let _ = tx.send(Event::Loaded(Ok(read.skipped.clone())));
+    if followers.is_empty() || cancel.load(Ordering::Relaxed) {
+        return;
+    }
+    for f in &followers {
+        if let Some(info) = store.sources.get_mut(f.source()) {
+            info.live = Some(LiveState::Following);
+        }
+    }
+    publish(shared, &store);
+    if std::env::var("CDRSCOPE_TEST_PANIC").as_deref() == Ok("ingest") {
+        panic!("panic requested by CDRSCOPE_TEST_PANIC=ingest");
+    }
+    let times = TimeReader::new(opts.load.zone.clone());
+    let mut last_publish = Instant::now();
+    let mut unpublished = 0usize;
+    while !cancel.load(Ordering::Relaxed) {
+        let mut events = Vec::new();
+        let mut changed = false;
+        for f in &mut followers {
+            let src = f.source();
+            // A panic in one source fails that source; the others go on.
+            let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f.poll(&times)))
+                .unwrap_or_else(|e| Polled {
+                    state: Some(LiveState::Failed(format!("the reader failed: {}", panic_message(&*e)))),
+                    ..Polled::default()
+                });
+            changed |= polled.state.is_some() || polled.feed.is_some() || !polled.notes.is_empty();
+            unpublished += apply(&mut store, src, polled, opts.load.hold_unit, progress, &mut events);
+        }
+        followers.retain(|f| {
+            !matches!(store.sources.get(f.source()).and_then(|s| s.live.as_ref()), Some(LiveState::Failed(_)))
+        });
+        // A change of state is published at once, before it is announced: whoever reads
+        // the event finds it in the snapshot.
+        if changed || (unpublished > 0 && last_publish.elapsed() >= super::load::PUBLISH_EVERY) {
+            publish(shared, &store);
+            if unpublished > 0 {
+                events.push(Event::Appended { rows: store.len() });
+            }
+            unpublished = 0;
+            last_publish = Instant::now();
+        }
+        for e in events {
+            let _ = tx.send(e);
+        }
+        std::thread::sleep(opts.tick);
+    }
+}
+
+/// Appends one poll's rows to the store; returns how many.
+fn apply(
+    store: &mut Store,
+    src: usize,
+    polled: Polled,
+    choice: super::load::HoldUnitChoice,
+    progress: &Progress,
+    events: &mut Vec<Event>,
+) -> usize {
+    let mut rows = 0;
+    for mut b in polled.batches {
+        b.source = src;
+        rows += b.cols.len();
+        progress.rows.fetch_add(b.cols.len() as u64, Ordering::Relaxed);
+        progress.rejected.fetch_add(b.tally.rejected, Ordering::Relaxed);
+        store.append(b);
+    }
+    // A source that never ends (the feed) has its holdTime unit decided as its calls come,
+    // from the votes so far; rows keep their raw values, so a changed decision rewrites
+    // nothing. (Files that grow keep the unit decided when their first reading ended.)
+    if rows > 0
+        && let Some(info) = store.sources.get(src)
+        && !info.ended
+    {
+        let (unit, why) =
+            super::load::decide_hold_unit(choice, info.tally.hold_votes_ms, info.tally.hold_votes_s, false);
+        if info.hold_unit != Some(unit) {
+            store.set_hold_unit(src, unit, why);
+        }
+    }
+    for text in polled.notes {
+        if let Some(info) = store.sources.get_mut(src) {
+            info.follow_notes.push(text.clone());
+            // The newest few are kept: a file rotated hourly for weeks is not a list.
+            if info.follow_notes.len() > 20 {
+                info.follow_notes.remove(0);
+            }
+        }
+        events.push(Event::Note { source: src, text });
+    }
+    if let Some(counts) = polled.feed
+        && let Some(info) = store.sources.get_mut(src)
+    {
+        info.feed = Some(counts);
+    }
+    if let Some(state) = polled.state {
+        if let LiveState::Failed(error) = &state {
+            events.push(Event::SourceFailed { source: src, error: error.clone() });
+        }
+        if let Some(info) = store.sources.get_mut(src) {
+            info.live = Some(state);
+        }
+    }
+    rows
+}
+
+/// A follower for each input that can grow: plain text files (the newest one VOS3000 is
+/// writing, and any other plain file of the load). Compressed files, archives, spreadsheets
+/// and the demo do not grow.
+fn followers(ends: &[InputEnd]) -> Vec<Box<dyn Follow>> {
+    let mut out: Vec<Box<dyn Follow>> = Vec::new();
+    for (n, end) in ends.iter().enumerate() {
+        if let (InputKind::File(path), Some(offset)) = (&end.input.kind, end.offset) {
+            out.push(Box::new(super::follow::FileFollow::new(
+                n,
+                path,
+                offset,
+                end.next_line,
+                end.layout.clone(),
+            )));
+        }
+    }
+    out
+}

@@ -1,0 +1,175 @@
+//! `cdrscope follow`: prints calls as they arrive, one line each (80 columns) or as JSON
+//! lines, until interrupted, `--exit-after N` records or `--duration D`.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::args::FollowArgs;
+use super::common::{load_options, query, specs, zone};
+use super::usage;
+use crate::cdr::ingest::{Event, IngestOptions};
+use crate::cdr::{Progress, Store, TimeWriter, Zone};
+use crate::query::{Context, evaluate_range};
+use crate::text::{fit, fit_right, sanitize};
+
+/// JSON lines carry this, like every top-level object cdrscope prints.
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
+    let q = query(&a.filter)?;
+    let zone = zone(&a.load)?;
+    let specs = specs(&a.load)?;
+    let duration = a.duration.as_deref().map(parse_duration).transpose().map_err(usage)?;
+    let opts = IngestOptions {
+        load: load_options(&a.load, Some(&a.filter.window), &zone)?,
+        follow: true,
+        feed: super::common::feed_options(&a.feed, &specs)?,
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let stdin_given = specs.iter().any(|s| matches!(s, crate::cdr::SourceSpec::Stdin));
+    let mut ingest = crate::cdr::ingest::spawn(specs, opts, Arc::new(Progress::default()));
+    let tw = TimeWriter::new(zone.clone());
+    let stdout = std::io::stdout();
+    let to_terminal = std::io::IsTerminal::is_terminal(&stdout);
+    let mut out = std::io::LineWriter::new(stdout.lock());
+    let mut printed = 0u64;
+    // Rows before this were there when following began: printed only with --since. What
+    // comes through standard input all arrives after the start.
+    let mut next_row: Option<usize> = stdin_given.then_some(0);
+    let mut status = 0u8;
+    let mut head: Vec<String> = Vec::new();
+    loop {
+        if duration.is_some_and(|d| started.elapsed() >= d) {
+            break;
+        }
+        let ev = ingest.events.recv_timeout(Duration::from_millis(100));
+        match ev {
+            Ok(Event::Loaded(Err(e))) => return Err(usage(e)),
+            Ok(Event::Loaded(Ok(_))) if next_row.is_none() => {
+                let st = crate::cdr::load::read(&ingest.store);
+                let from = if a.filter.window.since.is_some() { 0 } else { st.len() };
+                next_row = Some(from);
+            }
+            Ok(Event::SourceFailed { source, error }) => {
+                let st = crate::cdr::load::read(&ingest.store);
+                let name = st.sources.get(source).map_or("a source", |s| s.name.as_str()).to_string();
+                eprintln!("cdrscope: {}: {}", sanitize(&name), sanitize(&error));
+                status = 1;
+                let live =
+                    st.sources.iter().any(|s| s.live == Some(crate::cdr::follow::LiveState::Following));
+                if !live {
+                    break;
+                }
+            }
+            Ok(Event::Note { source, text }) => {
+                let _ = source;
+                eprintln!("cdrscope: {}", sanitize(&text));
+            }
+            Ok(Event::Failed(why)) => {
+                eprintln!("cdrscope: reading stopped: {}", sanitize(&why));
+                return Ok(1);
+            }
+            Ok(Event::Loaded(Ok(_)) | Event::Appended { .. })
+            | Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+        }
+        let Some(from) = next_row else { continue };
+        let st = crate::cdr::load::read(&ingest.store);
+        if st.len() <= from {
+            continue;
+        }
+        let ctx = Context { store: &st, zone: zone.clone(), now_ms: crate::cdr::time::now_ms() };
+        let mut rows = evaluate_range(&q, &ctx, from..st.len());
+        if from == 0 {
+            // The calls since T, oldest first; afterwards calls print as they arrive.
+            rows.sort_by_key(|&r| st.cols.start_ms[r as usize]);
+        }
+        next_row = Some(st.len());
+        if a.json && head.is_empty() {
+            head = crate::cdr::export::columns(&st);
+        }
+        for r in rows {
+            let line = if a.json {
+                json_line(&st, &head, r as usize, &tw)
+            } else {
+                text_line(&st, r as usize, &tw, &zone)
+            };
+            let line = if to_terminal && !a.json { sanitize(&line).into_owned() } else { line };
+            match writeln!(out, "{line}") {
+                Ok(()) => {}
+                // A closed pipe (`| head`) is a normal end.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(status),
+                Err(e) => return Err(e.into()),
+            }
+            printed += 1;
+            if a.exit_after.is_some_and(|n| printed >= n) {
+                ingest.stop();
+                return Ok(status);
+            }
+        }
+    }
+    ingest.stop();
+    Ok(status)
+}
+
+/// `30s`, `5m`, `2h`, `1d` or plain seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 =
+        num.parse().map_err(|_| format!("--duration {s}: expected a number with s, m, h or d (30s, 5m)"))?;
+    let secs = match unit {
+        "" | "s" => Some(n),
+        "m" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
+        "d" => n.checked_mul(86_400),
+        _ => None,
+    }
+    .ok_or_else(|| format!("--duration {s}: expected a number with s, m, h or d (30s, 5m)"))?;
+    Ok(Duration::from_secs(secs))
+}
+
+/// One call in 80 columns: start, caller, callee, callee gateway, end reason, talk time.
+pub fn text_line(st: &Store, i: usize, tw: &TimeWriter, _zone: &Zone) -> String {
+    let time = tw.format(st.cols.start_ms[i]);
+    // "2026-12-02 00:15:05" without the year: 14 columns.
+    let time = time.get(5..).unwrap_or(&time).to_string();
+    let hold = st.hold_ms(i);
+    let dur = if hold == 0 { "-".to_string() } else { crate::text::duration_secs(f64::from(hold) / 1000.0) };
+    let gw = st.gateway_label(st.callee_gateway(i));
+    let gw = if gw.is_empty() { "(no gateway)" } else { gw };
+    format!(
+        "{} {} {} {} {} {}",
+        fit(&time, 14),
+        fit_right(&st.caller(i), 14),
+        fit(&st.callee(i), 15),
+        fit(gw, 15),
+        fit(&st.reason(i).to_string(), 11),
+        fit_right(&dur, 6)
+    )
+}
+
+/// One call as a JSON line: the fields of `export --format json` and `schema_version`.
+fn json_line(st: &Store, head: &[String], i: usize, tw: &TimeWriter) -> String {
+    let mut obj = serde_json::Map::new();
+    obj.insert("schema_version".into(), SCHEMA_VERSION.into());
+    obj.extend(crate::cdr::export::json_object(head, &st.record(i), tw));
+    let text = serde_json::to_string(&obj).unwrap_or_default();
+    crate::cdr::export::json_safe(&text).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert!(parse_duration("5x").is_err());
+        assert!(parse_duration("99999999999999999999d").is_err());
+    }
+}

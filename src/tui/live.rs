@@ -1,0 +1,171 @@
+//! The console while sources are followed: what the ingest thread reports, the live badge,
+//! pausing, and holding the calls table still while the operator reads further down.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use super::app::{App, View};
+use crate::cdr::follow::LiveState;
+use crate::cdr::ingest::Event;
+
+/// How the live display stands.
+#[derive(Debug, Default)]
+pub struct LiveView {
+    /// `p`: the display holds still; reading goes on.
+    pub paused: bool,
+    /// Rows arrived but not shown (paused, or scrolled away from the top).
+    pub held: usize,
+    /// (when, total rows) of recent arrivals, for the calls-per-minute figure.
+    arrivals: VecDeque<(Instant, usize)>,
+    /// Start of the newest call seen, epoch ms.
+    pub newest_ms: Option<i64>,
+}
+
+impl LiveView {
+    /// Calls that arrived in the last minute.
+    pub fn per_minute(&self, total: usize) -> usize {
+        let cutoff = Instant::now().checked_sub(Duration::from_secs(60));
+        let base = self
+            .arrivals
+            .iter()
+            .find(|(t, _)| cutoff.is_none_or(|c| *t >= c))
+            .map_or(total, |&(_, rows)| rows);
+        total.saturating_sub(base)
+    }
+}
+
+impl App {
+    /// Takes in one event from the ingest thread.
+    pub fn ingest_event(&mut self, ev: Event) {
+        self.dirty = true;
+        match ev {
+            Event::Loaded(Ok(skipped)) => {
+                self.loaded(skipped);
+                let st = self.store.as_ref().map(crate::cdr::load::read);
+                if st.is_some_and(|s| s.sources.iter().any(|i| i.live.is_some())) {
+                    let total = self.total_rows();
+                    let mut live = LiveView::default();
+                    live.arrivals.push_back((Instant::now(), total));
+                    self.live = Some(live);
+                    self.newest_from(0);
+                }
+            }
+            Event::Loaded(Err(e)) => self.load_error = Some(e),
+            Event::Appended { rows } => self.appended(rows),
+            Event::Note { text, .. } => self.status = Some((text, false)),
+            Event::SourceFailed { source, error } => {
+                let name = self
+                    .store
+                    .as_ref()
+                    .map(crate::cdr::load::read)
+                    .and_then(|s| s.sources.get(source).map(|i| i.name.clone()))
+                    .unwrap_or_default();
+                self.status = Some((format!("{name}: {error}"), true));
+            }
+            Event::Failed(why) => self.load_error = Some(format!("reading stopped: {why}")),
+        }
+    }
+
+    /// New rows were published: shown at once at the top of the table, or counted while
+    /// paused or scrolled down (the table holds still under the operator's cursor).
+    fn appended(&mut self, rows: usize) {
+        let seen = self.rows_seen as usize;
+        self.newest_from(seen);
+        let Some(live) = self.live.as_mut() else {
+            return;
+        };
+        live.arrivals.push_back((Instant::now(), rows));
+        while live.arrivals.len() > 2
+            && live.arrivals.front().is_some_and(|(t, _)| t.elapsed() > Duration::from_secs(120))
+        {
+            live.arrivals.pop_front();
+        }
+        let hold = live.paused || (self.view == View::Calls && self.selected > 0);
+        if hold {
+            live.held = rows.saturating_sub(seen);
+            return;
+        }
+        self.show_new_rows();
+    }
+
+    /// Shows what arrived since the table was last filled.
+    pub fn show_new_rows(&mut self) {
+        if let Some(live) = self.live.as_mut() {
+            live.held = 0;
+        }
+        let total = self.total_rows();
+        if total != self.rows_seen as usize && self.shown_gen == self.generation {
+            self.rows_seen = total as u64;
+            self.requery_live();
+        }
+    }
+
+    /// `p`: pauses or resumes the display.
+    pub fn toggle_pause(&mut self) {
+        let Some(live) = self.live.as_mut() else {
+            self.status = Some(("nothing is followed: the sources were read once".into(), false));
+            return;
+        };
+        live.paused = !live.paused;
+        if !live.paused {
+            self.show_new_rows();
+        }
+    }
+
+    /// After a key: back at the top of the table with calls held, they are shown.
+    pub fn after_key_live(&mut self) {
+        if let Some(live) = &self.live
+            && !live.paused
+            && live.held > 0
+            && self.selected == 0
+        {
+            self.show_new_rows();
+        }
+    }
+
+    /// The newest call start among rows from `from` on.
+    fn newest_from(&mut self, from: usize) {
+        let Some(st) = self.store.as_ref().map(crate::cdr::load::read) else { return };
+        let plausible = st.plausible_range();
+        let newest = st
+            .cols
+            .start_ms
+            .get(from..)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|t| plausible.contains(t))
+            .max()
+            .copied();
+        if let (Some(live), Some(n)) = (self.live.as_mut(), newest) {
+            live.newest_ms = Some(live.newest_ms.map_or(n, |o| o.max(n)));
+        }
+    }
+
+    /// The live badge: state of the followed sources, calls per minute, age of the newest
+    /// call; `None` when nothing is followed.
+    pub fn live_badge(&self) -> Option<(String, bool)> {
+        let live = self.live.as_ref()?;
+        let st = self.store.as_ref().map(crate::cdr::load::read)?;
+        let states: Vec<&LiveState> = st.sources.iter().filter_map(|s| s.live.as_ref()).collect();
+        let failing = states.iter().any(|s| matches!(s, LiveState::Retrying(_) | LiveState::Failed(_)));
+        let state = if states.iter().any(|s| matches!(s, LiveState::Retrying(_))) {
+            "reconnecting"
+        } else if states.iter().any(|s| matches!(s, LiveState::Following)) {
+            "live"
+        } else if states.iter().any(|s| matches!(s, LiveState::Failed(_))) {
+            "failed"
+        } else {
+            "ended"
+        };
+        let mut text = if live.paused { format!("paused ({state})") } else { state.to_string() };
+        text.push_str(&format!(" {}/min", live.per_minute(st.len())));
+        if let Some(n) = live.newest_ms {
+            let age = (crate::cdr::time::now_ms() - n).max(0) / 1000;
+            text.push_str(&format!(" newest {}", crate::text::duration_secs(age as f64)));
+        }
+        if live.held > 0 {
+            text.push_str(&format!(" │ {} new calls", crate::text::thousands(live.held as u64)));
+        }
+        Some((text, failing))
+    }
+}

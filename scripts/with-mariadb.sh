@@ -88,6 +88,7 @@ CREATE USER 'cdrscope_ro'@'127.0.0.1' IDENTIFIED BY 'ro-pw';
 GRANT SELECT ON vos3000.* TO 'cdrscope_ro'@'127.0.0.1';
 GRANT SELECT ON vos3000db.* TO 'cdrscope_ro'@'127.0.0.1';
 GRANT SELECT ON cdrscope_bench.* TO 'cdrscope_ro'@'127.0.0.1';
+GRANT SELECT ON cdrscope_follow.* TO 'cdrscope_ro'@'127.0.0.1';
 CREATE USER 'cdrscope_ro'@'localhost' IDENTIFIED BY 'ro-pw';
 GRANT SELECT ON vos3000.* TO 'cdrscope_ro'@'localhost';
 SQL
@@ -96,6 +97,25 @@ SQL
     export CDRSCOPE_TEST_MYSQL_RO="mysql://cdrscope_ro@127.0.0.1:$port"
     export CDRSCOPE_TEST_MYSQL_RO_PASSWORD="ro-pw"
     export CDRSCOPE_TEST_MYSQL_SOCKET="$dir/sock"
+    # Restarts the server in place (same data, port and socket): the follow test proves a
+    # restart mid-follow loses and doubles nothing.
+    cat >"$dir/restart.sh" <<RESTART
+#!/usr/bin/env bash
+set -u
+pid=\$(cat "$dir/pid" 2>/dev/null || true)
+[ -n "\$pid" ] && kill "\$pid" 2>/dev/null
+for _ in \$(seq 1 150); do [ -n "\$pid" ] && kill -0 "\$pid" 2>/dev/null || break; sleep 0.1; done
+nohup mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/sock" --pid-file="$dir/pid" \\
+    --port="$port" --bind-address=127.0.0.1 --user="$(id -un)" --skip-log-bin \\
+    --local-infile=0 >>"$dir/server.log" 2>&1 &
+for _ in \$(seq 1 150); do
+    mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1 && exit 0
+    sleep 0.2
+done
+exit 1
+RESTART
+    chmod +x "$dir/restart.sh"
+    export CDRSCOPE_TEST_MYSQL_RESTART="$dir/restart.sh"
 else
     echo "== no MariaDB server available: database tests and benchmarks will skip (outside CI)"
 fi

@@ -51,6 +51,17 @@ fn server() -> Option<&'static Server> {
     .as_ref()
 }
 
+/// The follow test restarts the server: it runs alone, the other tests together.
+static SERVER_USE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+fn shared() -> std::sync::RwLockReadGuard<'static, ()> {
+    SERVER_USE.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn exclusive() -> std::sync::RwLockWriteGuard<'static, ()> {
+    SERVER_USE.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn admin(s: &Server) -> Conn {
     let opts: Opts = OptsBuilder::new()
         .ip_or_hostname(Some(s.host.clone()))
@@ -261,6 +272,7 @@ fn flownos(l: &Loaded) -> BTreeSet<u64> {
 
 #[test]
 fn odd_tables_are_refused_or_read_with_a_message() {
+    let _db = shared();
     let Some(s) = server() else { return };
     let day = 1_577_836_800_000; // 2020-01-01 00:00 UTC
     let e = load_db(&ro_url(s, "vos3000db"), &s.ro_pw, day, day + DAY).expect_err("datetime").to_string();
@@ -285,6 +297,7 @@ fn odd_tables_are_refused_or_read_with_a_message() {
 /// Through the server's Unix socket, as operators reach the switch's MySQL.
 #[test]
 fn through_a_unix_socket() {
+    let _db = shared();
     let Some(s) = server() else { return };
     let sock =
         std::env::var("CDRSCOPE_TEST_MYSQL_SOCKET").expect("scripts/with-mariadb.sh exports the socket");
@@ -299,6 +312,7 @@ fn through_a_unix_socket() {
 /// Credentials from ~/.my.cnf's [client] section, user included, as the mysql client reads them.
 #[test]
 fn credentials_from_my_cnf() {
+    let _db = shared();
     let Some(s) = server() else { return };
     let sock = std::env::var("CDRSCOPE_TEST_MYSQL_SOCKET").expect("socket");
     let home = tempfile::tempdir().expect("home");
@@ -346,6 +360,7 @@ fn credentials_from_my_cnf() {
 /// The real rows with their -1 sentinels, through mysql:// (they were once 5 of 49 calls).
 #[test]
 fn real_rows_through_the_database() {
+    let _db = shared();
     let Some(s) = server() else { return };
     let day = 1_689_465_600_000; // 2023-07-16 00:00 UTC
     let l = load_db(&ro_url(s, "vos3000"), &s.ro_pw, day - DAY, day + DAY).expect("load");
@@ -357,6 +372,7 @@ fn real_rows_through_the_database() {
 
 #[test]
 fn one_day_with_late_calls_and_missing_start_times() {
+    let _db = shared();
     let Some(s) = server() else { return };
     let (since, until) = (DAY19 + DAY, DAY19 + 2 * DAY);
     let l = load_db(&ro_url(s, "vos3000"), &s.ro_pw, since, until).expect("load");
@@ -389,6 +405,7 @@ fn one_day_with_late_calls_and_missing_start_times() {
 
 #[test]
 fn a_window_spanning_two_days() {
+    let _db = shared();
     let Some(s) = server() else { return };
     let (since, until) = (DAY19 + DAY / 2, DAY19 + DAY + DAY / 2);
     let l = load_db(&ro_url(s, "vos3000"), &s.ro_pw, since, until).expect("load");
@@ -399,6 +416,7 @@ fn a_window_spanning_two_days() {
 
 #[test]
 fn an_empty_day_and_a_missing_table() {
+    let _db = shared();
     let Some(s) = server() else { return };
     let (since, until) = (DAY19 + 2 * DAY, DAY19 + 4 * DAY);
     let l = load_db(&ro_url(s, "vos3000"), &s.ro_pw, since, until).expect("load");
@@ -409,6 +427,7 @@ fn an_empty_day_and_a_missing_table() {
 
 #[test]
 fn no_table_for_the_window_is_a_clear_error() {
+    let _db = shared();
     let Some(s) = server() else { return };
     let err = load_db(&ro_url(s, "vos3000"), &s.ro_pw, 1_893_456_000_000, 1_893_542_400_000)
         .expect_err("no table")
@@ -418,6 +437,7 @@ fn no_table_for_the_window_is_a_clear_error() {
 
 #[test]
 fn the_old_layout_and_the_real_row() {
+    let _db = shared();
     let Some(s) = server() else { return };
     let l = load_db(&ro_url(s, "vos3000db"), &s.ro_pw, 1_619_654_400_000, 1_619_740_800_000).expect("load");
     assert_eq!(l.store.len(), 51);
@@ -441,6 +461,7 @@ fn the_old_layout_and_the_real_row() {
 
 #[test]
 fn wrong_password_missing_database_and_server_down() {
+    let _db = shared();
     let Some(s) = server() else { return };
     let day = (DAY19 + DAY, DAY19 + 2 * DAY);
     let err = load_db(&ro_url(s, "vos3000"), "wrong", day.0, day.1).expect_err("denied").to_string();
@@ -458,6 +479,7 @@ fn wrong_password_missing_database_and_server_down() {
 
 #[test]
 fn the_command_line_reads_the_database() {
+    let _db = shared();
     let Some(s) = server() else { return };
     let url = ro_url(s, "vos3000");
     let out = assert_cmd::Command::cargo_bin("cdrscope")
@@ -512,6 +534,7 @@ fn the_command_line_reads_the_database() {
 
 #[test]
 fn the_console_asks_for_the_password() {
+    let _db = shared();
     let Some(s) = server() else { return };
     let Some(tm) = common::tmux::Tmux::new("dbprompt") else { return };
     let url = ro_url(s, "vos3000");
@@ -531,4 +554,104 @@ fn the_console_asks_for_the_password() {
     tm.wait_for("1,070/1,070 calls", 20);
     tm.run(&["send-keys", "-t", "t", "q"]);
     tm.wait_for("EXITED 0", 10);
+}
+
+/// `cdrscope follow` on a database while rows are written: new calls, a long call written
+/// late with an older flowno, the server restarted mid-follow, and midnight with a new
+/// daily table (on the running test clock). Every new call is printed once; the calls there
+/// before the start are not.
+#[test]
+fn following_the_database_through_a_restart_and_midnight() {
+    let _db = exclusive();
+    let Some(s) = server() else { return };
+    let mut c = admin(s);
+    c.query_drop("DROP DATABASE IF EXISTS cdrscope_follow").expect("drop");
+    c.query_drop("CREATE DATABASE cdrscope_follow CHARACTER SET utf8mb4").expect("create");
+    c.query_drop("USE cdrscope_follow").expect("use");
+    let day = DAY19 + 3 * DAY; // 2026-11-22 UTC
+    let midnight = day + DAY;
+    let base = midnight - 15_000;
+    c.query_drop(ddl("e_cdr_ddl_mysql8_dump_excerpt.sql", "e_cdr", "e_cdr_20261122")).expect("DDL");
+    let insert = |c: &mut Conn, table: &str, flowno: u64, start: i64, stop: i64| {
+        c.exec_drop(
+            format!(
+                "INSERT INTO {table} (id, callere164, calleee164, callergatewayid, calleegatewayid, starttime, stoptime, holdtime, flowno, enddirection, endreason, softswitchname) \
+                 VALUES (?, '8613800000001', ?, 'CUST-1', 'GW-1', ?, ?, ?, ?, 1, -8, 'VOS')"
+            ),
+            (flowno as i64, format!("0086139{flowno:06}"), start, stop, (stop - start) / 1000, flowno),
+        )
+        .expect("insert");
+    };
+    for f in 100..103u64 {
+        insert(&mut c, "e_cdr_20261122", f, base - 60_000 + f as i64, base - 30_000 + f as i64);
+    }
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("cdrscope"))
+        .env("MYSQL_PWD", &s.ro_pw)
+        .env("CDRSCOPE_TEST_NOW", format!("{base}+"))
+        .args([
+            "follow",
+            &ro_url(s, "cdrscope_follow"),
+            "--tz",
+            "UTC",
+            "--json",
+            "--exit-after",
+            "5",
+            "--duration",
+            "90s",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("follow");
+    let started = std::time::Instant::now();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    // A new call, and a long one written late: older flowno, start two hours ago.
+    insert(&mut c, "e_cdr_20261122", 103, base - 10_000, base);
+    insert(&mut c, "e_cdr_20261122", 50, base - 7_200_000, base + 1_000);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    // The server restarts mid-follow: cdrscope reconnects and goes on from its checkpoint.
+    let restarted = match std::env::var("CDRSCOPE_TEST_MYSQL_RESTART") {
+        Ok(script) => {
+            let ok = std::process::Command::new(script).status().expect("restart").success();
+            assert!(ok, "the test server restarted");
+            c = admin(s);
+            c.query_drop("USE cdrscope_follow").expect("use");
+            true
+        }
+        Err(_) => {
+            // Without the script: the follower's connection is killed instead.
+            let ids: Vec<u64> = c
+                .query(format!("SELECT id FROM information_schema.PROCESSLIST WHERE user = '{}'", s.ro_user))
+                .expect("processlist");
+            for id in ids {
+                let _ = c.query_drop(format!("KILL {id}"));
+            }
+            false
+        }
+    };
+    insert(&mut c, "e_cdr_20261122", 104, base - 5_000, base + 2_000);
+    // Midnight: the new day's table appears with its first call; a late call is still
+    // stored in the old one.
+    c.query_drop(ddl("e_cdr_ddl_mysql8_dump_excerpt.sql", "e_cdr", "e_cdr_20261123")).expect("DDL");
+    insert(&mut c, "e_cdr_20261123", 200, midnight + 5_000, midnight + 9_000);
+    insert(&mut c, "e_cdr_20261122", 105, midnight - 3_000, midnight + 1_000);
+    let out = child.wait_with_output().expect("follow output");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "exit {:?}: {stderr}", out.status);
+    let printed: Vec<u64> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("json line")["flowno"]
+                .as_u64()
+                .expect("flowno")
+        })
+        .collect();
+    let mut sorted = printed.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, vec![50, 103, 104, 105, 200], "each new call once: {printed:?}\n{stderr}");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(10), "the clock crossed midnight first");
+    assert!(stderr.contains("midnight: following e_cdr_20261123"), "{stderr}");
+    if restarted {
+        assert!(stderr.contains("reconnect"), "the restart was noticed: {stderr}");
+    }
 }

@@ -397,7 +397,10 @@ impl Follow for FeedFollow {
         // Everything waiting, in batches of at most a few thousand rows per poll.
         while out.batches.len() < 8192 {
             match self.feed.rx.try_recv() {
-                Ok(b) => out.batches.push(b),
+                Ok(mut b) => {
+                    b.source = self.source;
+                    out.batches.push(b);
+                }
                 Err(_) => break,
             }
         }

@@ -48,6 +48,8 @@ pub struct Polled {
     pub state: Option<LiveState>,
     /// A feed's counts, when they changed.
     pub feed: Option<super::feed::FeedCounts>,
+    /// Sources this poll began (a new day's table): (store index, name), in index order.
+    pub new_sources: Vec<(usize, String)>,
 }
 
 /// A source that goes on after its first reading.
@@ -57,6 +59,8 @@ pub trait Follow: Send {
     /// Reads what arrived since the last poll. Never blocks for long.
     fn poll(&mut self, times: &TimeReader) -> Polled;
     fn checkpoint(&self) -> Checkpoint;
+    /// The store index a source this follower begins would get (a new day's table).
+    fn wants_source(&mut self, _index: usize) {}
 }
 
 /// The most bytes read from a file in one poll, so a file that grew by gigabytes while the

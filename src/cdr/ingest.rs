@@ -154,7 +154,7 @@ fn run(
             return;
         }
     };
-    let mut followers = if opts.follow { followers(&read.ends) } else { Vec::new() };
+    let mut followers = if opts.follow { followers(&read.ends, &store, &opts.load) } else { Vec::new() };
     for (url, bound) in feeds {
         let src = store.sources.len();
         let mut info = super::store::SourceInfo::new(url);
@@ -186,6 +186,7 @@ fn run(
         let mut events = Vec::new();
         let mut changed = false;
         for f in &mut followers {
+            f.wants_source(store.sources.len());
             let src = f.source();
             // A panic in one source fails that source; the others go on.
             let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f.poll(&times)))
@@ -193,14 +194,23 @@ fn run(
                     state: Some(LiveState::Failed(format!("the reader failed: {}", panic_message(&*e)))),
                     ..Polled::default()
                 });
-            changed |= polled.state.is_some() || polled.feed.is_some() || !polled.notes.is_empty();
+            changed |= polled.state.is_some()
+                || polled.feed.is_some()
+                || !polled.notes.is_empty()
+                || !polled.new_sources.is_empty();
             unpublished += apply(&mut store, src, polled, opts.load.hold_unit, progress, &mut events);
         }
         followers.retain(|f| {
             !matches!(store.sources.get(f.source()).and_then(|s| s.live.as_ref()), Some(LiveState::Failed(_)))
         });
-        // A change of state is published at once, before it is announced: whoever reads
-        // the event finds it in the snapshot.
+        // Notes go out before the rows they explain are published; a change of state is
+        // published before it is announced, so whoever reads the event finds it in the
+        // snapshot.
+        let (notes, mut events): (Vec<Event>, Vec<Event>) =
+            events.into_iter().partition(|e| matches!(e, Event::Note { .. }));
+        for e in notes {
+            let _ = tx.send(e);
+        }
         if changed || (unpublished > 0 && last_publish.elapsed() >= super::load::PUBLISH_EVERY) {
             publish(shared, &store);
             if unpublished > 0 {
@@ -226,8 +236,14 @@ fn apply(
     events: &mut Vec<Event>,
 ) -> usize {
     let mut rows = 0;
-    for mut b in polled.batches {
-        b.source = src;
+    for (index, name) in polled.new_sources {
+        if index == store.sources.len() {
+            let mut info = super::store::SourceInfo::new(name);
+            info.live = Some(LiveState::Following);
+            store.sources.push(info);
+        }
+    }
+    for b in polled.batches {
         rows += b.cols.len();
         progress.rows.fetch_add(b.cols.len() as u64, Ordering::Relaxed);
         progress.rejected.fetch_add(b.tally.rejected, Ordering::Relaxed);
@@ -273,9 +289,10 @@ fn apply(
 }
 
 /// A follower for each input that can grow: plain text files (the newest one VOS3000 is
-/// writing, and any other plain file of the load). Compressed files, archives, spreadsheets
-/// and the demo do not grow.
-fn followers(ends: &[InputEnd]) -> Vec<Box<dyn Follow>> {
+/// writing, and any other plain file of the load), and per database the newest daily table
+/// when the window reaches now. Compressed files, archives, spreadsheets and the demo do
+/// not grow.
+fn followers(ends: &[InputEnd], store: &Store, opts: &LoadOptions) -> Vec<Box<dyn Follow>> {
     let mut out: Vec<Box<dyn Follow>> = Vec::new();
     for (n, end) in ends.iter().enumerate() {
         if let (InputKind::File(path), Some(offset)) = (&end.input.kind, end.offset) {
@@ -288,5 +305,63 @@ fn followers(ends: &[InputEnd]) -> Vec<Box<dyn Follow>> {
             )));
         }
     }
+    let now = super::time::now_ms();
+    if opts.db.until.is_some_and(|u| u < now) {
+        return out;
+    }
+    // Per database: today's table and those made ahead for later days; when there is none,
+    // the newest one (the plain `e_cdr` when it has no daily tables).
+    let today = {
+        let secs = now.div_euclid(1000);
+        let local = secs + i64::from(super::time::TimeReader::new(opts.zone.clone()).offset_for_local(secs));
+        let (y, m, d) = super::time::civil_from_days(local.div_euclid(86_400));
+        format!("e_cdr_{y:04}{m:02}{d:02}")
+    };
+    let mut by_db: std::collections::BTreeMap<String, Vec<(usize, &super::mysql::DbTable)>> =
+        Default::default();
+    for (n, end) in ends.iter().enumerate() {
+        if let InputKind::Db(t) = &end.input.kind {
+            by_db.entry(t.url.display()).or_default().push((n, t));
+        }
+    }
+    for (_, tables) in by_db {
+        let mut chosen: Vec<(usize, &super::mysql::DbTable)> = tables
+            .iter()
+            .filter(|(_, t)| t.table.starts_with("e_cdr_") && t.table >= today)
+            .copied()
+            .collect();
+        if chosen.is_empty() {
+            let newest = tables.iter().max_by_key(|(_, t)| (t.table.starts_with("e_cdr_"), t.table.clone()));
+            chosen.extend(newest.copied());
+        }
+        let starts = chosen
+            .into_iter()
+            .map(|(n, table)| {
+                let (watermark, recent) = watermark_of(store, n);
+                super::db_follow::DbStart { table: table.clone(), source: n, watermark, recent }
+            })
+            .collect();
+        if let Some(f) =
+            super::db_follow::DbFollow::new(starts, super::time::TimeReader::new(opts.zone.clone()))
+        {
+            out.push(Box::new(f));
+        }
+    }
     out
+}
+
+/// The newest `stoptime` of a source's rows and the `flowno`s of rows within the overlap
+/// before it: where following the table starts.
+fn watermark_of(store: &Store, src: usize) -> (i64, Vec<(u64, i64)>) {
+    let ranges = store.source_rows(src);
+    let stop = |i: usize| store.cols.stop_ms(i).unwrap_or(store.cols.start_ms[i]);
+    let newest = ranges.iter().flat_map(|r| r.clone()).map(stop).max().unwrap_or(0);
+    let from = newest.saturating_sub(2 * super::db_follow::OVERLAP_MS);
+    let recent = ranges
+        .iter()
+        .flat_map(|r| r.clone())
+        .filter(|&i| stop(i) >= from)
+        .filter_map(|i| store.cols.flowno.get(i).copied().filter(|f| *f != 0).map(|f| (f, stop(i))))
+        .collect();
+    (newest, recent)
 }

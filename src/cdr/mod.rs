@@ -4,6 +4,7 @@
 pub mod append_vec;
 pub mod batch;
 pub mod columns;
+pub mod db_follow;
 pub mod decompress;
 pub mod dedup;
 pub mod demo;

@@ -105,7 +105,7 @@ impl DbUrl {
         }
     }
 
-    fn opts(&self, password: Option<&str>) -> Opts {
+    pub fn opts(&self, password: Option<&str>) -> Opts {
         let b = OptsBuilder::new()
             .ip_or_hostname(Some(self.host.clone()))
             .tcp_port(self.port)
@@ -390,6 +390,11 @@ fn value_string(v: Value) -> Option<String> {
 
 /// A row as raw field bytes (`None` for NULL).
 pub type RawRow = Vec<Option<Vec<u8>>>;
+
+/// A row as raw field bytes.
+pub fn raw_row(row: Row) -> RawRow {
+    raw(row)
+}
 
 fn raw(row: Row) -> RawRow {
     row.unwrap()

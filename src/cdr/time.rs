@@ -126,10 +126,23 @@ pub const PLAUSIBLE_FROM_MS: i64 = 946_684_800_000;
 pub const PLAUSIBLE_AHEAD_MS: i64 = 2 * 86_400_000;
 
 /// The present moment in epoch ms: `CDRSCOPE_TEST_NOW` (epoch ms) when set, for tests,
-/// else the system clock.
+/// else the system clock. `CDRSCOPE_TEST_NOW=MS+` starts the test clock at MS and lets it
+/// run on (a follow crossing midnight).
 pub fn now_ms() -> i64 {
-    if let Some(t) = std::env::var("CDRSCOPE_TEST_NOW").ok().and_then(|v| v.trim().parse::<i64>().ok()) {
-        return t;
+    if let Ok(v) = std::env::var("CDRSCOPE_TEST_NOW") {
+        let v = v.trim();
+        let (base, running) = match v.strip_suffix('+') {
+            Some(b) => (b, true),
+            None => (v, false),
+        };
+        if let Ok(t) = base.parse::<i64>() {
+            if !running {
+                return t;
+            }
+            static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+            let elapsed = STARTED.get_or_init(std::time::Instant::now).elapsed();
+            return t.saturating_add(i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX));
+        }
     }
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -44,36 +44,43 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
         if duration.is_some_and(|d| started.elapsed() >= d) {
             break;
         }
-        let ev = ingest.events.recv_timeout(Duration::from_millis(100));
-        match ev {
-            Ok(Event::Loaded(Err(e))) => return Err(usage(e)),
-            Ok(Event::Loaded(Ok(_))) if next_row.is_none() => {
-                let st = crate::cdr::load::read(&ingest.store);
-                let from = if a.filter.window.since.is_some() { 0 } else { st.len() };
-                next_row = Some(from);
-            }
-            Ok(Event::SourceFailed { source, error }) => {
-                let st = crate::cdr::load::read(&ingest.store);
-                let name = st.sources.get(source).map_or("a source", |s| s.name.as_str()).to_string();
-                eprintln!("cdrscope: {}: {}", sanitize(&name), sanitize(&error));
-                status = 1;
-                let live =
-                    st.sources.iter().any(|s| s.live == Some(crate::cdr::follow::LiveState::Following));
-                if !live {
-                    break;
-                }
-            }
-            Ok(Event::Note { source, text }) => {
-                let _ = source;
-                eprintln!("cdrscope: {}", sanitize(&text));
-            }
-            Ok(Event::Failed(why)) => {
-                eprintln!("cdrscope: reading stopped: {}", sanitize(&why));
-                return Ok(1);
-            }
-            Ok(Event::Loaded(Ok(_)) | Event::Appended { .. })
-            | Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+        // Every event that is waiting is taken before rows are printed: a note about a
+        // source comes before the calls it explains.
+        let mut evs = Vec::new();
+        match ingest.events.recv_timeout(Duration::from_millis(100)) {
+            Ok(e) => evs.push(e),
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
             Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+        }
+        evs.extend(ingest.events.try_iter());
+        let mut stop = false;
+        for ev in evs {
+            match ev {
+                Event::Loaded(Err(e)) => return Err(usage(e)),
+                Event::Loaded(Ok(_)) if next_row.is_none() => {
+                    let st = crate::cdr::load::read(&ingest.store);
+                    let from = if a.filter.window.since.is_some() { 0 } else { st.len() };
+                    next_row = Some(from);
+                }
+                Event::SourceFailed { source, error } => {
+                    let st = crate::cdr::load::read(&ingest.store);
+                    let name = st.sources.get(source).map_or("a source", |s| s.name.as_str()).to_string();
+                    eprintln!("cdrscope: {}: {}", sanitize(&name), sanitize(&error));
+                    status = 1;
+                    let live =
+                        st.sources.iter().any(|s| s.live == Some(crate::cdr::follow::LiveState::Following));
+                    stop |= !live;
+                }
+                Event::Note { text, .. } => eprintln!("cdrscope: {}", sanitize(&text)),
+                Event::Failed(why) => {
+                    eprintln!("cdrscope: reading stopped: {}", sanitize(&why));
+                    return Ok(1);
+                }
+                Event::Loaded(Ok(_)) | Event::Appended { .. } => {}
+            }
+        }
+        if stop {
+            break;
         }
         let Some(from) = next_row else { continue };
         let st = crate::cdr::load::read(&ingest.store);

@@ -97,7 +97,10 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
                  load_opts: &LoadOptions,
                  worker: &mut Option<std::sync::mpsc::Sender<worker::Request>>,
                  ingest: &mut Option<crate::cdr::ingest::Ingest>| {
-        progress.done.store(false, std::sync::atomic::Ordering::Relaxed);
+        // Each load its own counters: an earlier one (a refused password) being dropped
+        // cancels only itself.
+        let progress = Arc::new(Progress::default());
+        app.progress = progress.clone();
         let io = crate::cdr::ingest::IngestOptions {
             load: load_opts.clone(),
             follow: opts.follow,

@@ -585,7 +585,7 @@ fn following_the_database_through_a_restart_and_midnight() {
     for f in 100..103u64 {
         insert(&mut c, "e_cdr_20261122", f, base - 60_000 + f as i64, base - 30_000 + f as i64);
     }
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("cdrscope"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("cdrscope"))
         .env("MYSQL_PWD", &s.ro_pw)
         .env("CDRSCOPE_TEST_NOW", format!("{base}+"))
         .args([

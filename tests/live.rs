@@ -343,3 +343,59 @@ fn udp_urls_and_the_spool_are_checked_before_anything_runs() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--append"));
 }
+
+/// A generated two days with one gateway outage (CT-Route-2, 14:00 to 15:00 on the last
+/// day), cut where the outage begins: (before, from then to 15:30).
+fn outage_day() -> (String, String) {
+    use cdrscope::cdr::demo::{Incident, Incidents, Spec, write};
+    let spec =
+        Spec { rows: 40_000, days: 2, seed: 7, with_pdd: true, incidents: Incidents::only(Incident::Outage) };
+    let mut out = Vec::new();
+    write(spec, &mut out).expect("generate");
+    let text = String::from_utf8(out).expect("utf-8");
+    let (mut before, mut after) = (String::new(), String::new());
+    for line in text.lines() {
+        let start = line.split('|').nth(2).unwrap_or_default();
+        if start < "2026-11-21 14:00:00" {
+            before.push_str(line);
+            before.push('\n');
+        } else if start < "2026-11-21 15:30:00" {
+            after.push_str(line);
+            after.push('\n');
+        }
+    }
+    (before, after)
+}
+
+#[test]
+fn follow_findings_prints_a_gateway_breaking_as_it_fires() {
+    let (before, after) = outage_day();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cdr.txt");
+    std::fs::write(&path, &before).expect("write");
+    let mut f = Follow::start(&[path.to_str().expect("path"), "--findings", "--json", "--exit-after", "1"]);
+    std::thread::sleep(Duration::from_secs(4));
+    append(&path, &after);
+    let v: serde_json::Value = serde_json::from_str(&f.line(30)).expect("finding json");
+    assert_eq!(v["kind"], "gateway_outage", "{v}");
+    assert_eq!(v["entity"]["value"], "CT-Route-2", "{v}");
+    assert!(v["fired_at"].as_str().is_some_and(|t| t.len() >= 16), "{v}");
+    assert!(v["schema_version"].is_number());
+    assert_eq!(f.finish(10).0, 0);
+}
+
+#[test]
+fn a_panic_in_the_ingest_thread_is_reported_and_follow_exits_non_zero() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cdr.txt");
+    std::fs::write(&path, call(1)).expect("write");
+    let child = bin()
+        .args(["follow", path.to_str().expect("path")])
+        .env("CDRSCOPE_TEST_PANIC", "ingest")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("run");
+    assert_eq!(child.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&child.stderr);
+    assert!(err.contains("reading stopped; the loader failed: panic requested"), "{err}");
+}

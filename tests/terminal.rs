@@ -228,3 +228,80 @@ fn export_to_a_terminal_shows_escapes_escaped() {
     let title = tm.run(&["display-message", "-p", "-t", "t", "#{pane_title}"]);
     assert!(!title.contains("pwned"), "the pane title was changed: {title}");
 }
+
+/// The console on a file that grows: new calls appear at the top; scrolled down, the table
+/// holds still and says how many arrived; `p` pauses; a gateway breaking is announced.
+#[test]
+fn the_console_follows_a_growing_file_and_announces_a_breaking_gateway() {
+    let Some(tm) = Tmux::new("live") else { return };
+    use cdrscope::cdr::demo::{Incident, Incidents, Spec, write};
+    let spec =
+        Spec { rows: 40_000, days: 2, seed: 7, with_pdd: true, incidents: Incidents::only(Incident::Outage) };
+    let mut out = Vec::new();
+    write(spec, &mut out).expect("generate");
+    let text = String::from_utf8(out).expect("utf-8");
+    let (mut before, mut late, mut outage) = (String::new(), Vec::new(), String::new());
+    for line in text.lines() {
+        let start = line.split('|').nth(2).unwrap_or_default();
+        if start < "2026-11-21 13:00:00" {
+            before.push_str(line);
+            before.push('\n');
+        } else if start < "2026-11-21 14:00:00" {
+            late.push(format!("{line}\n"));
+        } else if start < "2026-11-21 15:30:00" {
+            outage.push_str(line);
+            outage.push('\n');
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cdr.txt");
+    std::fs::write(&path, &before).expect("write");
+    let n0 = before.lines().count();
+    let bin = env!("CARGO_BIN_EXE_cdrscope");
+    let cmd = format!(
+        "env TZ=UTC NO_COLOR=1 CDRSCOPE_KB=/nonexistent LANG=C {bin} {}; echo EXITED $?; sleep 30",
+        path.display()
+    );
+    tm.run(&["new-session", "-d", "-s", "t", "-x", "140", "-y", "36", &cmd]);
+    let thousands = |n: usize| {
+        let s = n.to_string();
+        let mut o = String::new();
+        for (k, c) in s.chars().enumerate() {
+            if k > 0 && (s.len() - k) % 3 == 0 {
+                o.push(',');
+            }
+            o.push(c);
+        }
+        o
+    };
+    tm.wait_for(&format!("{0}/{0} calls", thousands(n0)), 30);
+    tm.wait_for("live", 10);
+    let append = |text: &str| {
+        let mut f = std::fs::OpenOptions::new().append(true).open(&path).expect("open");
+        std::io::Write::write_all(&mut f, text.as_bytes()).expect("append");
+    };
+    // At the top: new calls come straight in.
+    append(&late[..10].concat());
+    tm.wait_for(&format!("{0}/{0} calls", thousands(n0 + 10)), 15);
+    // Scrolled down: the table holds still and counts what arrived.
+    tm.run(&["send-keys", "-t", "t", "j"]);
+    append(&late[10..15].concat());
+    let s = tm.wait_for("5 new calls", 15);
+    assert!(s.contains(&format!("{}/{} calls", thousands(n0 + 10), thousands(n0 + 15))), "{s}");
+    tm.run(&["send-keys", "-t", "t", "Home"]);
+    tm.wait_for(&format!("{0}/{0} calls", thousands(n0 + 15)), 15);
+    // Paused: reading goes on, the display waits.
+    tm.run(&["send-keys", "-t", "t", "p"]);
+    tm.wait_for("paused", 10);
+    append(&late[15..].concat());
+    tm.wait_for(&format!("{} new calls", thousands(late.len() - 15)), 15);
+    tm.run(&["send-keys", "-t", "t", "p"]);
+    let n1 = n0 + late.len();
+    tm.wait_for(&format!("{0}/{0} calls", thousands(n1)), 15);
+    // A gateway breaks: announced in the status line as it fires.
+    append(&outage);
+    let s = tm.wait_for("new finding", 60);
+    assert!(s.contains("CT-Route-2"), "{s}");
+    tm.run(&["send-keys", "-t", "t", "q"]);
+    tm.wait_for("EXITED 0", 10);
+}

@@ -103,11 +103,17 @@ pub fn spawn(specs: Vec<SourceSpec>, opts: IngestOptions, progress: Arc<Progress
             let fail = tx.clone();
             let run = std::panic::AssertUnwindSafe(move || run(&specs, &opts, &p, &s, &c, &tx));
             if let Err(e) = std::panic::catch_unwind(run) {
-                let _ = fail.send(Event::Failed(panic_message(&*e)));
+                let _ = fail.send(Event::Failed(format!("the loader failed: {}", panic_message(&*e))));
             }
         })
         .ok();
     Ingest { store, events, cancel, progress, thread }
+}
+
+/// `CDRSCOPE_TEST_PANIC=loader|ingest` makes this thread panic, for the tests of what a
+/// panic leaves behind (debug builds only).
+fn test_panic(which: &str) -> bool {
+    cfg!(debug_assertions) && std::env::var("CDRSCOPE_TEST_PANIC").as_deref() == Ok(which)
 }
 
 /// The text of a panic payload.
@@ -126,7 +132,7 @@ fn run(
     cancel: &AtomicBool,
     tx: &Sender<Event>,
 ) {
-    if std::env::var("CDRSCOPE_TEST_PANIC").as_deref() == Ok("loader") {
+    if test_panic("loader") {
         panic!("panic requested by CDRSCOPE_TEST_PANIC=loader");
     }
     // Feeds are bound first: what the switch sends while the rest loads waits for us.
@@ -176,7 +182,7 @@ fn run(
         }
     }
     publish(shared, &store);
-    if std::env::var("CDRSCOPE_TEST_PANIC").as_deref() == Ok("ingest") {
+    if test_panic("ingest") {
         panic!("panic requested by CDRSCOPE_TEST_PANIC=ingest");
     }
     let times = TimeReader::new(opts.load.zone.clone());

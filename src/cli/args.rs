@@ -106,6 +106,10 @@ pub struct FollowArgs {
     /// Print JSON lines (the fields of export --format json) instead of 80-column lines
     #[arg(long)]
     pub json: bool,
+    /// Print findings as they fire (with --json: the objects of summary --json plus fired_at)
+    /// instead of calls
+    #[arg(long)]
+    pub findings: bool,
     /// Stop after printing N records
     #[arg(long, value_name = "N")]
     pub exit_after: Option<u64>,

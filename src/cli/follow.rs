@@ -40,6 +40,7 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
     let mut next_row: Option<usize> = stdin_given.then_some(0);
     let mut status = 0u8;
     let mut head: Vec<String> = Vec::new();
+    let mut findings = Fired::default();
     loop {
         if duration.is_some_and(|d| started.elapsed() >= d) {
             break;
@@ -73,7 +74,7 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
                 }
                 Event::Note { text, .. } => eprintln!("cdrscope: {}", sanitize(&text)),
                 Event::Failed(why) => {
-                    eprintln!("cdrscope: reading stopped: {}", sanitize(&why));
+                    eprintln!("cdrscope: reading stopped; {}", sanitize(&why));
                     return Ok(1);
                 }
                 Event::Loaded(Ok(_)) | Event::Appended { .. } => {}
@@ -83,6 +84,23 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
             break;
         }
         let Some(from) = next_row else { continue };
+        if a.findings {
+            let Some(line_count) = findings.check(&ingest, &q, &zone, a.json) else { continue };
+            for line in line_count {
+                match writeln!(out, "{line}") {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(status),
+                    Err(e) => return Err(e.into()),
+                }
+                printed += 1;
+                if a.exit_after.is_some_and(|n| printed >= n) {
+                    ingest.stop();
+                    return Ok(status);
+                }
+            }
+            let _ = from;
+            continue;
+        }
         let st = crate::cdr::load::read(&ingest.store);
         if st.len() <= from {
             continue;
@@ -119,6 +137,67 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
     }
     ingest.stop();
     Ok(status)
+}
+
+/// Findings already printed, and when they were last looked for.
+#[derive(Default)]
+struct Fired {
+    seen: std::collections::HashSet<(String, String)>,
+    rows: usize,
+    last: Option<Instant>,
+}
+
+/// How often findings are looked for again while calls arrive.
+const FINDINGS_EVERY: Duration = Duration::from_secs(2);
+
+impl Fired {
+    /// The findings not printed before, as lines, when it is time to look again.
+    fn check(
+        &mut self,
+        ingest: &crate::cdr::ingest::Ingest,
+        q: &crate::query::Query,
+        zone: &Zone,
+        json: bool,
+    ) -> Option<Vec<String>> {
+        let st = crate::cdr::load::read(&ingest.store);
+        if st.len() == self.rows && self.last.is_some() {
+            return None;
+        }
+        if self.last.is_some_and(|t| t.elapsed() < FINDINGS_EVERY) {
+            return None;
+        }
+        self.rows = st.len();
+        self.last = Some(Instant::now());
+        let now = crate::cdr::time::now_ms();
+        let ctx = Context { store: &st, zone: zone.clone(), now_ms: now };
+        let rows = crate::query::evaluate(q, &ctx);
+        let tw = TimeWriter::new(zone.clone());
+        let mut out = Vec::new();
+        for f in crate::findings::run(&st, &rows, &tw) {
+            if !self.seen.insert((f.kind.to_string(), f.entity.value.clone())) {
+                continue;
+            }
+            let fired_at = tw.format(now);
+            out.push(if json {
+                let mut v = serde_json::to_value(&f).unwrap_or_default();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("schema_version".into(), crate::stats::summary::SCHEMA_VERSION.into());
+                    o.insert("fired_at".into(), fired_at.into());
+                }
+                crate::cdr::export::json_safe(&v.to_string()).into_owned()
+            } else {
+                sanitize(&format!(
+                    "{fired_at} {} {} {}: {}",
+                    f.severity.as_str(),
+                    f.kind,
+                    f.entity.value,
+                    f.text
+                ))
+                .into_owned()
+            });
+        }
+        Some(out)
+    }
 }
 
 /// `30s`, `5m`, `2h`, `1d` or plain seconds.

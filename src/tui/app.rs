@@ -401,6 +401,7 @@ impl App {
                     && let Some(s) = &self.summary
                 {
                     let mut s = (**s).clone();
+                    self.findings_arrived(&findings);
                     s.findings = findings;
                     self.summary = Some(Arc::new(s));
                     self.findings_pending = false;

@@ -19,6 +19,11 @@ pub struct LiveView {
     arrivals: VecDeque<(Instant, usize)>,
     /// Start of the newest call seen, epoch ms.
     pub newest_ms: Option<i64>,
+    /// When each finding (kind and where) was first seen, epoch ms: those present when the
+    /// first reading ended count from then; later ones are announced as they fire.
+    pub fired: std::collections::HashMap<(String, String), i64>,
+    /// The first findings after loading have been taken in (not announced).
+    baseline: bool,
 }
 
 impl LiveView {
@@ -62,7 +67,7 @@ impl App {
                     .unwrap_or_default();
                 self.status = Some((format!("{name}: {error}"), true));
             }
-            Event::Failed(why) => self.load_error = Some(format!("reading stopped: {why}")),
+            Event::Failed(why) => self.load_error = Some(why),
         }
     }
 
@@ -141,6 +146,34 @@ impl App {
         }
     }
 
+    /// Findings of the shown selection arrived: a finding not seen before is announced in
+    /// the status line and gets the time it fired.
+    pub fn findings_arrived(&mut self, findings: &[crate::findings::Finding]) {
+        let Some(live) = self.live.as_mut() else { return };
+        let now = crate::cdr::time::now_ms();
+        let mut new = Vec::new();
+        for f in findings {
+            let key = (f.kind.to_string(), f.entity.value.clone());
+            if let std::collections::hash_map::Entry::Vacant(v) = live.fired.entry(key) {
+                v.insert(now);
+                if live.baseline {
+                    new.push(f.text.clone());
+                }
+            }
+        }
+        live.baseline = true;
+        if let Some(first) = new.first() {
+            let more =
+                if new.len() > 1 { format!(" (and {} more: !)", new.len() - 1) } else { String::new() };
+            self.status = Some((format!("new finding: {first}{more}"), true));
+        }
+    }
+
+    /// When a finding fired, while following.
+    pub fn fired_at(&self, f: &crate::findings::Finding) -> Option<i64> {
+        self.live.as_ref()?.fired.get(&(f.kind.to_string(), f.entity.value.clone())).copied()
+    }
+
     /// The live badge: state of the followed sources, calls per minute, age of the newest
     /// call; `None` when nothing is followed.
     pub fn live_badge(&self) -> Option<(String, bool)> {
@@ -158,13 +191,14 @@ impl App {
             "ended"
         };
         let mut text = if live.paused { format!("paused ({state})") } else { state.to_string() };
-        text.push_str(&format!(" {}/min", live.per_minute(st.len())));
-        if let Some(n) = live.newest_ms {
-            let age = (crate::cdr::time::now_ms() - n).max(0) / 1000;
-            text.push_str(&format!(" newest {}", crate::text::duration_secs(age as f64)));
-        }
+        // What waits for the operator comes first: the header is cut at the right edge.
         if live.held > 0 {
             text.push_str(&format!(" │ {} new calls", crate::text::thousands(live.held as u64)));
+        }
+        text.push_str(&format!(" {}/min", crate::text::thousands(live.per_minute(st.len()) as u64)));
+        if let Some(n) = live.newest_ms {
+            let age = (crate::cdr::time::now_ms() - n).max(0) / 1000;
+            text.push_str(&format!(" newest {} ago", crate::text::duration_secs(age as f64)));
         }
         Some((text, failing))
     }

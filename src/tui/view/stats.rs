@@ -199,7 +199,15 @@ fn draw_findings(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, ma
                 crate::findings::Severity::Warning => crate::kb::Severity::Medium,
                 crate::findings::Severity::Info => crate::kb::Severity::Info,
             };
-            let when = x.window.from.get(5..).unwrap_or(&x.window.from).to_string();
+            // While following, when it fired; else when its window began.
+            let when = match app.fired_at(x) {
+                Some(ms) => crate::cdr::TimeWriter::new(app.zone.clone())
+                    .format(ms)
+                    .get(11..)
+                    .unwrap_or_default()
+                    .to_string(),
+                None => x.window.from.get(5..).unwrap_or(&x.window.from).to_string(),
+            };
             let r = Row::new(vec![
                 Span::styled(x.severity.as_str().to_string(), t.severity(sev)),
                 Span::raw(x.kind.to_string()),
@@ -226,7 +234,16 @@ fn draw_findings(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, ma
     };
     f.render_widget(
         Table::new(rows, widths)
-            .header(Row::new(vec!["Severity", "Kind", "Where", "From", "Finding"]).style(t.title()))
+            .header(
+                Row::new(vec![
+                    "Severity",
+                    "Kind",
+                    "Where",
+                    if app.live.is_some() { "Fired" } else { "From" },
+                    "Finding",
+                ])
+                .style(t.title()),
+            )
             .block(Block::default().borders(Borders::ALL).title(title)),
         main,
     );

@@ -267,7 +267,7 @@ fn the_console_follows_a_growing_file_and_announces_a_breaking_gateway() {
         let s = n.to_string();
         let mut o = String::new();
         for (k, c) in s.chars().enumerate() {
-            if k > 0 && (s.len() - k) % 3 == 0 {
+            if k > 0 && (s.len() - k).is_multiple_of(3) {
                 o.push(',');
             }
             o.push(c);

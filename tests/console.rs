@@ -406,6 +406,7 @@ fn the_focus_timeline_uses_the_summarys_buckets_in_any_zone() {
     let summary = cdrscope::stats::summarize(&read(&store), &rows, &cdrscope::cdr::TimeWriter::new(zone));
     let req = cdrscope::tui::worker::Request::Timeline {
         generation: 1,
+        store: read(&store),
         rows: Arc::new(rows),
         focus: cdrscope::tui::worker::Focus::CalleeGateway("CT-Route-2".into()),
     };

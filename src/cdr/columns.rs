@@ -183,6 +183,56 @@ impl Columns {
         }
     }
 
+    /// Drops the first `k` rows (a follow's oldest calls): every column keeps its tail in a
+    /// buffer of its own, and line numbers stay with their rows.
+    pub fn drop_front(&mut self, k: usize) {
+        let k = k.min(self.len());
+        if k == 0 {
+            return;
+        }
+        self.start_ms = self.start_ms.split_from(k);
+        self.span_ms = self.span_ms.split_from(k);
+        self.hold_raw = self.hold_raw.split_from(k);
+        self.caller_pdd_ms = self.caller_pdd_ms.split_from(k);
+        self.callee_pdd_ms = self.callee_pdd_ms.split_from(k);
+        self.reason = self.reason.split_from(k);
+        self.end_direction = self.end_direction.split_from(k);
+        self.billing_mode = self.billing_mode.split_from(k);
+        self.callee_billing = self.callee_billing.split_from(k);
+        self.call_level = self.call_level.split_from(k);
+        self.caller_gw = self.caller_gw.split_from(k);
+        self.callee_gw = self.callee_gw.split_from(k);
+        self.caller_ip = self.caller_ip.split_from(k);
+        self.callee_ip = self.callee_ip.split_from(k);
+        self.caller = self.caller.split_from(k);
+        self.callee = self.callee.split_from(k);
+        self.caller_access = self.caller_access.split_from(k);
+        self.callee_access = self.callee_access.split_from(k);
+        self.caller_to_gw = self.caller_to_gw.split_from(k);
+        self.callee_to_gw = self.callee_to_gw.split_from(k);
+        if !self.flowno.is_empty() {
+            self.flowno = self.flowno.split_from(k);
+        }
+        for e in &mut self.extras {
+            e.values = e.values.split_from(k);
+        }
+        // The run covering row k starts the new list at row 0, on the line row k was on.
+        let k32 = u32::try_from(k).unwrap_or(u32::MAX);
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        for (n, &(row, line)) in self.line_runs.iter().enumerate() {
+            let next = self.line_runs.get(n + 1).map_or(u32::MAX, |r| r.0);
+            if next <= k32 {
+                continue;
+            }
+            if row <= k32 {
+                runs.push((0, line.saturating_add(k32 - row)));
+            } else {
+                runs.push((row - k32, line));
+            }
+        }
+        self.line_runs = runs.into();
+    }
+
     /// Bytes of heap the columns hold (capacity, not just length).
     pub fn heap_bytes(&self) -> usize {
         fn b<T: Copy>(v: &AppendVec<T>) -> usize {

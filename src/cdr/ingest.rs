@@ -50,6 +50,8 @@ pub struct IngestOptions {
     pub tick: Duration,
     /// For `udp://` sources.
     pub feed: super::feed::FeedOptions,
+    /// While following, calls that started longer ago than this are dropped (oldest first).
+    pub keep: Option<Duration>,
 }
 
 impl Default for IngestOptions {
@@ -59,6 +61,7 @@ impl Default for IngestOptions {
             follow: false,
             tick: Duration::from_millis(250),
             feed: super::feed::FeedOptions::default(),
+            keep: None,
         }
     }
 }
@@ -186,6 +189,9 @@ fn run(
         panic!("panic requested by CDRSCOPE_TEST_PANIC=ingest");
     }
     let times = TimeReader::new(opts.load.zone.clone());
+    store.keep_ms = opts.keep.map(|k| i64::try_from(k.as_millis()).unwrap_or(i64::MAX));
+    let mut retention = opts.keep.map(Retention::new);
+    let mut last_trim = Instant::now();
     let mut last_publish = Instant::now();
     let mut unpublished = 0usize;
     while !cancel.load(Ordering::Relaxed) {
@@ -212,6 +218,16 @@ fn run(
         // Notes go out before the rows they explain are published; a change of state is
         // published before it is announced, so whoever reads the event finds it in the
         // snapshot.
+        if let Some(r) = retention.as_mut() {
+            r.note(Instant::now(), store.dropped + store.len() as u64);
+            if last_trim.elapsed() >= TRIM_EVERY {
+                last_trim = Instant::now();
+                if r.trim(&mut store, Instant::now()) > 0 {
+                    changed = true;
+                    unpublished += 1;
+                }
+            }
+        }
         let (notes, mut events): (Vec<Event>, Vec<Event>) =
             events.into_iter().partition(|e| matches!(e, Event::Note { .. }));
         for e in notes {
@@ -229,6 +245,53 @@ fn run(
             let _ = tx.send(e);
         }
         std::thread::sleep(opts.tick);
+    }
+}
+
+/// How often the retention window is applied.
+const TRIM_EVERY: Duration = Duration::from_secs(10);
+
+/// The retention window of a follow: rows received longer ago than `keep` are dropped from
+/// the front of the store, in chunks (each drop copies what is kept once, so it waits until
+/// 65,536 rows or an eighth of the store are due). By arrival, not by call time: a replayed
+/// old file or a switch with a wrong clock must not lose calls the moment they arrive.
+pub struct Retention {
+    keep: Duration,
+    /// (when, rows received by then counted from the first), one per 10 s at most.
+    arrivals: std::collections::VecDeque<(Instant, u64)>,
+    /// Rows received before this are due to go.
+    due: u64,
+}
+
+impl Retention {
+    pub fn new(keep: Duration) -> Retention {
+        Retention { keep, arrivals: Default::default(), due: 0 }
+    }
+
+    /// Records how many rows have been received by `at`.
+    pub fn note(&mut self, at: Instant, received: u64) {
+        match self.arrivals.back_mut() {
+            Some((t, n)) if at.duration_since(*t) < Duration::from_secs(10) => *n = received,
+            _ => self.arrivals.push_back((at, received)),
+        }
+    }
+
+    /// Drops what is due by `now`; returns how many rows went.
+    pub fn trim(&mut self, store: &mut Store, now: Instant) -> usize {
+        while let Some(&(t, n)) = self.arrivals.front() {
+            if now.duration_since(t) < self.keep {
+                break;
+            }
+            self.due = self.due.max(n);
+            self.arrivals.pop_front();
+        }
+        let k =
+            usize::try_from(self.due.saturating_sub(store.dropped)).unwrap_or(usize::MAX).min(store.len());
+        if k == 0 || (k < 65_536 && k.saturating_mul(8) < store.len()) {
+            return 0;
+        }
+        store.drop_front(k);
+        k
     }
 }
 
@@ -370,4 +433,56 @@ fn watermark_of(store: &Store, src: usize) -> (i64, Vec<(u64, i64)>) {
         .filter_map(|i| store.cols.flowno.get(i).copied().filter(|f| *f != 0).map(|f| (f, stop(i))))
         .collect();
     (newest, recent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(n: u32, start: &str) -> String {
+        format!(
+            "86138{n:06}|8613800138000|{start}|{start}|0|503|1|IN|OUT|10.0.0.1|10.0.0.2|86138{n:06}|008613800138000|86138{n:06}|8613800138000|0|1|2300|1800\n"
+        )
+    }
+
+    fn store_of(text: String) -> Store {
+        let specs = [SourceSpec::Memory { name: "m".into(), data: Arc::new(text.into_bytes()) }];
+        super::super::load::load(&specs, &LoadOptions::default(), Arc::new(Progress::default()))
+            .map(|l| l.store)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_retention_window_drops_what_arrived_before_it_and_keeps_rows_whole() {
+        let mut text = String::new();
+        for n in 0..110 {
+            text.push_str(&line(n, "2026-11-20 10:00:00"));
+        }
+        let mut st = store_of(text);
+        assert_eq!(st.len(), 110);
+        let kept: Vec<_> = (100..110).map(|i| st.record(i)).collect();
+        let t0 = Instant::now();
+        let mut r = Retention::new(Duration::from_secs(3600));
+        // 100 rows had arrived at t0, 110 a minute later.
+        r.note(t0, 100);
+        r.note(t0 + Duration::from_secs(60), 110);
+        // Within the window: nothing goes.
+        assert_eq!(r.trim(&mut st, t0 + Duration::from_secs(1800)), 0);
+        // An hour after the first 100 arrived: they go, the rest stay whole, lines and all.
+        assert_eq!(r.trim(&mut st, t0 + Duration::from_secs(3630)), 100);
+        assert_eq!(st.len(), 10);
+        assert_eq!(st.dropped, 100);
+        assert_eq!(st.sources[0].rows, 10);
+        for (i, want) in kept.iter().enumerate() {
+            assert_eq!(&st.record(i), want, "row {i}");
+        }
+        assert_eq!(st.record(0).line, 101);
+        // A few rows due among many kept wait for a bigger chunk.
+        let mut small = store_of((0..100).map(|n| line(n, "2026-11-20 10:00:00")).collect());
+        let mut r = Retention::new(Duration::from_secs(60));
+        r.note(t0, 5);
+        r.note(t0 + Duration::from_secs(30), 100);
+        assert_eq!(r.trim(&mut small, t0 + Duration::from_secs(61)), 0, "5 of 100 is under an eighth");
+        assert_eq!(r.trim(&mut small, t0 + Duration::from_secs(95)), 100);
+    }
 }

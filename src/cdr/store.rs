@@ -118,6 +118,11 @@ pub struct Store {
     /// Relative times count from the wall clock (a database source is loaded), not from the
     /// newest call (static files).
     pub wall_clock: bool,
+    /// Rows dropped from the front by a follow's retention window (`--keep`): row `i` of this
+    /// store is the `dropped + i`-th row received.
+    pub dropped: u64,
+    /// The retention window in force, for the header ("keeping 24h").
+    pub keep_ms: Option<i64>,
 }
 
 /// A field's unusable values over a whole load.
@@ -246,6 +251,36 @@ impl Store {
             }
         }
         out
+    }
+
+    /// Drops the oldest `k` rows (retention while following). Sources keep their counts of
+    /// lines read; `rows` counts the rows still held.
+    pub fn drop_front(&mut self, k: usize) {
+        let k = k.min(self.len());
+        if k == 0 {
+            return;
+        }
+        let len = self.len();
+        let mut runs = Vec::new();
+        for (n, &(first, src)) in self.runs.iter().enumerate() {
+            let end = self.runs.get(n + 1).map_or(len, |r| r.0);
+            let gone = end.min(k).saturating_sub(first);
+            if let Some(info) = self.sources.get_mut(src) {
+                info.rows = info.rows.saturating_sub(gone);
+            }
+            if end > k {
+                runs.push((first.saturating_sub(k), src));
+            }
+        }
+        self.runs = runs;
+        let dups: Vec<usize> = (k..len).filter(|&i| self.is_duplicate(i)).collect();
+        self.dups = super::append_vec::AppendVec::new();
+        self.dup_count = 0;
+        self.cols.drop_front(k);
+        for i in dups {
+            self.mark_duplicate(i - k);
+        }
+        self.dropped += k as u64;
     }
 
     /// A row repeats a call read from an earlier source and is left out of every query.

@@ -58,6 +58,10 @@ pub struct FeedArgs {
     /// The spool file may exist: add to it
     #[arg(long)]
     pub append: bool,
+    /// While following, keep the calls of this last stretch of time and drop older ones
+    /// (memory stays bounded over days): 30m, 6h, 24h (the default), 2d
+    #[arg(long, value_name = "D")]
+    pub keep: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

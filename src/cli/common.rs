@@ -222,6 +222,14 @@ pub fn feed_options(
     Ok(crate::cdr::feed::FeedOptions { allow_from, relay, spool: a.spool.clone(), append: a.append })
 }
 
+/// The retention window of a follow: `--keep`, else 24 hours.
+pub fn keep(a: &super::args::FeedArgs) -> anyhow::Result<std::time::Duration> {
+    match &a.keep {
+        Some(k) => super::follow::parse_duration(k).map_err(|e| usage(e.replace("--duration", "--keep"))),
+        None => Ok(std::time::Duration::from_secs(24 * 3600)),
+    }
+}
+
 /// The filter from `--filter`, `--since` and `--until`.
 pub fn query(f: &FilterArgs) -> anyhow::Result<Query> {
     let mut q = match &f.filter {

@@ -33,6 +33,7 @@ pub fn run(
         }
     }
     let load = super::common::load_options(args, Some(window), &zone)?;
+    let keep = super::common::keep(feed)?;
     let feed = super::common::feed_options(feed, &specs)?;
     // The console starts filtered to the window it was given.
     let mut filter = Vec::new();
@@ -58,6 +59,7 @@ pub fn run(
         filter: filter.join(" "),
         follow,
         feed,
+        keep,
     })?;
     Ok(0)
 }
@@ -74,6 +76,7 @@ pub fn run_lookup(kb: Kb) -> anyhow::Result<u8> {
         filter: String::new(),
         follow: false,
         feed: Default::default(),
+        keep: std::time::Duration::from_secs(24 * 3600),
     })?;
     Ok(0)
 }

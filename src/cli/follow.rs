@@ -25,6 +25,7 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
         load: load_options(&a.load, Some(&a.filter.window), &zone)?,
         follow: true,
         feed: super::common::feed_options(&a.feed, &specs)?,
+        keep: Some(super::common::keep(&a.feed)?),
         ..Default::default()
     };
     let started = Instant::now();
@@ -61,7 +62,7 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
                 Event::Loaded(Ok(_)) if next_row.is_none() => {
                     let st = crate::cdr::load::read(&ingest.store);
                     let from = if a.filter.window.since.is_some() { 0 } else { st.len() };
-                    next_row = Some(from);
+                    next_row = Some(st.dropped as usize + from);
                 }
                 Event::SourceFailed { source, error } => {
                     let st = crate::cdr::load::read(&ingest.store);
@@ -83,7 +84,8 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
         if stop {
             break;
         }
-        let Some(from) = next_row else { continue };
+        // Rows are counted from the first ever received: the store drops old ones.
+        let Some(next_abs) = next_row else { continue };
         if a.findings {
             let Some(line_count) = findings.check(&ingest, &q, &zone, a.json) else { continue };
             for line in line_count {
@@ -98,20 +100,20 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
                     return Ok(status);
                 }
             }
-            let _ = from;
             continue;
         }
         let st = crate::cdr::load::read(&ingest.store);
+        let from = next_abs.saturating_sub(st.dropped as usize);
         if st.len() <= from {
             continue;
         }
         let ctx = Context { store: &st, zone: zone.clone(), now_ms: crate::cdr::time::now_ms() };
         let mut rows = evaluate_range(&q, &ctx, from..st.len());
-        if from == 0 {
+        if next_abs == 0 {
             // The calls since T, oldest first; afterwards calls print as they arrive.
             rows.sort_by_key(|&r| st.cols.start_ms[r as usize]);
         }
-        next_row = Some(st.len());
+        next_row = Some(st.dropped as usize + st.len());
         if a.json && head.is_empty() {
             head = crate::cdr::export::columns(&st);
         }

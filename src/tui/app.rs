@@ -171,6 +171,8 @@ pub struct App {
     pub generation: u64,
     pub shown_gen: u64,
     pub rows: Arc<Selection>,
+    /// The snapshot `rows` index (rows shift when a follow drops its oldest calls).
+    pub shown: Option<Arc<crate::cdr::Store>>,
     pub summary: Option<Arc<Summary>>,
     /// The summary of all calls (for the pickers).
     pub all_summary: Option<Arc<Summary>>,
@@ -243,6 +245,7 @@ impl App {
             generation: 0,
             shown_gen: 0,
             rows: Arc::new(Vec::new()),
+            shown: None,
             summary: None,
             all_summary: None,
             last_query: None,
@@ -381,9 +384,14 @@ impl App {
                         if self.effective_filter().is_empty() {
                             self.all_summary = Some(q.summary.clone());
                         }
-                        self.outbox.push(Request::Findings { generation, rows: q.rows.clone() });
+                        self.outbox.push(Request::Findings {
+                            generation,
+                            store: q.store.clone(),
+                            rows: q.rows.clone(),
+                        });
                         self.findings_pending = true;
                         self.rows = q.rows;
+                        self.shown = Some(q.store);
                         self.summary = Some(q.summary);
                         self.last_query = Some(q.elapsed);
                         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
@@ -732,7 +740,9 @@ impl App {
                 }
                 self.status =
                     Some((format!("exporting {} calls to {}...", self.rows.len(), path.display()), false));
-                self.outbox.push(Request::Export { path, rows: self.rows.clone() });
+                if let Some(store) = self.shown.clone() {
+                    self.outbox.push(Request::Export { path, store, rows: self.rows.clone() });
+                }
                 None
             }
         }
@@ -852,8 +862,7 @@ impl App {
 
     /// Selects the first shown call with this end reason and opens its explanation.
     fn select_first_with_code(&mut self, code: i32) {
-        let Some(store) = &self.store else { return };
-        let st = crate::cdr::load::read(store);
+        let Some(st) = self.shown.clone() else { return };
         if let Some(k) = self.rows.iter().position(|&r| st.reason(r as usize).code() == Some(code)) {
             self.selected = k;
             self.detail_scroll = 0;
@@ -877,7 +886,14 @@ impl App {
         if self.timeline.as_ref().is_some_and(|(f, _)| *f == focus) && self.shown_gen == self.generation {
             return;
         }
-        self.outbox.push(Request::Timeline { generation: self.generation, rows: self.rows.clone(), focus });
+        if let Some(store) = self.shown.clone() {
+            self.outbox.push(Request::Timeline {
+                generation: self.generation,
+                store,
+                rows: self.rows.clone(),
+                focus,
+            });
+        }
     }
 
     fn move_by(&mut self, delta: isize) {

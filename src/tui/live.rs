@@ -196,6 +196,9 @@ impl App {
             text.push_str(&format!(" │ {} new calls", crate::text::thousands(live.held as u64)));
         }
         text.push_str(&format!(" {}/min", crate::text::thousands(live.per_minute(st.len()) as u64)));
+        if let Some(k) = st.keep_ms {
+            text.push_str(&format!(" keeping {}", crate::text::duration_secs(k as f64 / 1000.0)));
+        }
         if let Some(n) = live.newest_ms {
             let age = (crate::cdr::time::now_ms() - n).max(0) / 1000;
             text.push_str(&format!(" newest {} ago", crate::text::duration_secs(age as f64)));

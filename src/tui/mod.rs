@@ -40,6 +40,8 @@ pub struct ConsoleOptions {
     pub follow: bool,
     /// For `udp://` sources.
     pub feed: crate::cdr::feed::FeedOptions,
+    /// While following: the calls of this last stretch of time are kept.
+    pub keep: Duration,
 }
 
 /// How the console ended, when not by the operator's `q`.
@@ -105,6 +107,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
             load: load_opts.clone(),
             follow: opts.follow,
             feed: opts.feed.clone(),
+            keep: Some(opts.keep),
             ..Default::default()
         };
         let started = crate::cdr::ingest::spawn(opts.specs.clone(), io, progress.clone());

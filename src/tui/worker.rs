@@ -75,24 +75,30 @@ pub enum Request {
         generation: u64,
         text: String,
     },
+    /// Rows always come with the snapshot they index (rows shift when old ones are dropped).
     Timeline {
         generation: u64,
+        store: Arc<Store>,
         rows: Arc<Selection>,
         focus: Focus,
     },
     Export {
         path: std::path::PathBuf,
+        store: Arc<Store>,
         rows: Arc<Selection>,
     },
     /// The findings over a query's rows, after the query's own answer.
     Findings {
         generation: u64,
+        store: Arc<Store>,
         rows: Arc<Selection>,
     },
 }
 
 #[derive(Debug)]
 pub struct QueryResult {
+    /// The snapshot the rows index.
+    pub store: Arc<Store>,
     pub rows: Arc<Selection>,
     pub summary: Arc<Summary>,
     pub elapsed: Duration,
@@ -154,9 +160,10 @@ fn sort_rows(store: &Store, rows: &mut [u32], sort: Sort) {
 
 /// Answers one request.
 pub fn process(req: Request, ctx: &Ctx) -> Response {
-    // Read-locked for the whole request: the loader waits, the result is consistent.
-    let guard = crate::cdr::load::read(&ctx.store);
-    let store: &Store = &guard;
+    // The newest snapshot, held for the whole request: consistent, and the ingest thread
+    // never waits for it.
+    let snapshot = crate::cdr::load::read(&ctx.store);
+    let store: &Store = &snapshot;
     let qctx = Context { store, zone: ctx.zone.clone(), now_ms: ctx.now_ms };
     match req {
         Request::Query { generation, text, sort } => {
@@ -167,28 +174,33 @@ pub fn process(req: Request, ctx: &Ctx) -> Response {
                 // The summary is order-independent; its timeline sorts by time itself.
                 // Findings follow in their own answer (Request::Findings).
                 let summary = summarize_with(store, &rows, &TimeWriter::new(ctx.zone.clone()), false);
-                QueryResult { rows: Arc::new(rows), summary: Arc::new(summary), elapsed: t.elapsed() }
+                QueryResult {
+                    store: snapshot.clone(),
+                    rows: Arc::new(rows),
+                    summary: Arc::new(summary),
+                    elapsed: t.elapsed(),
+                }
             });
             Response::Query { generation, result }
         }
-        Request::Findings { generation, rows } => Response::Findings {
+        Request::Findings { generation, store, rows } => Response::Findings {
             generation,
-            findings: crate::findings::run(store, &rows, &TimeWriter::new(ctx.zone.clone())),
+            findings: crate::findings::run(&store, &rows, &TimeWriter::new(ctx.zone.clone())),
         },
         Request::Count { generation, text } => Response::Count {
             generation,
             result: parse(&text).map_err(|e| e.to_string()).map(|q| evaluate(&q, &qctx).len()),
         },
-        Request::Timeline { generation, rows, focus } => {
-            Response::Timeline { generation, data: timeline(store, &ctx.zone, &rows, &focus), focus }
+        Request::Timeline { generation, store, rows, focus } => {
+            Response::Timeline { generation, data: timeline(&store, &ctx.zone, &rows, &focus), focus }
         }
-        Request::Export { path, rows } => {
+        Request::Export { path, store, rows } => {
             let r = std::fs::File::create(&path)
                 .map_err(|e| format!("cannot create {}: {e}", path.display()))
                 .and_then(|f| {
                     let mut w = std::io::BufWriter::new(f);
                     let format = crate::cdr::export::Format::from_path(&path);
-                    crate::cdr::export::write(store, &ctx.zone, &rows, format, &mut w, false)
+                    crate::cdr::export::write(&store, &ctx.zone, &rows, format, &mut w, false)
                         .map_err(|e| e.to_string())
                         .and_then(|()| std::io::Write::flush(&mut w).map_err(|e| e.to_string()))
                 });

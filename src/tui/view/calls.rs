@@ -25,7 +25,8 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         f.render_widget(Paragraph::new(msg), area);
         return;
     };
-    let store = crate::cdr::load::read(&shared);
+    // The snapshot the shown rows index; a newer one may have dropped old calls.
+    let store = app.shown.clone().unwrap_or_else(|| crate::cdr::load::read(&shared));
     app.wide = area.width >= SIDE_PANEL_MIN_WIDTH;
     let side = app.detail && app.wide;
     let (table_area, panel_area) = if side {

@@ -258,8 +258,9 @@ fn the_console_follows_a_growing_file_and_announces_a_breaking_gateway() {
     std::fs::write(&path, &before).expect("write");
     let n0 = before.lines().count();
     let bin = env!("CARGO_BIN_EXE_cdrscope");
+    // The test clock runs from 2026-11-21 14:50 UTC, in the middle of the outage.
     let cmd = format!(
-        "env TZ=UTC NO_COLOR=1 CDRSCOPE_KB=/nonexistent LANG=C {bin} {}; echo EXITED $?; sleep 30",
+        "env TZ=UTC NO_COLOR=1 CDRSCOPE_KB=/nonexistent LANG=C CDRSCOPE_TEST_NOW=1795272600000+ {bin} {}; echo EXITED $?; sleep 30",
         path.display()
     );
     tm.run(&["new-session", "-d", "-s", "t", "-x", "140", "-y", "36", &cmd]);
@@ -302,6 +303,14 @@ fn the_console_follows_a_growing_file_and_announces_a_breaking_gateway() {
     append(&outage);
     let s = tm.wait_for("new finding", 60);
     assert!(s.contains("CT-Route-2"), "{s}");
+    // The Stats view opens on "Gateways now": the broken gateway's ASR is down.
+    tm.run(&["send-keys", "-t", "t", "Tab"]);
+    let s = tm.wait_for("Gateways now", 10);
+    let row = s.lines().find(|l| l.contains("out CT-Route-2")).unwrap_or_default();
+    assert!(row.contains('↓'), "{s}");
+    // Enter: its calls.
+    tm.run(&["send-keys", "-t", "t", "Enter"]);
+    tm.wait_for("outgw:", 10);
     tm.run(&["send-keys", "-t", "t", "q"]);
     tm.wait_for("EXITED 0", 10);
 }

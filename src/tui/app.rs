@@ -131,6 +131,8 @@ pub enum Overlay {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatsTable {
+    /// "Gateways now": the last 5, 15, 60 minutes per gateway (while following).
+    Now,
     CalleeGateways,
     CallerGateways,
     Codes,
@@ -173,6 +175,8 @@ pub struct App {
     pub rows: Arc<Selection>,
     /// The snapshot `rows` index (rows shift when a follow drops its oldest calls).
     pub shown: Option<Arc<crate::cdr::Store>>,
+    /// "Gateways now" of the shown selection (while following).
+    pub board: Option<Arc<Vec<crate::stats::board::BoardRow>>>,
     pub summary: Option<Arc<Summary>>,
     /// The summary of all calls (for the pickers).
     pub all_summary: Option<Arc<Summary>>,
@@ -246,6 +250,7 @@ impl App {
             shown_gen: 0,
             rows: Arc::new(Vec::new()),
             shown: None,
+            board: None,
             summary: None,
             all_summary: None,
             last_query: None,
@@ -365,6 +370,7 @@ impl App {
             generation: self.generation,
             text: self.effective_filter(),
             sort: self.sort,
+            board: self.live.is_some(),
         });
         self.dirty = true;
     }
@@ -392,6 +398,9 @@ impl App {
                         self.findings_pending = true;
                         self.rows = q.rows;
                         self.shown = Some(q.store);
+                        if q.board.is_some() || self.live.is_none() {
+                            self.board = q.board;
+                        }
                         self.summary = Some(q.summary);
                         self.last_query = Some(q.elapsed);
                         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
@@ -847,6 +856,11 @@ impl App {
     pub fn stats_rows(&self) -> Vec<(String, String)> {
         let Some(s) = &self.summary else { return Vec::new() };
         match self.stats_table {
+            StatsTable::Now => self
+                .board
+                .as_ref()
+                .map(|b| b.iter().map(|r| (r.side.to_string(), r.gateway.clone())).collect())
+                .unwrap_or_default(),
             StatsTable::CalleeGateways => {
                 s.by_callee_gateway.iter().map(|g| (g.gateway.clone(), g.gateway.clone())).collect()
             }
@@ -881,7 +895,7 @@ impl App {
             StatsTable::CallerGateways => Focus::CallerGateway(value),
             StatsTable::Codes => Focus::Code(value),
             // The finding's full text shows where the timeline would be.
-            StatsTable::Findings => return,
+            StatsTable::Findings | StatsTable::Now => return,
         };
         if self.timeline.as_ref().is_some_and(|(f, _)| *f == focus) && self.shown_gen == self.generation {
             return;
@@ -957,9 +971,10 @@ impl App {
                 }
                 View::Stats if self.stats_table == StatsTable::Findings => self.drill_into_finding(),
                 View::Stats => {
-                    if let Some((_, value)) = self.stats_rows().get(self.stats_selected).cloned() {
+                    if let Some((label, value)) = self.stats_rows().get(self.stats_selected).cloned() {
                         let key = match self.stats_table {
-                            StatsTable::CalleeGateways => "outgw",
+                            StatsTable::Now if label == "caller" => "ingw",
+                            StatsTable::CalleeGateways | StatsTable::Now => "outgw",
                             StatsTable::CallerGateways => "ingw",
                             StatsTable::Codes | StatsTable::Findings => "code",
                         };
@@ -1001,6 +1016,7 @@ impl App {
                         StatsTable::CallerGateways => s.by_caller_gateway.reverse(),
                         StatsTable::Codes => s.by_code.reverse(),
                         StatsTable::Findings => s.findings.reverse(),
+                        StatsTable::Now => self.reverse_board(),
                     }
                     self.summary = Some(Arc::new(s));
                     self.stats_selected = 0;
@@ -1048,9 +1064,12 @@ impl App {
             }
             Action::SwitchTable => {
                 self.stats_table = match self.stats_table {
+                    StatsTable::Now => StatsTable::CalleeGateways,
                     StatsTable::CalleeGateways => StatsTable::CallerGateways,
                     StatsTable::CallerGateways => StatsTable::Codes,
                     StatsTable::Codes => StatsTable::Findings,
+                    // The board is in the cycle while following.
+                    StatsTable::Findings if self.live.is_some() => StatsTable::Now,
                     StatsTable::Findings => StatsTable::CalleeGateways,
                 };
                 self.stats_selected = 0;
@@ -1105,10 +1124,36 @@ impl App {
             StatsTable::CallerGateways => toggle_sort(&mut s.by_caller_gateway),
             StatsTable::Codes => s.by_code.reverse(),
             StatsTable::Findings => s.findings.reverse(),
+            StatsTable::Now => self.sort_board(),
         }
         self.summary = Some(Arc::new(s));
         self.stats_selected = 0;
         self.request_timeline();
+    }
+
+    /// `s` on the board: busiest in the last 15 minutes first, or worst ASR first.
+    fn sort_board(&mut self) {
+        let Some(b) = &self.board else { return };
+        let mut v = (**b).clone();
+        let by_calls = v.windows(2).all(|w| w[0].stretches[1].calls >= w[1].stretches[1].calls);
+        if by_calls {
+            v.sort_by(|a, b| {
+                a.stretches[1].asr.partial_cmp(&b.stretches[1].asr).unwrap_or(std::cmp::Ordering::Equal)
+            });
+            self.status = Some(("gateways now: lowest ASR (15 min) first".into(), false));
+        } else {
+            v.sort_by_key(|r| std::cmp::Reverse(r.stretches[1].calls));
+            self.status = Some(("gateways now: most calls (15 min) first".into(), false));
+        }
+        self.board = Some(Arc::new(v));
+    }
+
+    fn reverse_board(&mut self) {
+        if let Some(b) = &self.board {
+            let mut v = (**b).clone();
+            v.reverse();
+            self.board = Some(Arc::new(v));
+        }
     }
 
     fn zone_now_stamp(&self) -> String {

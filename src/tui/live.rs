@@ -52,7 +52,10 @@ impl App {
                     let mut live = LiveView::default();
                     live.arrivals.push_back((Instant::now(), total));
                     self.live = Some(live);
+                    // Following: the Stats view opens on "Gateways now".
+                    self.stats_table = super::app::StatsTable::Now;
                     self.newest_from(0);
+                    self.requery_live();
                 }
             }
             Event::Loaded(Err(e)) => self.load_error = Some(e),

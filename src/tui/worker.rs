@@ -70,6 +70,8 @@ pub enum Request {
         generation: u64,
         text: String,
         sort: Sort,
+        /// Also the "Gateways now" board (while following).
+        board: bool,
     },
     Count {
         generation: u64,
@@ -101,6 +103,8 @@ pub struct QueryResult {
     pub store: Arc<Store>,
     pub rows: Arc<Selection>,
     pub summary: Arc<Summary>,
+    /// "Gateways now", when asked for.
+    pub board: Option<Arc<Vec<crate::stats::board::BoardRow>>>,
     pub elapsed: Duration,
 }
 
@@ -166,7 +170,7 @@ pub fn process(req: Request, ctx: &Ctx) -> Response {
     let store: &Store = &snapshot;
     let qctx = Context { store, zone: ctx.zone.clone(), now_ms: ctx.now_ms };
     match req {
-        Request::Query { generation, text, sort } => {
+        Request::Query { generation, text, sort, board } => {
             let t = Instant::now();
             let result = parse(&text).map_err(|e| e.to_string()).map(|q| {
                 let mut rows = evaluate(&q, &qctx);
@@ -174,10 +178,21 @@ pub fn process(req: Request, ctx: &Ctx) -> Response {
                 // The summary is order-independent; its timeline sorts by time itself.
                 // Findings follow in their own answer (Request::Findings).
                 let summary = summarize_with(store, &rows, &TimeWriter::new(ctx.zone.clone()), false);
+                // While following, "now" is the clock; else the newest call.
+                let board = board.then(|| {
+                    let live = store.sources.iter().any(|s| s.live.is_some());
+                    let now = if live {
+                        crate::cdr::time::now_ms()
+                    } else {
+                        store.time_span().map_or(ctx.now_ms, |(_, newest)| newest)
+                    };
+                    Arc::new(crate::stats::board::board(store, &rows, now))
+                });
                 QueryResult {
                     store: snapshot.clone(),
                     rows: Arc::new(rows),
                     summary: Arc::new(summary),
+                    board,
                     elapsed: t.elapsed(),
                 }
             });

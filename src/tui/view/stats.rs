@@ -45,6 +45,10 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         draw_findings(f, app, &s, main, chart);
         return;
     }
+    if app.stats_table == StatsTable::Now {
+        draw_board(f, app, main.union(chart));
+        return;
+    }
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(main);
     let height = left.height.saturating_sub(3) as usize;
@@ -85,7 +89,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
             )
         }
         // Drawn by draw_findings.
-        StatsTable::Findings => ("Findings", Vec::new(), Vec::new()),
+        StatsTable::Findings | StatsTable::Now => ("", Vec::new(), Vec::new()),
         StatsTable::Codes => (
             "By end reason",
             vec!["Code", "Name", "Calls", "Share"],
@@ -258,5 +262,91 @@ fn draw_findings(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, ma
             .wrap(ratatui::widgets::Wrap { trim: true })
             .block(Block::default().borders(Borders::ALL).title(" Selected finding ")),
         below,
+    );
+}
+
+/// "Gateways now": calls and ASR over the last 5, 15, 60 minutes and the whole selection,
+/// ACD, PDD and the top failure of the last 15 minutes, and an arrow where ASR moved.
+fn draw_board(f: &mut Frame<'_>, app: &mut App, area: Rect) {
+    let t = app.theme;
+    let height = area.height.saturating_sub(3) as usize;
+    app.page = height.max(1);
+    let offset = crate::tui::ui::page_offset(app.stats_selected, height);
+    let Some(board) = app.board.clone() else {
+        f.render_widget(
+            Paragraph::new(" Gateways now: computing...")
+                .block(Block::default().borders(Borders::ALL).title(" Gateways now ")),
+            area,
+        );
+        return;
+    };
+    let cell = |x: &crate::stats::board::Stretch| {
+        if x.calls == 0 { "-".to_string() } else { format!("{} {}", thousands(x.calls), percent(x.asr)) }
+    };
+    let rows: Vec<Row> = board
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(k, r)| {
+            let recent = &r.stretches[1];
+            let r2 = Row::new(vec![
+                Span::raw(if r.side == "callee" { "out" } else { "in" }),
+                Span::raw(sanitize(&r.gateway).into_owned()),
+                Span::raw(cell(&r.stretches[0])),
+                Span::raw(cell(&r.stretches[1])),
+                Span::raw(cell(&r.stretches[2])),
+                Span::raw(cell(&r.stretches[3])),
+                Span::styled(
+                    r.moved.arrow().to_string(),
+                    if r.moved == crate::stats::board::Moved::Down { t.error() } else { t.key() },
+                ),
+                Span::raw(if recent.answered == 0 { "-".into() } else { duration_secs(recent.acd_seconds) }),
+                Span::raw(recent.pdd_avg_ms.map_or("-".into(), |p| format!("{:.1}s", p / 1000.0))),
+                Span::raw(
+                    recent
+                        .top_failure
+                        .as_ref()
+                        .map_or(String::new(), |(c, n)| sanitize(&format!("{c} ×{n}")).into_owned()),
+                ),
+            ]);
+            if k == app.stats_selected { r2.style(t.selected()) } else { r2 }
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(3),
+        Constraint::Min(12),
+        Constraint::Length(11),
+        Constraint::Length(11),
+        Constraint::Length(12),
+        Constraint::Length(13),
+        Constraint::Length(1),
+        Constraint::Length(6),
+        Constraint::Length(5),
+        Constraint::Length(12),
+    ];
+    f.render_widget(
+        Table::new(rows, widths)
+            .header(
+                Row::new(vec![
+                    "",
+                    "Gateway",
+                    "5 min",
+                    "15 min",
+                    "60 min",
+                    "all",
+                    "",
+                    "ACD15",
+                    "PDD15",
+                    "top fail 15m",
+                ])
+                .style(t.title()),
+            )
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" Gateways now: calls and ASR  (s: sort, Enter: its calls, v: next table) "),
+            ),
+        area,
     );
 }

@@ -399,3 +399,23 @@ fn a_panic_in_the_ingest_thread_is_reported_and_follow_exits_non_zero() {
     let err = String::from_utf8_lossy(&child.stderr);
     assert!(err.contains("reading stopped; the loader failed: panic requested"), "{err}");
 }
+
+#[test]
+fn the_same_call_from_a_file_and_the_feed_counts_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("spooled.csv");
+    std::fs::write(&path, forwarded(77, "S77") + "\n").expect("write");
+    let port = free_port();
+    let url = format!("udp://127.0.0.1:{port}");
+    let mut f = Follow::start(&[path.to_str().expect("path"), &url, "--json"]);
+    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    sock.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
+    wait_bound(&sock, port);
+    let probe: serde_json::Value = serde_json::from_str(&f.line(10)).expect("json");
+    assert_eq!(probe["flowno"], 999_999_999u64);
+    // Already read from the file: acknowledged, not shown again.
+    assert_eq!(send(&sock, port, forwarded(77, "S77").as_bytes()).as_deref(), Some("77"));
+    assert_eq!(send(&sock, port, forwarded(78, "S78").as_bytes()).as_deref(), Some("78"));
+    let next: serde_json::Value = serde_json::from_str(&f.line(10)).expect("json");
+    assert_eq!(next["flowno"], 78, "the repeat of 77 was not printed");
+}

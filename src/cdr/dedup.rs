@@ -102,3 +102,64 @@ pub fn mark_source(store: &mut Store, src: usize, index: &mut DedupIndex) -> Vec
     out.sort_unstable();
     out
 }
+
+/// Duplicates across sources while following: the same call from the feed and the database
+/// (or a file and the database) counts once. Rows are keyed by (`softswitchname`,
+/// `flowno`) as they arrive (rows without a `flowno` are not matched while following); the
+/// first source to bring a call keeps it. Keys leave with the rows the retention window drops.
+#[derive(Default)]
+pub struct LiveDedup {
+    first: HashMap<(u32, u64), usize>,
+    /// (key, row counted from the first received), oldest first.
+    order: std::collections::VecDeque<((u32, u64), u64)>,
+}
+
+impl LiveDedup {
+    /// Indexes the rows already in the store.
+    pub fn new(store: &mut Store) -> LiveDedup {
+        let mut d = LiveDedup::default();
+        d.take_in(store, 0);
+        d
+    }
+
+    /// Looks at rows `from..` of the store (just appended): marks the repeats of calls
+    /// another source brought, and returns how many were marked.
+    pub fn take_in(&mut self, store: &mut Store, from: usize) -> u64 {
+        let ss = store.extra_index(extra::SOFTSWITCH);
+        let mut marked = Vec::new();
+        for i in from..store.len() {
+            let fl = store.cols.flowno.get(i).copied().unwrap_or(0);
+            if fl == 0 || store.is_duplicate(i) {
+                continue;
+            }
+            let key = (store.extra_id(ss, i), fl);
+            let Some(src) = store.source_index_of(i) else { continue };
+            match self.first.get(&key) {
+                Some(&o) if o != src => marked.push((i, src, o)),
+                Some(_) => {}
+                None => {
+                    self.first.insert(key, src);
+                    self.order.push_back((key, store.dropped + i as u64));
+                }
+            }
+        }
+        for &(i, src, of) in &marked {
+            store.mark_duplicate(i);
+            if let Some(info) = store.sources.get_mut(src) {
+                match info.duplicate_of.iter_mut().find(|(o, _)| *o == of) {
+                    Some((_, n)) => *n += 1,
+                    None => info.duplicate_of.push((of, 1)),
+                }
+            }
+        }
+        // Keys of rows the retention window dropped go too.
+        while let Some(&(key, abs)) = self.order.front() {
+            if abs >= store.dropped {
+                break;
+            }
+            self.first.remove(&key);
+            self.order.pop_front();
+        }
+        marked.len() as u64
+    }
+}

@@ -191,6 +191,8 @@ fn run(
     let times = TimeReader::new(opts.load.zone.clone());
     store.keep_ms = opts.keep.map(|k| i64::try_from(k.as_millis()).unwrap_or(i64::MAX));
     let mut retention = opts.keep.map(Retention::new);
+    // With more than one source the same call may come twice (the feed and the database).
+    let mut dedup = (store.sources.len() > 1).then(|| super::dedup::LiveDedup::new(&mut store));
     let mut last_trim = Instant::now();
     let mut last_publish = Instant::now();
     let mut unpublished = 0usize;
@@ -210,7 +212,13 @@ fn run(
                 || polled.feed.is_some()
                 || !polled.notes.is_empty()
                 || !polled.new_sources.is_empty();
+            let before = store.len();
             unpublished += apply(&mut store, src, polled, opts.load.hold_unit, progress, &mut events);
+            if let Some(d) = dedup.as_mut()
+                && store.len() > before
+            {
+                d.take_in(&mut store, before);
+            }
         }
         followers.retain(|f| {
             !matches!(store.sources.get(f.source()).and_then(|s| s.live.as_ref()), Some(LiveState::Failed(_)))

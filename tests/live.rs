@@ -419,3 +419,20 @@ fn the_same_call_from_a_file_and_the_feed_counts_once() {
     let next: serde_json::Value = serde_json::from_str(&f.line(10)).expect("json");
     assert_eq!(next["flowno"], 78, "the repeat of 77 was not printed");
 }
+
+#[test]
+fn a_new_hourly_file_in_a_followed_directory_is_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("2026112010.txt"), call(1)).expect("write");
+    let mut f = Follow::start(&[dir.path().to_str().expect("path"), "--exit-after", "2"]);
+    std::thread::sleep(Duration::from_millis(1500));
+    // The next hour's file appears, then grows.
+    let next = dir.path().join("2026112011.txt");
+    std::fs::write(&next, call(2)).expect("write");
+    assert!(f.line(20).contains("86138000002"));
+    append(&next, &call(3));
+    assert!(f.line(10).contains("86138000003"));
+    let (code, err) = f.finish(10);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("new file"), "{err}");
+}

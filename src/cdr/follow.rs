@@ -237,6 +237,90 @@ impl FileFollow {
     }
 }
 
+/// How often a followed directory is listed for new files.
+const DIR_SCAN_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A followed directory: a CDR file that appears in it (the next hourly file) becomes a
+/// source of its own and is followed from its start. The files found when it was first read
+/// are followed by their own [`FileFollow`].
+pub struct DirFollow {
+    dir: PathBuf,
+    known: std::collections::HashSet<PathBuf>,
+    files: Vec<FileFollow>,
+    next_source: Option<usize>,
+    last_scan: Option<std::time::Instant>,
+}
+
+impl DirFollow {
+    pub fn new(dir: &Path, known: impl IntoIterator<Item = PathBuf>) -> DirFollow {
+        DirFollow {
+            dir: dir.to_path_buf(),
+            known: known.into_iter().collect(),
+            files: Vec::new(),
+            next_source: None,
+            last_scan: None,
+        }
+    }
+
+    /// CDR files in the directory now, as the first reading would find them.
+    fn listed(&self, times: &TimeReader) -> Vec<PathBuf> {
+        let spec = [super::source::SourceSpec::Path(self.dir.clone())];
+        let db = super::source::DbAccess::default();
+        match super::source::discover(&spec, super::source::Window::default(), &db, times) {
+            Ok((inputs, _)) => inputs
+                .into_iter()
+                .filter_map(|i| match i.kind {
+                    super::source::InputKind::File(p) => Some(p),
+                    _ => None,
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+impl Follow for DirFollow {
+    fn source(&self) -> usize {
+        self.files.last().map_or(0, |f| f.source)
+    }
+
+    fn poll(&mut self, times: &TimeReader) -> Polled {
+        let mut out = Polled::default();
+        for f in &mut self.files {
+            let p = f.poll(times);
+            out.batches.extend(p.batches);
+            out.notes.extend(p.notes);
+        }
+        if self.last_scan.is_some_and(|t| t.elapsed() < DIR_SCAN_EVERY) {
+            return out;
+        }
+        self.last_scan = Some(std::time::Instant::now());
+        let Some(index) = self.next_source else { return out };
+        // One new file a poll: each takes the store index the ingest thread offered.
+        if let Some(path) = self.listed(times).into_iter().find(|p| !self.known.contains(p)) {
+            self.known.insert(path.clone());
+            self.next_source = None;
+            out.new_sources.push((index, path.display().to_string()));
+            out.notes.push(format!("new file {}: following it", path.display()));
+            let mut f = FileFollow::new(index, &path, 0, 1, None);
+            let p = f.poll(times);
+            out.batches.extend(p.batches);
+            self.files.push(f);
+            // Look again at once: several files may have appeared.
+            self.last_scan = None;
+        }
+        out
+    }
+
+    fn checkpoint(&self) -> Checkpoint {
+        self.files.last().map_or(Checkpoint::Feed, |f| f.checkpoint())
+    }
+
+    fn wants_source(&mut self, index: usize) {
+        self.next_source = Some(index);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -163,7 +163,8 @@ fn run(
             return;
         }
     };
-    let mut followers = if opts.follow { followers(&read.ends, &store, &opts.load) } else { Vec::new() };
+    let mut followers =
+        if opts.follow { followers(specs, &read.ends, &store, &opts.load) } else { Vec::new() };
     for (url, bound) in feeds {
         let src = store.sources.len();
         let mut info = super::store::SourceInfo::new(url);
@@ -369,7 +370,12 @@ fn apply(
 /// writing, and any other plain file of the load), and per database the newest daily table
 /// when the window reaches now. Compressed files, archives, spreadsheets and the demo do
 /// not grow.
-fn followers(ends: &[InputEnd], store: &Store, opts: &LoadOptions) -> Vec<Box<dyn Follow>> {
+fn followers(
+    specs: &[SourceSpec],
+    ends: &[InputEnd],
+    store: &Store,
+    opts: &LoadOptions,
+) -> Vec<Box<dyn Follow>> {
     let mut out: Vec<Box<dyn Follow>> = Vec::new();
     for (n, end) in ends.iter().enumerate() {
         if let (InputKind::File(path), Some(offset)) = (&end.input.kind, end.offset) {
@@ -380,6 +386,20 @@ fn followers(ends: &[InputEnd], store: &Store, opts: &LoadOptions) -> Vec<Box<dy
                 end.next_line,
                 end.layout.clone(),
             )));
+        }
+    }
+    // A directory: the files that appear in it later (the next hourly file).
+    for spec in specs {
+        if let SourceSpec::Path(dir) = spec
+            && dir.is_dir()
+        {
+            let known = ends.iter().filter_map(|e| match &e.input.kind {
+                InputKind::File(p) | InputKind::Xlsx(p) | InputKind::ZipMember { path: p, .. } => {
+                    Some(p.clone())
+                }
+                _ => None,
+            });
+            out.push(Box::new(super::follow::DirFollow::new(dir, known)));
         }
     }
     let now = super::time::now_ms();

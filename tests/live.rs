@@ -347,21 +347,13 @@ fn udp_urls_and_the_spool_are_checked_before_anything_runs() {
 /// A generated two days with one gateway outage (CT-Route-2, 14:00 to 15:00 on the last
 /// day), cut where the outage begins: (before, from then to 15:30).
 fn outage_day() -> (String, String) {
-    use cdrscope::cdr::demo::{Incident, Incidents, Spec, write};
-    let spec =
-        Spec { rows: 40_000, days: 2, seed: 7, with_pdd: true, incidents: Incidents::only(Incident::Outage) };
-    let mut out = Vec::new();
-    write(spec, &mut out).expect("generate");
-    let text = String::from_utf8(out).expect("utf-8");
     let (mut before, mut after) = (String::new(), String::new());
-    for line in text.lines() {
-        let start = line.split('|').nth(2).unwrap_or_default();
+    for line in common::outage_days() {
+        let start = common::line_start(&line);
         if start < "2026-11-21 14:00:00" {
-            before.push_str(line);
-            before.push('\n');
+            before.push_str(&line);
         } else if start < "2026-11-21 15:30:00" {
-            after.push_str(line);
-            after.push('\n');
+            after.push_str(&line);
         }
     }
     (before, after)

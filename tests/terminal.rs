@@ -234,23 +234,15 @@ fn export_to_a_terminal_shows_escapes_escaped() {
 #[test]
 fn the_console_follows_a_growing_file_and_announces_a_breaking_gateway() {
     let Some(tm) = Tmux::new("live") else { return };
-    use cdrscope::cdr::demo::{Incident, Incidents, Spec, write};
-    let spec =
-        Spec { rows: 40_000, days: 2, seed: 7, with_pdd: true, incidents: Incidents::only(Incident::Outage) };
-    let mut out = Vec::new();
-    write(spec, &mut out).expect("generate");
-    let text = String::from_utf8(out).expect("utf-8");
     let (mut before, mut late, mut outage) = (String::new(), Vec::new(), String::new());
-    for line in text.lines() {
-        let start = line.split('|').nth(2).unwrap_or_default();
-        if start < "2026-11-21 13:00:00" {
-            before.push_str(line);
-            before.push('\n');
-        } else if start < "2026-11-21 14:00:00" {
-            late.push(format!("{line}\n"));
-        } else if start < "2026-11-21 15:30:00" {
-            outage.push_str(line);
-            outage.push('\n');
+    for line in common::outage_days() {
+        let start = common::line_start(&line).to_string();
+        if start.as_str() < "2026-11-21 13:00:00" {
+            before.push_str(&line);
+        } else if start.as_str() < "2026-11-21 14:00:00" {
+            late.push(line);
+        } else if start.as_str() < "2026-11-21 15:30:00" {
+            outage.push_str(&line);
         }
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -264,17 +256,7 @@ fn the_console_follows_a_growing_file_and_announces_a_breaking_gateway() {
         path.display()
     );
     tm.run(&["new-session", "-d", "-s", "t", "-x", "140", "-y", "36", &cmd]);
-    let thousands = |n: usize| {
-        let s = n.to_string();
-        let mut o = String::new();
-        for (k, c) in s.chars().enumerate() {
-            if k > 0 && (s.len() - k).is_multiple_of(3) {
-                o.push(',');
-            }
-            o.push(c);
-        }
-        o
-    };
+    let thousands = |n: usize| cdrscope::text::thousands(n as u64);
     tm.wait_for(&format!("{0}/{0} calls", thousands(n0)), 30);
     tm.wait_for("live", 10);
     let append = |text: &str| {

@@ -34,6 +34,14 @@ pub const OLD_LAYOUT_LOOKBACK_MS: i64 = 4 * 3_600_000;
 /// Most rows taken in one poll; the rest come on the next.
 const POLL_ROWS: usize = 50_000;
 
+/// The daily table of the local day of `now_ms` (`e_cdr_YYYYMMDD`).
+pub fn todays_table(times: &TimeReader, now_ms: i64) -> String {
+    let secs = now_ms.div_euclid(1000);
+    let local = secs + i64::from(times.offset_for_local(secs));
+    let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+    format!("e_cdr_{y:04}{m:02}{d:02}")
+}
+
 /// One table being followed.
 struct Followed {
     table: DbTable,
@@ -121,10 +129,7 @@ impl DbFollow {
 
     /// Today's table name in the zone of the switch (the test clock counts).
     fn todays_table(&self) -> String {
-        let now = super::time::now_ms().div_euclid(1000);
-        let local = now + i64::from(self.times.offset_for_local(now));
-        let (y, m, d) = civil_from_days(local.div_euclid(86_400));
-        format!("e_cdr_{y:04}{m:02}{d:02}")
+        todays_table(&self.times, super::time::now_ms())
     }
 
     /// After midnight: the earlier days' tables are read a few minutes more for late calls,

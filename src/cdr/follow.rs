@@ -188,17 +188,10 @@ impl Follow for FileFollow {
         let mut out = Polled::default();
         if self.file.is_none() {
             // Gone (rotated away and not yet recreated): look for it again.
-            match File::open(&self.path) {
-                Ok(f) => {
-                    self.inode = f.metadata().map_or(0, |m| m.ino());
-                    self.file = Some(f);
-                    self.offset = 0;
-                    self.next_line = 1;
-                    self.head.clear();
-                    out.state = Some(LiveState::Following);
-                }
-                Err(_) => return out,
+            if !self.reopen() {
+                return out;
             }
+            out.state = Some(LiveState::Following);
         }
         self.read_new(times, &mut out);
         // Rotated: the path now names another file (or none). The old one is finished
@@ -212,8 +205,8 @@ impl Follow for FileFollow {
                 None => format!("{} was moved away: waiting for it to appear again", self.path.display()),
             });
             self.file = None;
-            if now.is_some() {
-                self.read_reopened(times, &mut out);
+            if now.is_some() && self.reopen() {
+                self.read_new(times, &mut out);
             }
         }
         out
@@ -225,15 +218,15 @@ impl Follow for FileFollow {
 }
 
 impl FileFollow {
-    fn read_reopened(&mut self, times: &TimeReader, out: &mut Polled) {
-        if let Ok(f) = File::open(&self.path) {
-            self.inode = f.metadata().map_or(0, |m| m.ino());
-            self.file = Some(f);
-            self.offset = 0;
-            self.next_line = 1;
-            self.head.clear();
-            self.read_new(times, out);
-        }
+    /// Opens the file now under the path, to be read from its start.
+    fn reopen(&mut self) -> bool {
+        let Ok(f) = File::open(&self.path) else { return false };
+        self.inode = f.metadata().map_or(0, |m| m.ino());
+        self.file = Some(f);
+        self.offset = 0;
+        self.next_line = 1;
+        self.head.clear();
+        true
     }
 }
 

@@ -408,12 +408,7 @@ fn followers(
     }
     // Per database: today's table and those made ahead for later days; when there is none,
     // the newest one (the plain `e_cdr` when it has no daily tables).
-    let today = {
-        let secs = now.div_euclid(1000);
-        let local = secs + i64::from(super::time::TimeReader::new(opts.zone.clone()).offset_for_local(secs));
-        let (y, m, d) = super::time::civil_from_days(local.div_euclid(86_400));
-        format!("e_cdr_{y:04}{m:02}{d:02}")
-    };
+    let today = super::db_follow::todays_table(&TimeReader::new(opts.zone.clone()), now);
     let mut by_db: std::collections::BTreeMap<String, Vec<(usize, &super::mysql::DbTable)>> =
         Default::default();
     for (n, end) in ends.iter().enumerate() {

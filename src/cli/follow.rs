@@ -86,44 +86,39 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
         }
         // Rows are counted from the first ever received: the store drops old ones.
         let Some(next_abs) = next_row else { continue };
-        if a.findings {
-            let Some(line_count) = findings.check(&ingest, &q, &zone, a.json) else { continue };
-            for line in line_count {
-                match writeln!(out, "{line}") {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(status),
-                    Err(e) => return Err(e.into()),
-                }
-                printed += 1;
-                if a.exit_after.is_some_and(|n| printed >= n) {
-                    ingest.stop();
-                    return Ok(status);
-                }
+        // Findings as they fire, or the calls that arrived.
+        let lines: Vec<String> = if a.findings {
+            let Some(lines) = findings.check(&ingest, &q, &zone, a.json) else { continue };
+            lines
+        } else {
+            let st = crate::cdr::load::read(&ingest.store);
+            let from = next_abs.saturating_sub(st.dropped as usize);
+            if st.len() <= from {
+                continue;
             }
-            continue;
-        }
-        let st = crate::cdr::load::read(&ingest.store);
-        let from = next_abs.saturating_sub(st.dropped as usize);
-        if st.len() <= from {
-            continue;
-        }
-        let ctx = Context { store: &st, zone: zone.clone(), now_ms: crate::cdr::time::now_ms() };
-        let mut rows = evaluate_range(&q, &ctx, from..st.len());
-        if next_abs == 0 {
-            // The calls since T, oldest first; afterwards calls print as they arrive.
-            rows.sort_by_key(|&r| st.cols.start_ms[r as usize]);
-        }
-        next_row = Some(st.dropped as usize + st.len());
-        if a.json && head.is_empty() {
-            head = crate::cdr::export::columns(&st);
-        }
-        for r in rows {
-            let line = if a.json {
-                json_line(&st, &head, r as usize, &tw)
-            } else {
-                text_line(&st, r as usize, &tw, &zone)
-            };
-            let line = if to_terminal && !a.json { sanitize(&line).into_owned() } else { line };
+            let ctx = Context { store: &st, zone: zone.clone(), now_ms: crate::cdr::time::now_ms() };
+            let mut rows = evaluate_range(&q, &ctx, from..st.len());
+            if next_abs == 0 {
+                // The calls since T, oldest first; afterwards calls print as they arrive.
+                rows.sort_by_key(|&r| st.cols.start_ms[r as usize]);
+            }
+            next_row = Some(st.dropped as usize + st.len());
+            if a.json && head.is_empty() {
+                head = crate::cdr::export::columns(&st);
+            }
+            rows.iter()
+                .map(|&r| {
+                    if a.json {
+                        json_line(&st, &head, r as usize, &tw)
+                    } else if to_terminal {
+                        sanitize(&text_line(&st, r as usize, &tw)).into_owned()
+                    } else {
+                        text_line(&st, r as usize, &tw)
+                    }
+                })
+                .collect()
+        };
+        for line in lines {
             match writeln!(out, "{line}") {
                 Ok(()) => {}
                 // A closed pipe (`| head`) is a normal end.
@@ -220,7 +215,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 /// One call in 80 columns: start, caller, callee, callee gateway, end reason, talk time.
-pub fn text_line(st: &Store, i: usize, tw: &TimeWriter, _zone: &Zone) -> String {
+pub fn text_line(st: &Store, i: usize, tw: &TimeWriter) -> String {
     let time = tw.format(st.cols.start_ms[i]);
     // "2026-12-02 00:15:05" without the year: 14 columns.
     let time = time.get(5..).unwrap_or(&time).to_string();

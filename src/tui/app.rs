@@ -356,12 +356,8 @@ impl App {
         self.store.as_ref().map_or(0, |s| crate::cdr::load::read(s).len())
     }
 
-    /// Re-runs the shown query over the rows that arrived (the cursor stays on the top row).
-    pub fn requery_live(&mut self) {
-        self.requery();
-    }
-
-    fn requery(&mut self) {
+    /// Re-runs the shown query (also over rows that arrived while following).
+    pub(super) fn requery(&mut self) {
         if self.store.is_none() {
             return;
         }

@@ -30,10 +30,7 @@ pub fn test_panic() -> Option<TestPanic> {
 
 /// The message of a panic payload.
 pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
+    crate::cdr::ingest::panic_message(p)
 }
 
 static UI_THREAD: Mutex<Option<std::thread::ThreadId>> = Mutex::new(None);

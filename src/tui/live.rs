@@ -55,7 +55,7 @@ impl App {
                     // Following: the Stats view opens on "Gateways now".
                     self.stats_table = super::app::StatsTable::Now;
                     self.newest_from(0);
-                    self.requery_live();
+                    self.requery();
                 }
             }
             Event::Loaded(Err(e)) => self.load_error = Some(e),
@@ -104,7 +104,7 @@ impl App {
         let total = self.total_rows();
         if total != self.rows_seen as usize && self.shown_gen == self.generation {
             self.rows_seen = total as u64;
-            self.requery_live();
+            self.requery();
         }
     }
 

@@ -44,6 +44,22 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     enc.finish().expect("gzip finish")
 }
 
+/// Two generated days with one gateway outage (CT-Route-2, 14:00 to 15:00 UTC on
+/// 2026-11-21), as text lines: what the live tests append to watch it fire.
+pub fn outage_days() -> Vec<String> {
+    use cdrscope::cdr::demo::{Incident, Incidents, Spec, write};
+    let spec =
+        Spec { rows: 40_000, days: 2, seed: 7, with_pdd: true, incidents: Incidents::only(Incident::Outage) };
+    let mut out = Vec::new();
+    write(spec, &mut out).expect("generate");
+    String::from_utf8(out).expect("utf-8").lines().map(|l| format!("{l}\n")).collect()
+}
+
+/// The start time field of a text line (`2026-11-21 14:00:00`), comparable as text.
+pub fn line_start(line: &str) -> &str {
+    line.split('|').nth(2).unwrap_or_default()
+}
+
 pub fn real_row_tsv() -> &'static [u8] {
     include_bytes!("../fixtures/e_cdr_20210429_vos3000_2140.tsv")
 }

@@ -219,6 +219,7 @@ sources = ["mysql://cdrscope@localhost/vos3000"]
 # change_min_calls = 30           # what changed: calls an hour needs on each side
 # change_volume_factor = 2.0      # what changed: volume factor (x1.5 with no yesterday)
 # change_min_asr_points = 0.15    # what changed: answer-rate move (0.15 = 15 points)
+# reconcile_grace_secs = 120      # reconciliation: look for a call in the other source this long after it ended
 
 # Keys, by action name (`cdrscope config --keys` lists them all with their contexts). A key
 # is a character as typed, or Up, Down, Left, Right, PageUp, PageDown, Home, End, Enter, Esc,

@@ -78,6 +78,11 @@ pub fn fit_right(s: &str, cols: usize) -> String {
 }
 
 /// `1234567` -> `1,234,567`.
+/// "1 call", "2,500 calls": a count with its noun (plural with an s).
+pub fn count(n: u64, noun: &str) -> String {
+    format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" })
+}
+
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);

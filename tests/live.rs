@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::pipe_line;
 
-const REAL_FORWARDED: &str = include_str!("fixtures/real/realtime_forwarded_row.csv");
+use common::REAL_FORWARDED;
 
 fn bin() -> Command {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin!("cdrscope"));
@@ -28,7 +28,12 @@ struct Follow {
 
 impl Follow {
     fn start(args: &[&str]) -> Follow {
+        Follow::start_env(args, &[])
+    }
+
+    fn start_env(args: &[&str], env: &[(&str, &str)]) -> Follow {
         let mut child = bin()
+            .envs(env.iter().copied())
             .arg("follow")
             .args(args)
             .stdin(Stdio::piped())
@@ -194,9 +199,8 @@ fn wait_bound(sock: &UdpSocket, port: u16) {
     panic!("the feed never answered on port {port}");
 }
 
-/// The real forwarded row with another flowno and callee.
 fn forwarded(flowno: u64, callee: &str) -> String {
-    REAL_FORWARDED.trim().replace("5166923438", &flowno.to_string()).replace("S0099966507944325", callee)
+    common::forwarded(flowno, callee, None)
 }
 
 #[test]
@@ -390,6 +394,62 @@ fn a_panic_in_the_ingest_thread_is_reported_and_follow_exits_non_zero() {
     assert_eq!(child.status.code(), Some(1));
     let err = String::from_utf8_lossy(&child.stderr);
     assert!(err.contains("reading stopped; the loader failed: panic requested"), "{err}");
+}
+
+#[test]
+fn calls_the_feed_lost_and_resent_are_reported_against_the_file() {
+    // 2026-11-20 10:00 UTC; the test clock stands an hour later, past the grace period.
+    const BASE: i64 = 1_795_168_800_000;
+    let now = format!("{}+", BASE + 3_600_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cdr.csv");
+    std::fs::write(&path, "").expect("write");
+    let port = free_port();
+    let url = format!("udp://127.0.0.1:{port}");
+    let mut f = Follow::start_env(
+        &[path.to_str().expect("path"), &url, "--findings", "--json", "--exit-after", "2"],
+        &[("CDRSCOPE_TEST_NOW", &now)],
+    );
+    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    sock.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
+    wait_bound(&sock, port);
+    let lost = [1020u64, 1021, 1022];
+    let mut file = String::new();
+    for k in 0..40u64 {
+        let (flowno, at) = (1000 + k, BASE + k as i64 * 10_000);
+        let row = common::forwarded(flowno, &format!("S{flowno}"), Some(at));
+        file.push_str(&row);
+        file.push('\n');
+        if !lost.contains(&flowno) {
+            assert_eq!(send(&sock, port, row.as_bytes()), Some(flowno.to_string()));
+        }
+    }
+    // The switch resends a call whose acknowledgement it missed.
+    assert_eq!(
+        send(&sock, port, common::forwarded(1010, "S1010", Some(BASE + 100_000)).as_bytes()),
+        Some("1010".into())
+    );
+    // The file (the switch's own record) arrives whole, after the feed.
+    append(&path, &file);
+    let mut found: Vec<serde_json::Value> =
+        (0..2).map(|_| serde_json::from_str(&f.line(30)).expect("finding json")).collect();
+    found.sort_by_key(|v| v["evidence"]["metric"].as_str().map(str::to_string));
+    let (missing, twice) = (&found[0], &found[1]);
+    assert_eq!(missing["kind"], "reconciliation", "{missing}");
+    assert_eq!(missing["evidence"]["metric"], "missing_calls", "{missing}");
+    assert_eq!(missing["evidence"]["calls"], 3, "{missing}");
+    assert_eq!(missing["entity"], serde_json::json!({"field": "source", "value": url}), "{missing}");
+    assert_eq!(missing["filter"], "flowno:1020,1021,1022", "{missing}");
+    assert!(missing["text"].as_str().is_some_and(|t| t.starts_with("3 of 40 calls in")), "{missing}");
+    assert!(missing["fired_at"].is_string(), "{missing}");
+    assert_eq!(twice["evidence"]["metric"], "received_twice", "{twice}");
+    assert_eq!(twice["evidence"]["calls"], 1, "{twice}");
+    assert_eq!(twice["filter"], "flowno:1010", "{twice}");
+    assert_eq!(f.finish(10).0, 0);
+
+    // One kind of source alone has nothing to be reconciled with.
+    let out = bin().args(["check", path.to_str().expect("path")]).output().expect("check");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("reconciliation"));
 }
 
 #[test]

@@ -533,6 +533,57 @@ fn the_command_line_reads_the_database() {
 }
 
 #[test]
+fn check_reconciles_the_database_against_a_file_of_the_same_calls() {
+    let _db = shared();
+    let Some(s) = server() else { return };
+    let url = ro_url(s, "vos3000");
+    let window = ["--tz", "UTC", "--since", "2026-11-20", "--until", "2026-11-21"];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dump = dir.path().join("dump.csv");
+    assert_cmd::Command::cargo_bin("cdrscope")
+        .expect("binary")
+        .env("MYSQL_PWD", &s.ro_pw)
+        .args(["export", &url, "--format", "csv", "-o", &dump.display().to_string()])
+        .args(window)
+        .assert()
+        .success();
+    // The file lost three calls (lines 101-103), and holds one the database never had.
+    let text = std::fs::read_to_string(&dump).expect("dump");
+    let mut lines: Vec<&str> = text.lines().collect();
+    let lost: Vec<String> = lines.drain(100..103).map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let flowno_at = header.iter().position(|h| *h == "flowno").expect("flowno column");
+    let mut fields: Vec<&str> = lines[200].split(',').collect();
+    fields[flowno_at] = "99999";
+    let extra = fields.join(",");
+    lines.push(&extra);
+    std::fs::write(&dump, lines.join("\n") + "\n").expect("write");
+    let out = assert_cmd::Command::cargo_bin("cdrscope")
+        .expect("binary")
+        .env("MYSQL_PWD", &s.ro_pw)
+        .args(["check", &url, &dump.display().to_string()])
+        .args(window)
+        .output()
+        .expect("check");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let block = stdout.split("\nreconciliation\n").nth(1).unwrap_or_else(|| panic!("{stdout}"));
+    // The 19th's table holds late calls of the 20th: the database is both tables.
+    assert!(block.contains("3 of 1,067 calls of the database (2 tables) missing from"), "{block}");
+    assert!(
+        block.contains("1 of 1,065 calls of")
+            && block.contains("missing from the database (2 tables), ended"),
+        "{block}"
+    );
+    for line in &lost {
+        let flowno = line.split(',').nth(flowno_at).unwrap_or_default();
+        assert!(block.contains(&format!("flowno {flowno}")), "{flowno} named in {block}");
+    }
+    assert!(block.contains("flowno 99999"), "{block}");
+    assert!(!block.contains("twice"), "{block}");
+}
+
+#[test]
 fn the_console_asks_for_the_password() {
     let _db = shared();
     let Some(s) = server() else { return };

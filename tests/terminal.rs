@@ -232,6 +232,59 @@ fn export_to_a_terminal_shows_escapes_escaped() {
 /// The console on a file that grows: new calls appear at the top; scrolled down, the table
 /// holds still and says how many arrived; `p` pauses; a gateway breaking is announced.
 #[test]
+fn the_console_reports_calls_the_feed_lost_against_the_file() {
+    let Some(tm) = Tmux::new("reconcile") else { return };
+    // 2026-11-20 10:00 UTC; the test clock stands an hour later, past the grace period.
+    const BASE: i64 = 1_795_168_800_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cdr.csv");
+    std::fs::write(&path, "").expect("write");
+    let port = std::net::UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("port").port();
+    let bin = env!("CARGO_BIN_EXE_cdrscope");
+    let cmd = format!(
+        "env TZ=UTC NO_COLOR=1 CDRSCOPE_KB=/nonexistent LANG=C CDRSCOPE_TEST_NOW={}+ {bin} {} udp://127.0.0.1:{port}; echo EXITED $?; sleep 30",
+        BASE + 3_600_000,
+        path.display()
+    );
+    tm.run(&["new-session", "-d", "-s", "t", "-x", "160", "-y", "36", &cmd]);
+    tm.wait_for("live", 30);
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    sock.set_read_timeout(Some(std::time::Duration::from_millis(500))).expect("timeout");
+    let mut file = String::new();
+    for k in 0..30u64 {
+        let (flowno, at) = (500 + k, BASE + k as i64 * 10_000);
+        let row = common::forwarded(flowno, &format!("S{flowno}"), Some(at));
+        file.push_str(&row);
+        file.push('\n');
+        if flowno == 510 {
+            continue; // lost on the way
+        }
+        // Until the console has bound its port, a datagram goes unanswered: send again.
+        let mut buf = [0u8; 32];
+        let acked = (0..40).any(|_| {
+            sock.send_to(row.as_bytes(), ("127.0.0.1", port)).expect("send");
+            sock.recv_from(&mut buf).is_ok()
+        });
+        assert!(acked, "no acknowledgement for {flowno}");
+    }
+    tm.wait_for("29/29 calls", 20);
+    let mut f = std::fs::OpenOptions::new().append(true).open(&path).expect("open");
+    std::io::Write::write_all(&mut f, file.as_bytes()).expect("append");
+    let s = tm.wait_for("new finding", 30);
+    assert!(s.contains(&format!("missing from udp://127.0.0.1:{port}")), "{s}");
+    // Its filter selects the lost call: the one only the file has.
+    tm.run(&["send-keys", "-t", "t", "!"]);
+    let s = tm.wait_for("reconciliation", 10);
+    // The first call ended within seconds of the feed's first: not judged.
+    assert!(s.contains("1 of 29 calls in"), "{s}");
+    tm.run(&["send-keys", "-t", "t", "Enter"]);
+    let s = tm.wait_for("│ 1/30 calls", 10);
+    assert!(s.contains("filter: flowno:510"), "{s}");
+    tm.run(&["send-keys", "-t", "t", "q"]);
+    tm.wait_for("EXITED 0", 10);
+}
+
+#[test]
 fn the_console_follows_a_growing_file_and_announces_a_breaking_gateway() {
     let Some(tm) = Tmux::new("live") else { return };
     let (mut before, mut late, mut outage) = (String::new(), Vec::new(), String::new());

@@ -29,6 +29,8 @@ pub const REPEAT_WINDOW: Duration = Duration::from_secs(3600);
 /// The most keys remembered (about 40 bytes each): a flood of distinct calls ages the
 /// oldest out sooner instead of growing without bound.
 pub const MAX_KEYS: usize = 1 << 20;
+/// Resent calls named by flow number in the feed's counts.
+pub const MAX_REPEATED: usize = 1000;
 /// Senders of malformed datagrams named one by one; the rest are counted together.
 const MAX_SENDERS: usize = 256;
 /// Largest datagram read (UDP's own limit).
@@ -55,6 +57,10 @@ pub struct FeedCounts {
     pub acknowledged: u64,
     /// Resends of a call already received (acknowledged again, counted once).
     pub repeats: u64,
+    /// The flow numbers of the calls resent, the first [`MAX_REPEATED`] (a reconciliation
+    /// finding's filter names them).
+    #[serde(skip)]
+    pub repeated_flownos: Vec<u64>,
     /// Datagrams that are no CDR, by sender.
     pub malformed: Vec<(String, u64)>,
     /// Datagrams from senders outside `--allow-from`.
@@ -356,7 +362,12 @@ impl Receiver_ {
             let ok = self.socket.send_to(f.to_string().as_bytes(), from).is_ok();
             self.count(|c| c.acknowledged += u64::from(ok));
             if self.seen.check((softswitch, f)) {
-                self.count(|c| c.repeats += 1);
+                self.count(|c| {
+                    c.repeats += 1;
+                    if c.repeated_flownos.len() < MAX_REPEATED && !c.repeated_flownos.contains(&f) {
+                        c.repeated_flownos.push(f);
+                    }
+                });
                 return;
             }
         }

@@ -50,6 +50,8 @@ pub struct Polled {
     pub feed: Option<super::feed::FeedCounts>,
     /// Sources this poll began (a new day's table): (store index, name), in index order.
     pub new_sources: Vec<(usize, String)>,
+    /// The form told from the first lines of a file that was empty when first read.
+    pub form: Option<String>,
 }
 
 /// A source that goes on after its first reading.
@@ -152,7 +154,10 @@ impl FileFollow {
         let first_block = self.offset == 0;
         if self.layout.is_none() {
             match detect(&data) {
-                Ok(l) => self.layout = Some(Arc::new(l)),
+                Ok(l) => {
+                    out.form = Some(l.to_string());
+                    self.layout = Some(Arc::new(l));
+                }
                 Err(e) => {
                     out.state = Some(LiveState::Failed(e.0));
                     return;

@@ -210,6 +210,7 @@ fn run(
                     ..Polled::default()
                 });
             changed |= polled.state.is_some()
+                || polled.form.is_some()
                 || polled.feed.is_some()
                 || !polled.notes.is_empty()
                 || !polled.new_sources.is_empty();
@@ -320,6 +321,11 @@ fn apply(
             info.live = Some(LiveState::Following);
             store.sources.push(info);
         }
+    }
+    if let Some(form) = polled.form
+        && let Some(info) = store.sources.get_mut(src)
+    {
+        info.form = Ok(form);
     }
     for b in polled.batches {
         rows += b.cols.len();

@@ -563,7 +563,14 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
     let layout = match detect(&buf) {
         Ok(l) => Arc::new(l),
         Err(e) => {
-            feed.set(&|i| i.form = Err(e.0.clone()));
+            // An empty plain file (the hour's file just created) is followed from its start.
+            let empty = buf.is_empty() && eof && packing == Packing::Plain;
+            feed.set(&|i| {
+                i.form = Err(e.0.clone());
+                if empty {
+                    i.offset = Some(consumed);
+                }
+            });
             return;
         }
     };

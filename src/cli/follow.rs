@@ -171,7 +171,7 @@ impl Fired {
         let tw = TimeWriter::new(zone.clone());
         let mut out = Vec::new();
         for f in crate::findings::run(&st, &rows, &tw) {
-            if !self.seen.insert((f.kind.to_string(), f.entity.value.clone())) {
+            if !self.seen.insert(f.identity()) {
                 continue;
             }
             let fired_at = tw.format(now);

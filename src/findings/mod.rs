@@ -14,6 +14,7 @@ mod change;
 mod false_answer;
 mod outage;
 mod pdd;
+pub mod reconcile;
 mod rise;
 mod routing_hole;
 mod scanner;
@@ -30,7 +31,8 @@ pub use aggregate::Aggregates;
 /// What a finding is about.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Entity {
-    /// `callee_gateway`, `caller_gateway`, `caller_ip`, `callee_prefix`, `account`, `code`.
+    /// `callee_gateway`, `caller_gateway`, `caller_ip`, `callee_prefix`, `account`, `code`,
+    /// `source` (reconciliation: the source a call is missing from, or that had it twice).
     pub field: &'static str,
     pub value: String,
 }
@@ -65,7 +67,8 @@ pub struct Evidence {
     /// Calls the finding's filter selects.
     pub calls: u64,
     /// What moved: `asr`, `pdd_median_ms`, `short_answer_share`, `no_route_share`,
-    /// `attempts`, `unbilled_calls`, `capacity_share`, `calls`.
+    /// `attempts`, `unbilled_calls`, `capacity_share`, `calls`, `missing_calls`,
+    /// `received_twice`.
     pub metric: &'static str,
     pub value: f64,
     /// The same measure over the entity's baseline.
@@ -116,7 +119,7 @@ impl Severity {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Finding {
     /// `gateway_outage`, `pdd_degradation`, `routing_hole`, `false_answer`, `scanner`,
-    /// `unbilled_answered`, `capacity`, `change`.
+    /// `unbilled_answered`, `capacity`, `change`, `reconciliation`.
     pub kind: &'static str,
     pub severity: Severity,
     pub entity: Entity,
@@ -129,6 +132,14 @@ pub struct Finding {
     pub filter: String,
     /// Knowledge-base ids of the codes involved (`vos:-69`, `sip:503`, `q850:34`).
     pub advice: Vec<String>,
+}
+
+impl Finding {
+    /// What makes a finding the same one when it is looked for again as calls arrive (its
+    /// figures and window move): the kind, what moved, and the entity.
+    pub fn identity(&self) -> (String, String) {
+        (format!("{}:{}", self.kind, self.evidence.metric), self.entity.value.clone())
+    }
 }
 
 /// Everything a detector reads.
@@ -152,7 +163,7 @@ pub fn run_with(store: &Store, rows: &[u32], tw: &TimeWriter, t: &Thresholds) ->
 type Detector = fn(&Input<'_>) -> Vec<Finding>;
 
 /// The detectors, in the order they run; `change` runs last, over what the others found.
-const DETECTORS: [(&str, Detector); 7] = [
+const DETECTORS: [(&str, Detector); 8] = [
     ("gateway_outage", outage::detect),
     ("pdd_degradation", pdd::detect),
     ("routing_hole", routing_hole::detect),
@@ -160,6 +171,7 @@ const DETECTORS: [(&str, Detector); 7] = [
     ("scanner", scanner::detect),
     ("unbilled_answered", unbilled::detect),
     ("capacity", capacity::detect),
+    ("reconciliation", reconcile::detect),
 ];
 
 /// [`run_with`], with the time each stage took (for the benchmark).

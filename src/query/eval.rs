@@ -88,6 +88,7 @@ enum Pred {
         values: Box<[bool; 256]>,
     },
     Answered(bool),
+    Flowno(std::collections::HashSet<u64>),
     Compare(Measure, Op, i64),
     Word {
         gateways: Vec<bool>,
@@ -189,6 +190,7 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
             TermKind::Billing(vs) => Pred::Small { col: SmallCol::Billing, values: small_set(vs) },
             TermKind::Direction(vs) => Pred::Small { col: SmallCol::Direction, values: small_set(vs) },
             TermKind::Answered(b) => Pred::Answered(*b),
+            TermKind::Flowno(vs) => Pred::Flowno(vs.iter().copied().collect()),
             TermKind::Compare(m, op, ms) => Pred::Compare(*m, *op, *ms),
             TermKind::Word(w) => {
                 let needle = w.to_lowercase();
@@ -258,6 +260,7 @@ impl Compiled {
                     v != NO_SMALL && values[(v as u8) as usize]
                 }
                 Pred::Answered(want) => (st.hold_ms(i) > 0) == *want,
+                Pred::Flowno(set) => c.flowno.get(i).is_some_and(|f| *f != 0 && set.contains(f)),
                 Pred::Compare(m, op, ms) => match m {
                     Measure::Duration => op.test(i64::from(st.hold_ms(i)), *ms),
                     Measure::Pdd => st.pdd_ms(i).is_some_and(|p| op.test(i64::from(p), *ms)),

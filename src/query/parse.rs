@@ -7,7 +7,7 @@ use super::timespec::{TimeSpec, parse_duration_ms, parse_time_spec};
 use crate::cdr::reason_header::ReasonMatch;
 
 /// Every field a term may name, with what it takes (shown in errors and help).
-pub const KEYS: [(&str, &str); 19] = [
+pub const KEYS: [(&str, &str); 20] = [
     ("gw", "gateway on either side; none: no gateway"),
     ("ingw", "caller (mapping) gateway; none: no gateway"),
     ("outgw", "callee (routing) gateway; none: no gateway"),
@@ -25,6 +25,7 @@ pub const KEYS: [(&str, &str); 19] = [
     ("billing", "billing mode: -1 none, 0 phone, 1 gateway, 2 bound, 3 card"),
     ("dir", "who hung up: caller, callee, server"),
     ("answered", "yes or no"),
+    ("flowno", "the call's flow number: 4179123, several with commas"),
     ("dur>", "talk time compared: dur>30s, dur<=5m"),
     ("pdd>", "post-dial delay compared: pdd>5s"),
 ];
@@ -101,6 +102,8 @@ pub enum TermKind {
     Billing(Vec<i8>),
     Direction(Vec<i8>),
     Answered(bool),
+    /// The softswitch's flow number of the call (what reconciliation names calls by).
+    Flowno(Vec<u64>),
     Compare(Measure, Op, i64),
     Word(String),
 }
@@ -279,6 +282,14 @@ fn term_kind(body: &str) -> Result<TermKind, String> {
         "account" => TermKind::Account(vals),
         "billing" => TermKind::Billing(vals.iter().map(|v| billing_value(v)).collect::<Result<_, _>>()?),
         "dir" => TermKind::Direction(vals.iter().map(|v| dir_value(v)).collect::<Result<_, _>>()?),
+        "flowno" => TermKind::Flowno(
+            vals.iter()
+                .map(|v| {
+                    v.parse::<u64>()
+                        .map_err(|_| format!("flowno takes the call's flow number (digits), not '{v}'"))
+                })
+                .collect::<Result<_, _>>()?,
+        ),
         "answered" => TermKind::Answered(match one()?.to_ascii_lowercase().as_str() {
             "yes" | "y" | "true" | "1" => true,
             "no" | "n" | "false" | "0" => false,
@@ -383,6 +394,8 @@ mod tests {
         assert!(parse("dur>5y").is_err());
         assert!(parse("dir:up").is_err());
         assert!(parse("billing:7").is_err());
+        assert!(parse("flowno:12a").expect_err("digits").message.contains("flow number"));
+        assert_eq!(parse("flowno:7,8").expect("flowno").terms[0].kind, TermKind::Flowno(vec![7, 8]));
         assert!(parse("gw:").is_err());
         let e = parse("since:\"2026-11-20 14:00").expect_err("open quote");
         assert_eq!(e.span.start, 6);

@@ -61,6 +61,9 @@ pub struct Thresholds {
     pub change_volume_factor: f64,
     /// ...and an answer-rate move of at least this many points (0.15 = 15 points).
     pub change_min_asr_points: f64,
+    /// Reconciliation: a call is looked for in the other source only once it ended this many
+    /// seconds ago (the feed and the database's poll may lag; the switch queues and resends).
+    pub reconcile_grace_secs: u32,
 }
 
 impl Default for Thresholds {
@@ -93,6 +96,7 @@ impl Default for Thresholds {
             change_min_calls: 30,
             change_volume_factor: 2.0,
             change_min_asr_points: 0.15,
+            reconcile_grace_secs: 120,
         }
     }
 }

@@ -356,6 +356,11 @@ impl App {
         self.store.as_ref().map_or(0, |s| crate::cdr::load::read(s).len())
     }
 
+    /// Calls loaded so far: rows without the repeats of calls another source brought.
+    pub fn total_calls(&self) -> usize {
+        self.store.as_ref().map_or(0, |s| crate::cdr::load::read(s).calls())
+    }
+
     /// Re-runs the shown query (also over rows that arrived while following).
     pub(super) fn requery(&mut self) {
         if self.store.is_none() {

@@ -15,7 +15,7 @@ pub struct LiveView {
     pub paused: bool,
     /// Rows arrived but not shown (paused, or scrolled away from the top).
     pub held: usize,
-    /// (when, total rows) of recent arrivals, for the calls-per-minute figure.
+    /// (when, total calls) of recent arrivals, for the calls-per-minute figure.
     arrivals: VecDeque<(Instant, usize)>,
     /// Start of the newest call seen, epoch ms.
     pub newest_ms: Option<i64>,
@@ -48,7 +48,7 @@ impl App {
                 self.loaded(skipped);
                 let st = self.store.as_ref().map(crate::cdr::load::read);
                 if st.is_some_and(|s| s.sources.iter().any(|i| i.live.is_some())) {
-                    let total = self.total_rows();
+                    let total = self.total_calls();
                     let mut live = LiveView::default();
                     live.arrivals.push_back((Instant::now(), total));
                     self.live = Some(live);
@@ -79,10 +79,11 @@ impl App {
     fn appended(&mut self, rows: usize) {
         let seen = self.rows_seen as usize;
         self.newest_from(seen);
+        let calls = self.total_calls();
         let Some(live) = self.live.as_mut() else {
             return;
         };
-        live.arrivals.push_back((Instant::now(), rows));
+        live.arrivals.push_back((Instant::now(), calls));
         while live.arrivals.len() > 2
             && live.arrivals.front().is_some_and(|(t, _)| t.elapsed() > Duration::from_secs(120))
         {
@@ -156,7 +157,7 @@ impl App {
         let now = crate::cdr::time::now_ms();
         let mut new = Vec::new();
         for f in findings {
-            let key = (f.kind.to_string(), f.entity.value.clone());
+            let key = f.identity();
             if let std::collections::hash_map::Entry::Vacant(v) = live.fired.entry(key) {
                 v.insert(now);
                 if live.baseline {
@@ -174,7 +175,7 @@ impl App {
 
     /// When a finding fired, while following.
     pub fn fired_at(&self, f: &crate::findings::Finding) -> Option<i64> {
-        self.live.as_ref()?.fired.get(&(f.kind.to_string(), f.entity.value.clone())).copied()
+        self.live.as_ref()?.fired.get(&f.identity()).copied()
     }
 
     /// The live badge: state of the followed sources, calls per minute, age of the newest
@@ -198,7 +199,7 @@ impl App {
         if live.held > 0 {
             text.push_str(&format!(" │ {} new calls", crate::text::thousands(live.held as u64)));
         }
-        text.push_str(&format!(" {}/min", crate::text::thousands(live.per_minute(st.len()) as u64)));
+        text.push_str(&format!(" {}/min", crate::text::thousands(live.per_minute(st.calls()) as u64)));
         if let Some(k) = st.keep_ms {
             text.push_str(&format!(" keeping {}", crate::text::duration_secs(k as f64 / 1000.0)));
         }

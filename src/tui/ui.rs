@@ -79,7 +79,7 @@ pub fn popup(f: &mut Frame<'_>, area: Rect, pw: u16, ph: u16, title: &str) -> Re
 
 fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
     let t = app.theme;
-    let total = app.total_rows();
+    let total = app.total_calls();
     let mut first = vec![Span::styled(" cdrscope ", t.title()), Span::raw(format!(" {} ", app.view.title()))];
     first.push(Span::styled(format!("│ {} ", sanitize(&app.sources_label)), t.dim()));
     if let Some(s) = &app.summary {

@@ -10,6 +10,20 @@ use std::sync::Arc;
 
 use cdrscope::cdr::{LoadOptions, Loaded, Progress, SourceSpec, Store, Zone, load};
 
+/// The real row of VOS3000's real-time forwarding, as one datagram carries it.
+pub const REAL_FORWARDED: &str = include_str!("../fixtures/real/realtime_forwarded_row.csv");
+
+/// The real forwarded row with another flowno and callee, ended at `at` (epoch ms; the row
+/// is unanswered: start and stop the same) or at its own time.
+pub fn forwarded(flowno: u64, callee: &str, at: Option<i64>) -> String {
+    let row =
+        REAL_FORWARDED.trim().replace("5166923438", &flowno.to_string()).replace("S0099966507944325", callee);
+    match at {
+        Some(t) => row.replace("1469683084946", &t.to_string()),
+        None => row,
+    }
+}
+
 pub fn utc() -> Zone {
     Zone::parse("UTC").expect("UTC parses")
 }

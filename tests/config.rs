@@ -187,7 +187,8 @@ fn the_console_follows_the_config() {
     let mut app = App::new(Arc::new(Kb::builtin(Lang::En).expect("kb")), common::utc(), specs, progress);
     app.keymap = keymap;
     app.show_timing = false;
-    let ctx = Ctx { store: shared.clone(), zone: common::utc(), now_ms: 1_800_000_000_000 };
+    let ctx =
+        Ctx { store: shared.clone(), zone: common::utc(), now_ms: 1_800_000_000_000, db_password: None };
     app.set_store(shared);
     app.loaded(Vec::new());
     let settle = |app: &mut App| {

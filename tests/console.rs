@@ -31,7 +31,7 @@ fn app_with(store: Store) -> (App, Ctx) {
     let specs = vec![SourceSpec::Memory { name: "demo".into(), data: Arc::new(Vec::new()) }];
     let mut app = App::new(kb, common::utc(), specs, progress);
     app.show_timing = false;
-    let ctx = Ctx { store: store.clone(), zone: common::utc(), now_ms: 1_800_000_000_000 };
+    let ctx = Ctx { store: store.clone(), zone: common::utc(), now_ms: 1_800_000_000_000, db_password: None };
     app.set_store(store);
     app.loaded(Vec::new());
     settle(&mut app, &ctx);
@@ -378,7 +378,8 @@ fn rows_appear_while_loading() {
     let specs = vec![SourceSpec::Memory { name: "demo".into(), data: Arc::new(Vec::new()) }];
     let mut app = App::new(kb, common::utc(), specs, progress.clone());
     app.show_timing = false;
-    let ctx = Ctx { store: shared.clone(), zone: common::utc(), now_ms: 1_800_000_000_000 };
+    let ctx =
+        Ctx { store: shared.clone(), zone: common::utc(), now_ms: 1_800_000_000_000, db_password: None };
     app.set_store(shared.clone());
     settle(&mut app, &ctx);
     assert!(app.is_loading());
@@ -401,7 +402,7 @@ fn the_focus_timeline_uses_the_summarys_buckets_in_any_zone() {
     // +05:30: buckets aligned to UTC would start at :30 local and not line up.
     let zone = cdrscope::cdr::Zone::parse("+05:30").expect("zone");
     let store: SharedStore = cdrscope::cdr::load::shared(demo_store());
-    let ctx = Ctx { store: store.clone(), zone: zone.clone(), now_ms: 1_800_000_000_000 };
+    let ctx = Ctx { store: store.clone(), zone: zone.clone(), now_ms: 1_800_000_000_000, db_password: None };
     let rows: Vec<u32> = (0..read(&store).len() as u32).collect();
     let summary = cdrscope::stats::summarize(&read(&store), &rows, &cdrscope::cdr::TimeWriter::new(zone));
     let req = cdrscope::tui::worker::Request::Timeline {

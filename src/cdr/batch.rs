@@ -30,7 +30,7 @@ pub struct Block {
     pub first_line: u64,
     pub data: Vec<u8>,
     /// Rows from a database table (then `data` is empty); `first_line` counts rows.
-    pub rows: Vec<super::mysql::RawRow>,
+    pub rows: super::rows::FieldRows,
     /// The first block of a file whose first non-blank line is a header.
     pub skip_header: bool,
     /// The last block of its source.
@@ -164,7 +164,7 @@ enum TimeRead<'a> {
 }
 
 /// Extra columns whose `-1` means "not measured" (real rows: no callee gateway chosen).
-fn sentinel_column(name: &str) -> Option<&'static str> {
+pub fn sentinel_column(name: &str) -> Option<&'static str> {
     if name.eq_ignore_ascii_case("calleetype") {
         Some("calleeType")
     } else if name.eq_ignore_ascii_case("callertype") {
@@ -226,7 +226,7 @@ pub fn parse_block(block: &Block, layout: &Layout, times: &TimeReader) -> Batch 
         }
         None => p.slots.extend(PIPE_FIELDS.iter().map(|f| Slot::Known(*f))),
     }
-    let est_rows = block.data.len() / 150 + 16;
+    let est_rows = block.data.len() / 150 + block.rows.len() + 16;
     p.batch.cols.reserve(est_rows);
 
     // Cut off an unterminated last line: pending when the file is being written.
@@ -327,9 +327,28 @@ impl Parser<'_> {
     }
 
     /// Database rows: fields arrive split; NULL reads as empty.
-    fn parse_rows(&mut self, rows: &[super::mysql::RawRow], first_row: u64) {
+    fn parse_rows(&mut self, rows: &super::rows::FieldRows, first_row: u64) {
+        let mut spare: Vec<&str> = Vec::with_capacity(32);
         for (k, row) in rows.iter().enumerate() {
-            self.record_bytes(row.iter().map(|f| f.as_deref().unwrap_or(b"")), first_row + k as u64);
+            let line = first_row + k as u64;
+            // Valid UTF-8 (nearly always): the fields as they are, in a reused list.
+            let mut fields = recycle(spare);
+            let mut valid = true;
+            for f in row {
+                match std::str::from_utf8(f) {
+                    Ok(t) => fields.push(t),
+                    Err(_) => {
+                        valid = false;
+                        break;
+                    }
+                }
+            }
+            if valid {
+                self.record(&fields, line);
+            } else {
+                self.record_bytes(rows.row(k), line);
+            }
+            spare = recycle(fields);
         }
     }
 
@@ -932,7 +951,7 @@ mod tests {
             seq: 0,
             first_line: 1,
             data: text.as_bytes().to_vec(),
-            rows: Vec::new(),
+            rows: Default::default(),
             skip_header: layout.has_header(),
             ends_source: true,
             tail_is_pending: false,
@@ -1068,7 +1087,7 @@ mod tests {
             seq: 0,
             first_line: 1,
             data: format!("{ok}\n{ok}").into_bytes(),
-            rows: Vec::new(),
+            rows: Default::default(),
             skip_header: false,
             ends_source: true,
             tail_is_pending: true,
@@ -1091,7 +1110,7 @@ mod tests {
             seq: 0,
             first_line: 1,
             data: line,
-            rows: Vec::new(),
+            rows: Default::default(),
             skip_header: false,
             ends_source: true,
             tail_is_pending: false,

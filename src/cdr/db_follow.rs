@@ -19,7 +19,8 @@ use mysql::prelude::Queryable;
 use super::batch::{Block, parse_block};
 use super::follow::{Checkpoint, Follow, LiveState, Polled};
 use super::form::Layout;
-use super::mysql::{DbTable, DbUrl, RawRow, describe, raw_row, read_only};
+use super::mysql::{DbTable, DbUrl, describe, push_row, read_only, row_number};
+use super::rows::FieldRows;
 use super::time::{TimeReader, civil_from_days};
 
 /// Rows written this long before the newest `stoptime` seen are asked for again (clocks of
@@ -168,12 +169,12 @@ impl DbFollow {
             url: self.url.clone(),
             password: self.password.clone(),
             table: name.clone(),
-            columns,
+            columns: super::mysql::kept_columns(columns),
             since_ms: 0,
             until_ms: i64::MAX,
         };
         let has_stop = table.columns.iter().any(|c| c.eq_ignore_ascii_case("stoptime"));
-        out.new_sources.push((source, table.name()));
+        out.new_sources.push((source, table.name(), Some((table.url.clone(), table.table.clone()))));
         out.notes.push(format!("midnight: following {name}"));
         self.next_source = None;
         self.tables.push(Followed {
@@ -220,16 +221,11 @@ impl DbFollow {
             });
             let conn = self.connect()?;
             let rows: Vec<mysql::Row> = conn.query(read_only(&sql).map_err(io)?)?;
-            let mut fresh: Vec<RawRow> = Vec::new();
+            let mut fresh = FieldRows::default();
             let mut newest = self.tables[k].watermark;
             for row in rows {
-                let r = raw_row(row);
-                let num = |i: Option<usize>| -> Option<i64> {
-                    let v = r.get(i?)?.as_ref()?;
-                    std::str::from_utf8(v).ok()?.trim().parse().ok()
-                };
-                let stop = num(stop_col).unwrap_or(0);
-                let flowno = num(flow_col).and_then(|f| u64::try_from(f).ok());
+                let stop = row_number(&row, stop_col).unwrap_or(0);
+                let flowno = row_number(&row, flow_col).and_then(|f| u64::try_from(f).ok());
                 newest = newest.max(stop);
                 if let Some(f) = flowno {
                     if self.recent.contains_key(&f) {
@@ -237,7 +233,7 @@ impl DbFollow {
                     }
                     self.recent.insert(f, stop);
                 }
-                fresh.push(r);
+                push_row(&mut fresh, &row);
             }
             let t = &mut self.tables[k];
             t.watermark = newest;

@@ -337,7 +337,7 @@ impl Receiver_ {
             first_line: line,
             lines: 1,
             data: text,
-            rows: Vec::new(),
+            rows: Default::default(),
             skip_header: false,
             ends_source: false,
             tail_is_pending: false,

@@ -48,8 +48,9 @@ pub struct Polled {
     pub state: Option<LiveState>,
     /// A feed's counts, when they changed.
     pub feed: Option<super::feed::FeedCounts>,
-    /// Sources this poll began (a new day's table): (store index, name), in index order.
-    pub new_sources: Vec<(usize, String)>,
+    /// Sources this poll began (a new day's table): (store index, name, the table when it
+    /// is one), in index order.
+    pub new_sources: Vec<(usize, String, Option<super::mysql::TableRef>)>,
     /// The form told from the first lines of a file that was empty when first read.
     pub form: Option<String>,
 }
@@ -172,7 +173,7 @@ impl FileFollow {
             first_line: self.next_line,
             skip_header: first_block && layout.has_header(),
             data,
-            rows: Vec::new(),
+            rows: Default::default(),
             ends_source: false,
             tail_is_pending: false,
             too_long: None,
@@ -298,7 +299,7 @@ impl Follow for DirFollow {
         if let Some(path) = self.listed(times).into_iter().find(|p| !self.known.contains(p)) {
             self.known.insert(path.clone());
             self.next_source = None;
-            out.new_sources.push((index, path.display().to_string()));
+            out.new_sources.push((index, path.display().to_string(), None));
             out.notes.push(format!("new file {}: following it", path.display()));
             let mut f = FileFollow::new(index, &path, 0, 1, None);
             let p = f.poll(times);

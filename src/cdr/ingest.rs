@@ -315,10 +315,11 @@ fn apply(
     events: &mut Vec<Event>,
 ) -> usize {
     let mut rows = 0;
-    for (index, name) in polled.new_sources {
+    for (index, name, db) in polled.new_sources {
         if index == store.sources.len() {
             let mut info = super::store::SourceInfo::new(name);
             info.live = Some(LiveState::Following);
+            info.db = db;
             store.sources.push(info);
         }
     }

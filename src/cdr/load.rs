@@ -204,7 +204,16 @@ pub fn load_with(
         .map(|(n, _)| n);
 
     let notes: Mutex<Vec<ReaderNote>> = Mutex::new(vec![ReaderNote::default(); inputs.len()]);
-    store.sources = inputs.iter().map(|i| SourceInfo::new(i.name.clone())).collect();
+    store.sources = inputs
+        .iter()
+        .map(|i| {
+            let mut info = SourceInfo::new(i.name.clone());
+            if let InputKind::Db(t) = &i.kind {
+                info.db = Some((t.url.clone(), t.table.clone()));
+            }
+            info
+        })
+        .collect();
     store.wall_clock = inputs.iter().any(|i| matches!(i.kind, InputKind::Db(_)));
     store.aliases = opts.aliases.clone();
     let mut published = Instant::now();
@@ -416,13 +425,7 @@ impl Feed<'_> {
     }
 
     /// Sends split rows (database, spreadsheet, JSON records) numbered from `first`.
-    fn rows(
-        &mut self,
-        rows: Vec<super::mysql::RawRow>,
-        first: u64,
-        layout: &Arc<Layout>,
-        ends: bool,
-    ) -> bool {
+    fn rows(&mut self, rows: super::rows::FieldRows, first: u64, layout: &Arc<Layout>, ends: bool) -> bool {
         let job = Job {
             block: Block {
                 source: self.n,
@@ -445,7 +448,7 @@ impl Feed<'_> {
     /// Closes the source so the merger finishes it.
     fn close(&mut self) {
         let layout = Arc::new(Layout::positional_pipe());
-        self.rows(Vec::new(), 0, &layout, true);
+        self.rows(Default::default(), 0, &layout, true);
     }
 }
 
@@ -699,7 +702,7 @@ fn send_too_long(
         seq: *feed.seq,
         first_line: *first_line,
         data: Vec::new(),
-        rows: Vec::new(),
+        rows: Default::default(),
         skip_header: false,
         ends_source: false,
         tail_is_pending: false,
@@ -728,7 +731,7 @@ fn read_json(reader: impl Read, packing: Packing, feed: &mut Feed<'_>) {
     };
     feed.set(&|i| i.form = Ok(desc.clone()));
     let result = {
-        let mut emit = |layout: Layout, rows: Vec<super::mysql::RawRow>, first: u64| {
+        let mut emit = |layout: Layout, rows: super::rows::FieldRows, first: u64| {
             !feed.cancelled() && feed.rows(rows, first, &Arc::new(layout), false)
         };
         super::records::read_json(reader, &mut emit)
@@ -749,7 +752,7 @@ fn read_json(reader: impl Read, packing: Packing, feed: &mut Feed<'_>) {
 fn read_xlsx(path: &std::path::Path, name: &str, feed: &mut Feed<'_>) {
     feed.set(&|i| i.form = Ok("spreadsheet (xlsx), first sheet, header row".into()));
     let result = {
-        let mut emit = |layout: Layout, rows: Vec<super::mysql::RawRow>, first: u64| {
+        let mut emit = |layout: Layout, rows: super::rows::FieldRows, first: u64| {
             !feed.cancelled() && feed.rows(rows, first, &Arc::new(layout), false)
         };
         super::records::read_xlsx(path, &mut emit)
@@ -799,7 +802,7 @@ fn send(
         seq: *feed.seq,
         first_line: *first_line,
         data,
-        rows: Vec::new(),
+        rows: Default::default(),
         skip_header: *first_block && layout.has_header(),
         ends_source,
         tail_is_pending,

@@ -25,6 +25,7 @@ pub mod reason_header;
 pub mod records;
 pub mod reject;
 pub mod report;
+pub mod rows;
 pub mod source;
 pub mod store;
 pub mod time;

@@ -367,7 +367,7 @@ pub fn discover(
                 ));
             }
         }
-        let columns: Vec<String> = typed.into_iter().map(|(n, _)| n).collect();
+        let columns = kept_columns(typed.into_iter().map(|(n, _)| n).collect());
         out.push(DbTable {
             url: url.clone(),
             password: password.map(str::to_string),
@@ -380,6 +380,48 @@ pub fn discover(
     Ok((out, notes))
 }
 
+/// Where a source's calls can be fetched whole: the database and the table.
+pub type TableRef = (DbUrl, String);
+
+/// A record as (column, value) pairs, in the table's column order.
+pub type FullRecord = Vec<(String, String)>;
+
+/// The columns the store keeps, of a table's: the fields it reads, the extra columns it reads
+/// by name, and those whose sentinel it counts (`callertype`, `calleetype`: -1 "not
+/// measured"). Only these are selected (a VOS3000 table has about 70 columns, fees and
+/// agent data among them); the detail panel fetches the whole record of one call on demand
+/// ([`fetch_record`]).
+pub fn kept_columns(all: Vec<String>) -> Vec<String> {
+    use super::fields::{Field, canonical_extra, extra};
+    const NAMED: [&str; 4] = [extra::REASON_HEADER, extra::ACCOUNT, extra::ACCOUNT_NAME, extra::SOFTSWITCH];
+    all.into_iter()
+        .filter(|c| {
+            Field::from_column_name(c).is_some()
+                || NAMED.contains(&canonical_extra(c).as_str())
+                || super::batch::sentinel_column(c).is_some()
+        })
+        .collect()
+}
+
+/// Every column of one call, by its `flowno` (the primary key), as (name, value): what the
+/// detail panel shows of a call read from the database.
+pub fn fetch_record(
+    url: &DbUrl,
+    password: Option<&str>,
+    table: &str,
+    flowno: u64,
+) -> Result<FullRecord, String> {
+    let mut conn = Conn::new(url.opts(password)).map_err(|e| describe(&e, url))?;
+    let sql =
+        format!("SELECT * FROM `{}`.`{}` WHERE flowno = {flowno}", url.database, table.replace('`', ""));
+    let rows = query(&mut conn, &sql).map_err(|e| describe(&e, url))?;
+    let Some(row) = rows.into_iter().next() else {
+        return Err(format!("flowno {flowno} is no longer in {table}"));
+    };
+    let names: Vec<String> = row.columns_ref().iter().map(|c| c.name_str().into_owned()).collect();
+    Ok(names.into_iter().zip(row.unwrap().into_iter().map(|v| value_string(v).unwrap_or_default())).collect())
+}
+
 fn value_string(v: Value) -> Option<String> {
     match v {
         Value::Bytes(b) => Some(String::from_utf8_lossy(&b).into_owned()),
@@ -388,34 +430,52 @@ fn value_string(v: Value) -> Option<String> {
     }
 }
 
-/// A row as raw field bytes (`None` for NULL).
-pub type RawRow = Vec<Option<Vec<u8>>>;
-
-/// A row as raw field bytes.
-pub fn raw_row(row: Row) -> RawRow {
-    raw(row)
+/// Appends a row's fields to `out` (NULL as empty), leaving the row to be dropped on this
+/// thread.
+pub fn push_row(out: &mut super::rows::FieldRows, row: &Row) {
+    for i in 0..row.len() {
+        match row.as_ref(i) {
+            None | Some(Value::NULL) => out.push_field(b""),
+            Some(Value::Bytes(b)) => out.push_field(b),
+            Some(other) => out.push_field(other.as_sql(true).as_bytes()),
+        }
+    }
+    out.end_row();
 }
 
-fn raw(row: Row) -> RawRow {
-    row.unwrap()
-        .into_iter()
-        .map(|v| match v {
-            Value::NULL => None,
-            Value::Bytes(b) => Some(b),
-            other => Some(other.as_sql(true).into_bytes()),
-        })
-        .collect()
+/// A field of a row as a number, if it is one.
+pub fn row_number(row: &Row, i: Option<usize>) -> Option<i64> {
+    match row.as_ref(i?)? {
+        Value::Bytes(b) => std::str::from_utf8(b).ok()?.trim().parse().ok(),
+        Value::Int(n) => Some(*n),
+        Value::UInt(n) => i64::try_from(*n).ok(),
+        _ => None,
+    }
 }
 
-/// Streams a table's rows in the window, `chunk` rows at a time: first by the `starttime`
-/// index, then the rows that record no start time (some deployments write 0) by stop time.
-pub fn stream(t: &DbTable, chunk: usize, mut emit: impl FnMut(Vec<RawRow>) -> bool) -> Result<u64, String> {
+/// Streams a table's rows in the window, `chunk` rows at a time: by the `starttime` index,
+/// the newest hour first, then the rows that record no start time (some deployments write 0)
+/// by stop time.
+pub fn stream(
+    t: &DbTable,
+    chunk: usize,
+    mut emit: impl FnMut(super::rows::FieldRows) -> bool,
+) -> Result<u64, String> {
     let mut conn = Conn::new(t.url.opts(t.password.as_deref())).map_err(|e| describe(&e, &t.url))?;
     let cols: Vec<String> = t.columns.iter().map(|c| format!("`{}`", c.replace('`', ""))).collect();
     let from = format!("SELECT {} FROM `{}`.`{}`", cols.join(", "), t.url.database, t.table);
     let has = |c: &str| t.columns.iter().any(|x| x.eq_ignore_ascii_case(c));
-    let mut queries =
-        vec![format!("{from} WHERE starttime >= {} AND starttime < {}", t.since_ms, t.until_ms)];
+    // The newest hour first: it is what the operator looks at, on screen while the rest of
+    // the day loads (the views sort by time, not by the order rows arrive in).
+    let newest = t.until_ms.min(super::time::now_ms().saturating_add(60_000)).saturating_sub(3_600_000);
+    let mut queries = if newest > t.since_ms && newest < t.until_ms {
+        vec![
+            format!("{from} WHERE starttime >= {newest} AND starttime < {}", t.until_ms),
+            format!("{from} WHERE starttime >= {} AND starttime < {newest}", t.since_ms),
+        ]
+    } else {
+        vec![format!("{from} WHERE starttime >= {} AND starttime < {}", t.since_ms, t.until_ms)]
+    };
     if has("stoptime") {
         queries.push(format!(
             "{from} WHERE (starttime = 0 OR starttime IS NULL) AND stoptime >= {} AND stoptime < {}",
@@ -441,12 +501,14 @@ pub fn stream(t: &DbTable, chunk: usize, mut emit: impl FnMut(Vec<RawRow>) -> bo
             other => format!("{} after {rows} rows of {}", describe(other, &t.url), t.table),
         };
         let result = conn.query_iter(sql).map_err(|e| stopped(&e, total))?;
-        let mut buf = Vec::with_capacity(chunk);
+        let mut buf = super::rows::FieldRows::with_capacity(chunk);
         for row in result {
             let row = row.map_err(|e| stopped(&e, total))?;
-            buf.push(raw(row));
+            push_row(&mut buf, &row);
             total += 1;
-            if buf.len() >= chunk && !emit(std::mem::replace(&mut buf, Vec::with_capacity(chunk))) {
+            if buf.len() >= chunk
+                && !emit(std::mem::replace(&mut buf, super::rows::FieldRows::with_capacity(chunk)))
+            {
                 return Ok(total);
             }
         }

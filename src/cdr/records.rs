@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::fields::{Column, columns_from_header, header_is_cdr};
 use super::form::{Delimiter, Layout};
-use super::mysql::RawRow;
+use super::rows::FieldRows;
 
 /// Records handed on per chunk.
 pub const CHUNK_RECORDS: usize = 8192;
@@ -26,7 +26,7 @@ fn record_layout(columns: Vec<Column>) -> Layout {
 
 /// Receives chunks: the layout, the rows, the number of the first row's record; returns false
 /// to stop (cancelled).
-pub type Emit<'a> = dyn FnMut(Layout, Vec<RawRow>, u64) -> bool + 'a;
+pub type Emit<'a> = dyn FnMut(Layout, FieldRows, u64) -> bool + 'a;
 
 // ---- spreadsheets ----
 
@@ -61,15 +61,14 @@ pub fn read_xlsx(path: &Path, emit: &mut Emit<'_>) -> Result<String, String> {
     }
     let width = columns.len();
     let layout = record_layout(columns);
-    let mut chunk: Vec<RawRow> = Vec::new();
+    let mut chunk = FieldRows::default();
     let mut chunk_first = 0u64;
     for (k, row) in rows {
         if chunk.is_empty() {
             chunk_first = first_row + k as u64;
         }
-        let mut raw: RawRow = row.iter().take(width).map(|c| cell_text(c).map(String::into_bytes)).collect();
-        raw.resize(width, None);
-        chunk.push(raw);
+        let cells: Vec<String> = row.iter().take(width).map(|c| cell_text(c).unwrap_or_default()).collect();
+        chunk.push(cells.iter().map(String::as_bytes).chain(std::iter::repeat(&b""[..])).take(width));
         if chunk.len() == CHUNK_RECORDS && !emit(layout.clone(), std::mem::take(&mut chunk), chunk_first) {
             return Ok(name);
         }
@@ -228,11 +227,13 @@ impl JsonChunker {
         self.seen_cdr = true;
         let n = self.records.len() as u64;
         let first = self.next - n;
-        let rows: Vec<RawRow> = self
-            .records
-            .drain(..)
-            .map(|r| keys.iter().map(|k| r.get(k).and_then(json_text).map(String::into_bytes)).collect())
-            .collect();
+        let mut rows = FieldRows::with_capacity(self.records.len());
+        for r in self.records.drain(..) {
+            for k in &keys {
+                rows.push_field(r.get(k).and_then(json_text).unwrap_or_default().as_bytes());
+            }
+            rows.end_row();
+        }
         self.emitted += n;
         if emit(record_layout(columns), rows, first) { Ok(()) } else { Err("cancelled".into()) }
     }
@@ -258,7 +259,7 @@ pub fn looks_like_json(head: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    fn collect_json(text: &str) -> Result<Vec<(Layout, Vec<RawRow>, u64)>, String> {
+    fn collect_json(text: &str) -> Result<Vec<(Layout, FieldRows, u64)>, String> {
         let mut got = Vec::new();
         read_json(text.as_bytes(), &mut |l, r, f| {
             got.push((l, r, f));

@@ -64,6 +64,9 @@ pub struct SourceInfo {
     pub follow_notes: Vec<String>,
     /// A UDP feed's counts (datagrams, acknowledgements, repeats, malformed by sender).
     pub feed: Option<super::feed::FeedCounts>,
+    /// A database table: where the whole record of one of its calls can be fetched (the
+    /// store keeps only the columns it reads).
+    pub db: Option<super::mysql::TableRef>,
 }
 
 impl SourceInfo {
@@ -89,6 +92,7 @@ impl SourceInfo {
             live: None,
             follow_notes: Vec::new(),
             feed: None,
+            db: None,
         }
     }
 }

@@ -196,6 +196,9 @@ pub struct App {
     pub stats_table: StatsTable,
     /// After drilling into a finding: the end reason whose first call to select and explain.
     pending_code: Option<i32>,
+    /// The whole record of the explained call, when it came from a database: its flowno, and
+    /// the columns once fetched (`None` while asked for).
+    pub whole_record: Option<(u64, Option<Result<crate::cdr::mysql::FullRecord, String>>)>,
     /// The findings of the shown selection are still being computed.
     pub findings_pending: bool,
     pub stats_selected: usize,
@@ -264,6 +267,7 @@ impl App {
             stats_table: StatsTable::CalleeGateways,
             pending_code: None,
             findings_pending: false,
+            whole_record: None,
             stats_selected: 0,
             timeline: None,
             lookup: LookupState::default(),
@@ -430,6 +434,13 @@ impl App {
                     && let Some(Overlay::Prompt(p)) = &mut self.overlay
                 {
                     p.count = Some(result);
+                }
+            }
+            Response::Record { flowno, fields } => {
+                if let Some((want, got)) = self.whole_record.as_mut()
+                    && *want == flowno
+                {
+                    *got = Some(fields);
                 }
             }
             Response::Timeline { generation, focus, data } => {

@@ -9,6 +9,7 @@ pub mod app;
 pub mod guard;
 pub mod keymap;
 pub mod live;
+mod record;
 pub mod theme;
 pub mod ui;
 pub mod view;
@@ -116,7 +117,12 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
         let (wtx, wrx) = std::sync::mpsc::channel();
         let now_ms = crate::cdr::time::now_ms();
         worker::spawn(
-            worker::Ctx { store: shared.clone(), zone: opts.zone.clone(), now_ms },
+            worker::Ctx {
+                store: shared.clone(),
+                zone: opts.zone.clone(),
+                now_ms,
+                db_password: load_opts.db.password.clone(),
+            },
             wrx,
             resp_tx.clone(),
         );
@@ -213,6 +219,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
             load_opts.db.password = (!pw.is_empty()).then_some(pw);
             start(&mut app, &load_opts, &mut worker, &mut ingest);
         }
+        app.want_whole_record();
         if let Some(w) = &worker {
             for r in app.outbox.drain(..) {
                 let _ = w.send(r);

@@ -95,6 +95,12 @@ pub enum Request {
         store: Arc<Store>,
         rows: Arc<Selection>,
     },
+    /// The whole record of a call read from a database (the store keeps only some columns).
+    Record {
+        url: crate::cdr::mysql::DbUrl,
+        table: String,
+        flowno: u64,
+    },
 }
 
 #[derive(Debug)]
@@ -113,6 +119,11 @@ pub type TimelineData = Vec<(i64, u64, u64, u64)>;
 
 #[derive(Debug)]
 pub enum Response {
+    /// Every column of one call, fetched from its table, or why it could not be.
+    Record {
+        flowno: u64,
+        fields: Result<crate::cdr::mysql::FullRecord, String>,
+    },
     Query {
         generation: u64,
         result: Result<QueryResult, String>,
@@ -141,6 +152,8 @@ pub struct Ctx {
     pub store: crate::cdr::SharedStore,
     pub zone: Zone,
     pub now_ms: i64,
+    /// For fetching a whole record from the database the calls came from.
+    pub db_password: Option<String>,
 }
 
 fn sort_rows(store: &Store, rows: &mut [u32], sort: Sort) {
@@ -208,6 +221,9 @@ pub fn process(req: Request, ctx: &Ctx) -> Response {
         },
         Request::Timeline { generation, store, rows, focus } => {
             Response::Timeline { generation, data: timeline(&store, &ctx.zone, &rows, &focus), focus }
+        }
+        Request::Record { flowno, .. } => {
+            Response::Record { flowno, fields: Err("fetched on its own thread".into()) }
         }
         Request::Export { path, store, rows } => {
             let r = std::fs::File::create(&path)
@@ -290,6 +306,16 @@ fn serve(
         }
         latest.reverse();
         for r in latest {
+            // A record is fetched on a thread of its own: a slow server never holds up the
+            // queries (nor a reconnecting one the screen).
+            if let Request::Record { url, table, flowno } = r {
+                let (tx, password) = (tx.clone(), ctx.db_password.clone());
+                std::thread::spawn(move || {
+                    let fields = crate::cdr::mysql::fetch_record(&url, password.as_deref(), &table, flowno);
+                    let _ = tx.send(Response::Record { flowno, fields });
+                });
+                continue;
+            }
             if tx.send(process(r, ctx)).is_err() {
                 return;
             }

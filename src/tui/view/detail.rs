@@ -110,7 +110,14 @@ pub fn lines(app: &App, store: &Store, row: usize) -> Vec<Line<'static>> {
     let tw = TimeWriter::new(app.zone.clone());
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
     let mut fields: Vec<(&str, String)> = vec![
-        ("source", format!("{}:{}", r.source, r.line)),
+        // Database rows by their flowno (`mysql://…/table#flowno`), lines by number.
+        (
+            "source",
+            match (store.source_of(row).and_then(|s| s.db.as_ref()), r.flowno) {
+                (Some(_), Some(f)) => format!("{}#{f}", r.source),
+                _ => format!("{}:{}", r.source, r.line),
+            },
+        ),
         ("startTime", tw.format(r.start_ms)),
         ("stopTime", opt(r.stop_ms.map(|s| tw.format(s)))),
         ("holdTime", format!("{} ms", r.hold_ms)),
@@ -135,10 +142,45 @@ pub fn lines(app: &App, store: &Store, row: usize) -> Vec<Line<'static>> {
     ];
     fields.extend(r.extras.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.as_str(), v.clone())));
     for (k, v) in fields {
-        out.push(Line::from(vec![
-            Span::styled(format!("{k:>20} "), t.dim()),
-            Span::raw(sanitize(&v).into_owned()),
-        ]));
+        out.push(field_line(t, k, &v));
+    }
+    out.extend(whole_record_lines(app, store, row));
+    out
+}
+
+fn field_line(t: Theme, name: &str, value: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(sanitize(&format!("{name:>20} ")).into_owned(), t.dim()),
+        Span::raw(sanitize(value).into_owned()),
+    ])
+}
+
+/// A call read from a database: the columns the store does not keep, fetched on demand.
+fn whole_record_lines(app: &App, store: &Store, row: usize) -> Vec<Line<'static>> {
+    let t = app.theme;
+    let flowno = store.cols.flowno.get(row).copied().unwrap_or(0);
+    let Some((_, table)) = store.source_of(row).and_then(|s| s.db.as_ref()) else { return Vec::new() };
+    if flowno == 0 {
+        return Vec::new();
+    }
+    let mut out = vec![
+        Line::from(""),
+        Line::from(Span::styled(format!("The rest of the record ({table})"), t.title())),
+    ];
+    match &app.whole_record {
+        Some((f, Some(Ok(fields)))) if *f == flowno => {
+            let kept = crate::cdr::mysql::kept_columns(fields.iter().map(|(k, _)| k.clone()).collect());
+            let rest: Vec<&(String, String)> =
+                fields.iter().filter(|(k, v)| !v.is_empty() && !kept.contains(k)).collect();
+            if rest.is_empty() {
+                out.push(Line::from(Span::styled("(no other column has a value)", t.dim())));
+            }
+            out.extend(rest.into_iter().map(|(k, v)| field_line(t, k, v)));
+        }
+        Some((f, Some(Err(why)))) if *f == flowno => {
+            out.push(Line::from(Span::styled(sanitize(why).into_owned(), t.error())));
+        }
+        _ => out.push(Line::from(Span::styled("fetching from the database…", t.dim()))),
     }
     out
 }

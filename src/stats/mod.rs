@@ -4,6 +4,7 @@
 pub mod board;
 pub mod health;
 pub mod summary;
+pub mod tally;
 pub mod thresholds;
 pub mod timeline;
 

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::health::{Health, Shares, verdicts};
-use super::timeline::{Bucket, Buckets, size_label, timeline};
+use super::tally::{GwAcc, PairCounts, Tally};
+use super::timeline::{Bucket, Buckets, size_label, timeline_of_minutes};
 use crate::cdr::columns::NO_SMALL;
-use crate::cdr::fields::extra;
 use crate::cdr::reason_header::ReasonHeader;
 use crate::cdr::store::FieldWarningAt;
 use crate::cdr::{Reason, Store, TimeWriter};
@@ -141,111 +141,14 @@ pub struct Summary {
     pub by_account: Vec<AccountStats>,
 }
 
-#[derive(Default, Clone)]
-struct GwAcc {
-    calls: u64,
-    answered: u64,
-    hold_ms: u64,
-    pdd_ms: u64,
-    pdd_n: u64,
-}
-
-/// PDD values counted per millisecond: exact percentiles in bounded memory (256 KiB, plus a
-/// list for the rare values over 65 s) instead of a copy of every value.
-struct PddHistogram {
-    counts: Vec<u32>,
-    over: Vec<u32>,
-    n: u64,
-    sum: u64,
-}
-
-impl Default for PddHistogram {
-    fn default() -> Self {
-        PddHistogram { counts: vec![0; 1 << 16], over: Vec::new(), n: 0, sum: 0 }
-    }
-}
-
-impl PddHistogram {
-    fn add(&mut self, ms: u32) {
-        match self.counts.get_mut(ms as usize) {
-            Some(c) => *c += 1,
-            None => self.over.push(ms),
-        }
-        self.n += 1;
-        self.sum += u64::from(ms);
-    }
-
-    fn mean(&self) -> Option<f64> {
-        (self.n > 0).then(|| self.sum as f64 / self.n as f64)
-    }
-
-    /// Nearest-rank percentile.
-    fn percentile(&mut self, p: f64) -> Option<u32> {
-        if self.n == 0 {
-            return None;
-        }
-        let rank = ((self.n as f64 * p).ceil() as u64).clamp(1, self.n);
-        let mut seen = 0u64;
-        for (ms, c) in self.counts.iter().enumerate() {
-            seen += u64::from(*c);
-            if seen >= rank {
-                return Some(ms as u32);
-            }
-        }
-        self.over.sort_unstable();
-        self.over.get((rank - seen - 1) as usize).copied()
-    }
-}
-
 /// Label of an end reason for output: the code as written ("503", "-69", a name).
 pub fn reason_label(r: &Reason) -> String {
     r.to_string()
 }
 
-/// Counts per (gateway, end reason): a dense table when it is small enough (the usual case:
-/// tens of gateways, tens of reasons), a map otherwise.
-enum PairCounts {
-    Dense { reasons: usize, counts: Vec<u64> },
-    Sparse(HashMap<(u32, u16), u64>),
-}
-
-impl PairCounts {
-    const DENSE_LIMIT: usize = 1 << 22;
-
-    fn new(gateways: usize, reasons: usize) -> Self {
-        match gateways.checked_mul(reasons) {
-            Some(n) if n <= Self::DENSE_LIMIT => PairCounts::Dense { reasons, counts: vec![0; n] },
-            _ => PairCounts::Sparse(HashMap::new()),
-        }
-    }
-
-    fn add(&mut self, gw: u32, reason: u16) {
-        match self {
-            PairCounts::Dense { reasons, counts } => {
-                if let Some(c) = counts.get_mut(gw as usize * *reasons + reason as usize) {
-                    *c += 1;
-                }
-            }
-            PairCounts::Sparse(m) => *m.entry((gw, reason)).or_default() += 1,
-        }
-    }
-
-    fn into_pairs(self) -> Vec<((u32, u16), u64)> {
-        match self {
-            PairCounts::Dense { reasons, counts } => counts
-                .into_iter()
-                .enumerate()
-                .filter(|(_, n)| *n > 0)
-                .map(|(i, n)| (((i / reasons) as u32, (i % reasons) as u16), n))
-                .collect(),
-            PairCounts::Sparse(m) => m.into_iter().collect(),
-        }
-    }
-}
-
-fn per_gateway(store: &Store, accs: &[GwAcc], fails: PairCounts) -> Vec<GatewayStats> {
+fn per_gateway(store: &Store, accs: &[GwAcc], fails: &PairCounts) -> Vec<GatewayStats> {
     let mut top: HashMap<u32, Vec<(u16, u64)>> = HashMap::new();
-    for ((gw, reason), n) in fails.into_pairs() {
+    for ((gw, reason), n) in fails.pairs() {
         top.entry(gw).or_default().push((reason, n));
     }
     let mut out: Vec<GatewayStats> = accs
@@ -288,93 +191,61 @@ pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
 /// Summarises the given rows; `findings: false` leaves them out (the console asks for them
 /// separately, so the numbers reach the screen first).
 pub fn summarize_with(store: &Store, rows: &[u32], tw: &TimeWriter, findings: bool) -> Summary {
-    let c = &store.cols;
-    let n_gw = store.pools.gateways.len();
-    let mut caller_acc = vec![GwAcc::default(); n_gw];
-    let mut callee_acc = vec![GwAcc::default(); n_gw];
-    let mut caller_fail = PairCounts::new(n_gw, store.pools.reasons.len());
-    let mut callee_fail = PairCounts::new(n_gw, store.pools.reasons.len());
-    let mut by_reason = vec![0u64; store.pools.reasons.len()];
-    let mut billing = [0u64; 256];
-    let mut pdds = PddHistogram::default();
-    let (mut answered, mut hold_sum, mut zero) = (0u64, 0u64, 0u64);
-    for &r in rows {
-        let i = r as usize;
-        let hold = store.hold_ms(i);
-        let ans = hold > 0;
-        let pdd = store.pdd_ms(i);
-        if ans {
-            answered += 1;
-            hold_sum += u64::from(hold);
-        } else {
-            zero += 1;
-        }
-        if let Some(p) = pdd {
-            pdds.add(p);
-        }
-        by_reason[c.reason[i] as usize] += 1;
-        billing[(c.billing_mode[i] as u8) as usize] += 1;
-        for (acc, fail, gw) in [
-            (&mut caller_acc, &mut caller_fail, c.caller_gw[i]),
-            (&mut callee_acc, &mut callee_fail, c.callee_gw[i]),
-        ] {
-            let a = &mut acc[gw as usize];
-            a.calls += 1;
-            if ans {
-                a.answered += 1;
-                a.hold_ms += u64::from(hold);
-            } else {
-                fail.add(gw, c.reason[i]);
-            }
-            if let Some(p) = pdd {
-                a.pdd_ms += u64::from(p);
-                a.pdd_n += 1;
-            }
-        }
-    }
-    let total = rows.len() as u64;
-    let pdd_avg_ms = pdds.mean();
-    let pdd_p95_ms = pdds.percentile(0.95);
+    let mut tally = Tally::default();
+    tally.add(store, rows);
+    finish(store, &tally, rows, tw, findings)
+}
+
+/// The summary of what `tally` counted (the rows it was given, which findings read).
+pub fn finish(store: &Store, tally: &Tally, rows: &[u32], tw: &TimeWriter, findings: bool) -> Summary {
+    let total = tally.total;
+    let answered = tally.answered;
+    let by_reason = &tally.by_reason;
+    let billing = &tally.billing;
+    let count = |id: usize| by_reason.get(id).copied().unwrap_or(0);
+    let pdd_avg_ms = tally.pdds.mean();
+    let pdd_p95_ms = tally.pdds.percentile(0.95);
 
     let mut by_code: Vec<CodeCount> = store
         .pools
         .reasons
         .iter()
-        .filter(|(id, _)| by_reason[*id as usize] > 0)
+        .filter(|(id, _)| count(*id as usize) > 0)
         .map(|(id, r)| CodeCount {
             code: reason_label(r),
             name: r.name().to_string(),
-            calls: by_reason[id as usize],
-            share: ratio(by_reason[id as usize], total),
+            calls: count(id as usize),
+            share: ratio(count(id as usize), total),
         })
         .collect();
     by_code.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.code.cmp(&b.code)));
 
     let count_where = |pred: &dyn Fn(&Reason) -> bool| -> u64 {
-        store.pools.reasons.iter().filter(|(_, r)| pred(r)).map(|(id, _)| by_reason[id as usize]).sum()
+        store.pools.reasons.iter().filter(|(_, r)| pred(r)).map(|(id, _)| count(id as usize)).sum()
     };
+    let billed = |b: usize| billing.get(b).copied().unwrap_or(0);
     let shares = Shares {
         answered: ratio(answered, total),
         sip_4xx: ratio(count_where(&|r| r.health_class() == Some(4)), total),
         sip_5xx: ratio(count_where(&|r| r.health_class() == Some(5)), total),
         busy_486: ratio(count_where(&|r| *r == Reason::Code(486)), total),
-        no_billing: ratio(billing[0xff], total),
+        no_billing: ratio(billed(0xff), total),
     };
     let mut billing_modes: Vec<BillingShare> = (0..256usize)
-        .filter(|b| billing[*b] > 0)
+        .filter(|b| billed(*b) > 0)
         .map(|b| {
             let v = b as u8 as i8;
             BillingShare {
                 billing_mode: (v != NO_SMALL).then_some(v),
-                calls: billing[b],
-                share: ratio(billing[b], total),
+                calls: billed(b),
+                share: ratio(billed(b), total),
             }
         })
         .collect();
     billing_modes.sort_by_key(|b| b.billing_mode);
 
-    let grid = Buckets::over(store, rows, tw);
-    let buckets = timeline(store, rows, tw, grid);
+    let grid = tally.plausible_span.map(|(min, max)| Buckets::spanning(min, max, tw));
+    let buckets = timeline_of_minutes(&tally.minutes, tw, grid);
     let units: std::collections::BTreeSet<String> = store
         .sources
         .iter()
@@ -386,15 +257,12 @@ pub fn summarize_with(store: &Store, rows: &[u32], tw: &TimeWriter, findings: bo
         1 => units.into_iter().next().unwrap_or_default(),
         _ => "mixed".into(),
     };
-    let (first, last) = match (
-        rows.iter().map(|&r| c.start_ms[r as usize]).min(),
-        rows.iter().map(|&r| c.start_ms[r as usize]).max(),
-    ) {
-        (Some(a), Some(b)) => (Some(tw.format(a)), Some(tw.format(b))),
-        _ => (None, None),
+    let (first, last) = match tally.span {
+        Some((a, b)) => (Some(tw.format(a)), Some(tw.format(b))),
+        None => (None, None),
     };
-    let by_callee_gateway = per_gateway(store, &callee_acc, callee_fail);
-    let by_caller_gateway = per_gateway(store, &caller_acc, caller_fail);
+    let by_callee_gateway = per_gateway(store, &tally.callee_acc, &tally.callee_fail);
+    let by_caller_gateway = per_gateway(store, &tally.caller_acc, &tally.caller_fail);
     let findings = if findings { crate::findings::run(store, rows, tw) } else { Vec::new() };
     Summary {
         schema_version: SCHEMA_VERSION,
@@ -435,10 +303,10 @@ pub fn summarize_with(store: &Store, rows: &[u32], tw: &TimeWriter, findings: bo
         pending_lines: store.pending_lines(),
         answered,
         asr: ratio(answered, total),
-        acd_seconds: if answered == 0 { 0.0 } else { hold_sum as f64 / 1000.0 / answered as f64 },
+        acd_seconds: if answered == 0 { 0.0 } else { tally.hold_sum as f64 / 1000.0 / answered as f64 },
         pdd_avg_ms,
         pdd_p95_ms,
-        zero_duration_share: ratio(zero, total),
+        zero_duration_share: ratio(tally.zero, total),
         hold_unit,
         time_zone: tw.zone().name(),
         first_call: first,
@@ -457,27 +325,17 @@ pub fn summarize_with(store: &Store, rows: &[u32], tw: &TimeWriter, findings: bo
             .into_iter()
             .map(|(field, count)| NotMeasured { field, count })
             .collect(),
-        by_reason_header: by_reason_header(store, rows),
-        by_account: by_account(store, rows),
+        by_reason_header: by_reason_header(store, &tally.reason_headers),
+        by_account: by_account(store, &tally.accounts),
     }
 }
 
 /// Calls per Reason header cause; the values are few, so each distinct one is parsed once.
-fn by_reason_header(store: &Store, rows: &[u32]) -> Vec<ReasonHeaderCount> {
-    let Some(col) = store.extra_index(extra::REASON_HEADER).and_then(|k| store.cols.extras.get(k)) else {
-        return Vec::new();
-    };
-    let mut per_value: HashMap<u32, u64> = HashMap::new();
-    for &r in rows {
-        let id = col.values.get(r as usize).copied().unwrap_or(0);
-        if id != 0 {
-            *per_value.entry(id).or_default() += 1;
-        }
-    }
+fn by_reason_header(store: &Store, per_value: &HashMap<u32, u64>) -> Vec<ReasonHeaderCount> {
     /// One cause: its knowledge-base id, calls per text the peers gave, calls.
     type PerCause = (Option<String>, HashMap<String, u64>, u64);
     let mut per_label: HashMap<String, PerCause> = HashMap::new();
-    for (id, n) in per_value {
+    for (&id, &n) in per_value {
         let Some(h) = ReasonHeader::parse(store.pools.extra_values.resolve(id)) else { continue };
         let e = per_label.entry(h.label()).or_insert_with(|| (h.kb_id(), HashMap::new(), 0));
         e.2 += n;
@@ -497,27 +355,10 @@ fn by_reason_header(store: &Store, rows: &[u32]) -> Vec<ReasonHeaderCount> {
 }
 
 /// Calls per customer account (`customeraccount`, the API's `account`).
-fn by_account(store: &Store, rows: &[u32]) -> Vec<AccountStats> {
-    let acc_col = store.extra_index(extra::ACCOUNT);
-    if acc_col.is_none() {
-        return Vec::new();
-    }
-    let name_col = store.extra_index(extra::ACCOUNT_NAME);
-    // account id -> (name id, calls, answered, talk ms)
-    let mut acc: HashMap<u32, (u32, u64, u64, u64)> = HashMap::new();
-    for &r in rows {
-        let i = r as usize;
-        let e = acc.entry(store.extra_id(acc_col, i)).or_insert((store.extra_id(name_col, i), 0, 0, 0));
-        e.1 += 1;
-        let hold = store.hold_ms(i);
-        if hold > 0 {
-            e.2 += 1;
-            e.3 += u64::from(hold);
-        }
-    }
+fn by_account(store: &Store, acc: &HashMap<u32, (u32, u64, u64, u64)>) -> Vec<AccountStats> {
     let mut out: Vec<AccountStats> = acc
-        .into_iter()
-        .map(|(id, (name, calls, answered, hold))| AccountStats {
+        .iter()
+        .map(|(&id, &(name, calls, answered, hold))| AccountStats {
             account: store.pools.extra_values.resolve(id).to_string(),
             name: store.pools.extra_values.resolve(name).to_string(),
             calls,
@@ -528,23 +369,4 @@ fn by_account(store: &Store, rows: &[u32]) -> Vec<AccountStats> {
         .collect();
     out.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.account.cmp(&b.account)));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pdd_percentiles_are_exact_past_the_histogram() {
-        let mut h = PddHistogram::default();
-        for v in [100, 200, 300, 70_000, 90_000] {
-            h.add(v);
-        }
-        // Nearest rank: ceil(5 * 0.95) = 5th value; ceil(5 * 0.6) = 3rd; ceil(5 * 0.8) = 4th.
-        assert_eq!(h.percentile(0.95), Some(90_000));
-        assert_eq!(h.percentile(0.6), Some(300));
-        assert_eq!(h.percentile(0.8), Some(70_000));
-        assert_eq!(h.mean(), Some(32_120.0));
-        assert_eq!(PddHistogram::default().percentile(0.95), None);
-    }
 }

@@ -69,10 +69,15 @@ impl Buckets {
             }
         }
         let (min, max) = min_max?;
+        Some(Buckets::spanning(min, max, tw))
+    }
+
+    /// The grid over starts from `min` to `max` (epoch ms), aligned to local time.
+    pub fn spanning(min: i64, max: i64, tw: &TimeWriter) -> Buckets {
         let size = bucket_size(max - min);
         let offset_ms = i64::from(tw.offset_at(min)) * 1000;
         let first = (min + offset_ms).div_euclid(size) * size - offset_ms;
-        Some(Buckets { first, size, count: ((max - first) / size + 1) as usize })
+        Buckets { first, size, count: ((max - first) / size + 1) as usize }
     }
 
     /// The bucket a start time falls in; `None` outside the grid.
@@ -106,6 +111,29 @@ pub fn timeline(store: &Store, rows: &[u32], tw: &TimeWriter, grid: Option<Bucke
             if store.hold_ms(r) > 0 {
                 b.answered += 1;
             }
+        }
+    }
+    buckets
+}
+
+/// [`timeline`] from calls and answered calls counted per UTC minute: every bucket of a grid
+/// is whole minutes (sizes are minutes; zone offsets are whole minutes).
+pub fn timeline_of_minutes(
+    minutes: &std::collections::BTreeMap<i64, (u64, u64)>,
+    tw: &TimeWriter,
+    grid: Option<Buckets>,
+) -> Vec<Bucket> {
+    let Some(grid) = grid else { return Vec::new() };
+    let mut buckets: Vec<Bucket> = (0..grid.count)
+        .map(|k| {
+            let start_ms = grid.start(k);
+            Bucket { start: tw.format(start_ms), start_ms, calls: 0, answered: 0 }
+        })
+        .collect();
+    for (&m, &(calls, answered)) in minutes {
+        if let Some(b) = grid.index(m.saturating_mul(60_000)).and_then(|k| buckets.get_mut(k)) {
+            b.calls += calls;
+            b.answered += answered;
         }
     }
     buckets

@@ -5,6 +5,7 @@
 //! The terminal is restored on quit, on error and on panic (ratatui's hook restores it before
 //! the panic message is printed).
 
+pub mod answer;
 pub mod app;
 pub mod guard;
 pub mod keymap;

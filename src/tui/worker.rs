@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::cdr::{Store, TimeWriter, Zone};
 use crate::query::{Context, Selection, evaluate, parse};
 use crate::stats::Summary;
-use crate::stats::summary::summarize_with;
+use crate::stats::summary::finish;
 use crate::stats::timeline::Buckets;
 
 /// Columns the calls table can be sorted by.
@@ -156,27 +156,14 @@ pub struct Ctx {
     pub db_password: Option<String>,
 }
 
-fn sort_rows(store: &Store, rows: &mut [u32], sort: Sort) {
-    let c = &store.cols;
-    match sort.key {
-        SortKey::Time => rows.sort_by_key(|&r| c.start_ms[r as usize]),
-        SortKey::Duration => rows.sort_by_key(|&r| store.hold_ms(r as usize)),
-        SortKey::Pdd => rows.sort_by_key(|&r| store.pdd_ms(r as usize).unwrap_or(0)),
-        SortKey::Reason => rows.sort_by_key(|&r| store.reason(r as usize).clone()),
-        SortKey::CallerGateway => {
-            rows.sort_by(|&a, &b| store.caller_gateway(a as usize).cmp(store.caller_gateway(b as usize)))
-        }
-        SortKey::CalleeGateway => {
-            rows.sort_by(|&a, &b| store.callee_gateway(a as usize).cmp(store.callee_gateway(b as usize)))
-        }
-    }
-    if sort.descending {
-        rows.reverse();
-    }
+/// Answers one request from scratch.
+pub fn process(req: Request, ctx: &Ctx) -> Response {
+    process_with(req, ctx, &mut None)
 }
 
-/// Answers one request.
-pub fn process(req: Request, ctx: &Ctx) -> Response {
+/// Answers one request; a query continues from the `kept` answer when only rows were
+/// appended since (while following), and keeps its own.
+pub fn process_with(req: Request, ctx: &Ctx, kept: &mut Option<super::answer::Kept>) -> Response {
     // The newest snapshot, held for the whole request: consistent, and the ingest thread
     // never waits for it.
     let snapshot = crate::cdr::load::read(&ctx.store);
@@ -186,11 +173,12 @@ pub fn process(req: Request, ctx: &Ctx) -> Response {
         Request::Query { generation, text, sort, board } => {
             let t = Instant::now();
             let result = parse(&text).map_err(|e| e.to_string()).map(|q| {
-                let mut rows = evaluate(&q, &qctx);
-                sort_rows(store, &mut rows, sort);
+                let k = super::answer::answer(&q, &text, sort, &qctx, &snapshot, kept.take());
+                let rows = k.rows.clone();
                 // The summary is order-independent; its timeline sorts by time itself.
                 // Findings follow in their own answer (Request::Findings).
-                let summary = summarize_with(store, &rows, &TimeWriter::new(ctx.zone.clone()), false);
+                let summary = finish(store, &k.tally, &rows, &TimeWriter::new(ctx.zone.clone()), false);
+                *kept = Some(k);
                 // While following, "now" is the clock; else the newest call.
                 let board = board.then(|| {
                     let live = store.sources.iter().any(|s| s.live.is_some());
@@ -203,7 +191,7 @@ pub fn process(req: Request, ctx: &Ctx) -> Response {
                 });
                 QueryResult {
                     store: snapshot.clone(),
-                    rows: Arc::new(rows),
+                    rows,
                     summary: Arc::new(summary),
                     board,
                     elapsed: t.elapsed(),
@@ -288,6 +276,7 @@ fn serve(
     rx: &std::sync::mpsc::Receiver<Request>,
     tx: &tokio::sync::mpsc::UnboundedSender<Response>,
 ) {
+    let mut kept = None;
     while let Ok(first) = rx.recv() {
         if crate::tui::guard::test_panic() == Some(crate::tui::guard::TestPanic::Worker) {
             panic!("panic requested by CDRSCOPE_TEST_PANIC=worker");
@@ -316,7 +305,7 @@ fn serve(
                 });
                 continue;
             }
-            if tx.send(process(r, ctx)).is_err() {
+            if tx.send(process_with(r, ctx, &mut kept)).is_err() {
                 return;
             }
         }

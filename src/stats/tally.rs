@@ -1,0 +1,267 @@
+//! What a summary counts, kept as sums that rows are added to: a followed source's new calls
+//! are added to the tally of the calls before them instead of everything being counted again
+//! (the console's refresh while following). Finishing a tally into a [`super::summary::Summary`]
+//! reads no row.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::cdr::Store;
+use crate::cdr::fields::extra;
+
+#[derive(Default, Clone, Debug)]
+pub(super) struct GwAcc {
+    pub calls: u64,
+    pub answered: u64,
+    pub hold_ms: u64,
+    pub pdd_ms: u64,
+    pub pdd_n: u64,
+}
+
+/// PDD values counted per millisecond: exact percentiles in bounded memory (256 KiB, plus a
+/// list for the rare values over 65 s) instead of a copy of every value.
+#[derive(Clone, Debug)]
+pub(super) struct PddHistogram {
+    counts: Vec<u32>,
+    over: Vec<u32>,
+    n: u64,
+    sum: u64,
+}
+
+impl Default for PddHistogram {
+    fn default() -> Self {
+        PddHistogram { counts: vec![0; 1 << 16], over: Vec::new(), n: 0, sum: 0 }
+    }
+}
+
+impl PddHistogram {
+    pub fn add(&mut self, ms: u32) {
+        match self.counts.get_mut(ms as usize) {
+            Some(c) => *c = c.saturating_add(1),
+            None => self.over.push(ms),
+        }
+        self.n += 1;
+        self.sum += u64::from(ms);
+    }
+
+    pub fn mean(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum as f64 / self.n as f64)
+    }
+
+    /// Nearest-rank percentile.
+    pub fn percentile(&self, p: f64) -> Option<u32> {
+        if self.n == 0 {
+            return None;
+        }
+        let rank = ((self.n as f64 * p).ceil() as u64).clamp(1, self.n);
+        let mut seen = 0u64;
+        for (ms, c) in self.counts.iter().enumerate() {
+            seen += u64::from(*c);
+            if seen >= rank {
+                return Some(ms as u32);
+            }
+        }
+        let mut over = self.over.clone();
+        over.sort_unstable();
+        over.get((rank - seen - 1) as usize).copied()
+    }
+}
+
+/// Counts per (gateway, end reason): a dense table when it is small enough (the usual case:
+/// tens of gateways, tens of reasons), a map otherwise. The table grows with the pools.
+#[derive(Clone, Debug)]
+pub(super) enum PairCounts {
+    Dense { gateways: usize, reasons: usize, counts: Vec<u64> },
+    Sparse(HashMap<(u32, u16), u64>),
+}
+
+impl Default for PairCounts {
+    fn default() -> Self {
+        PairCounts::Dense { gateways: 0, reasons: 0, counts: Vec::new() }
+    }
+}
+
+impl PairCounts {
+    const DENSE_LIMIT: usize = 1 << 22;
+
+    /// Makes room for ids below `gateways` and `reasons`.
+    fn fit(&mut self, gateways: usize, reasons: usize) {
+        let (g, r) = match self {
+            PairCounts::Dense { gateways, reasons, .. } => (*gateways, *reasons),
+            PairCounts::Sparse(_) => return,
+        };
+        if gateways <= g && reasons <= r {
+            return;
+        }
+        let (ng, nr) = (gateways.max(g), reasons.max(r));
+        let pairs = self.pairs();
+        *self = match ng.checked_mul(nr) {
+            Some(n) if n <= Self::DENSE_LIMIT => {
+                PairCounts::Dense { gateways: ng, reasons: nr, counts: vec![0; n] }
+            }
+            _ => PairCounts::Sparse(HashMap::new()),
+        };
+        for ((gw, reason), n) in pairs {
+            self.add_n(gw, reason, n);
+        }
+    }
+
+    fn add_n(&mut self, gw: u32, reason: u16, n: u64) {
+        match self {
+            PairCounts::Dense { reasons, counts, .. } => {
+                if let Some(c) = counts.get_mut(gw as usize * *reasons + reason as usize) {
+                    *c += n;
+                }
+            }
+            PairCounts::Sparse(m) => *m.entry((gw, reason)).or_default() += n,
+        }
+    }
+
+    pub fn pairs(&self) -> Vec<((u32, u16), u64)> {
+        match self {
+            PairCounts::Dense { reasons, counts, .. } => counts
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(i, n)| (((i / reasons) as u32, (i % reasons) as u16), *n))
+                .collect(),
+            PairCounts::Sparse(m) => m.iter().map(|(k, v)| (*k, *v)).collect(),
+        }
+    }
+}
+
+/// Everything a summary counts over its rows.
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    pub(super) total: u64,
+    pub(super) answered: u64,
+    pub(super) hold_sum: u64,
+    pub(super) zero: u64,
+    pub(super) pdds: PddHistogram,
+    pub(super) by_reason: Vec<u64>,
+    pub(super) billing: Vec<u64>,
+    pub(super) caller_acc: Vec<GwAcc>,
+    pub(super) callee_acc: Vec<GwAcc>,
+    pub(super) caller_fail: PairCounts,
+    pub(super) callee_fail: PairCounts,
+    /// Earliest and latest start of any row, and of the plausible ones (the timeline's span).
+    pub(super) span: Option<(i64, i64)>,
+    pub(super) plausible_span: Option<(i64, i64)>,
+    /// Calls and answered calls per UTC minute of start (plausible starts): every timeline
+    /// bucket is whole minutes.
+    pub(super) minutes: BTreeMap<i64, (u64, u64)>,
+    /// Calls per pooled `sipreasonheader` value.
+    pub(super) reason_headers: HashMap<u32, u64>,
+    /// Account id -> (name id, calls, answered, talk ms).
+    pub(super) accounts: HashMap<u32, (u32, u64, u64, u64)>,
+}
+
+fn widen(span: &mut Option<(i64, i64)>, t: i64) {
+    *span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+}
+
+impl Tally {
+    /// Adds rows (of `store`; ids of its pools).
+    pub fn add(&mut self, store: &Store, rows: &[u32]) {
+        let c = &store.cols;
+        let n_gw = store.pools.gateways.len();
+        let n_reasons = store.pools.reasons.len();
+        for v in [&mut self.caller_acc, &mut self.callee_acc] {
+            if v.len() < n_gw {
+                v.resize(n_gw, GwAcc::default());
+            }
+        }
+        if self.by_reason.len() < n_reasons {
+            self.by_reason.resize(n_reasons, 0);
+        }
+        if self.billing.len() < 256 {
+            self.billing.resize(256, 0);
+        }
+        self.caller_fail.fit(n_gw, n_reasons);
+        self.callee_fail.fit(n_gw, n_reasons);
+        let plausible = store.plausible_range();
+        let rh = store.extra_index(extra::REASON_HEADER).and_then(|k| c.extras.get(k));
+        let acc_col = store.extra_index(extra::ACCOUNT);
+        let name_col = store.extra_index(extra::ACCOUNT_NAME);
+        for &r in rows {
+            let i = r as usize;
+            let hold = store.hold_ms(i);
+            let ans = hold > 0;
+            let pdd = store.pdd_ms(i);
+            self.total += 1;
+            if ans {
+                self.answered += 1;
+                self.hold_sum += u64::from(hold);
+            } else {
+                self.zero += 1;
+            }
+            if let Some(p) = pdd {
+                self.pdds.add(p);
+            }
+            self.by_reason[c.reason[i] as usize] += 1;
+            self.billing[(c.billing_mode[i] as u8) as usize] += 1;
+            for (acc, fail, gw) in [
+                (&mut self.caller_acc, &mut self.caller_fail, c.caller_gw[i]),
+                (&mut self.callee_acc, &mut self.callee_fail, c.callee_gw[i]),
+            ] {
+                let a = &mut acc[gw as usize];
+                a.calls += 1;
+                if ans {
+                    a.answered += 1;
+                    a.hold_ms += u64::from(hold);
+                } else {
+                    fail.add_n(gw, c.reason[i], 1);
+                }
+                if let Some(p) = pdd {
+                    a.pdd_ms += u64::from(p);
+                    a.pdd_n += 1;
+                }
+            }
+            let t = c.start_ms[i];
+            widen(&mut self.span, t);
+            if plausible.contains(&t) {
+                widen(&mut self.plausible_span, t);
+                let m = self.minutes.entry(t.div_euclid(60_000)).or_default();
+                m.0 += 1;
+                m.1 += u64::from(ans);
+            }
+            if let Some(col) = rh {
+                let id = col.values.get(i).copied().unwrap_or(0);
+                if id != 0 {
+                    *self.reason_headers.entry(id).or_default() += 1;
+                }
+            }
+            if acc_col.is_some() {
+                let e = self.accounts.entry(store.extra_id(acc_col, i)).or_insert((
+                    store.extra_id(name_col, i),
+                    0,
+                    0,
+                    0,
+                ));
+                e.1 += 1;
+                if ans {
+                    e.2 += 1;
+                    e.3 += u64::from(hold);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdd_percentiles_are_exact_past_the_histogram() {
+        let mut h = PddHistogram::default();
+        for v in [100, 200, 300, 70_000, 90_000] {
+            h.add(v);
+        }
+        // Nearest rank: ceil(5 * 0.95) = 5th value; ceil(5 * 0.6) = 3rd; ceil(5 * 0.8) = 4th.
+        assert_eq!(h.percentile(0.95), Some(90_000));
+        assert_eq!(h.percentile(0.6), Some(300));
+        assert_eq!(h.percentile(0.8), Some(70_000));
+        assert_eq!(h.mean(), Some(32_120.0));
+        assert_eq!(PddHistogram::default().percentile(0.95), None);
+    }
+}

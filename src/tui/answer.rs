@@ -1,0 +1,206 @@
+//! The calls view's answer kept between requests, so that while following only the rows that
+//! arrived are filtered, sorted into place and counted: the refresh costs what arrived, not
+//! the whole store. Anything that changes old rows (the retention window dropping some, a
+//! source's holdTime unit decided anew, old rows marked as repeats) starts over.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use super::worker::{Sort, SortKey};
+use crate::cdr::Store;
+use crate::cdr::store::HoldUnit;
+use crate::query::{Context, Query, Selection, evaluate, evaluate_range};
+use crate::stats::tally::Tally;
+
+/// The last answer: the query and order it was for, the snapshot it counted, its rows (in
+/// order) and its tally.
+pub struct Kept {
+    text: String,
+    sort: Sort,
+    store: Arc<Store>,
+    holds: Vec<Option<HoldUnit>>,
+    pub rows: Arc<Selection>,
+    pub tally: Tally,
+}
+
+/// How two rows compare in `sort`: by the key, then by row (so a full sort and a merge of new
+/// rows into an old answer agree, ties included).
+fn compare(store: &Store, key: SortKey, a: u32, b: u32) -> Ordering {
+    let (i, j) = (a as usize, b as usize);
+    let by_key = match key {
+        SortKey::Time => store.cols.start_ms[i].cmp(&store.cols.start_ms[j]),
+        SortKey::Duration => store.hold_ms(i).cmp(&store.hold_ms(j)),
+        SortKey::Pdd => store.pdd_ms(i).unwrap_or(0).cmp(&store.pdd_ms(j).unwrap_or(0)),
+        SortKey::Reason => store.reason(i).cmp(store.reason(j)),
+        SortKey::CallerGateway => store.caller_gateway(i).cmp(store.caller_gateway(j)),
+        SortKey::CalleeGateway => store.callee_gateway(i).cmp(store.callee_gateway(j)),
+    };
+    by_key.then(a.cmp(&b))
+}
+
+fn ordered(store: &Store, sort: Sort) -> impl Fn(&u32, &u32) -> Ordering + '_ {
+    move |a, b| {
+        let o = compare(store, sort.key, *a, *b);
+        if sort.descending { o.reverse() } else { o }
+    }
+}
+
+pub fn sort_rows(store: &Store, rows: &mut [u32], sort: Sort) {
+    rows.sort_unstable_by(ordered(store, sort));
+}
+
+/// The rows of `q` over `store` in `sort` order, with their tally: from `kept` when only rows
+/// were appended since, else from scratch.
+pub fn answer(
+    q: &Query,
+    text: &str,
+    sort: Sort,
+    ctx: &Context<'_>,
+    snapshot: &Arc<Store>,
+    kept: Option<Kept>,
+) -> Kept {
+    let store = ctx.store;
+    let holds: Vec<Option<HoldUnit>> = store.sources.iter().map(|s| s.hold_unit).collect();
+    if let Some(k) = kept.filter(|k| k.continues(text, sort, store, &holds)) {
+        let from = k.store.len();
+        let mut new = evaluate_range(q, ctx, from..store.len());
+        sort_rows(store, &mut new, sort);
+        let mut tally = k.tally;
+        tally.add(store, &new);
+        let rows = merge(&k.rows, &new, ordered(store, sort));
+        return Kept {
+            text: text.to_string(),
+            sort,
+            store: snapshot.clone(),
+            holds,
+            rows: Arc::new(rows),
+            tally,
+        };
+    }
+    let mut rows = evaluate(q, ctx);
+    sort_rows(store, &mut rows, sort);
+    let mut tally = Tally::default();
+    tally.add(store, &rows);
+    Kept { text: text.to_string(), sort, store: snapshot.clone(), holds, rows: Arc::new(rows), tally }
+}
+
+impl Kept {
+    /// Whether `store` only has rows appended to the one this answer counted.
+    fn continues(&self, text: &str, sort: Sort, store: &Store, holds: &[Option<HoldUnit>]) -> bool {
+        let old = &self.store;
+        if self.text != text || self.sort != sort || store.dropped != old.dropped || store.len() < old.len() {
+            return false;
+        }
+        // A unit decided anew changes old rows' talk times.
+        if holds.get(..self.holds.len()) != Some(&self.holds[..]) {
+            return false;
+        }
+        // Repeats are marked as rows arrive; more marks than the new rows carry means old
+        // rows were marked (a source's first reading ended).
+        let new_dups = (old.len()..store.len()).filter(|&i| store.is_duplicate(i)).count();
+        store.duplicate_rows() == old.duplicate_rows() + new_dups
+    }
+}
+
+/// Two lists in one order, merged.
+fn merge(old: &[u32], new: &[u32], cmp: impl Fn(&u32, &u32) -> Ordering) -> Selection {
+    let mut out = Vec::with_capacity(old.len() + new.len());
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() && j < new.len() {
+        if cmp(&new[j], &old[i]) == Ordering::Less {
+            out.push(new[j]);
+            j += 1;
+        } else {
+            out.push(old[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&old[i..]);
+    out.extend_from_slice(&new[j..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cdr::batch::{Block, parse_block};
+    use crate::cdr::time::TimeReader;
+    use crate::cdr::{LoadOptions, Progress, SourceSpec, TimeWriter, Zone, load};
+    use crate::stats::summary::finish;
+
+    /// The demo cut in two: the first part loaded, the second appended as a follower would.
+    fn grown() -> (Arc<Store>, Arc<Store>) {
+        let data = crate::cdr::demo::demo_bytes();
+        let mid = data.len() / 2;
+        let cut = mid + data[mid..].iter().position(|b| *b == b'\n').map_or(0, |p| p + 1);
+        let zone = Zone::parse("UTC").expect("utc");
+        let opts = LoadOptions { zone: zone.clone(), ..LoadOptions::default() };
+        let spec = SourceSpec::Memory { name: "demo".into(), data: Arc::new(data[..cut].to_vec()) };
+        let first = load(&[spec], &opts, Arc::new(Progress::default())).expect("load").store;
+        let layout = crate::cdr::form::detect(&data[..cut]).expect("layout");
+        let rest = data[cut..].to_vec();
+        let block = Block {
+            source: 0,
+            seq: 0,
+            first_line: 1 + data[..cut].iter().filter(|b| **b == b'\n').count() as u64,
+            lines: rest.iter().filter(|b| **b == b'\n').count() as u64,
+            data: rest,
+            rows: Default::default(),
+            skip_header: false,
+            ends_source: false,
+            tail_is_pending: false,
+            too_long: None,
+        };
+        let before = Arc::new(first.clone());
+        let mut after = first;
+        after.append(parse_block(&block, &layout, &TimeReader::new(zone)));
+        assert!(after.len() > before.len() + 1000, "rows were appended");
+        (before, Arc::new(after))
+    }
+
+    #[test]
+    fn appended_rows_give_the_answer_counting_everything_again_gives() {
+        let (before, after) = grown();
+        let zone = Zone::parse("UTC").expect("utc");
+        let tw = TimeWriter::new(zone.clone());
+        for (text, key, descending) in [
+            ("", SortKey::Time, true),
+            ("code:486,503 outgw:CT-Route-2", SortKey::Reason, false),
+            ("answered:yes", SortKey::Duration, true),
+            ("-ingw:CUST-Alpha", SortKey::CalleeGateway, false),
+        ] {
+            let q = crate::query::parse(text).expect("query");
+            let sort = Sort { key, descending };
+            let (cb, ca) = (
+                Context { store: &before, zone: zone.clone(), now_ms: 1_800_000_000_000 },
+                Context { store: &after, zone: zone.clone(), now_ms: 1_800_000_000_000 },
+            );
+            let old = answer(&q, text, sort, &cb, &before, None);
+            let grown = answer(&q, text, sort, &ca, &after, Some(old));
+            let fresh = answer(&q, text, sort, &ca, &after, None);
+            assert_eq!(grown.rows, fresh.rows, "{text}: the same rows in the same order");
+            let json =
+                |k: &Kept| serde_json::to_value(finish(&after, &k.tally, &k.rows, &tw, false)).expect("json");
+            assert_eq!(json(&grown), json(&fresh), "{text}: the same summary");
+        }
+    }
+
+    #[test]
+    fn a_changed_query_or_dropped_rows_start_over() {
+        let (before, after) = grown();
+        let zone = Zone::parse("UTC").expect("utc");
+        let sort = Sort { key: SortKey::Time, descending: true };
+        let ctx = Context { store: &before, zone: zone.clone(), now_ms: 0 };
+        let q = crate::query::parse("").expect("query");
+        let old = answer(&q, "", sort, &ctx, &before, None);
+        let holds: Vec<_> = after.sources.iter().map(|s| s.hold_unit).collect();
+        assert!(old.continues("", sort, &after, &holds));
+        assert!(!old.continues("code:486", sort, &after, &holds));
+        assert!(!old.continues("", Sort { key: SortKey::Pdd, descending: true }, &after, &holds));
+        let mut dropped = (*after).clone();
+        dropped.drop_front(10);
+        assert!(!old.continues("", sort, &dropped, &holds));
+        let other_unit: Vec<_> = holds.iter().map(|_| Some(HoldUnit::Ms)).collect();
+        assert!(!old.continues("", sort, &after, &other_unit) || holds == other_unit);
+    }
+}

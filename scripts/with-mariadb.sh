@@ -89,6 +89,7 @@ GRANT SELECT ON vos3000.* TO 'cdrscope_ro'@'127.0.0.1';
 GRANT SELECT ON vos3000db.* TO 'cdrscope_ro'@'127.0.0.1';
 GRANT SELECT ON cdrscope_bench.* TO 'cdrscope_ro'@'127.0.0.1';
 GRANT SELECT ON cdrscope_follow.* TO 'cdrscope_ro'@'127.0.0.1';
+GRANT SELECT ON cdrscope_live.* TO 'cdrscope_ro'@'127.0.0.1';
 CREATE USER 'cdrscope_ro'@'localhost' IDENTIFIED BY 'ro-pw';
 GRANT SELECT ON vos3000.* TO 'cdrscope_ro'@'localhost';
 SQL

@@ -663,7 +663,7 @@ fn following_the_database_through_a_restart_and_midnight() {
             "UTC",
             "--json",
             "--exit-after",
-            "5",
+            "6",
             "--duration",
             "90s",
         ])
@@ -676,6 +676,8 @@ fn following_the_database_through_a_restart_and_midnight() {
     // A new call, and a long one written late: older flowno, start two hours ago.
     insert(&mut c, "e_cdr_20261122", 103, base - 10_000, base);
     insert(&mut c, "e_cdr_20261122", 50, base - 7_200_000, base + 1_000);
+    // A call dated a day ahead (a writer's clock): it is taken, and hides none after it.
+    insert(&mut c, "e_cdr_20261122", 300, base + DAY, base + DAY);
     std::thread::sleep(std::time::Duration::from_secs(2));
     // The server restarts mid-follow: cdrscope reconnects and goes on from its checkpoint.
     let restarted = match std::env::var("CDRSCOPE_TEST_MYSQL_RESTART") {
@@ -716,7 +718,7 @@ fn following_the_database_through_a_restart_and_midnight() {
         .collect();
     let mut sorted = printed.clone();
     sorted.sort_unstable();
-    assert_eq!(sorted, vec![50, 103, 104, 105, 200], "each new call once: {printed:?}\n{stderr}");
+    assert_eq!(sorted, vec![50, 103, 104, 105, 200, 300], "each new call once: {printed:?}\n{stderr}");
     assert!(started.elapsed() >= std::time::Duration::from_secs(10), "the clock crossed midnight first");
     assert!(stderr.contains("midnight: following e_cdr_20261123"), "{stderr}");
     if restarted {

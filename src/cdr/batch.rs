@@ -814,12 +814,11 @@ impl Parser<'_> {
         }
         for (i, id) in extra_ids {
             if let Some(col) = c.extras.get_mut(i) {
-                col.values.resize(row, 0);
-                col.values.push(id);
+                col.push_at(row, id);
             }
         }
         for col in &mut c.extras {
-            col.values.resize(row + 1, 0);
+            col.pad_to(row + 1);
         }
         Ok(())
     }

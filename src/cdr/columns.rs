@@ -16,11 +16,50 @@ pub const NO_SMALL: i8 = i8::MIN;
 
 /// A column the source had that cdrscope does not interpret (fees, accounts, codecs, call
 /// ids, ...), kept so the full record can be shown and exported.
+///
+/// It starts at the first row that had it: a feed whose CDRs carry two dozen columns more,
+/// joining two million rows read from files, costs what its own rows need, not two dozen
+/// columns of two million empties.
 #[derive(Clone, Debug, Default)]
 pub struct ExtraColumn {
     pub name: String,
-    /// Ids into the owner's extra-value pool; 0 (empty) for rows whose source lacks it.
+    /// Rows before this one lack the column (read as empty).
+    pub first: usize,
+    /// Ids into the owner's extra-value pool, for rows `first..`; 0 (empty) for rows whose
+    /// source lacks it.
     pub values: AppendVec<u32>,
+}
+
+impl ExtraColumn {
+    /// The value id of row `i` (0: empty).
+    #[inline]
+    pub fn get(&self, i: usize) -> u32 {
+        i.checked_sub(self.first).and_then(|k| self.values.get(k)).copied().unwrap_or(0)
+    }
+
+    /// Empties up to (not including) row `rows`.
+    pub fn pad_to(&mut self, rows: usize) {
+        let want = rows.saturating_sub(self.first);
+        if self.values.len() < want {
+            self.values.resize(want, 0);
+        }
+    }
+
+    /// Sets row `row` (at or past the end): empties before it.
+    pub fn push_at(&mut self, row: usize, id: u32) {
+        self.pad_to(row);
+        self.values.push(id);
+    }
+
+    /// Drops the first `k` rows.
+    fn drop_front(&mut self, k: usize) {
+        if k <= self.first {
+            self.first -= k;
+        } else {
+            self.values = self.values.split_from((k - self.first).min(self.values.len()));
+            self.first = 0;
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -105,7 +144,7 @@ impl Columns {
         if let Some(&i) = self.extra_by_name.get(name) {
             return i;
         }
-        self.extras.push(ExtraColumn { name: name.to_string(), values: AppendVec::from_elem(0, rows) });
+        self.extras.push(ExtraColumn { name: name.to_string(), first: rows, values: AppendVec::default() });
         let i = self.extras.len() - 1;
         self.extra_by_name.insert(name.to_string(), i);
         i
@@ -175,11 +214,13 @@ impl Columns {
             }
         }
         for e in &other.extras {
-            let i = self.extra_index(&e.name, before);
-            self.extras[i].values.extend(ids(&e.values, &map.extras));
+            let i = self.extra_index(&e.name, before + e.first);
+            let mine = &mut self.extras[i];
+            mine.pad_to(before + e.first);
+            mine.values.extend(ids(&e.values, &map.extras));
         }
         for e in &mut self.extras {
-            e.values.resize(before + n, 0);
+            e.pad_to(before + n);
         }
     }
 
@@ -214,7 +255,7 @@ impl Columns {
             self.flowno = self.flowno.split_from(k);
         }
         for e in &mut self.extras {
-            e.values = e.values.split_from(k);
+            e.drop_front(k);
         }
         // The run covering row k starts the new list at row 0, on the line row k was on.
         let k32 = u32::try_from(k).unwrap_or(u32::MAX);
@@ -261,5 +302,25 @@ impl Columns {
             + b(&self.line_runs)
             + b(&self.flowno)
             + self.extras.iter().map(|e| b(&e.values) + e.name.len()).sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod extra_tests {
+    use super::*;
+
+    #[test]
+    fn an_extra_column_starts_where_its_first_row_is() {
+        let mut c = Columns::default();
+        let k = c.extra_index("callerproductid", 2_000_000);
+        let e = &mut c.extras[k];
+        assert_eq!((e.first, e.values.len()), (2_000_000, 0), "no empties stored before it");
+        e.push_at(2_000_002, 7);
+        assert_eq!(e.values.len(), 3);
+        assert_eq!((e.get(0), e.get(2_000_001), e.get(2_000_002), e.get(9_999_999)), (0, 0, 7, 0));
+        e.drop_front(1_500_000);
+        assert_eq!((e.first, e.get(500_002)), (500_000, 7));
+        e.drop_front(500_001);
+        assert_eq!((e.first, e.values.len(), e.get(1)), (0, 2, 7));
     }
 }

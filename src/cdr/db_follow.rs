@@ -23,6 +23,10 @@ use super::mysql::{DbTable, DbUrl, describe, push_row, read_only, row_number};
 use super::rows::FieldRows;
 use super::time::{TimeReader, civil_from_days};
 
+/// How far past the clock a row's stop time moves the watermark: not at all (the overlap
+/// covers a switch whose clock is a little ahead; a row dated further is taken, and the
+/// rows after it are still asked for).
+pub const FUTURE_MS: i64 = 0;
 /// Rows written this long before the newest `stoptime` seen are asked for again (clocks of
 /// the switch's writers and the database differ a little; a transaction may commit late).
 pub const OVERLAP_MS: i64 = 5_000;
@@ -223,10 +227,13 @@ impl DbFollow {
             let rows: Vec<mysql::Row> = conn.query(read_only(&sql).map_err(io)?)?;
             let mut fresh = FieldRows::default();
             let mut newest = self.tables[k].watermark;
+            // A call dated ahead (a switch's clock, a bad row) must not carry the watermark
+            // past the calls still to come: it moves no further than the clock allows.
+            let cap = super::time::now_ms().saturating_add(FUTURE_MS);
             for row in rows {
                 let stop = row_number(&row, stop_col).unwrap_or(0);
                 let flowno = row_number(&row, flow_col).and_then(|f| u64::try_from(f).ok());
-                newest = newest.max(stop);
+                newest = newest.max(stop.min(cap));
                 if let Some(f) = flowno {
                     if self.recent.contains_key(&f) {
                         continue;
@@ -235,12 +242,23 @@ impl DbFollow {
                 }
                 push_row(&mut fresh, &row);
             }
-            let t = &mut self.tables[k];
-            t.watermark = newest;
-            // Keep the flownos the next overlap can repeat (the look-back for the old layout).
-            let keep_from =
-                newest.saturating_sub(if t.has_stop { 2 * OVERLAP_MS } else { 2 * OLD_LAYOUT_LOOKBACK_MS });
+            self.tables[k].watermark = newest;
+            // Keep the flownos the next overlap of any followed table can repeat (the
+            // look-back for the old layout): the set is shared, the watermarks are not.
+            let keep_from = self
+                .tables
+                .iter()
+                .map(|t| {
+                    t.watermark.saturating_sub(if t.has_stop {
+                        2 * OVERLAP_MS
+                    } else {
+                        2 * OLD_LAYOUT_LOOKBACK_MS
+                    })
+                })
+                .min()
+                .unwrap_or(i64::MIN);
             self.recent.retain(|_, s| *s >= keep_from);
+            let t = &mut self.tables[k];
             if fresh.is_empty() {
                 continue;
             }

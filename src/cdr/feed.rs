@@ -354,8 +354,8 @@ impl Receiver_ {
             .extras
             .iter()
             .find(|e| e.name == extra::SOFTSWITCH)
-            .and_then(|e| e.values.first())
-            .map(|&id| batch.pools.extra_values.resolve(id).to_string())
+            .map(|e| e.get(0))
+            .map(|id| batch.pools.extra_values.resolve(id).to_string())
             .unwrap_or_default();
         // The acknowledgement: the flowno as bare digits, to where the datagram came from.
         if let Some(f) = flowno {

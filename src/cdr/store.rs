@@ -338,7 +338,7 @@ impl Store {
     /// A row's pooled id in an extra column (0, the empty value, when the column or value is
     /// absent).
     pub fn extra_id(&self, col: Option<usize>, i: usize) -> u32 {
-        col.and_then(|k| self.cols.extras.get(k)).and_then(|e| e.values.get(i)).copied().unwrap_or(0)
+        col.and_then(|k| self.cols.extras.get(k)).map_or(0, |e| e.get(i))
     }
 
     /// A row's value in an extra column ("" when the column or value is absent).
@@ -510,12 +510,7 @@ impl Store {
             extras: c
                 .extras
                 .iter()
-                .map(|e| {
-                    (
-                        e.name.clone(),
-                        self.pools.extra_values.resolve(e.values.get(i).copied().unwrap_or(0)).to_string(),
-                    )
-                })
+                .map(|e| (e.name.clone(), self.pools.extra_values.resolve(e.get(i)).to_string()))
                 .collect(),
             source: self.source_of(i).map(|s| s.name.clone()).unwrap_or_default(),
             line: c.line(i),

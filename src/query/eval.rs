@@ -247,10 +247,7 @@ impl Compiled {
                 }),
                 Pred::Dest(prefixes) => prefixes.iter().any(|p| st.dest_starts_with(i, p, buf)),
                 Pred::Extra { cols, values } => cols.iter().any(|&k| {
-                    c.extras
-                        .get(k)
-                        .and_then(|e| e.values.get(i))
-                        .is_some_and(|id| values.get(*id as usize).copied().unwrap_or(false))
+                    c.extras.get(k).is_some_and(|e| values.get(e.get(i) as usize).copied().unwrap_or(false))
                 }),
                 Pred::Small { col, values } => {
                     let v = match col {

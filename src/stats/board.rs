@@ -1,11 +1,12 @@
 //! "Gateways now": per callee (routing) and caller (mapping) gateway, calls, ASR, ACD, PDD and
-//! the top failure over the last 5, 15 and 60 minutes next to the whole selection, with what
-//! moved. One pass over the selected rows; what an operator watches while following.
+//! the top failure over the last 5, 15 and 60 minutes (to the minute) next to the whole
+//! selection, with what moved. Read from a [`Tally`]: what an operator watches while following.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::tally::Tally;
 use crate::cdr::Store;
 
 /// The recent stretches shown, in minutes, then the whole selection.
@@ -86,38 +87,55 @@ const MOVE_MIN_CALLS: u64 = 10;
 
 /// The board over `rows`, "now" being `now_ms`; busiest gateways (last hour) first.
 pub fn board(st: &Store, rows: &[u32], now_ms: i64) -> Vec<BoardRow> {
+    let mut tally = Tally::default();
+    tally.add(st, rows);
+    board_of(st, &tally, now_ms)
+}
+
+/// The board from a tally (see [`Tally::recent`]): the recent stretches to the minute, the
+/// whole selection from its sums. Reads no row, so the console's refresh while following
+/// costs what arrived.
+pub fn board_of(st: &Store, tally: &Tally, now_ms: i64) -> Vec<BoardRow> {
     // (side, gateway id) -> the four stretches.
     let mut acc: HashMap<(u8, u32), [Acc; 4]> = HashMap::new();
-    let c = &st.cols;
-    for &r in rows {
-        let i = r as usize;
-        let age_ms = now_ms.saturating_sub(c.start_ms[i]);
-        let hold = st.hold_ms(i);
-        let pdd = st.pdd_ms(i);
-        for (side, gw) in [(0u8, c.callee_gw[i]), (1u8, c.caller_gw[i])] {
+    for (&minute, gateways) in &tally.recent {
+        let start = minute.saturating_mul(60_000);
+        let age_ms = now_ms.saturating_sub(start);
+        for (&(side, gw), m) in gateways {
             if gw == 0 {
                 continue;
             }
             let e = acc.entry((side, gw)).or_default();
-            for (k, a) in e.iter_mut().enumerate() {
-                let within = match WINDOWS_MIN.get(k) {
-                    Some(m) => (0..=m * 60_000).contains(&age_ms),
-                    None => true,
-                };
-                if !within {
+            for (k, &mins) in WINDOWS_MIN.iter().enumerate() {
+                if !(0..=mins * 60_000).contains(&age_ms) {
                     continue;
                 }
-                a.calls += 1;
-                if hold > 0 {
-                    a.answered += 1;
-                    a.hold_ms += u64::from(hold);
-                } else {
-                    *a.failures.entry(c.reason[i]).or_default() += 1;
+                let a = &mut e[k];
+                a.calls += m.calls;
+                a.answered += m.answered;
+                a.hold_ms += m.hold_ms;
+                a.pdd_sum += m.pdd_sum;
+                a.pdd_n += m.pdd_n;
+                for (&r, &n) in &m.failures {
+                    *a.failures.entry(r).or_default() += n;
                 }
-                if let Some(p) = pdd {
-                    a.pdd_sum += u64::from(p);
-                    a.pdd_n += 1;
-                }
+            }
+        }
+    }
+    for (side, gws, fails) in
+        [(0u8, &tally.callee_acc, &tally.callee_fail), (1u8, &tally.caller_acc, &tally.caller_fail)]
+    {
+        for (gw, g) in gws.iter().enumerate().skip(1).filter(|(_, g)| g.calls > 0) {
+            let whole = &mut acc.entry((side, gw as u32)).or_default()[3];
+            whole.calls = g.calls;
+            whole.answered = g.answered;
+            whole.hold_ms = g.hold_ms;
+            whole.pdd_sum = g.pdd_ms;
+            whole.pdd_n = g.pdd_n;
+        }
+        for ((gw, reason), n) in fails.pairs() {
+            if let Some(e) = acc.get_mut(&(side, gw)) {
+                e[3].failures.insert(reason, n);
             }
         }
     }

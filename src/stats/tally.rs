@@ -153,7 +153,25 @@ pub struct Tally {
     pub(super) reason_headers: HashMap<u32, u64>,
     /// Account id -> (name id, calls, answered, talk ms).
     pub(super) accounts: HashMap<u32, (u32, u64, u64, u64)>,
+    /// The last hour (and a minute) per start minute and (side, gateway): what "Gateways now"
+    /// reads. The hour ends at the newest call or the clock, whichever is earlier (a call
+    /// dated ahead moves nothing); older minutes are let go.
+    pub(super) recent: BTreeMap<i64, HashMap<(u8, u32), MinuteAcc>>,
 }
+
+/// One gateway's calls in one minute.
+#[derive(Clone, Debug, Default)]
+pub(super) struct MinuteAcc {
+    pub calls: u64,
+    pub answered: u64,
+    pub hold_ms: u64,
+    pub pdd_sum: u64,
+    pub pdd_n: u64,
+    pub failures: HashMap<u16, u64>,
+}
+
+/// Minutes kept in [`Tally::recent`].
+pub const RECENT_MINUTES: i64 = 61;
 
 fn widen(span: &mut Option<(i64, i64)>, t: i64) {
     *span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
@@ -225,7 +243,7 @@ impl Tally {
                 m.1 += u64::from(ans);
             }
             if let Some(col) = rh {
-                let id = col.values.get(i).copied().unwrap_or(0);
+                let id = col.get(i);
                 if id != 0 {
                     *self.reason_headers.entry(id).or_default() += 1;
                 }
@@ -244,6 +262,46 @@ impl Tally {
                 }
             }
         }
+        self.add_recent(store, rows);
+    }
+
+    /// The minute "Gateways now" counts back from: the newest call or the clock, whichever is
+    /// earlier.
+    pub fn horizon_minute(&self) -> Option<i64> {
+        let newest = self.plausible_span?.1;
+        Some(newest.min(crate::cdr::time::now_ms()).div_euclid(60_000))
+    }
+
+    fn add_recent(&mut self, store: &Store, rows: &[u32]) {
+        let Some(horizon) = self.horizon_minute() else { return };
+        let first = horizon - RECENT_MINUTES;
+        let c = &store.cols;
+        for &r in rows {
+            let i = r as usize;
+            let m = c.start_ms[i].div_euclid(60_000);
+            if m < first || m > horizon + 1 {
+                continue;
+            }
+            let hold = store.hold_ms(i);
+            let pdd = store.pdd_ms(i);
+            let minute = self.recent.entry(m).or_default();
+            for (side, gw) in [(0u8, c.callee_gw[i]), (1u8, c.caller_gw[i])] {
+                let a = minute.entry((side, gw)).or_default();
+                a.calls += 1;
+                if hold > 0 {
+                    a.answered += 1;
+                    a.hold_ms += u64::from(hold);
+                } else {
+                    *a.failures.entry(c.reason[i]).or_default() += 1;
+                }
+                if let Some(p) = pdd {
+                    a.pdd_sum += u64::from(p);
+                    a.pdd_n += 1;
+                }
+            }
+        }
+        // Minutes that left the hour.
+        self.recent = self.recent.split_off(&first);
     }
 }
 

@@ -182,6 +182,10 @@ mod tests {
             let json =
                 |k: &Kept| serde_json::to_value(finish(&after, &k.tally, &k.rows, &tw, false)).expect("json");
             assert_eq!(json(&grown), json(&fresh), "{text}: the same summary");
+            let newest = after.time_span().map_or(0, |(_, b)| b);
+            let board = |k: &Kept| crate::stats::board::board_of(&after, &k.tally, newest);
+            assert_eq!(board(&grown), board(&fresh), "{text}: the same Gateways now");
+            assert_eq!(board(&fresh), crate::stats::board::board(&after, &fresh.rows, newest));
         }
     }
 

@@ -199,8 +199,10 @@ pub struct App {
     /// The whole record of the explained call, when it came from a database: its flowno, and
     /// the columns once fetched (`None` while asked for).
     pub whole_record: Option<(u64, Option<Result<crate::cdr::mysql::FullRecord, String>>)>,
-    /// The findings of the shown selection are still being computed.
+    /// The findings of the shown selection are still being computed (none shown yet).
     pub findings_pending: bool,
+    /// When findings are asked for and what of: see [`super::findings`].
+    pub findings_schedule: super::findings::Schedule,
     pub stats_selected: usize,
     pub timeline: Option<(Focus, TimelineData)>,
     pub lookup: LookupState,
@@ -267,6 +269,7 @@ impl App {
             stats_table: StatsTable::CalleeGateways,
             pending_code: None,
             findings_pending: false,
+            findings_schedule: Default::default(),
             whole_record: None,
             stats_selected: 0,
             timeline: None,
@@ -395,18 +398,13 @@ impl App {
                         if self.effective_filter().is_empty() {
                             self.all_summary = Some(q.summary.clone());
                         }
-                        self.outbox.push(Request::Findings {
-                            generation,
-                            store: q.store.clone(),
-                            rows: q.rows.clone(),
-                        });
-                        self.findings_pending = true;
                         self.rows = q.rows;
                         self.shown = Some(q.store);
                         if q.board.is_some() || self.live.is_none() {
                             self.board = q.board;
                         }
                         self.summary = Some(q.summary);
+                        self.ask_findings(generation);
                         self.last_query = Some(q.elapsed);
                         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
                         if let Some(code) = self.pending_code.take() {
@@ -418,16 +416,8 @@ impl App {
                     Err(e) => self.filter_error = Some(e),
                 }
             }
-            Response::Findings { generation, findings } => {
-                if generation == self.generation
-                    && let Some(s) = &self.summary
-                {
-                    let mut s = (**s).clone();
-                    self.findings_arrived(&findings);
-                    s.findings = findings;
-                    self.summary = Some(Arc::new(s));
-                    self.findings_pending = false;
-                }
+            Response::Findings { generation, filter, findings } => {
+                self.findings_answered(generation, &filter, findings)
             }
             Response::Count { generation, result } => {
                 if generation == self.count_gen

@@ -7,6 +7,7 @@
 
 pub mod answer;
 pub mod app;
+mod findings;
 pub mod guard;
 pub mod keymap;
 pub mod live;
@@ -199,6 +200,8 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
                         app.ingest_event(ev);
                     }
                 }
+                // Findings over rows that arrived since they were last looked for.
+                app.findings_due();
                 // Only loading and following change the screen by themselves; an idle
                 // screen is not redrawn.
                 if app.is_loading() {

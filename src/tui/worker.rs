@@ -89,9 +89,11 @@ pub enum Request {
         store: Arc<Store>,
         rows: Arc<Selection>,
     },
-    /// The findings over a query's rows, after the query's own answer.
+    /// The findings over a query's rows, after the query's own answer; `filter` is the
+    /// query's text (a refresh while following keeps the filter, not the generation).
     Findings {
         generation: u64,
+        filter: String,
         store: Arc<Store>,
         rows: Arc<Selection>,
     },
@@ -140,6 +142,7 @@ pub enum Response {
     Exported(Result<String, String>),
     Findings {
         generation: u64,
+        filter: String,
         findings: Vec<crate::findings::Finding>,
     },
     /// The worker panicked: the console cannot go on without it.
@@ -187,7 +190,8 @@ pub fn process_with(req: Request, ctx: &Ctx, kept: &mut Option<super::answer::Ke
                     } else {
                         store.time_span().map_or(ctx.now_ms, |(_, newest)| newest)
                     };
-                    Arc::new(crate::stats::board::board(store, &rows, now))
+                    let tally = kept.as_ref().map(|k| &k.tally);
+                    Arc::new(tally.map(|t| crate::stats::board::board_of(store, t, now)).unwrap_or_default())
                 });
                 QueryResult {
                     store: snapshot.clone(),
@@ -197,10 +201,14 @@ pub fn process_with(req: Request, ctx: &Ctx, kept: &mut Option<super::answer::Ke
                     elapsed: t.elapsed(),
                 }
             });
+            if let Ok(r) = &result {
+                bench_log("refresh", r.elapsed);
+            }
             Response::Query { generation, result }
         }
-        Request::Findings { generation, store, rows } => Response::Findings {
+        Request::Findings { generation, filter, store, rows } => Response::Findings {
             generation,
+            filter,
             findings: crate::findings::run(&store, &rows, &TimeWriter::new(ctx.zone.clone())),
         },
         Request::Count { generation, text } => Response::Count {
@@ -225,6 +233,22 @@ pub fn process_with(req: Request, ctx: &Ctx, kept: &mut Option<super::answer::Ke
                 });
             Response::Exported(r.map(|()| format!("wrote {} calls to {}", rows.len(), path.display())))
         }
+    }
+}
+
+/// For the benchmarks (`scripts/bench-live.sh`): with `CDRSCOPE_BENCH_LOG=FILE`, each answered
+/// query's time is appended to FILE ("refresh 3.2" in ms). Nothing is written otherwise.
+fn bench_log(what: &str, took: Duration) {
+    static LOG: std::sync::OnceLock<Option<std::sync::Mutex<std::fs::File>>> = std::sync::OnceLock::new();
+    let log = LOG.get_or_init(|| {
+        let path = std::env::var_os("CDRSCOPE_BENCH_LOG")?;
+        std::fs::OpenOptions::new().create(true).append(true).open(path).ok().map(std::sync::Mutex::new)
+    });
+    if let Some(f) = log
+        && let Ok(mut f) = f.lock()
+    {
+        let _ =
+            std::io::Write::write_fmt(&mut *f, format_args!("{what} {:.1}\n", took.as_secs_f64() * 1000.0));
     }
 }
 
@@ -302,6 +326,19 @@ fn serve(
                 std::thread::spawn(move || {
                     let fields = crate::cdr::mysql::fetch_record(&url, password.as_deref(), &table, flowno);
                     let _ = tx.send(Response::Record { flowno, fields });
+                });
+                continue;
+            }
+            // Findings over millions of calls take a while: on a thread of their own, so a
+            // refresh while following never waits for them (the console asks for one set at
+            // a time). A panic there is the worker's, as if it happened here.
+            if let Request::Findings { .. } = r {
+                let (tx, ctx) = (tx.clone(), ctx.clone());
+                std::thread::spawn(move || {
+                    let run = std::panic::AssertUnwindSafe(|| process(r, &ctx));
+                    let resp = std::panic::catch_unwind(run)
+                        .unwrap_or_else(|e| Response::Failed(crate::tui::guard::panic_message(&*e)));
+                    let _ = tx.send(resp);
                 });
                 continue;
             }

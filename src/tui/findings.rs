@@ -1,0 +1,95 @@
+//! When the console asks the worker for findings. A new filter asks at once (and shows
+//! "looking..." until they come); while following, the shown findings stay on screen and are
+//! looked for again over the new rows no more often than every 2 s, nor more than a tenth of
+//! the time (findings over millions of calls take a while: the screen's refreshes come first).
+
+use std::time::{Duration, Instant};
+
+use super::app::App;
+use super::worker::Request;
+
+#[derive(Debug, Default)]
+pub struct Schedule {
+    /// The filter the shown findings are for.
+    filter: Option<String>,
+    /// A request is with the worker, asked at this time.
+    asked: Option<Instant>,
+    /// The rows of the selection the last request covered.
+    rows: usize,
+    /// How long the last answer took.
+    took: Duration,
+    last: Option<Instant>,
+    /// The findings on screen, kept while new ones are looked for.
+    shown: Option<Vec<crate::findings::Finding>>,
+}
+
+const MIN_EVERY: Duration = Duration::from_secs(2);
+
+impl Schedule {
+    fn every(&self) -> Duration {
+        MIN_EVERY.max(self.took * 10)
+    }
+}
+
+impl App {
+    /// A query's answer arrived (`generation`): asks for its findings when the filter
+    /// changed, else keeps the findings shown and asks again when due.
+    pub fn ask_findings(&mut self, generation: u64) {
+        let filter = self.effective_filter();
+        let same = self.findings_schedule.filter.as_deref() == Some(filter.as_str());
+        if same {
+            // Still the same calls and more: the findings shown stay until new ones come.
+            if let (Some(new), Some(old)) = (self.summary.as_mut(), self.findings_schedule.shown.clone()) {
+                std::sync::Arc::make_mut(new).findings = old;
+            }
+            self.findings_due();
+            return;
+        }
+        self.findings_pending = true;
+        self.findings_schedule.filter = Some(filter);
+        self.findings_schedule.shown = None;
+        self.send_findings(generation);
+    }
+
+    /// Asks again when the shown rows grew, nothing is being looked for, and it is time.
+    pub fn findings_due(&mut self) {
+        let s = &self.findings_schedule;
+        let grown = self.rows.len() != s.rows;
+        let free = s.asked.is_none();
+        let time = s.last.is_none_or(|t| t.elapsed() >= s.every());
+        if grown && free && time && s.filter.is_some() {
+            self.send_findings(self.generation);
+        }
+    }
+
+    fn send_findings(&mut self, generation: u64) {
+        let Some(store) = self.shown.clone() else { return };
+        let filter = self.effective_filter();
+        self.findings_schedule.asked = Some(Instant::now());
+        self.findings_schedule.last = Some(Instant::now());
+        self.findings_schedule.rows = self.rows.len();
+        self.outbox.push(Request::Findings { generation, filter, store, rows: self.rows.clone() });
+    }
+
+    /// Findings arrived: shown when they are for the filter on screen.
+    pub fn findings_answered(
+        &mut self,
+        _generation: u64,
+        filter: &str,
+        findings: Vec<crate::findings::Finding>,
+    ) {
+        if let Some(asked) = self.findings_schedule.asked.take() {
+            self.findings_schedule.took = asked.elapsed();
+        }
+        if filter != self.effective_filter() {
+            return;
+        }
+        let Some(s) = &self.summary else { return };
+        let mut s = (**s).clone();
+        self.findings_arrived(&findings);
+        self.findings_schedule.shown = Some(findings.clone());
+        s.findings = findings;
+        self.summary = Some(std::sync::Arc::new(s));
+        self.findings_pending = false;
+    }
+}

@@ -329,6 +329,35 @@ fn allow_from_relay_and_bind_failures() {
 }
 
 #[test]
+fn summary_and_check_read_a_feed_for_a_bounded_time() {
+    let port = free_port();
+    let url = format!("udp://127.0.0.1:{port}");
+    let child = bin()
+        .args(["summary", &url, "--duration", "5s", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("summary");
+    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    sock.set_read_timeout(Some(Duration::from_millis(300))).expect("timeout");
+    wait_bound(&sock, port);
+    for n in 0..20u64 {
+        assert_eq!(send(&sock, port, forwarded(500 + n, &format!("S{n}")).as_bytes()), Some((500 + n).to_string()));
+    }
+    let out = child.wait_with_output().expect("summary output");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary json");
+    // The probe and the twenty calls.
+    assert_eq!(v["rows"], 21, "{v}");
+    // A port it cannot bind: nothing could be read.
+    let held = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let taken = held.local_addr().expect("addr").port();
+    let out = bin().args(["check", &format!("udp://127.0.0.1:{taken}"), "--duration", "3s"]).output().expect("check");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in use"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
 fn udp_urls_and_the_spool_are_checked_before_anything_runs() {
     let out = bin().args(["follow", "udp://9000"]).output().expect("run");
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
@@ -336,6 +365,7 @@ fn udp_urls_and_the_spool_are_checked_before_anything_runs() {
     let out = bin().args(["summary", "udp://:9000"]).output().expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("live feed"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--duration"));
     let dir = tempfile::tempdir().expect("tempdir");
     let spool = dir.path().join("exists.csv");
     std::fs::write(&spool, "x").expect("write");

@@ -191,6 +191,15 @@ pub struct LoadArgs {
     pub password_file: Option<std::path::PathBuf>,
 }
 
+/// A bound for reading live sources once (`summary`, `check`, `export`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct BoundArgs {
+    /// Read a udp:// feed (and follow the other sources) for this long, then answer from what
+    /// arrived: 30s, 5m, 1h
+    #[arg(long, value_name = "D")]
+    pub duration: Option<String>,
+}
+
 /// The time window: filters rows, skips hourly/daily files by name, and chooses the daily
 /// tables read from a database.
 #[derive(Debug, Args, Clone, Default)]
@@ -219,6 +228,8 @@ pub struct SummaryArgs {
     #[command(flatten)]
     pub load: LoadArgs,
     #[command(flatten)]
+    pub bound: BoundArgs,
+    #[command(flatten)]
     pub filter: FilterArgs,
     /// Print one JSON object
     #[arg(long)]
@@ -239,6 +250,8 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub load: LoadArgs,
     #[command(flatten)]
+    pub bound: BoundArgs,
+    #[command(flatten)]
     pub filter: FilterArgs,
     #[arg(long, value_enum)]
     pub format: ExportFormat,
@@ -254,6 +267,8 @@ pub struct ExportArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub load: LoadArgs,
+    #[command(flatten)]
+    pub bound: BoundArgs,
     #[command(flatten)]
     pub window: WindowArgs,
 }

@@ -13,7 +13,7 @@ use crate::text::{count, sanitize, thousands};
 const LISTED: usize = 20;
 
 pub fn run(a: &CheckArgs) -> anyhow::Result<u8> {
-    let s = load(&a.load, Some(&a.window))?;
+    let s = load(&a.load, Some(&a.window), &a.bound)?;
     let (mut text, bad) = crate::cdr::report::load_report(&s.store, &s.skipped, &s.zone.name());
     let grace = i64::from(crate::stats::thresholds::current().reconcile_grace_secs) * 1000;
     let report = reconcile::reconcile(&s.store, crate::cdr::time::now_ms(), grace);

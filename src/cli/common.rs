@@ -167,13 +167,21 @@ pub fn load_options(
     })
 }
 
-pub fn load(args: &LoadArgs, filter: Option<&WindowArgs>) -> anyhow::Result<Session> {
+pub fn load(
+    args: &LoadArgs,
+    filter: Option<&WindowArgs>,
+    bound: &super::args::BoundArgs,
+) -> anyhow::Result<Session> {
     let zone = zone(args)?;
     let specs = specs(args)?;
     if let Some(SourceSpec::Udp(url)) = specs.iter().find(|s| matches!(s, SourceSpec::Udp(_))) {
-        return Err(usage(format!(
-            "{url} is a live feed: it has no calls to read once. Use `cdrscope follow {url}` or the console; to keep what it receives, add --spool FILE and read that file"
-        )));
+        let Some(d) = &bound.duration else {
+            return Err(usage(format!(
+                "{url} is a live feed: it has no calls to read once. Bound the run with --duration D (30s, 5m), use `cdrscope follow {url}` or the console, or keep what it receives with --spool FILE and read that file"
+            )));
+        };
+        let d = super::follow::parse_duration(d).map_err(usage)?;
+        return load_for(&specs, load_options(args, filter, &zone)?, zone, d);
     }
     let opts = load_options(args, filter, &zone)?;
     let progress = Arc::new(Progress::default());
@@ -185,6 +193,47 @@ pub fn load(args: &LoadArgs, filter: Option<&WindowArgs>) -> anyhow::Result<Sess
     }
     let loaded = loaded?;
     Ok(Session { store: loaded.store, zone, skipped: loaded.skipped })
+}
+
+/// Reads the sources (live ones too) for `d`, then answers from what arrived.
+fn load_for(
+    specs: &[SourceSpec],
+    load: LoadOptions,
+    zone: Zone,
+    d: std::time::Duration,
+) -> anyhow::Result<Session> {
+    use crate::cdr::ingest::{Event, IngestOptions};
+    let opts = IngestOptions { load, follow: true, ..Default::default() };
+    let mut ingest = crate::cdr::ingest::spawn(specs.to_vec(), opts, Arc::new(Progress::default()));
+    let started = std::time::Instant::now();
+    let mut skipped = Vec::new();
+    let mut failed: Vec<String> = Vec::new();
+    while let Some(left) = d.checked_sub(started.elapsed()) {
+        match ingest.events.recv_timeout(left.min(std::time::Duration::from_millis(200))) {
+            Ok(Event::Loaded(Err(e))) => return Err(usage(e)),
+            Ok(Event::Loaded(Ok(s))) => skipped = s,
+            Ok(Event::SourceFailed { source, error }) => {
+                let st = crate::cdr::load::read(&ingest.store);
+                let name = st.sources.get(source).map_or("a source", |s| s.name.as_str()).to_string();
+                failed.push(format!("{name}: {error}"));
+                if !st.sources.iter().any(|s| s.live == Some(crate::cdr::follow::LiveState::Following)) {
+                    break;
+                }
+            }
+            Ok(Event::Failed(why)) => return Err(anyhow::anyhow!("reading stopped; {why}")),
+            Ok(_) | Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    ingest.stop();
+    let store = (*crate::cdr::load::read(&ingest.store)).clone();
+    if store.is_empty() && !failed.is_empty() {
+        return Err(usage(failed.join("; ")));
+    }
+    for f in &failed {
+        eprintln!("cdrscope: {}", crate::text::sanitize(f));
+    }
+    Ok(Session { store, zone, skipped })
 }
 
 /// The feed options, checked: networks parse, the relay resolves, the spool is not a

@@ -28,7 +28,7 @@ pub fn run(a: &ExportArgs) -> anyhow::Result<u8> {
             )));
         }
     }
-    let s = load(&a.load, Some(&a.filter.window))?;
+    let s = load(&a.load, Some(&a.filter.window), &a.bound)?;
     let rows = select(&s, &q);
     match &a.output {
         Some(path) => {

@@ -10,7 +10,7 @@ use crate::text::{duration_secs, fit, fit_right, percent, sanitize, thousands};
 
 pub fn run(a: &SummaryArgs) -> anyhow::Result<u8> {
     let q = query(&a.filter)?;
-    let s = load(&a.load, Some(&a.filter.window))?;
+    let s = load(&a.load, Some(&a.filter.window), &a.bound)?;
     let rows = select(&s, &q);
     let summary = summarize(&s.store, &rows, &TimeWriter::new(s.zone.clone()));
     if a.json {
@@ -51,6 +51,7 @@ pub fn run_default(
     eprintln!("cdrscope: output is not a terminal; printing the summary instead of the console.");
     run(&SummaryArgs {
         load: load_args.clone(),
+        bound: Default::default(),
         filter: FilterArgs { filter: None, window: window.clone() },
         json: false,
     })

@@ -342,7 +342,10 @@ fn summary_and_check_read_a_feed_for_a_bounded_time() {
     sock.set_read_timeout(Some(Duration::from_millis(300))).expect("timeout");
     wait_bound(&sock, port);
     for n in 0..20u64 {
-        assert_eq!(send(&sock, port, forwarded(500 + n, &format!("S{n}")).as_bytes()), Some((500 + n).to_string()));
+        assert_eq!(
+            send(&sock, port, forwarded(500 + n, &format!("S{n}")).as_bytes()),
+            Some((500 + n).to_string())
+        );
     }
     let out = child.wait_with_output().expect("summary output");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -352,9 +355,16 @@ fn summary_and_check_read_a_feed_for_a_bounded_time() {
     // A port it cannot bind: nothing could be read.
     let held = UdpSocket::bind("127.0.0.1:0").expect("bind");
     let taken = held.local_addr().expect("addr").port();
-    let out = bin().args(["check", &format!("udp://127.0.0.1:{taken}"), "--duration", "3s"]).output().expect("check");
+    let out = bin()
+        .args(["check", &format!("udp://127.0.0.1:{taken}"), "--duration", "3s"])
+        .output()
+        .expect("check");
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("in use"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("in use"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -480,6 +490,27 @@ fn calls_the_feed_lost_and_resent_are_reported_against_the_file() {
     // One kind of source alone has nothing to be reconciled with.
     let out = bin().args(["check", path.to_str().expect("path")]).output().expect("check");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("reconciliation"));
+}
+
+#[test]
+fn the_same_call_without_a_flowno_counts_once_too() {
+    // The text form has no flowno: caller, callee, start second and talk time match it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cdr.txt");
+    std::fs::write(&path, call(7)).expect("write");
+    let port = free_port();
+    let url = format!("udp://127.0.0.1:{port}");
+    let mut f = Follow::start(&[path.to_str().expect("path"), &url, "--json"]);
+    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    sock.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
+    wait_bound(&sock, port);
+    let probe: serde_json::Value = serde_json::from_str(&f.line(10)).expect("json");
+    assert_eq!(probe["flowno"], 999_999_999u64);
+    // The same call as a pipe-form datagram (not acknowledged: no flowno), then a new one.
+    assert_eq!(send(&sock, port, call(7).as_bytes()), None);
+    assert_eq!(send(&sock, port, call(8).as_bytes()), None);
+    let next: serde_json::Value = serde_json::from_str(&f.line(10)).expect("json");
+    assert_eq!(next["callerE164"], "86138000008", "the repeat of 7 was not printed: {next}");
 }
 
 #[test]

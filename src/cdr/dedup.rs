@@ -104,15 +104,23 @@ pub fn mark_source(store: &mut Store, src: usize, index: &mut DedupIndex) -> Vec
 }
 
 /// Duplicates across sources while following: the same call from the feed and the database
-/// (or a file and the database) counts once. Rows are keyed by (`softswitchname`,
-/// `flowno`) as they arrive (rows without a `flowno` are not matched while following); the
-/// first source to bring a call keeps it. Keys leave with the rows the retention window drops.
+/// (or a file and the database) counts once. Rows are keyed as they arrive, as the
+/// conventions say: by (`softswitchname`, `flowno`) where both rows have a `flowno`, else by
+/// caller, callee, start second and talk time (the text form has no `flowno`); the first
+/// source to bring a call keeps it. Keys leave with the rows the retention window drops.
 #[derive(Default)]
 pub struct LiveDedup {
     first: HashMap<(u32, u64), usize>,
-    /// (key, row counted from the first received), oldest first.
-    order: std::collections::VecDeque<((u32, u64), u64)>,
+    /// Fallback key hash -> (source, whether that row had a `flowno`).
+    fallback: HashMap<u64, (usize, bool)>,
+    hasher: std::collections::hash_map::RandomState,
+    /// (keys, row counted from the first received), oldest first.
+    order: std::collections::VecDeque<Arrived>,
 }
+
+/// A call's keys (`softswitchname` and `flowno` when it has one; the fallback hash) and its
+/// row counted from the first received.
+type Arrived = (Option<(u32, u64)>, u64, u64);
 
 impl LiveDedup {
     /// Indexes the rows already in the store.
@@ -128,18 +136,36 @@ impl LiveDedup {
         let ss = store.extra_index(extra::SOFTSWITCH);
         let mut marked = Vec::new();
         for i in from..store.len() {
-            let fl = store.cols.flowno.get(i).copied().unwrap_or(0);
-            if fl == 0 || store.is_duplicate(i) {
+            if store.is_duplicate(i) {
                 continue;
             }
-            let key = (store.extra_id(ss, i), fl);
             let Some(src) = store.source_index_of(i) else { continue };
-            match self.first.get(&key) {
-                Some(&o) if o != src => marked.push((i, src, o)),
+            let fl = store.cols.flowno.get(i).copied().unwrap_or(0);
+            let primary = (fl != 0).then(|| (store.extra_id(ss, i), fl));
+            let c = &store.cols;
+            let fb = hash_of(
+                &self.hasher,
+                &(c.caller[i], c.callee[i], c.start_ms[i].div_euclid(1000), store.hold_ms(i)),
+            );
+            let by_primary = primary.and_then(|p| self.first.get(&p).copied());
+            let original = match by_primary {
+                Some(o) => Some(o),
+                // The stronger key decides when both rows have it: two flownos, two calls.
+                None => self
+                    .fallback
+                    .get(&fb)
+                    .filter(|(_, had_flowno)| !(*had_flowno && primary.is_some()))
+                    .map(|(o, _)| *o),
+            };
+            match original {
+                Some(o) if o != src => marked.push((i, src, o)),
                 Some(_) => {}
                 None => {
-                    self.first.insert(key, src);
-                    self.order.push_back((key, store.dropped + i as u64));
+                    if let Some(p) = primary {
+                        self.first.insert(p, src);
+                    }
+                    self.fallback.entry(fb).or_insert((src, primary.is_some()));
+                    self.order.push_back((primary, fb, store.dropped + i as u64));
                 }
             }
         }
@@ -153,11 +179,14 @@ impl LiveDedup {
             }
         }
         // Keys of rows the retention window dropped go too.
-        while let Some(&(key, abs)) = self.order.front() {
+        while let Some(&(primary, fb, abs)) = self.order.front() {
             if abs >= store.dropped {
                 break;
             }
-            self.first.remove(&key);
+            if let Some(p) = primary {
+                self.first.remove(&p);
+            }
+            self.fallback.remove(&fb);
             self.order.pop_front();
         }
         marked.len() as u64

@@ -54,6 +54,9 @@ impl App {
                     self.live = Some(live);
                     // Following: the Stats view opens on "Gateways now".
                     self.stats_table = super::app::StatsTable::Now;
+                    // The findings of what was loaded are the baseline new ones are announced
+                    // against: asked for afresh now that following began.
+                    self.findings_schedule = Default::default();
                     self.newest_from(0);
                     self.requery();
                 }

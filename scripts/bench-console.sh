@@ -4,24 +4,8 @@
 # and CPU used while idle. Figures depend on the machine; compare runs on the same one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-corpus=target/bench-corpus/2000000.txt
-if [ ! -f "$corpus" ]; then
-    echo "== generating the corpus (cargo bench --bench load)"
-    cargo bench --bench load >/dev/null
-fi
-cargo build --release -q
-bin=$PWD/target/release/cdrscope
-sock=cdrscope-bench-$$
-tm() { tmux -L "$sock" "$@"; }
+. scripts/bench-lib.sh
 trap 'tm kill-server 2>/dev/null || true' EXIT
-now() { date +%s%N; }
-wait_for() { # text, timeout seconds
-    local end=$(( $(now) + $2 * 1000000000 ))
-    while ! tm capture-pane -p -t b | grep -qF -- "$1"; do
-        if [ "$(now)" -gt "$end" ]; then echo "timed out waiting for: $1" >&2; tm capture-pane -p -t b >&2; exit 1; fi
-        sleep 0.005
-    done
-}
 start=$(now)
 tm new-session -d -s b -x 160 -y 48 "env TZ=UTC $bin $corpus"
 wait_for "cdrscope" 10

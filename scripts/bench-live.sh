@@ -12,26 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rate=${RATE:-500}
 secs=${SECS:-20}
-corpus=target/bench-corpus/2000000.txt
-if [ ! -f "$corpus" ]; then
-    echo "== generating the corpus (cargo bench --bench load)"
-    cargo bench --bench load >/dev/null
-fi
-cargo build --release -q
-bin=$PWD/target/release/cdrscope
+. scripts/bench-lib.sh
 work=$(mktemp -d /tmp/cdrscope-live.XXXXXX)
-sock=cdrscope-live-$$
-tm() { tmux -L "$sock" "$@"; }
 trap 'tm kill-server 2>/dev/null || true; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 cp "$corpus" "$work/cdr.txt"
-now() { date +%s%N; }
-wait_for() { # text, timeout seconds
-    local end=$(( $(now) + $2 * 1000000000 ))
-    while ! tm capture-pane -p -t b | grep -qF -- "$1"; do
-        if [ "$(now)" -gt "$end" ]; then echo "timed out waiting for: $1" >&2; tm capture-pane -p -t b >&2; exit 1; fi
-        sleep 0.005
-    done
-}
 port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 if [ "${BENCH_DB:-}" = 1 ]; then
     : "${CDRSCOPE_TEST_MYSQL_ADMIN:?run under scripts/with-mariadb.sh}"

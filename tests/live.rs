@@ -199,6 +199,14 @@ fn wait_bound(sock: &UdpSocket, port: u16) {
     panic!("the feed never answered on port {port}");
 }
 
+/// A socket to send to the feed on `port` from, once the feed answers.
+fn bound_sender(port: u16) -> UdpSocket {
+    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    sock.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
+    wait_bound(&sock, port);
+    sock
+}
+
 fn forwarded(flowno: u64, callee: &str) -> String {
     common::forwarded(flowno, callee, None)
 }
@@ -210,9 +218,7 @@ fn the_udp_feed_acknowledges_counts_repeats_once_and_survives_garbage() {
     let dir = tempfile::tempdir().expect("tempdir");
     let spool = dir.path().join("spool.csv");
     let mut f = Follow::start(&[&url, "--json", "--spool", spool.to_str().expect("path")]);
-    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
-    sock.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
-    wait_bound(&sock, port);
+    let sock = bound_sender(port);
     let probe: serde_json::Value = serde_json::from_str(&f.line(10)).expect("json");
     assert_eq!(probe["flowno"], 999_999_999u64);
 
@@ -253,9 +259,7 @@ fn ten_thousand_datagrams_are_all_acknowledged_and_printed() {
     let port = free_port();
     let url = format!("udp://127.0.0.1:{port}");
     let mut f = Follow::start(&[&url, "--exit-after", "10001"]);
-    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
-    sock.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
-    wait_bound(&sock, port);
+    let sock = bound_sender(port);
     let _ = f.line(10);
     let mut acked = std::collections::HashSet::new();
     let mut buf = [0u8; 64];
@@ -338,9 +342,7 @@ fn summary_and_check_read_a_feed_for_a_bounded_time() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("summary");
-    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
-    sock.set_read_timeout(Some(Duration::from_millis(300))).expect("timeout");
-    wait_bound(&sock, port);
+    let sock = bound_sender(port);
     for n in 0..20u64 {
         assert_eq!(
             send(&sock, port, forwarded(500 + n, &format!("S{n}")).as_bytes()),
@@ -450,9 +452,7 @@ fn calls_the_feed_lost_and_resent_are_reported_against_the_file() {
         &[path.to_str().expect("path"), &url, "--findings", "--json", "--exit-after", "2"],
         &[("CDRSCOPE_TEST_NOW", &now)],
     );
-    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
-    sock.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
-    wait_bound(&sock, port);
+    let sock = bound_sender(port);
     let lost = [1020u64, 1021, 1022];
     let mut file = String::new();
     for k in 0..40u64 {
@@ -501,9 +501,7 @@ fn the_same_call_without_a_flowno_counts_once_too() {
     let port = free_port();
     let url = format!("udp://127.0.0.1:{port}");
     let mut f = Follow::start(&[path.to_str().expect("path"), &url, "--json"]);
-    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
-    sock.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
-    wait_bound(&sock, port);
+    let sock = bound_sender(port);
     let probe: serde_json::Value = serde_json::from_str(&f.line(10)).expect("json");
     assert_eq!(probe["flowno"], 999_999_999u64);
     // The same call as a pipe-form datagram (not acknowledged: no flowno), then a new one.
@@ -521,9 +519,7 @@ fn the_same_call_from_a_file_and_the_feed_counts_once() {
     let port = free_port();
     let url = format!("udp://127.0.0.1:{port}");
     let mut f = Follow::start(&[path.to_str().expect("path"), &url, "--json"]);
-    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
-    sock.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
-    wait_bound(&sock, port);
+    let sock = bound_sender(port);
     let probe: serde_json::Value = serde_json::from_str(&f.line(10)).expect("json");
     assert_eq!(probe["flowno"], 999_999_999u64);
     // Already read from the file: acknowledged, not shown again.

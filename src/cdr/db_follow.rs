@@ -23,10 +23,13 @@ use super::mysql::{DbTable, DbUrl, describe, push_row, read_only, row_number};
 use super::rows::FieldRows;
 use super::time::{TimeReader, civil_from_days};
 
-/// How far past the clock a row's stop time moves the watermark: not at all (the overlap
-/// covers a switch whose clock is a little ahead; a row dated further is taken, and the
-/// rows after it are still asked for).
-pub const FUTURE_MS: i64 = 0;
+/// A row's stop time as far as it moves the watermark: never past the clock. A call dated
+/// ahead (a writer's clock, a bad row) is taken, and the calls after it are still asked for;
+/// the overlap covers a switch whose clock is a little ahead.
+pub fn watermark_of_stop(stop: i64) -> i64 {
+    stop.min(super::time::now_ms())
+}
+
 /// Rows written this long before the newest `stoptime` seen are asked for again (clocks of
 /// the switch's writers and the database differ a little; a transaction may commit late).
 pub const OVERLAP_MS: i64 = 5_000;
@@ -226,14 +229,11 @@ impl DbFollow {
             let conn = self.connect()?;
             let rows: Vec<mysql::Row> = conn.query(read_only(&sql).map_err(io)?)?;
             let mut fresh = FieldRows::default();
-            let mut newest = self.tables[k].watermark;
-            // A call dated ahead (a switch's clock, a bad row) must not carry the watermark
-            // past the calls still to come: it moves no further than the clock allows.
-            let cap = super::time::now_ms().saturating_add(FUTURE_MS);
+            let mut newest_stop = i64::MIN;
             for row in rows {
                 let stop = row_number(&row, stop_col).unwrap_or(0);
                 let flowno = row_number(&row, flow_col).and_then(|f| u64::try_from(f).ok());
-                newest = newest.max(stop.min(cap));
+                newest_stop = newest_stop.max(stop);
                 if let Some(f) = flowno {
                     if self.recent.contains_key(&f) {
                         continue;
@@ -242,7 +242,8 @@ impl DbFollow {
                 }
                 push_row(&mut fresh, &row);
             }
-            self.tables[k].watermark = newest;
+            let t = &mut self.tables[k];
+            t.watermark = t.watermark.max(watermark_of_stop(newest_stop));
             // Keep the flownos the next overlap of any followed table can repeat (the
             // look-back for the old layout): the set is shared, the watermarks are not.
             let keep_from = self

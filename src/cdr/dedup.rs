@@ -17,7 +17,13 @@ use super::number::PackedNumber;
 use super::store::Store;
 
 /// Caller, callee, start second, talk time.
-type Fallback = (PackedNumber, PackedNumber, i64, u32);
+pub type Fallback = (PackedNumber, PackedNumber, i64, u32);
+
+/// The key of a call where the two rows compared do not both have a `flowno`.
+pub fn fallback_key(store: &Store, i: usize) -> Fallback {
+    let c = &store.cols;
+    (c.caller[i], c.callee[i], c.start_ms[i].div_euclid(1000), store.hold_ms(i))
+}
 
 /// Calls of the sources read so far, by key hash.
 #[derive(Debug, Default)]
@@ -46,8 +52,7 @@ impl Keys<'_> {
     }
 
     fn fallback(&self, i: usize) -> Fallback {
-        let c = &self.store.cols;
-        (c.caller[i], c.callee[i], c.start_ms[i].div_euclid(1000), self.store.hold_ms(i))
+        fallback_key(self.store, i)
     }
 }
 
@@ -142,11 +147,7 @@ impl LiveDedup {
             let Some(src) = store.source_index_of(i) else { continue };
             let fl = store.cols.flowno.get(i).copied().unwrap_or(0);
             let primary = (fl != 0).then(|| (store.extra_id(ss, i), fl));
-            let c = &store.cols;
-            let fb = hash_of(
-                &self.hasher,
-                &(c.caller[i], c.callee[i], c.start_ms[i].div_euclid(1000), store.hold_ms(i)),
-            );
+            let fb = hash_of(&self.hasher, &fallback_key(store, i));
             let by_primary = primary.and_then(|p| self.first.get(&p).copied());
             let original = match by_primary {
                 Some(o) => Some(o),

@@ -454,9 +454,8 @@ fn followers(
 fn watermark_of(store: &Store, src: usize) -> (i64, Vec<(u64, i64)>) {
     let ranges = store.source_rows(src);
     let stop = |i: usize| store.cols.stop_ms(i).unwrap_or(store.cols.start_ms[i]);
-    // Not past the clock: a call dated ahead would hide the calls still to come.
-    let cap = super::time::now_ms().saturating_add(super::db_follow::FUTURE_MS);
-    let newest = ranges.iter().flat_map(|r| r.clone()).map(stop).max().unwrap_or(0).min(cap);
+    let newest =
+        ranges.iter().flat_map(|r| r.clone()).map(stop).max().map_or(0, super::db_follow::watermark_of_stop);
     let from = newest.saturating_sub(2 * super::db_follow::OVERLAP_MS);
     let recent = ranges
         .iter()

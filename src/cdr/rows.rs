@@ -66,11 +66,6 @@ impl FieldRows {
     pub fn iter(&self) -> impl Iterator<Item = impl Iterator<Item = &[u8]> + '_> + '_ {
         (0..self.len()).map(|k| self.row(k))
     }
-
-    /// Row `k` as owned text fields (tests and small callers).
-    pub fn row_strings(&self, k: usize) -> Vec<String> {
-        self.row(k).map(|f| String::from_utf8_lossy(f).into_owned()).collect()
-    }
 }
 
 #[cfg(test)]

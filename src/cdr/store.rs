@@ -310,6 +310,17 @@ impl Store {
         self.dup_count
     }
 
+    /// The name of source `i` ("a source" when there is none: an event about a source that
+    /// a later snapshot no longer lists).
+    pub fn source_name(&self, i: usize) -> &str {
+        self.sources.get(i).map_or("a source", |s| s.name.as_str())
+    }
+
+    /// Whether any source is still being followed (a failed one leaves the others going).
+    pub fn any_following(&self) -> bool {
+        self.sources.iter().any(|s| s.live == Some(super::follow::LiveState::Following))
+    }
+
     /// Calls loaded, duplicates not counted.
     pub fn calls(&self) -> usize {
         self.len() - self.dup_count

@@ -214,9 +214,8 @@ fn load_for(
             Ok(Event::Loaded(Ok(s))) => skipped = s,
             Ok(Event::SourceFailed { source, error }) => {
                 let st = crate::cdr::load::read(&ingest.store);
-                let name = st.sources.get(source).map_or("a source", |s| s.name.as_str()).to_string();
-                failed.push(format!("{name}: {error}"));
-                if !st.sources.iter().any(|s| s.live == Some(crate::cdr::follow::LiveState::Following)) {
+                failed.push(format!("{}: {error}", st.source_name(source)));
+                if !st.any_following() {
                     break;
                 }
             }

@@ -66,12 +66,9 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
                 }
                 Event::SourceFailed { source, error } => {
                     let st = crate::cdr::load::read(&ingest.store);
-                    let name = st.sources.get(source).map_or("a source", |s| s.name.as_str()).to_string();
-                    eprintln!("cdrscope: {}: {}", sanitize(&name), sanitize(&error));
+                    eprintln!("cdrscope: {}: {}", sanitize(st.source_name(source)), sanitize(&error));
                     status = 1;
-                    let live =
-                        st.sources.iter().any(|s| s.live == Some(crate::cdr::follow::LiveState::Following));
-                    stop |= !live;
+                    stop |= !st.any_following();
                 }
                 Event::Note { text, .. } => eprintln!("cdrscope: {}", sanitize(&text)),
                 Event::Failed(why) => {

@@ -85,6 +85,25 @@ pub struct Evidence {
     pub extra: Vec<(String, f64)>,
 }
 
+impl Evidence {
+    /// A measure with no baseline to compare against (a count that is a finding by itself);
+    /// the rest is set with struct update.
+    pub fn unbased(calls: u64, metric: &'static str, value: f64) -> Evidence {
+        Evidence {
+            calls,
+            metric,
+            value,
+            baseline: None,
+            baseline_calls: 0,
+            baseline_window: None,
+            z: None,
+            codes: Vec::new(),
+            reason_headers: Vec::new(),
+            extra: Vec::new(),
+        }
+    }
+}
+
 /// What the finding costs: ranks findings.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct Impact {

@@ -126,13 +126,7 @@ impl Keyer<'_> {
         if by_flow && let Some(k) = self.flow(i) {
             return k;
         }
-        let c = &self.store.cols;
-        Key::Other(self.hasher.hash_one((
-            c.caller[i],
-            c.callee[i],
-            c.start_ms[i].div_euclid(1000),
-            self.store.hold_ms(i),
-        )))
+        Key::Other(self.hasher.hash_one(crate::cdr::dedup::fallback_key(self.store, i)))
     }
 }
 
@@ -204,17 +198,22 @@ pub fn reconcile(store: &Store, now_ms: i64, grace_ms: i64) -> Report {
     if groups.len() < 2 {
         return report;
     }
-    let rows_of = |g: &Group| -> Vec<usize> {
-        g.sources.iter().flat_map(|&s| store.source_rows(s)).flatten().collect()
-    };
+    // Per group, once: its rows, whether all carry a flowno, and the stretches it covers.
+    let sides: Vec<Side> = groups
+        .iter()
+        .map(|g| {
+            let rows: Vec<usize> = g.sources.iter().flat_map(|&s| store.source_rows(s)).flatten().collect();
+            let all_flow = rows.iter().all(|&i| keyer.flow(i).is_some());
+            (rows, all_flow, coverage(store, g, now_ms, grace_ms))
+        })
+        .collect();
     for a in 0..groups.len() {
         for b in a + 1..groups.len() {
             let (ga, gb) = (&groups[a], &groups[b]);
-            let (ra, rb) = (rows_of(ga), rows_of(gb));
-            let by_flow = [&ra, &rb].iter().all(|rows| rows.iter().all(|&i| keyer.flow(i).is_some()));
-            let (ca, cb) = (coverage(store, ga, now_ms, grace_ms), coverage(store, gb, now_ms, grace_ms));
-            let ab = look_for(store, &keyer, by_flow, &ra, &rb, &cb);
-            let ba = look_for(store, &keyer, by_flow, &rb, &ra, &ca);
+            let ((ra, fa, ca), (rb, fb, cb)) = (&sides[a], &sides[b]);
+            let by_flow = *fa && *fb;
+            let ab = look_for(store, &keyer, by_flow, ra, rb, cb);
+            let ba = look_for(store, &keyer, by_flow, rb, ra, ca);
             // Nothing in common: two switches (or two days), not a loss.
             let shared = ab.0 - ab.1.len() as u64 + ba.0 - ba.1.len() as u64;
             if shared == 0 {
@@ -229,6 +228,9 @@ pub fn reconcile(store: &Store, now_ms: i64, grace_ms: i64) -> Report {
     }
     report
 }
+
+/// One group's rows, whether every one carries a `flowno`, and the stretches it covers.
+type Side = (Vec<usize>, bool, Vec<(i64, i64)>);
 
 /// Looks for the calls of `rows` that ended inside `spans` among the calls of `other`:
 /// (calls compared, rows not found).
@@ -351,19 +353,12 @@ fn gap_finding(inp: &Input<'_>, gap: &Gap<'_>) -> Finding {
         entity: Entity { field: "source", value: gap.missing_from.label.clone() },
         window,
         evidence: Evidence {
-            calls: n,
-            metric: "missing_calls",
-            value: n as f64,
-            baseline: None,
             baseline_calls: gap.compared,
-            baseline_window: None,
-            z: None,
-            codes: Vec::new(),
-            reason_headers: Vec::new(),
             extra: vec![
                 ("compared_calls".into(), gap.compared as f64),
                 ("answered_missing".into(), answered as f64),
             ],
+            ..Evidence::unbased(n, "missing_calls", n as f64)
         },
         impact: Impact { failed_calls: n, talk_minutes: talk_ms as f64 / 60_000.0 },
         text,
@@ -389,18 +384,7 @@ fn twice_finding(inp: &Input<'_>, tw: &Twice) -> Finding {
         severity: Severity::Info,
         entity: Entity { field: "source", value: name },
         window: Window::new(inp.tw, from_ms, to_ms.saturating_add(60_000)),
-        evidence: Evidence {
-            calls: tw.calls,
-            metric: "received_twice",
-            value: tw.calls as f64,
-            baseline: None,
-            baseline_calls: 0,
-            baseline_window: None,
-            z: None,
-            codes: Vec::new(),
-            reason_headers: Vec::new(),
-            extra: Vec::new(),
-        },
+        evidence: Evidence::unbased(tw.calls, "received_twice", tw.calls as f64),
         impact: Impact { failed_calls: 0, talk_minutes: 0.0 },
         text,
         filter: flowno_filter(tw.flownos.iter().copied()),

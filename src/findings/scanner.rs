@@ -109,16 +109,10 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                 filter: format!("inip:{} {}", super::quote(ip_text), super::window_terms(&win)),
                 window: win,
                 evidence: Evidence {
-                    calls,
-                    metric: "attempts",
-                    value: odd as f64,
-                    baseline: None,
-                    baseline_calls: 0,
-                    baseline_window: None,
-                    z: None,
                     codes,
                     reason_headers: causes,
                     extra: vec![("answered".into(), answered as f64)],
+                    ..Evidence::unbased(calls, "attempts", odd as f64)
                 },
                 impact: Impact { failed_calls: calls - answered, talk_minutes: talk_ms as f64 / 60_000.0 },
                 text,

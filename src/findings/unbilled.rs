@@ -113,16 +113,8 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
         filter: terms.join(" "),
         window: win,
         evidence: Evidence {
-            calls,
-            metric: "unbilled_calls",
-            value: leak.len() as f64,
-            baseline: None,
-            baseline_calls: 0,
-            baseline_window: None,
-            z: None,
-            codes: Vec::new(),
-            reason_headers: Vec::new(),
             extra: vec![("talk_minutes".into(), all_talk as f64 / 60_000.0)],
+            ..Evidence::unbased(calls, "unbilled_calls", leak.len() as f64)
         },
         impact: Impact { failed_calls: 0, talk_minutes: talk_ms as f64 / 60_000.0 },
         text,

@@ -95,29 +95,8 @@ impl Buckets {
     }
 }
 
-/// Calls and answered calls per bucket of the grid.
-pub fn timeline(store: &Store, rows: &[u32], tw: &TimeWriter, grid: Option<Buckets>) -> Vec<Bucket> {
-    let Some(grid) = grid else { return Vec::new() };
-    let mut buckets: Vec<Bucket> = (0..grid.count)
-        .map(|k| {
-            let start_ms = grid.start(k);
-            Bucket { start: tw.format(start_ms), start_ms, calls: 0, answered: 0 }
-        })
-        .collect();
-    for &r in rows {
-        let r = r as usize;
-        if let Some(b) = grid.index(store.cols.start_ms[r]).and_then(|k| buckets.get_mut(k)) {
-            b.calls += 1;
-            if store.hold_ms(r) > 0 {
-                b.answered += 1;
-            }
-        }
-    }
-    buckets
-}
-
-/// [`timeline`] from calls and answered calls counted per UTC minute: every bucket of a grid
-/// is whole minutes (sizes are minutes; zone offsets are whole minutes).
+/// Calls and answered calls per bucket of the grid, from the counts per UTC minute of start
+/// (a summary's tally): every bucket of a grid is whole minutes (sizes are minutes; zone offsets are whole minutes).
 pub fn timeline_of_minutes(
     minutes: &std::collections::BTreeMap<i64, (u64, u64)>,
     tw: &TimeWriter,

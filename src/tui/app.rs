@@ -404,7 +404,7 @@ impl App {
                             self.board = q.board;
                         }
                         self.summary = Some(q.summary);
-                        self.ask_findings(generation);
+                        self.ask_findings();
                         self.last_query = Some(q.elapsed);
                         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
                         if let Some(code) = self.pending_code.take() {
@@ -416,9 +416,7 @@ impl App {
                     Err(e) => self.filter_error = Some(e),
                 }
             }
-            Response::Findings { generation, filter, findings } => {
-                self.findings_answered(generation, &filter, findings)
-            }
+            Response::Findings { filter, findings } => self.findings_answered(&filter, findings),
             Response::Count { generation, result } => {
                 if generation == self.count_gen
                     && let Some(Overlay::Prompt(p)) = &mut self.overlay

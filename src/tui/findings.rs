@@ -32,9 +32,9 @@ impl Schedule {
 }
 
 impl App {
-    /// A query's answer arrived (`generation`): asks for its findings when the filter
-    /// changed, else keeps the findings shown and asks again when due.
-    pub fn ask_findings(&mut self, generation: u64) {
+    /// A query's answer arrived: asks for its findings when the filter changed, else keeps
+    /// the findings shown and asks again when due.
+    pub fn ask_findings(&mut self) {
         let filter = self.effective_filter();
         let same = self.findings_schedule.filter.as_deref() == Some(filter.as_str());
         if same {
@@ -48,7 +48,7 @@ impl App {
         self.findings_pending = true;
         self.findings_schedule.filter = Some(filter);
         self.findings_schedule.shown = None;
-        self.send_findings(generation);
+        self.send_findings();
     }
 
     /// Asks again when the shown rows grew, nothing is being looked for, and it is time.
@@ -58,26 +58,21 @@ impl App {
         let free = s.asked.is_none();
         let time = s.last.is_none_or(|t| t.elapsed() >= s.every());
         if grown && free && time && s.filter.is_some() {
-            self.send_findings(self.generation);
+            self.send_findings();
         }
     }
 
-    fn send_findings(&mut self, generation: u64) {
+    fn send_findings(&mut self) {
         let Some(store) = self.shown.clone() else { return };
         let filter = self.effective_filter();
         self.findings_schedule.asked = Some(Instant::now());
         self.findings_schedule.last = Some(Instant::now());
         self.findings_schedule.rows = self.rows.len();
-        self.outbox.push(Request::Findings { generation, filter, store, rows: self.rows.clone() });
+        self.outbox.push(Request::Findings { filter, store, rows: self.rows.clone() });
     }
 
     /// Findings arrived: shown when they are for the filter on screen.
-    pub fn findings_answered(
-        &mut self,
-        _generation: u64,
-        filter: &str,
-        findings: Vec<crate::findings::Finding>,
-    ) {
+    pub fn findings_answered(&mut self, filter: &str, findings: Vec<crate::findings::Finding>) {
         if let Some(asked) = self.findings_schedule.asked.take() {
             self.findings_schedule.took = asked.elapsed();
         }

@@ -92,7 +92,6 @@ pub enum Request {
     /// The findings over a query's rows, after the query's own answer; `filter` is the
     /// query's text (a refresh while following keeps the filter, not the generation).
     Findings {
-        generation: u64,
         filter: String,
         store: Arc<Store>,
         rows: Arc<Selection>,
@@ -141,7 +140,6 @@ pub enum Response {
     },
     Exported(Result<String, String>),
     Findings {
-        generation: u64,
         filter: String,
         findings: Vec<crate::findings::Finding>,
     },
@@ -206,8 +204,7 @@ pub fn process_with(req: Request, ctx: &Ctx, kept: &mut Option<super::answer::Ke
             }
             Response::Query { generation, result }
         }
-        Request::Findings { generation, filter, store, rows } => Response::Findings {
-            generation,
+        Request::Findings { filter, store, rows } => Response::Findings {
             filter,
             findings: crate::findings::run(&store, &rows, &TimeWriter::new(ctx.zone.clone())),
         },
@@ -218,9 +215,10 @@ pub fn process_with(req: Request, ctx: &Ctx, kept: &mut Option<super::answer::Ke
         Request::Timeline { generation, store, rows, focus } => {
             Response::Timeline { generation, data: timeline(&store, &ctx.zone, &rows, &focus), focus }
         }
-        Request::Record { flowno, .. } => {
-            Response::Record { flowno, fields: Err("fetched on its own thread".into()) }
-        }
+        Request::Record { url, table, flowno } => Response::Record {
+            flowno,
+            fields: crate::cdr::mysql::fetch_record(&url, ctx.db_password.as_deref(), &table, flowno),
+        },
         Request::Export { path, store, rows } => {
             let r = std::fs::File::create(&path)
                 .map_err(|e| format!("cannot create {}: {e}", path.display()))
@@ -319,20 +317,11 @@ fn serve(
         }
         latest.reverse();
         for r in latest {
-            // A record is fetched on a thread of its own: a slow server never holds up the
-            // queries (nor a reconnecting one the screen).
-            if let Request::Record { url, table, flowno } = r {
-                let (tx, password) = (tx.clone(), ctx.db_password.clone());
-                std::thread::spawn(move || {
-                    let fields = crate::cdr::mysql::fetch_record(&url, password.as_deref(), &table, flowno);
-                    let _ = tx.send(Response::Record { flowno, fields });
-                });
-                continue;
-            }
-            // Findings over millions of calls take a while: on a thread of their own, so a
-            // refresh while following never waits for them (the console asks for one set at
-            // a time). A panic there is the worker's, as if it happened here.
-            if let Request::Findings { .. } = r {
+            // A record from the database (a slow or reconnecting server) and findings over
+            // millions of calls take a while: each on a thread of its own, so a refresh while
+            // following never waits for them (the console asks for one set of findings at a
+            // time). A panic there is the worker's, as if it happened here.
+            if matches!(r, Request::Record { .. } | Request::Findings { .. }) {
                 let (tx, ctx) = (tx.clone(), ctx.clone());
                 std::thread::spawn(move || {
                     let run = std::panic::AssertUnwindSafe(|| process(r, &ctx));

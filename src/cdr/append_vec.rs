@@ -45,6 +45,16 @@ impl<T: Copy> Buf<T> {
     }
 }
 
+/// The capacity to move to when `need` values must fit after `len`: doubling while small,
+/// then an eighth more at a time. A followed store holds millions of rows in each column;
+/// doubling them all when a few more calls arrive would make memory grow far faster than the
+/// rows kept. An eighth still keeps appending amortised O(1) (each value is copied about
+/// eight times at most).
+fn grown(len: usize, need: usize) -> usize {
+    let step = (len / 8).max(len.min(1 << 16)).max(8);
+    need.max(len.saturating_add(step))
+}
+
 /// An append-only vector of `Copy` values whose clones are cheap snapshots.
 pub struct AppendVec<T: Copy> {
     buf: Option<Arc<Buf<T>>>,
@@ -172,10 +182,9 @@ impl<T: Copy> AppendVec<T> {
     /// Full, or an older snapshot: a buffer of our own, then the claim is ours.
     #[cold]
     fn grow_for_push(&mut self) {
-        // Doubling the length, not the buffer: a handle that keeps losing its claim must not
-        // double a buffer it never fills.
-        let cap = self.len.saturating_add(1).max(self.len.saturating_mul(2)).max(8);
-        self.regrow(cap);
+        // Grown from the length, not the buffer: a handle that keeps losing its claim must
+        // not double a buffer it never fills.
+        self.regrow(grown(self.len, self.len.saturating_add(1)));
         if !self.claim(1) {
             unreachable!("a fresh buffer is claimed by its only handle");
         }
@@ -209,7 +218,7 @@ impl<T: Copy> AppendVec<T> {
     pub fn reserve(&mut self, additional: usize) {
         let want = self.len.saturating_add(additional);
         if want > self.capacity() {
-            self.regrow(want.max(self.len.saturating_mul(2)).max(8));
+            self.regrow(grown(self.len, want));
         }
     }
 
@@ -231,9 +240,7 @@ impl<T: Copy> AppendVec<T> {
             return;
         }
         if !self.claim(vs.len()) {
-            let need = self.len.saturating_add(vs.len());
-            let cap = need.max(self.len.saturating_mul(2)).max(8);
-            self.regrow(cap);
+            self.regrow(grown(self.len, self.len.saturating_add(vs.len())));
             if !self.claim(vs.len()) {
                 unreachable!("a fresh buffer is claimed by its only handle");
             }
@@ -403,5 +410,20 @@ mod tests {
         let t = w.split_from(7);
         assert_eq!(&t[..], &[7, 8, 9]);
         assert!(w.split_from(20).is_empty());
+    }
+
+    #[test]
+    fn a_large_column_grows_by_an_eighth_not_by_doubling() {
+        let mut w: AppendVec<u8> = AppendVec::new();
+        w.reserve_exact(2_000_000);
+        w.resize(2_000_000, 0);
+        w.push(1);
+        assert_eq!(w.capacity(), 2_250_000);
+        let mut small: AppendVec<u8> = AppendVec::new();
+        small.resize(1000, 0);
+        small.reserve_exact(0);
+        let cap = small.capacity();
+        small.resize(cap + 1, 0);
+        assert!(small.capacity() >= 2 * cap, "small columns still double: {cap} -> {}", small.capacity());
     }
 }

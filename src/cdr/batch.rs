@@ -807,10 +807,7 @@ impl Parser<'_> {
         c.caller_to_gw.push(caller_to_gw);
         c.callee_to_gw.push(callee_to_gw);
         if let Some(f) = flowno {
-            c.flowno.resize(row, 0);
-            c.flowno.push(f);
-        } else if !c.flowno.is_empty() {
-            c.flowno.push(0);
+            c.flowno.push_at(row, f);
         }
         for (i, id) in extra_ids {
             if let Some(col) = c.extras.get_mut(i) {

@@ -5,7 +5,8 @@
 
 use super::append_vec::AppendVec;
 use super::number::{DerivedNumber, PackedNumber};
-use super::pool::Remap;
+use super::pool::{Remap, Used, mark};
+use super::tail::Tail;
 
 /// No stop time recorded.
 pub const NO_STOP: u32 = u32::MAX;
@@ -15,50 +16,24 @@ pub const NO_PDD: u32 = u32::MAX;
 pub const NO_SMALL: i8 = i8::MIN;
 
 /// A column the source had that cdrscope does not interpret (fees, accounts, codecs, call
-/// ids, ...), kept so the full record can be shown and exported.
-///
-/// It starts at the first row that had it: a feed whose CDRs carry two dozen columns more,
-/// joining two million rows read from files, costs what its own rows need, not two dozen
-/// columns of two million empties.
+/// ids, ...), kept so the full record can be shown and exported. Its values are ids into the
+/// owner's extra-value pool (0: empty), starting at the first row that had it.
 #[derive(Clone, Debug, Default)]
 pub struct ExtraColumn {
     pub name: String,
-    /// Rows before this one lack the column (read as empty).
-    pub first: usize,
-    /// Ids into the owner's extra-value pool, for rows `first..`; 0 (empty) for rows whose
-    /// source lacks it.
-    pub values: AppendVec<u32>,
+    pub ids: Tail<u32>,
 }
 
-impl ExtraColumn {
-    /// The value id of row `i` (0: empty).
-    #[inline]
-    pub fn get(&self, i: usize) -> u32 {
-        i.checked_sub(self.first).and_then(|k| self.values.get(k)).copied().unwrap_or(0)
+impl std::ops::Deref for ExtraColumn {
+    type Target = Tail<u32>;
+    fn deref(&self) -> &Tail<u32> {
+        &self.ids
     }
+}
 
-    /// Empties up to (not including) row `rows`.
-    pub fn pad_to(&mut self, rows: usize) {
-        let want = rows.saturating_sub(self.first);
-        if self.values.len() < want {
-            self.values.resize(want, 0);
-        }
-    }
-
-    /// Sets row `row` (at or past the end): empties before it.
-    pub fn push_at(&mut self, row: usize, id: u32) {
-        self.pad_to(row);
-        self.values.push(id);
-    }
-
-    /// Drops the first `k` rows.
-    fn drop_front(&mut self, k: usize) {
-        if k <= self.first {
-            self.first -= k;
-        } else {
-            self.values = self.values.split_from((k - self.first).min(self.values.len()));
-            self.first = 0;
-        }
+impl std::ops::DerefMut for ExtraColumn {
+    fn deref_mut(&mut self) -> &mut Tail<u32> {
+        &mut self.ids
     }
 }
 
@@ -97,8 +72,8 @@ pub struct Columns {
     /// following lines until the next run. A clean file needs one run per block instead of
     /// four bytes per row. Use [`Columns::line`].
     pub line_runs: AppendVec<(u32, u32)>,
-    /// Empty until some source has a flowno; then one per row (0 = none).
-    pub flowno: AppendVec<u64>,
+    /// The switch's flow number (0 = none), from the first row that had one.
+    pub flowno: Tail<u64>,
     pub extras: Vec<ExtraColumn>,
     /// Extra column index by name: a hostile line with thousands of fields must not cost a
     /// linear search per new column.
@@ -144,7 +119,7 @@ impl Columns {
         if let Some(&i) = self.extra_by_name.get(name) {
             return i;
         }
-        self.extras.push(ExtraColumn { name: name.to_string(), first: rows, values: AppendVec::default() });
+        self.extras.push(ExtraColumn { name: name.to_string(), ids: Tail::starting_at(rows) });
         let i = self.extras.len() - 1;
         self.extra_by_name.insert(name.to_string(), i);
         i
@@ -167,6 +142,12 @@ impl Columns {
             Some(&(r, l)) => l + (row as u32 - r),
             None => 0,
         }
+    }
+
+    /// The switch's flow number of a row, if it has one.
+    #[inline]
+    pub fn flowno_of(&self, i: usize) -> Option<u64> {
+        Some(self.flowno.get(i)).filter(|f| *f != 0)
     }
 
     /// The stop time of a row, if recorded.
@@ -205,19 +186,11 @@ impl Columns {
         for &(row, line) in &other.line_runs {
             self.line_runs.push((row + before as u32, line));
         }
-        if !other.flowno.is_empty() || !self.flowno.is_empty() {
-            self.flowno.resize(before, 0);
-            if other.flowno.is_empty() {
-                self.flowno.resize(before + n, 0);
-            } else {
-                self.flowno.extend_from_slice(&other.flowno);
-            }
-        }
+        self.flowno.extend_at(before + other.flowno.first, other.flowno.values.iter().copied());
+        self.flowno.pad_to(before + n);
         for e in &other.extras {
             let i = self.extra_index(&e.name, before + e.first);
-            let mine = &mut self.extras[i];
-            mine.pad_to(before + e.first);
-            mine.values.extend(ids(&e.values, &map.extras));
+            self.extras[i].extend_at(before + e.first, ids(&e.values, &map.extras));
         }
         for e in &mut self.extras {
             e.pad_to(before + n);
@@ -251,9 +224,7 @@ impl Columns {
         self.callee_access = self.callee_access.split_from(k);
         self.caller_to_gw = self.caller_to_gw.split_from(k);
         self.callee_to_gw = self.callee_to_gw.split_from(k);
-        if !self.flowno.is_empty() {
-            self.flowno = self.flowno.split_from(k);
-        }
+        self.flowno.drop_front(k);
         for e in &mut self.extras {
             e.drop_front(k);
         }
@@ -272,6 +243,30 @@ impl Columns {
             }
         }
         self.line_runs = runs.into();
+    }
+
+    /// Marks the pool ids the rows refer to.
+    pub fn mark_used(&self, used: &mut Used) {
+        for &g in self.caller_gw.iter().chain(self.callee_gw.iter()) {
+            mark(&mut used.gateways, g);
+        }
+        for &ip in self.caller_ip.iter().chain(self.callee_ip.iter()) {
+            mark(&mut used.ips, ip);
+        }
+        for n in self.caller.iter().chain(self.callee.iter()) {
+            if let Some(id) = n.pooled() {
+                mark(&mut used.numbers, id);
+            }
+        }
+        let derived = [&self.caller_access, &self.callee_access, &self.caller_to_gw, &self.callee_to_gw];
+        for d in derived.into_iter().flat_map(|c| c.iter()) {
+            mark(&mut used.numbers, d.pool_id());
+        }
+        for e in &self.extras {
+            for &id in e.values.iter() {
+                mark(&mut used.extras, id);
+            }
+        }
     }
 
     /// Bytes of heap the columns hold (capacity, not just length).
@@ -300,8 +295,8 @@ impl Columns {
             + b(&self.caller_to_gw)
             + b(&self.callee_to_gw)
             + b(&self.line_runs)
-            + b(&self.flowno)
-            + self.extras.iter().map(|e| b(&e.values) + e.name.len()).sum::<usize>()
+            + self.flowno.heap_bytes()
+            + self.extras.iter().map(|e| e.heap_bytes() + e.name.len()).sum::<usize>()
     }
 }
 
@@ -316,11 +311,18 @@ mod extra_tests {
         let e = &mut c.extras[k];
         assert_eq!((e.first, e.values.len()), (2_000_000, 0), "no empties stored before it");
         e.push_at(2_000_002, 7);
-        assert_eq!(e.values.len(), 3);
         assert_eq!((e.get(0), e.get(2_000_001), e.get(2_000_002), e.get(9_999_999)), (0, 0, 7, 0));
-        e.drop_front(1_500_000);
-        assert_eq!((e.first, e.get(500_002)), (500_000, 7));
-        e.drop_front(500_001);
-        assert_eq!((e.first, e.values.len(), e.get(1)), (0, 2, 7));
+    }
+
+    #[test]
+    fn a_flowno_arriving_late_costs_no_earlier_row() {
+        let mut a = Columns::default();
+        a.start_ms.resize(1000, 0);
+        let mut b = Columns::default();
+        b.start_ms.resize(2, 0);
+        b.flowno.push_at(1, 42);
+        a.append_remapped(&b, &super::super::pool::Pools::default().absorb(&Default::default()));
+        assert_eq!((a.flowno.first, a.flowno.values.len()), (1001, 1));
+        assert_eq!((a.flowno.get(1000), a.flowno.get(1001)), (0, 42));
     }
 }

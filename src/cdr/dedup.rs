@@ -10,6 +10,8 @@
 //! load has more than one source); a hash hit is confirmed against the stored call.
 
 use std::collections::HashMap;
+
+use hashbrown::HashTable;
 use std::hash::{BuildHasher, Hash};
 
 use super::fields::extra;
@@ -47,7 +49,7 @@ struct Keys<'a> {
 impl Keys<'_> {
     fn primary(&self, i: usize) -> Option<(u32, u64)> {
         let ss = self.store.extra_id(self.softswitch, i);
-        let fl = self.store.cols.flowno.get(i).copied().unwrap_or(0);
+        let fl = self.store.cols.flowno.get(i);
         (ss != 0 && fl != 0).then_some((ss, fl))
     }
 
@@ -112,64 +114,55 @@ pub fn mark_source(store: &mut Store, src: usize, index: &mut DedupIndex) -> Vec
 /// (or a file and the database) counts once. Rows are keyed as they arrive, as the
 /// conventions say: by (`softswitchname`, `flowno`) where both rows have a `flowno`, else by
 /// caller, callee, start second and talk time (the text form has no `flowno`); the first
-/// source to bring a call keeps it. Keys leave with the rows the retention window drops.
+/// source to bring a call keeps it.
+///
+/// The index holds only row numbers (4 bytes a row in each of two tables): a key is hashed
+/// from the store's values and a hit is confirmed against them, so it costs a small part of
+/// what the rows themselves do. When the retention window drops rows (which renumbers the
+/// rest) it is built again from what is kept, so its keys leave with their rows.
 #[derive(Default)]
 pub struct LiveDedup {
-    first: HashMap<(u32, u64), usize>,
-    /// Fallback key hash -> (source, whether that row had a `flowno`).
-    fallback: HashMap<u64, (usize, bool)>,
     hasher: std::collections::hash_map::RandomState,
-    /// (keys, row counted from the first received), oldest first.
-    order: std::collections::VecDeque<Arrived>,
+    /// The first row of each (`softswitchname` id, `flowno`).
+    primary: HashTable<u32>,
+    /// The first row of each fallback key.
+    fallback: HashTable<u32>,
+    /// `store.dropped` when the rows were numbered as the tables hold them.
+    dropped: u64,
 }
 
-/// A call's keys (`softswitchname` and `flowno` when it has one; the fallback hash) and its
-/// row counted from the first received.
-type Arrived = (Option<(u32, u64)>, u64, u64);
+fn primary_of(store: &Store, ss: Option<usize>, i: usize) -> Option<(u32, u64)> {
+    store.cols.flowno_of(i).map(|fl| (store.extra_id(ss, i), fl))
+}
 
 impl LiveDedup {
     /// Indexes the rows already in the store.
     pub fn new(store: &mut Store) -> LiveDedup {
-        let mut d = LiveDedup::default();
+        let mut d = LiveDedup { dropped: store.dropped, ..LiveDedup::default() };
         d.take_in(store, 0);
         d
+    }
+
+    /// Bytes of heap the index holds.
+    pub fn heap_bytes(&self) -> usize {
+        // A slot is a row number and a control byte.
+        (self.primary.capacity() + self.fallback.capacity()) * 5
     }
 
     /// Looks at rows `from..` of the store (just appended): marks the repeats of calls
     /// another source brought, and returns how many were marked.
     pub fn take_in(&mut self, store: &mut Store, from: usize) -> u64 {
         let ss = store.extra_index(extra::SOFTSWITCH);
-        let mut marked = Vec::new();
-        for i in from..store.len() {
-            if store.is_duplicate(i) {
-                continue;
-            }
-            let Some(src) = store.source_index_of(i) else { continue };
-            let fl = store.cols.flowno.get(i).copied().unwrap_or(0);
-            let primary = (fl != 0).then(|| (store.extra_id(ss, i), fl));
-            let fb = hash_of(&self.hasher, &fallback_key(store, i));
-            let by_primary = primary.and_then(|p| self.first.get(&p).copied());
-            let original = match by_primary {
-                Some(o) => Some(o),
-                // The stronger key decides when both rows have it: two flownos, two calls.
-                None => self
-                    .fallback
-                    .get(&fb)
-                    .filter(|(_, had_flowno)| !(*had_flowno && primary.is_some()))
-                    .map(|(o, _)| *o),
-            };
-            match original {
-                Some(o) if o != src => marked.push((i, src, o)),
-                Some(_) => {}
-                None => {
-                    if let Some(p) = primary {
-                        self.first.insert(p, src);
-                    }
-                    self.fallback.entry(fb).or_insert((src, primary.is_some()));
-                    self.order.push_back((primary, fb, store.dropped + i as u64));
-                }
-            }
+        if store.dropped != self.dropped {
+            self.primary.clear();
+            self.fallback.clear();
+            self.primary.shrink_to(0, |_| 0);
+            self.fallback.shrink_to(0, |_| 0);
+            self.dropped = store.dropped;
+            self.index(store, ss, 0..from, None);
         }
+        let mut marked = Vec::new();
+        self.index(store, ss, from..store.len(), Some(&mut marked));
         for &(i, src, of) in &marked {
             store.mark_duplicate(i);
             if let Some(info) = store.sources.get_mut(src) {
@@ -179,17 +172,111 @@ impl LiveDedup {
                 }
             }
         }
-        // Keys of rows the retention window dropped go too.
-        while let Some(&(primary, fb, abs)) = self.order.front() {
-            if abs >= store.dropped {
-                break;
-            }
-            if let Some(p) = primary {
-                self.first.remove(&p);
-            }
-            self.fallback.remove(&fb);
-            self.order.pop_front();
-        }
         marked.len() as u64
+    }
+
+    /// Adds the calls of `rows` that are new; with `marked`, collects the rows that repeat a
+    /// call another source brought first: (row, its source, the first source).
+    fn index(
+        &mut self,
+        store: &Store,
+        ss: Option<usize>,
+        rows: std::ops::Range<usize>,
+        mut marked: Option<&mut Vec<(usize, usize, usize)>>,
+    ) {
+        let h = &self.hasher;
+        let primary_hash = |r: &u32| primary_of(store, ss, *r as usize).map_or(0, |p| h.hash_one(p));
+        let fallback_hash = |r: &u32| h.hash_one(fallback_key(store, *r as usize));
+        for i in rows {
+            if store.is_duplicate(i) {
+                continue;
+            }
+            let (Some(src), Ok(row)) = (store.source_index_of(i), u32::try_from(i)) else { continue };
+            let primary = primary_of(store, ss, i);
+            let fb = fallback_key(store, i);
+            let (ph, fh) = (primary.map(|p| h.hash_one(p)), h.hash_one(fb));
+            let by_primary = primary.zip(ph).and_then(|(p, ph)| {
+                self.primary.find(ph, |&r| primary_of(store, ss, r as usize) == Some(p)).copied()
+            });
+            let original = by_primary.or_else(|| {
+                // The stronger key decides when both rows have it: two flownos, two calls.
+                self.fallback
+                    .find(fh, |&r| fallback_key(store, r as usize) == fb)
+                    .copied()
+                    .filter(|&r| !(primary.is_some() && store.cols.flowno_of(r as usize).is_some()))
+            });
+            match original.and_then(|o| store.source_index_of(o as usize)) {
+                Some(o) if o != src => {
+                    if let Some(m) = marked.as_deref_mut() {
+                        m.push((i, src, o));
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(ph) = ph {
+                        self.primary.insert_unique(ph, row, primary_hash);
+                    }
+                    if self.fallback.find(fh, |&r| fallback_key(store, r as usize) == fb).is_none() {
+                        self.fallback.insert_unique(fh, row, fallback_hash);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cdr::batch::{Block, parse_block};
+    use crate::cdr::form::Layout;
+    use crate::cdr::store::SourceInfo;
+    use crate::cdr::time::{TimeReader, Zone};
+
+    /// Calls `range` (each its own caller) as a batch of source `src`.
+    fn calls(src: usize, range: std::ops::Range<u32>) -> crate::cdr::batch::Batch {
+        let text: String = range
+            .map(|n| format!("86138{n:06}|8613800138000|2026-11-20 10:00:00|2026-11-20 10:00:30|30000|-9|1|IN|OUT|10.0.0.1|10.0.0.2|86138{n:06}|008613800138000|86138{n:06}|8613800138000|0|1\n"))
+            .collect();
+        let block = Block {
+            source: src,
+            seq: 0,
+            first_line: 1,
+            lines: text.lines().count() as u64,
+            data: text.into_bytes(),
+            rows: Default::default(),
+            skip_header: false,
+            ends_source: false,
+            tail_is_pending: false,
+            too_long: None,
+        };
+        parse_block(&block, &Layout::positional_pipe(), &TimeReader::new(Zone::parse("UTC").expect("utc")))
+    }
+
+    #[test]
+    fn a_call_another_source_brought_counts_once_and_its_key_leaves_with_its_row() {
+        let mut st = Store::default();
+        st.sources = vec![SourceInfo::new("file".into()), SourceInfo::new("feed".into())];
+        st.append(calls(0, 0..2000));
+        let mut d = LiveDedup::new(&mut st);
+        assert!(d.heap_bytes() < 2000 * 24, "{} bytes for 2000 calls", d.heap_bytes());
+        // The feed brings calls 1990..2010: ten were in the file.
+        let before = st.len();
+        st.append(calls(1, 1990..2010));
+        assert_eq!(d.take_in(&mut st, before), 10);
+        assert_eq!(st.duplicate_rows(), 10);
+        assert_eq!(st.sources[1].duplicate_of, vec![(0, 10)]);
+        // The same source repeating itself is not a duplicate across sources.
+        let before = st.len();
+        st.append(calls(1, 2005..2006));
+        assert_eq!(d.take_in(&mut st, before), 0);
+        // The file's first 1000 calls are dropped: their keys go with them (the index is
+        // built again), the rest still count.
+        st.drop_front(1000);
+        let before = st.len();
+        st.append(calls(1, 0..1));
+        st.append(calls(1, 1500..1501));
+        assert_eq!(d.take_in(&mut st, before), 1, "only call 1500 is still held");
+        assert!(!st.is_duplicate(before) && st.is_duplicate(before + 1));
     }
 }

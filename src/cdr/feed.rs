@@ -94,7 +94,8 @@ impl FeedCounts {
 /// sources load is lost (it waits in the channel).
 pub struct Feed {
     pub addr: SocketAddr,
-    rx: Receiver<Batch>,
+    /// Boxed: the channel allocates every slot up front, and a batch is over a kilobyte.
+    rx: Receiver<Box<Batch>>,
     counts: Arc<Mutex<FeedCounts>>,
     stop: Arc<AtomicBool>,
 }
@@ -229,30 +230,49 @@ fn open_spool(path: &std::path::Path, append: bool) -> Result<std::fs::File, Str
     })
 }
 
-/// Keys of calls received recently, oldest first, bounded by time and number.
-#[derive(Default)]
+/// Keys of calls received recently, oldest first, bounded by time and number. A key is one
+/// 64-bit hash of the softswitch name and the flowno, kept with the second it arrived
+/// (about 40 bytes a call, 40 MB at the most): two calls would have to share a hash for one
+/// to be taken for the other's resend (odds of about one in 10^7 over a million keys).
 struct Seen {
-    keys: HashMap<(String, u64), Instant>,
-    order: VecDeque<((String, u64), Instant)>,
+    hasher: std::collections::hash_map::RandomState,
+    started: Instant,
+    /// Key -> second it arrived (from `started`).
+    keys: HashMap<u64, u32>,
+    order: VecDeque<(u64, u32)>,
+}
+
+impl Default for Seen {
+    fn default() -> Self {
+        Seen {
+            hasher: Default::default(),
+            started: Instant::now(),
+            keys: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
 }
 
 impl Seen {
-    /// Whether the key was seen; remembers it if not.
-    fn check(&mut self, key: (String, u64)) -> bool {
-        let now = Instant::now();
-        while let Some((k, t)) = self.order.front() {
-            if now.duration_since(*t) < REPEAT_WINDOW && self.order.len() < MAX_KEYS {
+    /// Whether the call (softswitch name, flowno) was seen; remembers it if not.
+    fn check(&mut self, softswitch: &str, flowno: u64) -> bool {
+        use std::hash::BuildHasher;
+        let now = u32::try_from(self.started.elapsed().as_secs()).unwrap_or(u32::MAX);
+        let window = u32::try_from(REPEAT_WINDOW.as_secs()).unwrap_or(u32::MAX);
+        while let Some(&(k, t)) = self.order.front() {
+            if now.saturating_sub(t) < window && self.order.len() < MAX_KEYS {
                 break;
             }
-            if self.keys.get(k) == Some(t) {
-                self.keys.remove(k);
+            if self.keys.get(&k) == Some(&t) {
+                self.keys.remove(&k);
             }
             self.order.pop_front();
         }
+        let key = self.hasher.hash_one((softswitch, flowno));
         if self.keys.contains_key(&key) {
             return true;
         }
-        self.keys.insert(key.clone(), now);
+        self.keys.insert(key, now);
         self.order.push_back((key, now));
         false
     }
@@ -263,7 +283,7 @@ struct Receiver_ {
     allow: Vec<ipnet::IpNet>,
     relay: Option<(UdpSocket, SocketAddr)>,
     spool: Option<Spool>,
-    tx: Sender<Batch>,
+    tx: Sender<Box<Batch>>,
     counts: Arc<Mutex<FeedCounts>>,
     seen: Seen,
     times: TimeReader,
@@ -348,7 +368,7 @@ impl Receiver_ {
             self.count(|c| c.malformed_from(&from));
             return;
         }
-        let flowno = batch.cols.flowno.first().copied().filter(|f| *f != 0);
+        let flowno = batch.cols.flowno_of(0);
         let softswitch = batch
             .cols
             .extras
@@ -361,7 +381,7 @@ impl Receiver_ {
         if let Some(f) = flowno {
             let ok = self.socket.send_to(f.to_string().as_bytes(), from).is_ok();
             self.count(|c| c.acknowledged += u64::from(ok));
-            if self.seen.check((softswitch, f)) {
+            if self.seen.check(&softswitch, f) {
                 self.count(|c| {
                     c.repeats += 1;
                     if c.repeated_flownos.len() < MAX_REPEATED && !c.repeated_flownos.contains(&f) {
@@ -379,7 +399,7 @@ impl Receiver_ {
         self.count(|c| c.calls += 1);
         // A full channel means the ingest thread is gone or far behind: the call is
         // acknowledged and spooled, and counted; the store catches up as the channel drains.
-        let _ = self.tx.send_timeout(batch, Duration::from_secs(1));
+        let _ = self.tx.send_timeout(Box::new(batch), Duration::from_secs(1));
     }
 }
 
@@ -410,7 +430,7 @@ impl Follow for FeedFollow {
             match self.feed.rx.try_recv() {
                 Ok(mut b) => {
                     b.source = self.source;
-                    out.batches.push(b);
+                    out.batches.push(*b);
                 }
                 Err(_) => break,
             }
@@ -469,11 +489,11 @@ mod tests {
     #[test]
     fn seen_keys_are_bounded() {
         let mut s = Seen::default();
-        assert!(!s.check(("a".into(), 1)));
-        assert!(s.check(("a".into(), 1)));
-        assert!(!s.check(("b".into(), 1)));
+        assert!(!s.check("a", 1));
+        assert!(s.check("a", 1));
+        assert!(!s.check("b", 1));
         for i in 0..(MAX_KEYS as u64 + 10) {
-            s.check(("x".into(), i));
+            s.check("x", i);
         }
         assert!(s.keys.len() <= MAX_KEYS);
         assert!(s.order.len() <= MAX_KEYS);

@@ -461,7 +461,7 @@ fn watermark_of(store: &Store, src: usize) -> (i64, Vec<(u64, i64)>) {
         .iter()
         .flat_map(|r| r.clone())
         .filter(|&i| stop(i) >= from)
-        .filter_map(|i| store.cols.flowno.get(i).copied().filter(|f| *f != 0).map(|f| (f, stop(i))))
+        .filter_map(|i| store.cols.flowno_of(i).map(|f| (f, stop(i))))
         .collect();
     (newest, recent)
 }
@@ -515,5 +515,27 @@ mod tests {
         r.note(t0 + Duration::from_secs(30), 100);
         assert_eq!(r.trim(&mut small, t0 + Duration::from_secs(61)), 0, "5 of 100 is under an eighth");
         assert_eq!(r.trim(&mut small, t0 + Duration::from_secs(95)), 100);
+    }
+
+    #[test]
+    fn strings_of_dropped_rows_leave_the_pools_and_kept_rows_read_the_same() {
+        // Callers with a letter are pooled strings, one per call.
+        let text: String =
+            (0..3000).map(|n| line(n, "2026-11-20 10:00:00").replacen("86138", "A", 1)).collect();
+        let mut st = store_of(text);
+        let before = st.pools.numbers.len();
+        assert!(before > 3000, "{before} pooled numbers");
+        let kept: Vec<_> = (2500..3000).map(|i| st.record(i)).collect();
+        let snapshot = st.clone();
+        st.drop_front(2500);
+        assert!(st.pools.numbers.len() < 1100, "{} of {before} strings left", st.pools.numbers.len());
+        for (i, want) in kept.iter().enumerate() {
+            assert_eq!(&st.record(i), want, "row {i}");
+        }
+        assert_eq!(snapshot.record(2999), kept[499], "a snapshot taken before reads as it did");
+        // A few strings unused are left alone (a rebuild costs a pass over every row).
+        let n = st.pools.numbers.len();
+        st.drop_front(10);
+        assert_eq!(st.pools.numbers.len(), n);
     }
 }

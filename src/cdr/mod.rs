@@ -28,6 +28,7 @@ pub mod report;
 pub mod rows;
 pub mod source;
 pub mod store;
+pub mod tail;
 pub mod time;
 pub mod warn;
 

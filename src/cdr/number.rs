@@ -130,6 +130,11 @@ impl DerivedNumber {
         DerivedNumber(pool.intern(s) & !DERIVED)
     }
 
+    /// The id in the numbers pool this refers to (its added prefix, or the whole number).
+    pub fn pool_id(self) -> u32 {
+        if self.0 & DERIVED != 0 { self.0 & PREFIX_MASK } else { self.0 }
+    }
+
     pub fn remap(self, map: &[u32]) -> DerivedNumber {
         if self.0 & DERIVED != 0 {
             let id = self.0 & PREFIX_MASK;

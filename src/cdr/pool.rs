@@ -25,6 +25,42 @@ pub struct Pools {
     pub reasons: Arc<ReasonTable>,
 }
 
+/// Which ids of each pool some row refers to (index = id).
+#[derive(Debug, Default)]
+pub struct Used {
+    pub gateways: Vec<bool>,
+    pub ips: Vec<bool>,
+    pub numbers: Vec<bool>,
+    pub extras: Vec<bool>,
+}
+
+impl Used {
+    /// Nothing used yet, sized for `pools`.
+    pub fn none(pools: &Pools) -> Used {
+        Used {
+            gateways: vec![false; pools.gateways.len()],
+            ips: vec![false; pools.ips.len()],
+            numbers: vec![false; pools.numbers.len()],
+            extras: vec![false; pools.extra_values.len()],
+        }
+    }
+
+    /// Strings no row refers to, out of all.
+    pub fn unused(&self) -> (usize, usize) {
+        let all = [&self.gateways, &self.ips, &self.numbers, &self.extras];
+        let unused = all.iter().map(|v| v.iter().skip(1).filter(|u| !**u).count()).sum();
+        (unused, all.iter().map(|v| v.len().saturating_sub(1)).sum())
+    }
+}
+
+/// Marks `id` used.
+#[inline]
+pub fn mark(used: &mut [bool], id: u32) {
+    if let Some(u) = used.get_mut(id as usize) {
+        *u = true;
+    }
+}
+
 /// Id translation tables from one set of pools to another (index = old id).
 pub struct Remap {
     pub gateways: Vec<u32>,
@@ -52,6 +88,18 @@ impl Pools {
                 })
                 .collect(),
         }
+    }
+
+    /// Pools of only the strings `used` marks, and how ids translate (end-reason values are
+    /// kept whole: their table is capped and small).
+    pub fn keep_only(&self, used: &Used) -> (Pools, Remap) {
+        let (gateways, gw) = self.gateways.keep_only(&used.gateways);
+        let (ips, ip) = self.ips.keep_only(&used.ips);
+        let (numbers, nums) = self.numbers.keep_only(&used.numbers);
+        let (extra_values, extras) = self.extra_values.keep_only(&used.extras);
+        let reasons = self.reasons.iter().map(|(id, _)| id).collect();
+        let pools = Pools { gateways, ips, numbers, extra_values, reasons: self.reasons.clone() };
+        (pools, Remap { gateways: gw, ips: ip, numbers: nums, extras, reasons })
     }
 
     pub fn heap_bytes(&self) -> usize {
@@ -188,6 +236,19 @@ impl Pool {
             map[id as usize] = self.intern(s);
         }
         map
+    }
+
+    /// A pool of the strings `keep` marks (by id; the empty string always stays) and how ids
+    /// translate. Ids keep their order, so none grows.
+    pub fn keep_only(&self, keep: &[bool]) -> (Pool, Vec<u32>) {
+        let mut p = Pool::new();
+        let mut map = vec![0u32; self.len()];
+        for (id, s) in self.iter().skip(1) {
+            if keep.get(id as usize).copied().unwrap_or(false) {
+                map[id as usize] = p.intern(s);
+            }
+        }
+        (p, map)
     }
 
     /// Approximate heap bytes held.

@@ -285,6 +285,26 @@ impl Store {
             self.mark_duplicate(i - k);
         }
         self.dropped += k as u64;
+        self.compact_pools();
+    }
+
+    /// Strings no kept row refers to any more (call ids, numbers of the calls dropped) leave
+    /// the pools once they are a quarter of them, so a follow that runs for days holds the
+    /// strings of the rows it keeps and no more. Ids change: readers that kept ids start
+    /// over when `dropped` moves, as they do for row numbers.
+    fn compact_pools(&mut self) {
+        let mut used = super::pool::Used::none(&self.pools);
+        self.cols.mark_used(&mut used);
+        let (unused, all) = used.unused();
+        if unused < 1024 || unused.saturating_mul(4) < all {
+            return;
+        }
+        let (pools, map) = self.pools.keep_only(&used);
+        let mut cols = Columns::default();
+        cols.reserve(self.cols.len());
+        cols.append_remapped(&self.cols, &map);
+        self.cols = cols;
+        self.pools = pools;
     }
 
     /// A row repeats a call read from an earlier source and is left out of every query.
@@ -517,7 +537,7 @@ impl Store {
             caller_pdd_ms: pdd(c.caller_pdd_ms[i]),
             callee_pdd_ms: pdd(c.callee_pdd_ms[i]),
             call_level: small(c.call_level[i]),
-            flowno: c.flowno.get(i).copied().filter(|f| *f != 0),
+            flowno: c.flowno_of(i),
             extras: c
                 .extras
                 .iter()

@@ -51,7 +51,7 @@ pub fn reconciliation_text(st: &Store, report: &Report, tw: &TimeWriter) -> Stri
             let mut named: Vec<String> = rows
                 .iter()
                 .take(LISTED)
-                .map(|&i| match st.cols.flowno.get(i).copied().filter(|f| *f != 0) {
+                .map(|&i| match st.cols.flowno_of(i) {
                     Some(f) => format!("flowno {f}"),
                     None => {
                         format!("{}:{}", st.source_of(i).map_or("?", |s| s.name.as_str()), st.cols.line(i))

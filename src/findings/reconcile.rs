@@ -118,7 +118,7 @@ struct Keyer<'a> {
 
 impl Keyer<'_> {
     fn flow(&self, i: usize) -> Option<Key> {
-        let fl = self.store.cols.flowno.get(i).copied().unwrap_or(0);
+        let fl = self.store.cols.flowno.get(i);
         (fl != 0).then(|| Key::Flow(self.store.extra_id(self.softswitch, i), fl))
     }
 
@@ -362,7 +362,7 @@ fn gap_finding(inp: &Input<'_>, gap: &Gap<'_>) -> Finding {
         },
         impact: Impact { failed_calls: n, talk_minutes: talk_ms as f64 / 60_000.0 },
         text,
-        filter: flowno_filter(gap.rows.iter().map(|&i| st.cols.flowno.get(i).copied().unwrap_or(0))),
+        filter: flowno_filter(gap.rows.iter().map(|&i| st.cols.flowno.get(i))),
         advice: Vec::new(),
     }
 }

@@ -257,7 +257,7 @@ impl Compiled {
                     v != NO_SMALL && values[(v as u8) as usize]
                 }
                 Pred::Answered(want) => (st.hold_ms(i) > 0) == *want,
-                Pred::Flowno(set) => c.flowno.get(i).is_some_and(|f| *f != 0 && set.contains(f)),
+                Pred::Flowno(set) => c.flowno_of(i).is_some_and(|f| set.contains(&f)),
                 Pred::Compare(m, op, ms) => match m {
                     Measure::Duration => op.test(i64::from(st.hold_ms(i)), *ms),
                     Measure::Pdd => st.pdd_ms(i).is_some_and(|p| op.test(i64::from(p), *ms)),

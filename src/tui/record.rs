@@ -16,7 +16,7 @@ impl App {
         let Some(&row) = self.rows.get(self.selected) else { return };
         let Some(store) = self.shown.as_ref() else { return };
         let i = row as usize;
-        let Some(flowno) = store.cols.flowno.get(i).copied().filter(|f| *f != 0) else { return };
+        let Some(flowno) = store.cols.flowno_of(i) else { return };
         let Some((url, table)) = store.source_of(i).and_then(|s| s.db.clone()) else { return };
         if self.whole_record.as_ref().is_some_and(|(f, _)| *f == flowno) {
             return;

@@ -158,7 +158,7 @@ fn field_line(t: Theme, name: &str, value: &str) -> Line<'static> {
 /// A call read from a database: the columns the store does not keep, fetched on demand.
 fn whole_record_lines(app: &App, store: &Store, row: usize) -> Vec<Line<'static>> {
     let t = app.theme;
-    let flowno = store.cols.flowno.get(row).copied().unwrap_or(0);
+    let flowno = store.cols.flowno.get(row);
     let Some((_, table)) = store.source_of(row).and_then(|s| s.db.as_ref()) else { return Vec::new() };
     if flowno == 0 {
         return Vec::new();

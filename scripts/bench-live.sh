@@ -99,13 +99,25 @@ wait_for "S77777" 30
 seen=$(now)
 rss_mid=$(rss)
 log_at=$(wc -l < "$work/refresh.log")
-while kill -0 "$sender" 2>/dev/null; do sleep 0.2; done
+# Memory every 10 s while calls arrive: it should grow with the calls kept, no faster.
+samples=""
+next=$(( $(now) + 10000000000 ))
+while kill -0 "$sender" 2>/dev/null; do
+    sleep 0.2
+    if [ "$(now)" -ge "$next" ]; then
+        samples="$samples $(( ($(now) - mark) / 1000000000 + secs / 2 ))s:$(( $(rss) / 1024 ))MiB"
+        next=$(( next + 10000000000 ))
+    fi
+done
 c1=$(ticks)
 rss1=$(rss)
-sleep 3
+# The findings of the last calls may still be due (they are asked for every 2 s at most,
+# and every ten times their last duration): idle starts after them.
+sleep 15
 i0=$(ticks)
 sleep 10
 i1=$(ticks)
+rss_idle=$(rss)
 shown=$(tm capture-pane -p -t b | grep -o '[0-9,]*/[0-9,]* calls' | head -1)
 # Refresh cost: the worker's time per refresh while calls arrive (CDRSCOPE_BENCH_LOG), from
 # the marked call on (the first refreshes after loading count everything once).
@@ -116,5 +128,6 @@ echo "all rows loaded:        $(( (loaded - start) / 1000000 )) ms after launch"
 echo "latency:                $(( (seen - mark) / 1000000 )) ms from sending the marked call to seeing it (tmux polling adds up to 5 ms)"
 echo "CPU while calls arrive: $(awk -v d=$((c1 - c0)) -v hz="$hz" -v s="$secs" 'BEGIN { printf "%.1f%%", 100 * d / hz / s }') of one core"
 echo "idle CPU over 10 s:     $(awk -v d=$((i1 - i0)) -v hz="$hz" 'BEGIN { printf "%.2f%%", 100 * d / hz / 10 }')"
-echo "memory:                 $((rss0 / 1024)) MiB before, $((rss_mid / 1024)) MiB after $((rate * secs / 2)) more calls, $((rss1 / 1024)) MiB after $((rate * secs))"
+echo "memory:                 $((rss0 / 1024)) MiB before, $((rss_mid / 1024)) MiB after $((rate * secs / 2)) more calls, $((rss1 / 1024)) MiB after $((rate * secs)), $((rss_idle / 1024)) MiB after 25 s idle"
+[ -n "$samples" ] && echo "memory while arriving:  $samples (seconds since the first call: RSS)"
 echo "machine:                $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"

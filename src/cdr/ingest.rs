@@ -230,13 +230,17 @@ fn run(
         // snapshot.
         if let Some(r) = retention.as_mut() {
             r.note(Instant::now(), store.dropped + store.len() as u64);
-            if last_trim.elapsed() >= TRIM_EVERY {
-                last_trim = Instant::now();
-                if r.trim(&mut store, Instant::now()) > 0 {
-                    changed = true;
-                    unpublished += 1;
-                }
+        }
+        if last_trim.elapsed() >= TRIM_EVERY {
+            last_trim = Instant::now();
+            if let Some(r) = retention.as_mut()
+                && r.trim(&mut store, Instant::now()) > 0
+            {
+                changed = true;
+                unpublished += 1;
             }
+            // Polls free parsed batches, and columns move to bigger buffers as they grow.
+            crate::memory::give_back();
         }
         let (notes, mut events): (Vec<Event>, Vec<Event>) =
             events.into_iter().partition(|e| matches!(e, Event::Note { .. }));

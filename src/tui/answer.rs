@@ -21,6 +21,9 @@ pub struct Kept {
     holds: Vec<Option<HoldUnit>>,
     pub rows: Arc<Selection>,
     pub tally: Tally,
+    /// The rows of the answer before, whose buffer the next merge writes into once nobody
+    /// reads them: a fresh buffer of millions of rows each refresh costs page faults.
+    spare: Option<Arc<Selection>>,
 }
 
 /// How two rows compare in `sort`: by the key, then by row (so a full sort and a merge of new
@@ -67,7 +70,8 @@ pub fn answer(
         sort_rows(store, &mut new, sort);
         let mut tally = k.tally;
         tally.add(store, &new);
-        let rows = merge(&k.rows, &new, ordered(store, sort));
+        let mut rows = k.spare.and_then(|s| Arc::try_unwrap(s).ok()).unwrap_or_default();
+        merge(&k.rows, &new, ordered(store, sort), &mut rows);
         return Kept {
             text: text.to_string(),
             sort,
@@ -75,13 +79,22 @@ pub fn answer(
             holds,
             rows: Arc::new(rows),
             tally,
+            spare: Some(k.rows),
         };
     }
     let mut rows = evaluate(q, ctx);
     sort_rows(store, &mut rows, sort);
     let mut tally = Tally::default();
     tally.add(store, &rows);
-    Kept { text: text.to_string(), sort, store: snapshot.clone(), holds, rows: Arc::new(rows), tally }
+    Kept {
+        text: text.to_string(),
+        sort,
+        store: snapshot.clone(),
+        holds,
+        rows: Arc::new(rows),
+        tally,
+        spare: None,
+    }
 }
 
 impl Kept {
@@ -102,9 +115,10 @@ impl Kept {
     }
 }
 
-/// Two lists in one order, merged.
-fn merge(old: &[u32], new: &[u32], cmp: impl Fn(&u32, &u32) -> Ordering) -> Selection {
-    let mut out = Vec::with_capacity(old.len() + new.len());
+/// Two lists in one order, merged into `out` (emptied first).
+fn merge(old: &[u32], new: &[u32], cmp: impl Fn(&u32, &u32) -> Ordering, out: &mut Selection) {
+    out.clear();
+    out.reserve(old.len() + new.len());
     let (mut i, mut j) = (0, 0);
     while i < old.len() && j < new.len() {
         if cmp(&new[j], &old[i]) == Ordering::Less {
@@ -117,7 +131,6 @@ fn merge(old: &[u32], new: &[u32], cmp: impl Fn(&u32, &u32) -> Ordering) -> Sele
     }
     out.extend_from_slice(&old[i..]);
     out.extend_from_slice(&new[j..]);
-    out
 }
 
 #[cfg(test)]

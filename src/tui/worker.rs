@@ -293,12 +293,16 @@ pub fn spawn(
     });
 }
 
+/// How often freed memory is handed back while refreshes come (see [`crate::memory`]).
+const GIVE_BACK_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn serve(
     ctx: &Ctx,
     rx: &std::sync::mpsc::Receiver<Request>,
     tx: &tokio::sync::mpsc::UnboundedSender<Response>,
 ) {
     let mut kept = None;
+    let mut gave_back = std::time::Instant::now();
     while let Ok(first) = rx.recv() {
         if crate::tui::guard::test_panic() == Some(crate::tui::guard::TestPanic::Worker) {
             panic!("panic requested by CDRSCOPE_TEST_PANIC=worker");
@@ -328,12 +332,18 @@ fn serve(
                     let resp = std::panic::catch_unwind(run)
                         .unwrap_or_else(|e| Response::Failed(crate::tui::guard::panic_message(&*e)));
                     let _ = tx.send(resp);
+                    crate::memory::give_back();
                 });
                 continue;
             }
             if tx.send(process_with(r, ctx, &mut kept)).is_err() {
                 return;
             }
+        }
+        // Each refresh while following frees the last list of rows (megabytes).
+        if gave_back.elapsed() >= GIVE_BACK_EVERY {
+            crate::memory::give_back();
+            gave_back = std::time::Instant::now();
         }
     }
 }

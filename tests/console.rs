@@ -352,6 +352,27 @@ fn export_writes_what_is_shown_and_never_over_a_source() {
     key(&mut app, &ctx, KeyCode::Enter);
     assert!(screen(&mut app, 100, 30).contains("refusing"));
     assert_eq!(std::fs::read(&src).expect("read"), b"x");
+    key(&mut app, &ctx, KeyCode::Esc);
+    // A directory that does not exist is said in the prompt, which stays open.
+    key(&mut app, &ctx, KeyCode::Char('e'));
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    typed(&mut app, &ctx, "/nonexistent/dir/x.csv");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert!(screen(&mut app, 100, 30).contains("no directory /nonexistent/dir"));
+    assert!(app.overlay.is_some(), "the prompt stays open on an error");
+    // An unknown extension is said once; Enter again writes CSV, and the status names the
+    // absolute path.
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    let odd = dir.path().join("scanner.xlsx");
+    typed(&mut app, &ctx, &odd.display().to_string());
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert!(screen(&mut app, 100, 30).contains(".xlsx is not an export format"));
+    assert!(!odd.exists());
+    key(&mut app, &ctx, KeyCode::Enter);
+    let text = std::fs::read_to_string(&odd).expect("written on the second Enter");
+    let head = text.lines().next().unwrap_or_default();
+    assert!(head.contains(",flowno") && !head.contains('|'), "written as CSV: {head}");
+    assert!(app.status.as_ref().is_some_and(|(m, _)| m.contains(&odd.display().to_string())));
 }
 
 #[test]
@@ -466,4 +487,94 @@ fn the_load_report_is_announced_and_lists_skipped_files() {
     key(&mut app, &ctx, KeyCode::Char('L'));
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("cdr/old.tar.gz") && s.contains("skipped:   a tar archive"), "{s}");
+}
+
+/// Rows that arrive while a refresh is being computed are shown when it returns, not at the
+/// next arrival (a database is polled once a second: waiting for its next poll put calls on
+/// screen over a second after they were written).
+#[test]
+fn calls_arriving_during_a_refresh_are_shown_when_it_returns() {
+    let data = cdrscope::cdr::demo::demo_bytes();
+    let first = |n: usize| -> Store {
+        let part: Vec<u8> =
+            data.split(|b| *b == b'\n').take(n).flat_map(|l| l.iter().copied().chain([b'\n'])).collect();
+        let mut st = common::load_bytes("feed", &part);
+        st.sources[0].live = Some(cdrscope::cdr::follow::LiveState::Following);
+        st
+    };
+    let (mut app, ctx) = app_with(Store::default());
+    let shared = ctx.store.clone();
+    shared.store(Arc::new(first(1000)));
+    app.ingest_event(cdrscope::cdr::ingest::Event::Loaded(Ok(Vec::new())));
+    settle(&mut app, &ctx);
+    assert_eq!(app.rows.len(), 1000);
+    // 100 calls arrive: a refresh is asked for and computed...
+    shared.store(Arc::new(first(1100)));
+    app.ingest_event(cdrscope::cdr::ingest::Event::Appended { rows: 1100 });
+    let answers: Vec<_> = std::mem::take(&mut app.outbox).into_iter().map(|r| process(r, &ctx)).collect();
+    // ...and 100 more arrive before it returns.
+    shared.store(Arc::new(first(1200)));
+    app.ingest_event(cdrscope::cdr::ingest::Event::Appended { rows: 1200 });
+    for a in answers {
+        app.apply(a);
+    }
+    settle(&mut app, &ctx);
+    assert_eq!(app.rows.len(), 1200, "the second arrival waited for a third");
+}
+
+/// The text of the open prompt and where its cursor is.
+fn prompt_of(app: &App) -> (String, usize) {
+    match &app.overlay {
+        Some(cdrscope::tui::app::Overlay::Prompt(p)) => (p.text.clone(), p.cursor),
+        other => panic!("no prompt open: {other:?}"),
+    }
+}
+
+/// Prompts edit as a shell line does: arrows, Home/End, Delete, and Ctrl-A/E/U/K/W/B/F/D;
+/// the live count follows each edit; the help screen lists the keys.
+#[test]
+fn the_filter_prompt_edits_anywhere_in_the_line() {
+    let (mut app, ctx) = app_with(demo_store());
+    let ctrl = |app: &mut App, c: char| {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+        settle(app, &ctx);
+    };
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "outgw:CT-Route-2 code:486");
+    ctrl(&mut app, 'w');
+    assert_eq!(prompt_of(&app), ("outgw:CT-Route-2 ".into(), 17));
+    typed(&mut app, &ctx, "code:503");
+    // To the start, over "out", and the "out" cut: "gw:" is left.
+    key(&mut app, &ctx, KeyCode::Home);
+    for _ in 0..3 {
+        key(&mut app, &ctx, KeyCode::Right);
+    }
+    ctrl(&mut app, 'u');
+    assert_eq!(prompt_of(&app), ("gw:CT-Route-2 code:503".into(), 0));
+    assert!(screen(&mut app, 100, 30).contains("> gw:CT-Route-2 code:503"), "{}", screen(&mut app, 100, 30));
+    // Typed in the middle; Delete and Ctrl-D under the cursor; Ctrl-K to the end.
+    ctrl(&mut app, 'e');
+    key(&mut app, &ctx, KeyCode::Left);
+    key(&mut app, &ctx, KeyCode::Left);
+    key(&mut app, &ctx, KeyCode::Delete);
+    ctrl(&mut app, 'd');
+    typed(&mut app, &ctx, "86");
+    assert_eq!(prompt_of(&app).0, "gw:CT-Route-2 code:586");
+    ctrl(&mut app, 'a');
+    ctrl(&mut app, 'f');
+    ctrl(&mut app, 'f');
+    ctrl(&mut app, 'f');
+    ctrl(&mut app, 'k');
+    assert_eq!(prompt_of(&app), ("gw:".into(), 3));
+    typed(&mut app, &ctx, "CT-Route-2");
+    let shown = screen(&mut app, 100, 30);
+    assert!(shown.contains("calls match"), "the live count follows the edits:\n{shown}");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.filter, "gw:CT-Route-2");
+    // The help lists the editing keys (it comes from the keymap).
+    key(&mut app, &ctx, KeyCode::Char('?'));
+    let help = screen(&mut app, 120, 80);
+    for k in ["Ctrl-W", "Ctrl-U", "Ctrl-K", "Delete"] {
+        assert!(help.contains(k), "help lacks {k}");
+    }
 }

@@ -46,7 +46,9 @@ pub struct IngestOptions {
     pub load: LoadOptions,
     /// Go on reading sources after their first reading.
     pub follow: bool,
-    /// How often followed sources are polled.
+    /// How often followed sources are polled (a database table no more than every
+    /// [`super::db_follow::POLL_EVERY`]). A new call waits up to one tick on top of its
+    /// source's own delay, and a call must be on screen within a second of being written.
     pub tick: Duration,
     /// For `udp://` sources.
     pub feed: super::feed::FeedOptions,
@@ -59,7 +61,7 @@ impl Default for IngestOptions {
         IngestOptions {
             load: LoadOptions::default(),
             follow: false,
-            tick: Duration::from_millis(250),
+            tick: Duration::from_millis(100),
             feed: super::feed::FeedOptions::default(),
             keep: None,
         }

@@ -49,6 +49,8 @@ pub enum PromptKind {
 pub struct Prompt {
     pub kind: PromptKind,
     pub text: String,
+    /// Where typing goes: a byte offset into `text` (see [`super::line_edit`]).
+    pub cursor: usize,
     /// Position in the filter history while browsing it with up/down.
     pub history_pos: Option<usize>,
     /// Live count of matching calls (filter prompt), or the error of the draft.
@@ -291,6 +293,7 @@ impl App {
         self.overlay = Some(Overlay::Prompt(Prompt {
             kind: PromptKind::Password,
             text: String::new(),
+            cursor: 0,
             history_pos: None,
             count: None,
             error,
@@ -412,6 +415,7 @@ impl App {
                         }
                         self.stats_selected = 0;
                         self.request_timeline();
+                        self.caught_up();
                     }
                     Err(e) => self.filter_error = Some(e),
                 }
@@ -455,7 +459,9 @@ impl App {
         match self.overlay.take() {
             Some(Overlay::Prompt(mut p)) => {
                 let room = MAX_PROMPT_CHARS.saturating_sub(p.text.chars().count());
-                p.text.extend(clean.chars().take(room));
+                for c in clean.chars().take(room) {
+                    super::line_edit::insert(&mut p.text, &mut p.cursor, c);
+                }
                 let cut = clean.chars().count() > room;
                 // One live count for the whole paste.
                 self.overlay = self.prompt_edited(p);
@@ -579,6 +585,7 @@ impl App {
                         return Some(Overlay::Prompt(Prompt {
                             kind: PromptKind::Since,
                             text: String::new(),
+                            cursor: 0,
                             history_pos: None,
                             count: None,
                             error: None,
@@ -640,6 +647,22 @@ impl App {
     }
 
     fn prompt_key(&mut self, mut p: Prompt, k: KeyEvent) -> Option<Overlay> {
+        /// The line edits the prompt's keys stand for.
+        fn line_edit_of(a: Action) -> Option<super::line_edit::Edit> {
+            use super::line_edit::Edit;
+            Some(match a {
+                Action::DeleteBack => Edit::DeleteBack,
+                Action::DeleteForward => Edit::DeleteForward,
+                Action::CursorLeft => Edit::Left,
+                Action::CursorRight => Edit::Right,
+                Action::LineStart => Edit::Home,
+                Action::LineEnd => Edit::End,
+                Action::KillToStart => Edit::KillToStart,
+                Action::KillToEnd => Edit::KillToEnd,
+                Action::DeleteWordBack => Edit::DeleteWordBack,
+                _ => return None,
+            })
+        }
         match self.keymap.action_for(&k, Context::Prompt) {
             // Without a password the load is tried as is (a server may allow it).
             Some(Action::PromptCancel) if p.kind == PromptKind::Password => {
@@ -648,13 +671,18 @@ impl App {
             }
             Some(Action::PromptCancel) => return None,
             Some(Action::PromptApply) => return self.submit_prompt(p),
-            Some(Action::DeleteBack) => {
-                p.text.pop();
+            Some(a) if line_edit_of(a).is_some() => {
+                let Some(e) = line_edit_of(a) else { return Some(Overlay::Prompt(p)) };
+                // Moving the cursor changes nothing to count or check.
+                if !super::line_edit::apply(&mut p.text, &mut p.cursor, e) {
+                    return Some(Overlay::Prompt(p));
+                }
             }
             Some(Action::HistoryPrev) if p.kind == PromptKind::Filter && !self.history.is_empty() => {
                 let pos = p.history_pos.map_or(self.history.len() - 1, |i| i.saturating_sub(1));
                 p.history_pos = Some(pos);
                 p.text = self.history[pos].clone();
+                p.cursor = p.text.len();
             }
             Some(Action::HistoryNext) if p.kind == PromptKind::Filter => {
                 if let Some(i) = p.history_pos {
@@ -665,6 +693,7 @@ impl App {
                         p.history_pos = None;
                         p.text.clear();
                     }
+                    p.cursor = p.text.len();
                 }
             }
             Some(_) => return Some(Overlay::Prompt(p)),
@@ -672,7 +701,9 @@ impl App {
                 KeyCode::Char(_) if p.text.chars().count() >= MAX_PROMPT_CHARS => {
                     return Some(Overlay::Prompt(p));
                 }
-                KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => p.text.push(c),
+                KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    super::line_edit::insert(&mut p.text, &mut p.cursor, c)
+                }
                 _ => return Some(Overlay::Prompt(p)),
             },
         }
@@ -734,19 +765,25 @@ impl App {
                 None
             }
             PromptKind::Export => {
-                let path = std::path::PathBuf::from(p.text.trim());
-                if p.text.trim().is_empty() {
-                    p.error = Some("give a file name".into());
-                    return Some(Overlay::Prompt(p));
+                let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+                let cwd = std::env::current_dir().unwrap_or_default();
+                let target = match super::export_target::resolve(&p.text, home.as_deref(), &cwd, &self.specs)
+                {
+                    Ok(t) => t,
+                    Err(e) => {
+                        p.error = Some(e);
+                        return Some(Overlay::Prompt(p));
+                    }
+                };
+                // A doubtful name is said once; Enter again on the same text writes it.
+                if let Some(w) = target.warning {
+                    let confirm = format!("{}: {w}; Enter again to write it", target.path.display());
+                    if p.error.as_deref() != Some(confirm.as_str()) {
+                        p.error = Some(confirm);
+                        return Some(Overlay::Prompt(p));
+                    }
                 }
-                if let Err(e) = crate::cdr::export::check_target(&path, &self.specs) {
-                    p.error = Some(e);
-                    return Some(Overlay::Prompt(p));
-                }
-                if path.exists() {
-                    p.error = Some(format!("{} exists: choose another name", path.display()));
-                    return Some(Overlay::Prompt(p));
-                }
+                let path = target.path;
                 self.status =
                     Some((format!("exporting {} calls to {}...", self.rows.len(), path.display()), false));
                 if let Some(store) = self.shown.clone() {
@@ -939,6 +976,7 @@ impl App {
                 self.overlay = Some(Overlay::Prompt(Prompt {
                     kind: PromptKind::Filter,
                     text: self.filter.clone(),
+                    cursor: self.filter.len(),
                     history_pos: None,
                     count: None,
                     error: None,
@@ -1032,6 +1070,7 @@ impl App {
                 let name = format!("cdrscope-export-{}.csv", self.zone_now_stamp());
                 self.overlay = Some(Overlay::Prompt(Prompt {
                     kind: PromptKind::Export,
+                    cursor: name.len(),
                     text: name,
                     history_pos: None,
                     count: None,
@@ -1081,6 +1120,14 @@ impl App {
             | Action::HistoryPrev
             | Action::HistoryNext
             | Action::DeleteBack
+            | Action::DeleteForward
+            | Action::CursorLeft
+            | Action::CursorRight
+            | Action::LineStart
+            | Action::LineEnd
+            | Action::KillToStart
+            | Action::KillToEnd
+            | Action::DeleteWordBack
             | Action::PickerToggle
             | Action::PickerApply
             | Action::PickerCancel

@@ -62,6 +62,14 @@ actions! {
     HistoryPrev => "history_prev",
     HistoryNext => "history_next",
     DeleteBack => "delete_back",
+    DeleteForward => "delete_forward",
+    CursorLeft => "cursor_left",
+    CursorRight => "cursor_right",
+    LineStart => "line_start",
+    LineEnd => "line_end",
+    KillToStart => "kill_to_start",
+    KillToEnd => "kill_to_end",
+    DeleteWordBack => "delete_word_back",
     PickerToggle => "picker_toggle",
     PickerApply => "picker_apply",
     PickerCancel => "picker_cancel",
@@ -134,7 +142,7 @@ pub struct Binding {
 }
 
 /// Key names: a character as typed, or Up, Down, Left, Right, PageUp, PageDown, Home, End,
-/// Enter, Esc, Tab, BackTab, Backspace, Space, Ctrl-X.
+/// Enter, Esc, Tab, BackTab, Backspace, Delete, Space, Ctrl-X.
 pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &["/"],
@@ -242,7 +250,55 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["Backspace"],
         action: Action::DeleteBack,
         context: Context::Prompt,
-        help: "delete the character before",
+        help: "delete the character before the cursor",
+    },
+    Binding {
+        keys: &["Delete", "Ctrl-D"],
+        action: Action::DeleteForward,
+        context: Context::Prompt,
+        help: "delete the character under the cursor",
+    },
+    Binding {
+        keys: &["Left", "Ctrl-B"],
+        action: Action::CursorLeft,
+        context: Context::Prompt,
+        help: "cursor left",
+    },
+    Binding {
+        keys: &["Right", "Ctrl-F"],
+        action: Action::CursorRight,
+        context: Context::Prompt,
+        help: "cursor right",
+    },
+    Binding {
+        keys: &["Home", "Ctrl-A"],
+        action: Action::LineStart,
+        context: Context::Prompt,
+        help: "to the start of the line",
+    },
+    Binding {
+        keys: &["End", "Ctrl-E"],
+        action: Action::LineEnd,
+        context: Context::Prompt,
+        help: "to the end",
+    },
+    Binding {
+        keys: &["Ctrl-U"],
+        action: Action::KillToStart,
+        context: Context::Prompt,
+        help: "delete to the start",
+    },
+    Binding {
+        keys: &["Ctrl-K"],
+        action: Action::KillToEnd,
+        context: Context::Prompt,
+        help: "delete to the end",
+    },
+    Binding {
+        keys: &["Ctrl-W"],
+        action: Action::DeleteWordBack,
+        context: Context::Prompt,
+        help: "delete the word before the cursor",
     },
     Binding {
         keys: &["Space"],
@@ -327,7 +383,7 @@ impl Keymap {
                     (
                         name.clone(),
                         format!(
-                            "'{k}' is not a key: a character, Up, Down, Left, Right, PageUp, PageDown, Home, End, Enter, Esc, Tab, BackTab, Backspace, Space or Ctrl-X"
+                            "'{k}' is not a key: a character, Up, Down, Left, Right, PageUp, PageDown, Home, End, Enter, Esc, Tab, BackTab, Backspace, Delete, Space or Ctrl-X"
                         ),
                     )
                 })?;
@@ -418,11 +474,12 @@ pub fn key_name(k: &KeyEvent) -> Option<String> {
         KeyCode::Tab => "Tab".into(),
         KeyCode::BackTab => "BackTab".into(),
         KeyCode::Backspace => "Backspace".into(),
+        KeyCode::Delete => "Delete".into(),
         _ => return None,
     })
 }
 
-const NAMED: [&str; 15] = [
+const NAMED: [&str; 16] = [
     "Up",
     "Down",
     "Left",
@@ -436,6 +493,7 @@ const NAMED: [&str; 15] = [
     "Tab",
     "BackTab",
     "Backspace",
+    "Delete",
     "Space",
     "Ctrl-C",
 ];

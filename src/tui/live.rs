@@ -112,6 +112,17 @@ impl App {
         }
     }
 
+    /// After an answer: calls that arrived while it was computed are asked for now. Their
+    /// event found a refresh under way and let them wait; waiting for the next arrival could
+    /// be a whole database poll.
+    pub fn caught_up(&mut self) {
+        let Some(live) = &self.live else { return };
+        let hold = live.paused || (self.view == View::Calls && self.selected > 0);
+        if !hold {
+            self.show_new_rows();
+        }
+    }
+
     /// `p`: pauses or resumes the display.
     pub fn toggle_pause(&mut self) {
         let Some(live) = self.live.as_mut() else {

@@ -7,9 +7,11 @@
 
 pub mod answer;
 pub mod app;
+mod export_target;
 mod findings;
 pub mod guard;
 pub mod keymap;
+pub mod line_edit;
 pub mod live;
 mod record;
 pub mod theme;

@@ -59,6 +59,11 @@ impl Theme {
         Style::default().add_modifier(Modifier::REVERSED)
     }
 
+    /// The character under a prompt's cursor.
+    pub fn cursor(self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED)
+    }
+
     pub fn bar(self) -> Style {
         self.fg(Color::Blue)
     }

@@ -26,14 +26,21 @@ pub fn draw(f: &mut Frame<'_>, app: &App, p: &Prompt, area: Rect) {
     let block = popup_block(title);
     let inner = block.inner(r);
     f.render_widget(block, r);
-    // A password is never drawn, only its length as stars.
-    let shown = if p.kind == PromptKind::Password {
-        "*".repeat(p.text.chars().count())
+    // A password is never drawn, only its length as stars (and the cursor at its end).
+    let mut line = vec![Span::styled("> ", t.key())];
+    if p.kind == PromptKind::Password {
+        line.push(Span::raw("*".repeat(p.text.chars().count())));
+        line.push(Span::styled("_", t.dim()));
     } else {
-        sanitize(&p.text).into_owned()
-    };
-    let mut lines =
-        vec![Line::from(vec![Span::styled("> ", t.key()), Span::raw(shown), Span::styled("_", t.dim())])];
+        let (before, under, after) = crate::tui::line_edit::split(&p.text, p.cursor);
+        line.push(Span::raw(sanitize(before).into_owned()));
+        match under {
+            Some(c) => line.push(Span::styled(sanitize(c).into_owned(), t.cursor())),
+            None => line.push(Span::styled("_", t.dim())),
+        }
+        line.push(Span::raw(sanitize(after).into_owned()));
+    }
+    let mut lines = vec![Line::from(line)];
     if let (PromptKind::Password, Some(url)) = (p.kind, &app.password_for) {
         lines.push(Line::from(Span::styled(format!("for {}", sanitize(url)), t.dim())));
     }

@@ -578,3 +578,24 @@ fn the_filter_prompt_edits_anywhere_in_the_line() {
         assert!(help.contains(k), "help lacks {k}");
     }
 }
+
+/// A filter that cannot match says why under "no calls match": the nearest gateway, the codes
+/// present, `:` for `=`, a comma for OR.
+#[test]
+fn a_filter_that_cannot_match_says_why_on_screen() {
+    let (mut app, ctx) = app_with(demo_store());
+    for (filter, want) in [
+        ("outgw:CT-Route2", "no gateway is named 'CT-Route2'; nearest: CT-Route-2"),
+        ("code:999", "no call ended with code 999; codes present:"),
+        ("code=503", "a field is written code:503"),
+        ("code:503 OR code:486", "code:503,486"),
+    ] {
+        key(&mut app, &ctx, KeyCode::Char('x'));
+        key(&mut app, &ctx, KeyCode::Char('/'));
+        typed(&mut app, &ctx, filter);
+        key(&mut app, &ctx, KeyCode::Enter);
+        assert_eq!(app.rows.len(), 0, "{filter}");
+        let shown = screen(&mut app, 120, 30);
+        assert!(shown.contains(want), "{filter}:\n{shown}");
+    }
+}

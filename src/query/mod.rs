@@ -5,6 +5,7 @@
 //! at the term.
 
 pub mod eval;
+pub mod hints;
 pub mod parse;
 pub mod timespec;
 

@@ -116,8 +116,14 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let header = Row::new(head).style(t.title());
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table_area);
     if total == 0 {
-        let r = Rect { y: table_area.y + 1, height: 1, ..table_area };
-        f.render_widget(Paragraph::new(" No calls match the filter (x clears it)."), r);
+        // What in the filter cannot match (a gateway or code no call has, `=` for `:`).
+        let hints = crate::query::parse::parse(&app.effective_filter())
+            .map(|q| crate::query::hints::hints(&q, &store))
+            .unwrap_or_default();
+        let mut lines = vec![Line::from(" No calls match the filter (x clears it).")];
+        lines.extend(hints.iter().map(|h| Line::from(Span::styled(format!(" {h}"), t.key()))));
+        let r = Rect { y: table_area.y + 1, height: table_area.height.saturating_sub(1), ..table_area };
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), r);
     }
     let shown = if app.wide { app.detail } else { app.popup };
     if !shown || total == 0 {

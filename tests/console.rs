@@ -190,7 +190,23 @@ fn help_says_shift_tab_and_stops_at_its_end() {
         key(&mut app, &ctx, KeyCode::PageDown);
     }
     let end = screen(&mut app, 100, 20);
-    assert!(end.contains("In the lookup view and pickers"), "the last line stays in view:\n{end}");
+    assert!(end.contains("Terms are ANDed"), "the last line stays in view:\n{end}");
+    // The filter terms are in the help itself, whole at 80 columns and at 120.
+    for (w, h) in [(80, 24), (120, 40)] {
+        key(&mut app, &ctx, KeyCode::Esc);
+        key(&mut app, &ctx, KeyCode::Char('?'));
+        let mut seen = String::new();
+        for _ in 0..12 {
+            seen.push_str(&screen(&mut app, w, h));
+            key(&mut app, &ctx, KeyCode::PageDown);
+        }
+        for (term, what) in cdrscope::query::reference::TERMS {
+            assert!(
+                seen.contains(term.trim()) && seen.contains(what),
+                "{w}x{h}: '{term}' / '{what}' not whole"
+            );
+        }
+    }
 }
 
 #[test]

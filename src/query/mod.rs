@@ -7,6 +7,7 @@
 pub mod eval;
 pub mod hints;
 pub mod parse;
+pub mod reference;
 pub mod timespec;
 
 pub use eval::{Context, Selection, evaluate, evaluate_range};

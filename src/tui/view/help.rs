@@ -30,6 +30,17 @@ pub fn draw(f: &mut Frame<'_>, app: &App, scroll: u16, area: Rect) {
         "In the lookup view and pickers, typing searches; Esc closes.",
         t.dim(),
     )));
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("Filter terms (/)", t.title())));
+    // One line a term where it fits, else the meaning under the term: never cut.
+    for (term, what) in crate::query::reference::TERMS {
+        if 30 + what.chars().count() <= usize::from(inner.width) {
+            lines.push(Line::from(vec![Span::styled(format!("  {term:<28}"), t.key()), Span::raw(*what)]));
+        } else {
+            lines.push(Line::from(Span::styled(format!("  {term}"), t.key())));
+            lines.push(Line::from(format!("      {what}")));
+        }
+    }
     // Never scrolled past the end: the last line stays at the bottom.
     let last = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_sub(inner.height);
     f.render_widget(Paragraph::new(lines).scroll((scroll.min(last), 0)), inner);

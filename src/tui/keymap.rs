@@ -148,7 +148,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["/"],
         action: Action::FilterPrompt,
         context: Context::Global,
-        help: "filter (its terms are listed at the end of this help)",
+        help: "filter (terms at the end of this help)",
     },
     Binding { keys: &["g"], action: Action::GatewayPicker, context: Context::Global, help: "pick gateways" },
     Binding {

@@ -615,3 +615,29 @@ fn a_filter_that_cannot_match_says_why_on_screen() {
         assert!(shown.contains(want), "{filter}:\n{shown}");
     }
 }
+
+/// `i` shows the explanations in the next language (en, zh, es, round), the operator's own
+/// entries file kept.
+#[test]
+fn the_explanation_switches_language_with_a_key() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "code:503");
+    key(&mut app, &ctx, KeyCode::Enter);
+    // The first words of an entry's meaning in a language, as the panel shows them.
+    let opening = |lang: Lang| -> String {
+        let kb = Kb::builtin(lang).expect("kb");
+        kb.get("sip:503").expect("sip:503").meaning.chars().take(8).collect()
+    };
+    let before = screen(&mut app, 140, 40);
+    assert!(before.contains(&opening(Lang::En)), "{before}");
+    key(&mut app, &ctx, KeyCode::Char('i'));
+    assert_eq!(app.kb.lang, Lang::Zh);
+    let zh = screen(&mut app, 140, 40);
+    assert!(zh.contains(&opening(Lang::Zh)), "{zh}");
+    assert!(zh.contains("中文"), "the status says which language");
+    key(&mut app, &ctx, KeyCode::Char('i'));
+    assert!(screen(&mut app, 140, 40).contains(&opening(Lang::Es)));
+    key(&mut app, &ctx, KeyCode::Char('i'));
+    assert_eq!(app.kb.lang, Lang::En);
+}

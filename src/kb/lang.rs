@@ -12,6 +12,15 @@ pub enum Lang {
 impl Lang {
     pub const ALL: [Lang; 3] = [Lang::En, Lang::Zh, Lang::Es];
 
+    /// The next language in [`Lang::ALL`], round.
+    pub fn next(self) -> Lang {
+        match self {
+            Lang::En => Lang::Zh,
+            Lang::Zh => Lang::Es,
+            Lang::Es => Lang::En,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",

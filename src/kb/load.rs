@@ -39,6 +39,9 @@ pub enum KbError {
 #[derive(Debug, Clone)]
 pub struct Kb {
     pub lang: Lang,
+    /// The operator's own entries file it was built with, to build it again in another
+    /// language.
+    user_file: Option<PathBuf>,
     entries: Vec<Entry>,
     by_id: HashMap<String, usize>,
     /// Per entry: every name, alias and meaning in every language, for lookup.
@@ -262,6 +265,11 @@ impl Kb {
         Self::build(lang, user_file)
     }
 
+    /// The same knowledge base (the operator's file included) in another language.
+    pub fn in_lang(&self, lang: Lang) -> Result<Kb, KbError> {
+        Self::build(lang, self.user_file.as_deref())
+    }
+
     /// Where an operator's own entries live: `$CDRSCOPE_KB`, else
     /// `$XDG_CONFIG_HOME/cdrscope/kb.toml`, else `~/.config/cdrscope/kb.toml`.
     pub fn user_file_path() -> Option<PathBuf> {
@@ -360,7 +368,7 @@ impl Kb {
                 e.billing = Some(default_billing(lang).to_string());
             }
         }
-        let mut kb = Kb { lang, entries, by_id, search };
+        let mut kb = Kb { lang, user_file: user_file.map(Path::to_path_buf), entries, by_id, search };
         if let Some(path) = user_file
             && path.exists()
         {

@@ -1078,6 +1078,23 @@ impl App {
                 }));
             }
             Action::Help => self.overlay = Some(Overlay::Help(0)),
+            Action::NextLanguage => {
+                let next = self.kb.lang.next();
+                match self.kb.in_lang(next) {
+                    Ok(kb) => {
+                        self.kb = Arc::new(kb);
+                        self.refresh_lookup();
+                        self.detail_scroll = 0;
+                        let name = match next {
+                            crate::kb::Lang::En => "English",
+                            crate::kb::Lang::Zh => "中文",
+                            crate::kb::Lang::Es => "español",
+                        };
+                        self.status = Some((format!("explanations in {name} (i: next language)"), false));
+                    }
+                    Err(e) => self.status = Some((format!("cannot switch language: {e}"), true)),
+                }
+            }
             Action::LoadReport => self.overlay = Some(Overlay::Report(0)),
             Action::Up => self.move_by(-1),
             Action::Down => self.move_by(1),

@@ -84,6 +84,7 @@ actions! {
     PagerPageDown => "pager_page_down",
     PagerPageUp => "pager_page_up",
     PauseLive => "pause_live",
+    NextLanguage => "next_language",
 }
 
 /// Where a binding applies.
@@ -191,6 +192,12 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::PauseLive,
         context: Context::Global,
         help: "pause / resume the live display (reading goes on)",
+    },
+    Binding {
+        keys: &["i"],
+        action: Action::NextLanguage,
+        context: Context::Global,
+        help: "explanations in the next language: en, zh, es",
     },
     Binding { keys: &["Esc"], action: Action::Back, context: Context::Global, help: "back / close" },
     Binding { keys: &["j", "Down"], action: Action::Down, context: Context::Global, help: "down" },

@@ -641,3 +641,40 @@ fn the_explanation_switches_language_with_a_key() {
     key(&mut app, &ctx, KeyCode::Char('i'));
     assert_eq!(app.kb.lang, Lang::En);
 }
+
+/// `Enter` on a lookup entry shows the loaded calls with its code, from the Lookup view and
+/// from the palette over any view; an entry that is no end reason says so.
+#[test]
+fn a_lookup_entry_opens_its_calls() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Tab);
+    key(&mut app, &ctx, KeyCode::Tab);
+    assert_eq!(app.view, View::Lookup);
+    typed(&mut app, &ctx, "sip:503");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!((app.view, app.filter.as_str()), (View::Calls, "code:503"));
+    assert!(!app.rows.is_empty());
+    // The palette, over the Calls view with a gateway filter kept: the code term is replaced.
+    key(&mut app, &ctx, KeyCode::Char('x'));
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "outgw:CT-Route-2 code:486");
+    key(&mut app, &ctx, KeyCode::Enter);
+    key(&mut app, &ctx, KeyCode::Char('l'));
+    for _ in 0.."sip:503".len() {
+        key(&mut app, &ctx, KeyCode::Backspace);
+    }
+    typed(&mut app, &ctx, "vos:-9");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.filter, "outgw:CT-Route-2 code:-9");
+    assert!(app.overlay.is_none());
+    // A softswitch parameter has no calls.
+    key(&mut app, &ctx, KeyCode::Tab);
+    key(&mut app, &ctx, KeyCode::Tab);
+    for _ in 0.."vos:-9".len() {
+        key(&mut app, &ctx, KeyCode::Backspace);
+    }
+    typed(&mut app, &ctx, "SS_SIP_TIMEOUT_INVITE");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.view, View::Lookup);
+    assert!(app.status.as_ref().is_some_and(|(m, _)| m.contains("no end reason")), "{:?}", app.status);
+}

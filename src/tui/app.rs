@@ -546,6 +546,30 @@ impl App {
         }
     }
 
+    /// `Enter` on a lookup entry: the loaded calls that ended with its code (a VOS3000 or SIP
+    /// entry) or whose Reason header carries its cause (Q.850), in the Calls view.
+    fn calls_of_entry(&mut self) {
+        let Some(e) = self.lookup.hits.get(self.lookup.selected).and_then(|id| self.kb.get(id)) else {
+            return;
+        };
+        if self.store.is_none() {
+            self.status = Some(("no CDRs are loaded: open the console on CDRs to see calls".into(), false));
+            return;
+        }
+        let (key, value) = match e.namespace.as_str() {
+            "vos" | "sip" => ("code", e.code.clone()),
+            "q850" => ("reason", format!("q850:{}", e.code)),
+            other => {
+                let what = crate::text::sanitize(other).into_owned();
+                self.status = Some((format!("a {what} entry is no end reason: no calls to show"), false));
+                return;
+            }
+        };
+        self.set_term(key, &[value]);
+        self.view = View::Calls;
+        self.selected = 0;
+    }
+
     pub fn refresh_lookup(&mut self) {
         self.lookup.hits =
             crate::kb::lookup(&self.kb, &self.lookup.input).iter().map(|h| h.entry.id.clone()).collect();
@@ -570,6 +594,10 @@ impl App {
                 pager(scroll, self.keymap.action_for(&k, Context::Pager)).map(Overlay::Report)
             }
             Overlay::Lookup => match k.code {
+                KeyCode::Enter if self.store.is_some() => {
+                    self.calls_of_entry();
+                    None
+                }
                 KeyCode::Esc | KeyCode::Enter => None,
                 _ => {
                     self.lookup_key(k);
@@ -810,6 +838,7 @@ impl App {
                             | (TermKind::Gateway(Side::Caller, _), "ingw")
                             | (TermKind::Gateway(Side::Callee, _), "outgw")
                             | (TermKind::Code(_), "code")
+                            | (TermKind::ReasonHeader(_), "reason")
                     )
                 })
                 .map(|t| t.span.clone())
@@ -1021,7 +1050,9 @@ impl App {
                         self.selected = 0;
                     }
                 }
-                View::Lookup => {}
+                View::Lookup => {
+                    self.calls_of_entry();
+                }
             },
             Action::Back => {
                 if self.view != View::Calls {

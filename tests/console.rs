@@ -678,3 +678,32 @@ fn a_lookup_entry_opens_its_calls() {
     assert_eq!(app.view, View::Lookup);
     assert!(app.status.as_ref().is_some_and(|(m, _)| m.contains("no end reason")), "{:?}", app.status);
 }
+
+/// `y` copies the selected call (names and values, tab-separated) and `Y` the filter to the
+/// operator's clipboard with OSC 52; the text travels base64-encoded.
+#[test]
+fn the_selected_call_and_the_filter_copy_to_the_clipboard() {
+    use base64::Engine;
+    let decode = |seq: &str| -> String {
+        let b64 =
+            seq.strip_prefix("\x1b]52;c;").and_then(|s| s.strip_suffix('\x07')).expect("an OSC 52 sequence");
+        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(b64).expect("base64"))
+            .expect("utf-8")
+    };
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "outgw:CT-Route-2");
+    key(&mut app, &ctx, KeyCode::Enter);
+    key(&mut app, &ctx, KeyCode::Down);
+    key(&mut app, &ctx, KeyCode::Char('y'));
+    let text = decode(&app.copy.take().expect("a copy"));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let store = read(&ctx.store);
+    let row = app.rows[1] as usize;
+    assert!(lines[0].starts_with("callerE164\tcalleeE164\t"), "{}", lines[0]);
+    assert!(lines[1].contains(&store.callee(row)) && lines[1].contains("CT-Route-2"), "{}", lines[1]);
+    assert!(app.status.as_ref().is_some_and(|(m, _)| m.contains("copied call 2")));
+    key(&mut app, &ctx, KeyCode::Char('Y'));
+    assert_eq!(decode(&app.copy.take().expect("a copy")), "outgw:CT-Route-2");
+}

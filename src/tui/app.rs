@@ -210,6 +210,8 @@ pub struct App {
     pub lookup: LookupState,
     /// A line for the operator (result of an export, why something did not happen).
     pub status: Option<(String, bool)>,
+    /// An OSC 52 sequence for the event loop to write (see [`super::clipboard`]).
+    pub copy: Option<String>,
     pub outbox: Vec<Request>,
     /// A password typed at the prompt, for the event loop to start loading with.
     pub password: Option<String>,
@@ -277,6 +279,7 @@ impl App {
             timeline: None,
             lookup: LookupState::default(),
             status: None,
+            copy: None,
             outbox: Vec::new(),
             password: None,
             password_for: None,
@@ -543,6 +546,53 @@ impl App {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// `y`: the selected call (its column names and values, tab-separated, ready to paste
+    /// into a spreadsheet), the selected Stats row's name, or the selected lookup entry.
+    fn copy_selected(&mut self) {
+        match self.view {
+            View::Calls => {
+                let (Some(store), Some(&row)) = (self.shown.clone(), self.rows.get(self.selected)) else {
+                    self.status = Some(("no call is selected".into(), false));
+                    return;
+                };
+                let mut buf = Vec::new();
+                let fmt = crate::cdr::export::Format::Tsv;
+                match crate::cdr::export::write(&store, &self.zone, &[row], fmt, &mut buf, false) {
+                    Ok(()) => {
+                        let what = format!("call {} (names and values, tab-separated)", self.selected + 1);
+                        self.copy_text(&String::from_utf8_lossy(&buf), &what);
+                    }
+                    Err(e) => self.status = Some((format!("cannot copy: {e}"), true)),
+                }
+            }
+            View::Stats => match self.stats_rows().get(self.stats_selected).cloned() {
+                Some((_, value)) => self.copy_text(&value, "the selected row's name"),
+                None => self.status = Some(("no row is selected".into(), false)),
+            },
+            View::Lookup => match self.lookup.hits.get(self.lookup.selected).and_then(|id| self.kb.get(id)) {
+                Some(e) => {
+                    let text = format!("{} {}: {}", e.id, e.name, e.meaning);
+                    self.copy_text(&text, "the entry");
+                }
+                None => self.status = Some(("no entry is selected".into(), false)),
+            },
+        }
+    }
+
+    /// Asks the terminal to put `text` on the clipboard (OSC 52) and says so.
+    fn copy_text(&mut self, text: &str, what: &str) {
+        match super::clipboard::osc52(text) {
+            Some(seq) => {
+                self.copy = Some(seq);
+                self.status = Some((
+                    format!("copied {what} to your clipboard (if your terminal allows OSC 52)"),
+                    false,
+                ));
+            }
+            None => self.status = Some((format!("{what} is too long to copy"), true)),
         }
     }
 
@@ -1109,6 +1159,11 @@ impl App {
                 }));
             }
             Action::Help => self.overlay = Some(Overlay::Help(0)),
+            Action::Copy => self.copy_selected(),
+            Action::CopyFilter => {
+                let f = self.effective_filter();
+                self.copy_text(&f, if f.is_empty() { "the filter (empty)" } else { "the filter" });
+            }
             Action::NextLanguage => {
                 let next = self.kb.lang.next();
                 match self.kb.in_lang(next) {

@@ -85,6 +85,8 @@ actions! {
     PagerPageUp => "pager_page_up",
     PauseLive => "pause_live",
     NextLanguage => "next_language",
+    Copy => "copy",
+    CopyFilter => "copy_filter",
 }
 
 /// Where a binding applies.
@@ -199,6 +201,13 @@ pub const BINDINGS: &[Binding] = &[
         context: Context::Global,
         help: "explanations in the next language: en, zh, es",
     },
+    Binding {
+        keys: &["y"],
+        action: Action::Copy,
+        context: Context::Global,
+        help: "copy the selected call (or row) to your clipboard",
+    },
+    Binding { keys: &["Y"], action: Action::CopyFilter, context: Context::Global, help: "copy the filter" },
     Binding { keys: &["Esc"], action: Action::Back, context: Context::Global, help: "back / close" },
     Binding { keys: &["j", "Down"], action: Action::Down, context: Context::Global, help: "down" },
     Binding { keys: &["k", "Up"], action: Action::Up, context: Context::Global, help: "up" },

@@ -7,6 +7,7 @@
 
 pub mod answer;
 pub mod app;
+pub mod clipboard;
 mod export_target;
 mod findings;
 pub mod guard;
@@ -224,6 +225,12 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
         if let Some(pw) = app.password.take() {
             load_opts.db.password = (!pw.is_empty()).then_some(pw);
             start(&mut app, &load_opts, &mut worker, &mut ingest);
+        }
+        if let Some(seq) = app.copy.take() {
+            use std::io::Write;
+            let mut out = std::io::stdout();
+            out.write_all(seq.as_bytes())?;
+            out.flush()?;
         }
         app.want_whole_record();
         if let Some(w) = &worker {

@@ -707,3 +707,21 @@ fn the_selected_call_and_the_filter_copy_to_the_clipboard() {
     key(&mut app, &ctx, KeyCode::Char('Y'));
     assert_eq!(decode(&app.copy.take().expect("a copy")), "outgw:CT-Route-2");
 }
+
+/// A message has a line of its own above the footer: the filter line stays, and so do the
+/// footer's keys; the next key clears it.
+#[test]
+fn messages_leave_the_filter_line_and_the_footer_alone() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "code:503");
+    key(&mut app, &ctx, KeyCode::Enter);
+    key(&mut app, &ctx, KeyCode::Char('s'));
+    let shown = screen(&mut app, 80, 24);
+    let lines: Vec<&str> = shown.lines().collect();
+    assert!(lines[1].contains("filter: code:503"), "{shown}");
+    assert!(lines[22].contains("sorted by"), "the message above the footer:\n{shown}");
+    assert!(lines[23].contains("filter") && lines[23].contains("quit"), "{shown}");
+    key(&mut app, &ctx, KeyCode::Down);
+    assert!(!screen(&mut app, 80, 24).contains("sorted by"));
+}

@@ -24,9 +24,25 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [header, body, footer] =
-        Layout::vertical([Constraint::Length(2), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    // Messages get a line of their own above the footer while they last (the next key clears
+    // them), so the filter line always says what is filtered.
+    let message = u16::from(app.status.is_some());
+    let [header, body, message_area, footer] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(1),
+        Constraint::Length(message),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     draw_header(f, app, header);
+    if let Some((m, err)) = &app.status {
+        let t = app.theme;
+        let style = if *err { t.error() } else { t.key() };
+        f.render_widget(
+            Paragraph::new(Line::from(Span::styled(format!(" {}", sanitize(m)), style))),
+            message_area,
+        );
+    }
     match app.view {
         View::Calls => view::calls::draw(f, app, body),
         View::Stats => view::stats::draw(f, app, body),
@@ -110,8 +126,6 @@ fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
         Line::from(Span::styled(format!(" {}", app.progress_line()), t.key()))
     } else if let Some(e) = &app.filter_error {
         Line::from(Span::styled(format!(" filter error: {}", sanitize(e)), t.error()))
-    } else if let Some((m, err)) = &app.status {
-        Line::from(Span::styled(format!(" {}", sanitize(m)), if *err { t.error() } else { t.key() }))
     } else {
         let filter = app.effective_filter();
         let mut spans = vec![Span::styled(" filter: ", t.dim())];
@@ -190,6 +204,31 @@ fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
             (k(Action::Quit), "quit"),
         ],
     };
+    // On a narrow screen the least needed hints go first; help and quit always stay.
+    let mut items = items;
+    let width = |items: &[(&str, &str)]| -> usize {
+        items.iter().map(|(k, w)| 3 + unicode_width::UnicodeWidthStr::width(*k) + w.len()).sum()
+    };
+    const DROP_FIRST: [&str; 12] = [
+        "detail",
+        "lookup",
+        "view",
+        "next view",
+        "time",
+        "clear",
+        "codes",
+        "gateways",
+        "sort",
+        "table",
+        "older",
+        "newer",
+    ];
+    for what in DROP_FIRST {
+        if width(&items) <= usize::from(area.width) {
+            break;
+        }
+        items.retain(|(_, w)| *w != what);
+    }
     let mut spans = Vec::new();
     for (key, what) in items {
         spans.push(Span::styled(format!(" {key}"), t.key()));

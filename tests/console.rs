@@ -158,6 +158,16 @@ fn pick_gateways_and_codes() {
     typed(&mut app, &ctx, "对接");
     key(&mut app, &ctx, KeyCode::Enter);
     assert_eq!(app.filter, "code:-9 gw:对接线路", "a new pick replaces the gateway term");
+    // A side's term too: beside outgw:CT-Route-2 a picked gateway would match no call.
+    key(&mut app, &ctx, KeyCode::Char('x'));
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "outgw:CT-Route-2 dur>10s");
+    key(&mut app, &ctx, KeyCode::Enter);
+    key(&mut app, &ctx, KeyCode::Char('g'));
+    typed(&mut app, &ctx, "delta");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.filter, "dur>10s gw:WHS-Delta");
+    assert!(!app.rows.is_empty());
 }
 
 #[test]

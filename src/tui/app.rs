@@ -872,7 +872,8 @@ impl App {
         }
     }
 
-    /// Replaces the filter's terms of one kind (gateways or codes) with `key:values`.
+    /// Replaces the filter's terms of one kind (gateways or codes) with `key:values`; `gw`
+    /// (either side) replaces the terms of both sides.
     pub fn set_term(&mut self, key: &str, values: &[String]) {
         let quoted: Vec<String> = values.iter().map(|v| crate::query::parse::quote_value(v)).collect();
         let term = format!("{key}:{}", quoted.join(","));
@@ -884,7 +885,9 @@ impl App {
                 .filter(|t| {
                     matches!(
                         (&t.kind, key),
-                        (TermKind::Gateway(Side::Either, _), "gw")
+                        // A pick from the gateway picker (either side) replaces every
+                        // gateway term: beside `outgw:A`, `gw:B` would match nothing new.
+                        (TermKind::Gateway(_, _), "gw")
                             | (TermKind::Gateway(Side::Caller, _), "ingw")
                             | (TermKind::Gateway(Side::Callee, _), "outgw")
                             | (TermKind::Code(_), "code")

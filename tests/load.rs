@@ -154,6 +154,28 @@ fn hold_unit_is_detected_and_can_be_forced() {
     assert_eq!(forced.sources[0].hold_unit_why, "set by --hold-unit");
 }
 
+/// Sources in different units in one store: each call's talk time in its own source's unit,
+/// also after the rows of one are dropped (the units are counted, not looked for anew).
+#[test]
+fn sources_in_different_units_read_each_in_its_own() {
+    let ms = pipe_line("1", "2026-11-20 10:00:00", "2026-11-20 10:00:40", 30_000, "-8", "A", "B");
+    let s = pipe_line("1", "2026-11-20 10:00:00", "2026-11-20 10:00:40", 30, "-8", "A", "B");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = write(dir.path(), "a.txt", ms.repeat(5).as_bytes());
+    let b = write(dir.path(), "b.txt", s.repeat(5).as_bytes());
+    let mut st = load_with(&[&a, &b], &opts()).store;
+    assert_eq!((st.sources[0].hold_unit, st.sources[1].hold_unit), (Some(HoldUnit::Ms), Some(HoldUnit::S)));
+    assert!(
+        (0..10).all(|i| st.hold_ms(i) == 30_000),
+        "{:?}",
+        (0..10).map(|i| st.hold_ms(i)).collect::<Vec<_>>()
+    );
+    st.drop_front(5);
+    assert!((0..5).all(|i| st.hold_ms(i) == 30_000));
+    assert_eq!(st.source_rows(1), vec![0..5]);
+    assert!(st.source_rows(0).is_empty());
+}
+
 #[test]
 fn epoch_seconds_and_missing_start() {
     let text = "1|2|1763632800|1763632830|20|-8|1|A|B|1.1.1.1|2.2.2.2|1|2|1|2|0|1\n\

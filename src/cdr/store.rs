@@ -31,6 +31,15 @@ impl HoldUnit {
     }
 }
 
+/// A unit's place in `Store::hold_counts`.
+fn hold_slot(u: Option<HoldUnit>) -> usize {
+    match u {
+        None => 0,
+        Some(HoldUnit::Ms) => 1,
+        Some(HoldUnit::S) => 2,
+    }
+}
+
 impl fmt::Display for HoldUnit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -109,6 +118,12 @@ pub struct Store {
     /// (first row, source index) for each run of rows from one source, in row order. A
     /// followed source's rows come in runs between other sources' rows.
     runs: Vec<(usize, usize)>,
+    /// For each source, the indexes of its runs in `runs` (a load of 65,000 files asks for
+    /// each one's rows as it ends: looking through every run each time was quadratic).
+    runs_of: Vec<Vec<usize>>,
+    /// Sources with rows, by holdTime unit: undecided, ms, s. Whether all agree follows
+    /// from these, with no pass over every source when one changes.
+    hold_counts: [usize; 3],
     /// The factor from raw holdTime to ms when every source with rows has the same unit.
     uniform_hold: Option<u32>,
     /// Bytes of input parsed so far (all sources), for sizing the columns.
@@ -185,8 +200,15 @@ impl Store {
         self.bytes_parsed += batch.tally.bytes;
         if !batch.cols.is_empty() && self.runs.last().is_none_or(|&(_, s)| s != src) {
             self.runs.push((self.cols.len(), src));
+            if self.runs_of.len() <= src {
+                self.runs_of.resize(src + 1, Vec::new());
+            }
+            self.runs_of[src].push(self.runs.len() - 1);
         }
         if let Some(info) = self.sources.get_mut(src) {
+            if info.rows == 0 && !batch.cols.is_empty() {
+                self.hold_counts[hold_slot(info.hold_unit)] += 1;
+            }
             info.rows += batch.cols.len();
             info.tally.add(&batch.tally, REJECT_SAMPLES);
         }
@@ -206,20 +228,41 @@ impl Store {
     /// when they are read, so a unit decided (or changed) late never rewrites stored rows.
     pub fn set_hold_unit(&mut self, source: usize, unit: HoldUnit, why: String) {
         if let Some(info) = self.sources.get_mut(source) {
+            if info.rows > 0 {
+                let old = hold_slot(info.hold_unit);
+                self.hold_counts[old] = self.hold_counts[old].saturating_sub(1);
+                self.hold_counts[hold_slot(Some(unit))] += 1;
+            }
             info.hold_unit = Some(unit);
             info.hold_unit_why = why;
         }
         self.settle_hold_units();
     }
 
+    /// Whether every source with rows has the same unit, from the counts.
     fn settle_hold_units(&mut self) {
-        let mut units = self.sources.iter().filter(|s| s.rows > 0).map(|s| s.hold_unit);
-        let first = units.next().flatten();
-        self.uniform_hold = match first {
-            Some(u) if units.all(|v| v == Some(u)) => Some(u.factor()),
-            None if self.sources.iter().all(|s| s.rows == 0) => Some(1),
+        self.uniform_hold = match self.hold_counts {
+            [0, 0, 0] => Some(1),
+            [0, _, 0] => Some(HoldUnit::Ms.factor()),
+            [0, 0, _] => Some(HoldUnit::S.factor()),
             _ => None,
         };
+    }
+
+    /// Counts the units and indexes the runs afresh (after rows were dropped).
+    fn recount(&mut self) {
+        self.hold_counts = [0; 3];
+        for info in self.sources.iter().filter(|s| s.rows > 0) {
+            self.hold_counts[hold_slot(info.hold_unit)] += 1;
+        }
+        self.settle_hold_units();
+        self.runs_of = vec![Vec::new(); self.sources.len()];
+        for (k, &(_, src)) in self.runs.iter().enumerate() {
+            if self.runs_of.len() <= src {
+                self.runs_of.resize(src + 1, Vec::new());
+            }
+            self.runs_of[src].push(k);
+        }
     }
 
     /// Talk time of a row in ms: its raw holdTime in its source's unit.
@@ -247,14 +290,13 @@ impl Store {
 
     /// The rows of a source, as ranges in row order.
     pub fn source_rows(&self, src: usize) -> Vec<std::ops::Range<usize>> {
-        let mut out = Vec::new();
-        for (k, &(first, s)) in self.runs.iter().enumerate() {
-            if s == src {
-                let end = self.runs.get(k + 1).map_or(self.len(), |r| r.0);
-                out.push(first..end);
-            }
-        }
-        out
+        let runs = self.runs_of.get(src).map_or(&[][..], Vec::as_slice);
+        runs.iter()
+            .filter_map(|&k| {
+                let &(first, _) = self.runs.get(k)?;
+                Some(first..self.runs.get(k + 1).map_or(self.len(), |r| r.0))
+            })
+            .collect()
     }
 
     /// Drops the oldest `k` rows (retention while following). Sources keep their counts of
@@ -277,6 +319,7 @@ impl Store {
             }
         }
         self.runs = runs;
+        self.recount();
         let dups: Vec<usize> = (k..len).filter(|&i| self.is_duplicate(i)).collect();
         self.dups = super::append_vec::AppendVec::new();
         self.dup_count = 0;

@@ -735,3 +735,27 @@ fn messages_leave_the_filter_line_and_the_footer_alone() {
     key(&mut app, &ctx, KeyCode::Down);
     assert!(!screen(&mut app, 80, 24).contains("sorted by"));
 }
+
+/// `Enter` on the "(none)" gateway row (calls refused before routing: the ones that matter in
+/// an incident) shows those calls with `outgw:none`, not a filter error.
+#[test]
+fn the_no_gateway_row_drills_down_too() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Tab);
+    let k = app
+        .summary
+        .as_ref()
+        .expect("summary")
+        .by_callee_gateway
+        .iter()
+        .position(|g| g.gateway.is_empty())
+        .expect("the demo has calls with no routing gateway");
+    for _ in 0..k {
+        key(&mut app, &ctx, KeyCode::Char('j'));
+    }
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!((app.view, app.filter.as_str()), (View::Calls, "outgw:none"));
+    assert!(app.filter_error.is_none());
+    assert!(!app.rows.is_empty());
+    assert!(app.rows.iter().all(|&r| read(&ctx.store).callee_gateway(r as usize).is_empty()));
+}

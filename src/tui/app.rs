@@ -1098,6 +1098,9 @@ impl App {
                             StatsTable::CallerGateways => "ingw",
                             StatsTable::Codes | StatsTable::Findings => "code",
                         };
+                        // The "(none)" row: calls with no gateway on that side.
+                        let value =
+                            if value.is_empty() && key != "code" { "none".to_string() } else { value };
                         self.set_term(key, &[value]);
                         self.view = View::Calls;
                         self.selected = 0;

@@ -2,9 +2,9 @@
 //! of the selected gateway or code against the rest.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Sparkline, Table};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Sparkline, Table};
 
 use crate::text::{duration_secs, percent, sanitize, thousands};
 use crate::tui::app::{App, StatsTable};
@@ -118,19 +118,28 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     } else {
         vec![Constraint::Length(7), Constraint::Min(12), Constraint::Length(8), Constraint::Length(6)]
     };
+    // Numbers right-aligned, so their digits line up.
+    let numeric: &[usize] = if header.len() == 6 { &[1, 2, 3, 4] } else { &[2, 3] };
+    let aligned = |cells: Vec<String>| -> Row<'static> {
+        Row::new(cells.into_iter().enumerate().map(|(c, text)| {
+            let line = Line::from(text);
+            Cell::from(if numeric.contains(&c) { line.alignment(Alignment::Right) } else { line })
+        }))
+    };
     let shown: Vec<Row<'_>> = rows
         .into_iter()
         .enumerate()
         .skip(offset)
         .take(height)
         .map(|(k, cells)| {
-            let r = Row::new(cells);
+            let r = aligned(cells);
             if k == app.stats_selected { r.style(t.selected()) } else { r }
         })
         .collect();
+    let head = aligned(header.iter().map(|h| h.to_string()).collect()).style(t.title());
     let block =
         Block::default().borders(Borders::ALL).title(format!(" {title}  (v: next table, Enter: calls) "));
-    f.render_widget(Table::new(shown, widths).header(Row::new(header).style(t.title())).block(block), left);
+    f.render_widget(Table::new(shown, widths).header(head).block(block), left);
 
     // End reasons as bars.
     let peak = s.by_code.first().map_or(1, |c| c.calls.max(1));

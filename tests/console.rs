@@ -759,3 +759,24 @@ fn the_no_gateway_row_drills_down_too() {
     assert!(!app.rows.is_empty());
     assert!(app.rows.iter().all(|&r| read(&ctx.store).callee_gateway(r as usize).is_empty()));
 }
+
+/// The lookup preview scrolls with PageDown/PageUp (typing goes to the search), and starts at
+/// the top for each entry.
+#[test]
+fn the_lookup_preview_scrolls() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Tab);
+    key(&mut app, &ctx, KeyCode::Tab);
+    typed(&mut app, &ctx, "vos:-69");
+    let top = screen(&mut app, 120, 20);
+    key(&mut app, &ctx, KeyCode::PageDown);
+    assert_eq!(app.lookup.preview_scroll, 10);
+    let scrolled = screen(&mut app, 120, 20);
+    assert_ne!(top, scrolled, "the preview moved");
+    assert!(scrolled.contains("vos:-69"), "the list stays: {scrolled}");
+    key(&mut app, &ctx, KeyCode::PageUp);
+    assert_eq!(screen(&mut app, 120, 20), top);
+    key(&mut app, &ctx, KeyCode::PageDown);
+    key(&mut app, &ctx, KeyCode::Down);
+    assert_eq!(app.lookup.preview_scroll, 0, "another entry starts at its top");
+}

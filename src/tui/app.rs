@@ -146,6 +146,8 @@ pub struct LookupState {
     pub input: String,
     pub selected: usize,
     pub hits: Vec<String>,
+    /// How far the preview of the selected entry is scrolled (`PageDown`/`PageUp`).
+    pub preview_scroll: u16,
 }
 
 pub struct App {
@@ -538,11 +540,22 @@ impl App {
             }
             KeyCode::Up => {
                 self.lookup.selected = self.lookup.selected.saturating_sub(1);
+                self.lookup.preview_scroll = 0;
                 true
             }
             KeyCode::Down => {
                 self.lookup.selected =
                     (self.lookup.selected + 1).min(self.lookup.hits.len().saturating_sub(1));
+                self.lookup.preview_scroll = 0;
+                true
+            }
+            // Typing goes to the search, so the preview scrolls with the page keys.
+            KeyCode::PageDown => {
+                self.lookup.preview_scroll = self.lookup.preview_scroll.saturating_add(10);
+                true
+            }
+            KeyCode::PageUp => {
+                self.lookup.preview_scroll = self.lookup.preview_scroll.saturating_sub(10);
                 true
             }
             _ => false,
@@ -624,6 +637,7 @@ impl App {
         self.lookup.hits =
             crate::kb::lookup(&self.kb, &self.lookup.input).iter().map(|h| h.entry.id.clone()).collect();
         self.lookup.selected = 0;
+        self.lookup.preview_scroll = 0;
     }
 
     fn overlay_key(&mut self, o: Overlay, k: KeyEvent) -> Option<Overlay> {

@@ -172,11 +172,15 @@ fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
         (Some(Overlay::Help(_) | Overlay::Report(_)), _) => {
             vec![(k(Action::PagerDown), "down"), (k(Action::PagerUp), "up"), ("any other key", "close")]
         }
-        (Some(Overlay::Lookup), _) => vec![("type", "search"), ("Up/Down", "choose"), ("Esc", "close")],
+        (Some(Overlay::Lookup), _) => {
+            vec![("type", "search"), ("Up/Down", "choose"), ("PgUp/PgDn", "scroll"), ("Esc", "close")]
+        }
         (None, View::Lookup) => {
             vec![
                 ("type", "search"),
                 ("Up/Down", "choose"),
+                ("PgUp/PgDn", "scroll"),
+                ("Enter", "calls"),
                 (k(Action::NextView), "next view"),
                 ("Esc", "back"),
             ]

@@ -27,7 +27,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, scroll: u16, area: Rect) {
         Span::raw("quit, anywhere"),
     ]));
     lines.push(Line::from(Span::styled(
-        "In the lookup view and pickers, typing searches; Esc closes.",
+        "In the lookup view and pickers, typing searches; PageUp/PageDown scroll the preview; Esc closes.",
         t.dim(),
     )));
     lines.push(Line::from(""));

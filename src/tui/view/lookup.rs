@@ -59,8 +59,14 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     f.render_widget(Paragraph::new(lines), list);
     if let Some(e) = app.lookup.hits.get(app.lookup.selected).and_then(|id| app.kb.get(id)) {
         let lines = entry_lines(&app.kb, e, t);
+        // Never scrolled past the last line.
+        let scroll =
+            app.lookup.preview_scroll.min(u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX));
         f.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::default().borders(Borders::LEFT)),
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .scroll((scroll, 0))
+                .block(Block::default().borders(Borders::LEFT)),
             preview,
         );
     }

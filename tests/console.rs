@@ -431,7 +431,10 @@ fn rows_appear_while_loading() {
     settle(&mut app, &ctx);
     assert!(app.is_loading());
     assert_eq!(app.rows.len(), 0);
-    assert!(screen(&mut app, 100, 30).contains("loading"));
+    let waiting = screen(&mut app, 100, 30);
+    assert!(waiting.contains("loading"));
+    assert!(!waiting.contains("No calls match") && !waiting.contains("ASR 0.0%"), "{waiting}");
+    assert!(waiting.contains("no calls have arrived yet"), "{waiting}");
     // Rows arrive in the shared store while the console runs.
     let data = cdrscope::cdr::demo::demo_bytes();
     let first_half: Vec<u8> =

@@ -98,7 +98,10 @@ fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
     let total = app.total_calls();
     let mut first = vec![Span::styled(" cdrscope ", t.title()), Span::raw(format!(" {} ", app.view.title()))];
     first.push(Span::styled(format!("│ {} ", sanitize(&app.sources_label)), t.dim()));
-    if let Some(s) = &app.summary {
+    if app.is_loading() && total == 0 {
+        // No rate over no calls: "ASR 0.0%" would read as an outage.
+        first.push(Span::styled("│ loading… ", t.key()));
+    } else if let Some(s) = &app.summary {
         first.push(Span::raw(format!(
             "│ {}/{} calls │ ASR {} ACD {} ",
             thousands(app.rows.len() as u64),

@@ -115,7 +115,10 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     ];
     let header = Row::new(head).style(t.title());
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table_area);
-    if total == 0 {
+    if total == 0 && app.is_loading() {
+        let r = Rect { y: table_area.y + 1, height: 1, ..table_area };
+        f.render_widget(Paragraph::new(" Loading… no calls have arrived yet."), r);
+    } else if total == 0 {
         // What in the filter cannot match (a gateway or code no call has, `=` for `:`).
         let hints = crate::query::parse::parse(&app.effective_filter())
             .map(|q| crate::query::hints::hints(&q, &store))

@@ -154,10 +154,8 @@ impl LiveDedup {
     pub fn take_in(&mut self, store: &mut Store, from: usize) -> u64 {
         let ss = store.extra_index(extra::SOFTSWITCH);
         if store.dropped != self.dropped {
-            self.primary.clear();
-            self.fallback.clear();
-            self.primary.shrink_to(0, |_| 0);
-            self.fallback.shrink_to(0, |_| 0);
+            self.primary = HashTable::new();
+            self.fallback = HashTable::new();
             self.dropped = store.dropped;
             self.index(store, ss, 0..from, None);
         }
@@ -198,12 +196,10 @@ impl LiveDedup {
             let by_primary = primary.zip(ph).and_then(|(p, ph)| {
                 self.primary.find(ph, |&r| primary_of(store, ss, r as usize) == Some(p)).copied()
             });
+            let by_fallback = self.fallback.find(fh, |&r| fallback_key(store, r as usize) == fb).copied();
+            // The stronger key decides when both rows have it: two flownos, two calls.
             let original = by_primary.or_else(|| {
-                // The stronger key decides when both rows have it: two flownos, two calls.
-                self.fallback
-                    .find(fh, |&r| fallback_key(store, r as usize) == fb)
-                    .copied()
-                    .filter(|&r| !(primary.is_some() && store.cols.flowno_of(r as usize).is_some()))
+                by_fallback.filter(|&r| !(primary.is_some() && store.cols.flowno_of(r as usize).is_some()))
             });
             match original.and_then(|o| store.source_index_of(o as usize)) {
                 Some(o) if o != src => {
@@ -216,7 +212,7 @@ impl LiveDedup {
                     if let Some(ph) = ph {
                         self.primary.insert_unique(ph, row, primary_hash);
                     }
-                    if self.fallback.find(fh, |&r| fallback_key(store, r as usize) == fb).is_none() {
+                    if by_fallback.is_none() {
                         self.fallback.insert_unique(fh, row, fallback_hash);
                     }
                 }

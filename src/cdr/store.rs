@@ -31,6 +31,14 @@ impl HoldUnit {
     }
 }
 
+/// Records that run `k` of `Store::runs` is source `src`'s.
+fn index_run(runs_of: &mut Vec<Vec<usize>>, k: usize, src: usize) {
+    if runs_of.len() <= src {
+        runs_of.resize(src + 1, Vec::new());
+    }
+    runs_of[src].push(k);
+}
+
 /// A unit's place in `Store::hold_counts`.
 fn hold_slot(u: Option<HoldUnit>) -> usize {
     match u {
@@ -200,10 +208,7 @@ impl Store {
         self.bytes_parsed += batch.tally.bytes;
         if !batch.cols.is_empty() && self.runs.last().is_none_or(|&(_, s)| s != src) {
             self.runs.push((self.cols.len(), src));
-            if self.runs_of.len() <= src {
-                self.runs_of.resize(src + 1, Vec::new());
-            }
-            self.runs_of[src].push(self.runs.len() - 1);
+            index_run(&mut self.runs_of, self.runs.len() - 1, src);
         }
         if let Some(info) = self.sources.get_mut(src) {
             if info.rows == 0 && !batch.cols.is_empty() {
@@ -258,10 +263,7 @@ impl Store {
         self.settle_hold_units();
         self.runs_of = vec![Vec::new(); self.sources.len()];
         for (k, &(_, src)) in self.runs.iter().enumerate() {
-            if self.runs_of.len() <= src {
-                self.runs_of.resize(src + 1, Vec::new());
-            }
-            self.runs_of[src].push(k);
+            index_run(&mut self.runs_of, k, src);
         }
     }
 

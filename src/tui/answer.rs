@@ -64,37 +64,25 @@ pub fn answer(
 ) -> Kept {
     let store = ctx.store;
     let holds: Vec<Option<HoldUnit>> = store.sources.iter().map(|s| s.hold_unit).collect();
-    if let Some(k) = kept.filter(|k| k.continues(text, sort, store, &holds)) {
-        let from = k.store.len();
-        let mut new = evaluate_range(q, ctx, from..store.len());
-        sort_rows(store, &mut new, sort);
-        let mut tally = k.tally;
-        tally.add(store, &new);
-        let mut rows = k.spare.and_then(|s| Arc::try_unwrap(s).ok()).unwrap_or_default();
-        merge(&k.rows, &new, ordered(store, sort), &mut rows);
-        return Kept {
-            text: text.to_string(),
-            sort,
-            store: snapshot.clone(),
-            holds,
-            rows: Arc::new(rows),
-            tally,
-            spare: Some(k.rows),
-        };
-    }
-    let mut rows = evaluate(q, ctx);
-    sort_rows(store, &mut rows, sort);
-    let mut tally = Tally::default();
-    tally.add(store, &rows);
-    Kept {
-        text: text.to_string(),
-        sort,
-        store: snapshot.clone(),
-        holds,
-        rows: Arc::new(rows),
-        tally,
-        spare: None,
-    }
+    let (rows, tally, spare) = match kept.filter(|k| k.continues(text, sort, store, &holds)) {
+        Some(k) => {
+            let mut new = evaluate_range(q, ctx, k.store.len()..store.len());
+            sort_rows(store, &mut new, sort);
+            let mut tally = k.tally;
+            tally.add(store, &new);
+            let mut rows = k.spare.and_then(|s| Arc::try_unwrap(s).ok()).unwrap_or_default();
+            merge(&k.rows, &new, ordered(store, sort), &mut rows);
+            (rows, tally, Some(k.rows))
+        }
+        None => {
+            let mut rows = evaluate(q, ctx);
+            sort_rows(store, &mut rows, sort);
+            let mut tally = Tally::default();
+            tally.add(store, &rows);
+            (rows, tally, None)
+        }
+    };
+    Kept { text: text.to_string(), sort, store: snapshot.clone(), holds, rows: Arc::new(rows), tally, spare }
 }
 
 impl Kept {

@@ -585,7 +585,7 @@ impl App {
                 Some((_, value)) => self.copy_text(&value, "the selected row's name"),
                 None => self.status = Some(("no row is selected".into(), false)),
             },
-            View::Lookup => match self.lookup.hits.get(self.lookup.selected).and_then(|id| self.kb.get(id)) {
+            View::Lookup => match self.selected_entry() {
                 Some(e) => {
                     let text = format!("{} {}: {}", e.id, e.name, e.meaning);
                     self.copy_text(&text, "the entry");
@@ -609,10 +609,15 @@ impl App {
         }
     }
 
+    /// The lookup entry under the cursor.
+    pub fn selected_entry(&self) -> Option<&crate::kb::Entry> {
+        self.lookup.hits.get(self.lookup.selected).and_then(|id| self.kb.get(id))
+    }
+
     /// `Enter` on a lookup entry: the loaded calls that ended with its code (a VOS3000 or SIP
     /// entry) or whose Reason header carries its cause (Q.850), in the Calls view.
     fn calls_of_entry(&mut self) {
-        let Some(e) = self.lookup.hits.get(self.lookup.selected).and_then(|id| self.kb.get(id)) else {
+        let Some(e) = self.selected_entry() else {
             return;
         };
         if self.store.is_none() {
@@ -755,7 +760,15 @@ impl App {
                 _ => return None,
             })
         }
-        match self.keymap.action_for(&k, Context::Prompt) {
+        let action = self.keymap.action_for(&k, Context::Prompt);
+        if let Some(e) = action.and_then(line_edit_of) {
+            // Moving the cursor changes nothing to count or check.
+            if !super::line_edit::apply(&mut p.text, &mut p.cursor, e) {
+                return Some(Overlay::Prompt(p));
+            }
+            return self.prompt_edited(p);
+        }
+        match action {
             // Without a password the load is tried as is (a server may allow it).
             Some(Action::PromptCancel) if p.kind == PromptKind::Password => {
                 self.password = Some(String::new());
@@ -763,13 +776,6 @@ impl App {
             }
             Some(Action::PromptCancel) => return None,
             Some(Action::PromptApply) => return self.submit_prompt(p),
-            Some(a) if line_edit_of(a).is_some() => {
-                let Some(e) = line_edit_of(a) else { return Some(Overlay::Prompt(p)) };
-                // Moving the cursor changes nothing to count or check.
-                if !super::line_edit::apply(&mut p.text, &mut p.cursor, e) {
-                    return Some(Overlay::Prompt(p));
-                }
-            }
             Some(Action::HistoryPrev) if p.kind == PromptKind::Filter && !self.history.is_empty() => {
                 let pos = p.history_pos.map_or(self.history.len() - 1, |i| i.saturating_sub(1));
                 p.history_pos = Some(pos);

@@ -83,6 +83,7 @@ impl App {
         let seen = self.rows_seen as usize;
         self.newest_from(seen);
         let calls = self.total_calls();
+        let hold = self.holds_still();
         let Some(live) = self.live.as_mut() else {
             return;
         };
@@ -92,7 +93,6 @@ impl App {
         {
             live.arrivals.pop_front();
         }
-        let hold = live.paused || (self.view == View::Calls && self.selected > 0);
         if hold {
             live.held = rows.saturating_sub(seen);
             return;
@@ -116,11 +116,15 @@ impl App {
     /// event found a refresh under way and let them wait; waiting for the next arrival could
     /// be a whole database poll.
     pub fn caught_up(&mut self) {
-        let Some(live) = &self.live else { return };
-        let hold = live.paused || (self.view == View::Calls && self.selected > 0);
-        if !hold {
+        if self.live.is_some() && !self.holds_still() {
             self.show_new_rows();
         }
+    }
+
+    /// Whether new calls wait instead of being shown: paused, or the operator has scrolled
+    /// down the calls table (it holds still under the cursor).
+    fn holds_still(&self) -> bool {
+        self.live.as_ref().is_some_and(|l| l.paused) || (self.view == View::Calls && self.selected > 0)
     }
 
     /// `p`: pauses or resumes the display.

@@ -57,7 +57,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         })
         .collect();
     f.render_widget(Paragraph::new(lines), list);
-    if let Some(e) = app.lookup.hits.get(app.lookup.selected).and_then(|id| app.kb.get(id)) {
+    if let Some(e) = app.selected_entry() {
         let lines = entry_lines(&app.kb, e, t);
         // Never scrolled past the last line.
         let scroll =

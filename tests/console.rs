@@ -9,75 +9,10 @@ use cdrscope::cdr::load::read;
 use cdrscope::cdr::{Progress, SharedStore, SourceSpec, Store};
 use cdrscope::kb::{Kb, Lang};
 use cdrscope::tui::app::{App, View};
-use cdrscope::tui::ui;
 use cdrscope::tui::worker::{Ctx, process};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-/// A frozen day (6,000 calls of an earlier one-day demo, with an outage, a leak and a
-/// scanner): the snapshots do not change when the demo does.
-fn demo_store() -> Store {
-    let data = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/console-day.txt.gz"))
-        .expect("tests/fixtures/console-day.txt.gz");
-    common::load_bytes("demo", &data)
-}
-
-fn app_with(store: Store) -> (App, Ctx) {
-    let store: SharedStore = cdrscope::cdr::load::shared(store);
-    let progress = Arc::new(Progress::default());
-    progress.done.store(true, std::sync::atomic::Ordering::Relaxed);
-    let kb = Arc::new(Kb::builtin(Lang::En).expect("kb"));
-    let specs = vec![SourceSpec::Memory { name: "demo".into(), data: Arc::new(Vec::new()) }];
-    let mut app = App::new(kb, common::utc(), specs, progress);
-    app.show_timing = false;
-    let ctx = Ctx { store: store.clone(), zone: common::utc(), now_ms: 1_800_000_000_000, db_password: None };
-    app.set_store(store);
-    app.loaded(Vec::new());
-    settle(&mut app, &ctx);
-    (app, ctx)
-}
-
-/// Answers everything the app asked for, as the worker thread would.
-fn settle(app: &mut App, ctx: &Ctx) {
-    while !app.outbox.is_empty() {
-        for r in std::mem::take(&mut app.outbox) {
-            let resp = process(r, ctx);
-            app.apply(resp);
-        }
-    }
-}
-
-fn key(app: &mut App, ctx: &Ctx, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-    settle(app, ctx);
-}
-
-fn typed(app: &mut App, ctx: &Ctx, text: &str) {
-    for c in text.chars() {
-        key(app, ctx, KeyCode::Char(c));
-    }
-}
-
-fn screen(app: &mut App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| ui::draw(f, app)).expect("draw");
-    let buf = t.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut line = String::new();
-        let mut x = 0;
-        while x < w {
-            let sym = buf[(x, y)].symbol();
-            line.push_str(sym);
-            // A wide character's second column is a cell of its own in the buffer.
-            x += unicode_width::UnicodeWidthStr::width(sym).max(1) as u16;
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
+use common::console::{app_with, demo_store, key, screen, settle, typed};
 
 #[test]
 fn snapshots_of_every_view() {
@@ -320,10 +255,13 @@ fn lookup_palette_time_window_sort_and_help() {
     assert!(screen(&mut app, 120, 40).contains("InsufficientBalance"));
     key(&mut app, &ctx, KeyCode::Esc);
     assert!(app.overlay.is_none());
+    // The menu opens on the window in force ("all"); three up is the last hour.
     key(&mut app, &ctx, KeyCode::Char('t'));
-    key(&mut app, &ctx, KeyCode::Char('j'));
+    for _ in 0..3 {
+        key(&mut app, &ctx, KeyCode::Char('k'));
+    }
     key(&mut app, &ctx, KeyCode::Enter);
-    assert_eq!(app.time_term.as_deref(), Some("since:-1h"));
+    assert_eq!(app.filter, "since:-1h");
     let (_, newest) = read(&ctx.store).time_span().expect("rows");
     assert!(app.rows.iter().all(|&r| read(&ctx.store).cols.start_ms[r as usize] >= newest - 3_600_000));
     key(&mut app, &ctx, KeyCode::Char('s'));

@@ -48,14 +48,22 @@ impl<'a> Context<'a> {
                 };
                 base.saturating_add(*ms)
             }
+            // The day an operator means: today by the wall clock for databases and followed
+            // sources; for files, the latest loaded day whose calls span that time (one call
+            // just after midnight does not make "14:00" the next day's), else the last day.
             TimeSpec::TimeOfDay(secs) => {
                 let day_of = |ms: i64| writer.local_secs(ms).div_euclid(86_400);
-                let today = day_of(self.now_ms);
                 let day = match span {
-                    _ if self.store.wall_clock => today,
-                    Some((first, last)) if (day_of(first)..=day_of(last)).contains(&today) => today,
-                    Some((_, last)) => day_of(last),
-                    None => today,
+                    _ if self.store.wall_clock => day_of(self.now_ms),
+                    Some((first, last)) => {
+                        let (first_local, last_local) = (writer.local_secs(first), writer.local_secs(last));
+                        let last_day = day_of(last);
+                        (day_of(first)..=last_day)
+                            .rev()
+                            .find(|d| (first_local..=last_local).contains(&(d * 86_400 + secs)))
+                            .unwrap_or(last_day)
+                    }
+                    None => day_of(self.now_ms),
                 };
                 to_utc(day * 86_400 + secs)
             }

@@ -15,7 +15,7 @@ use super::worker::{Focus, Request, Response, Sort, SortKey, TimelineData};
 use crate::cdr::source::Skipped;
 use crate::cdr::{Progress, SharedStore, SourceSpec, Zone};
 use crate::kb::Kb;
-use crate::query::parse::{Side, TermKind};
+use crate::query::parse::Side;
 use crate::query::{Selection, parse};
 use crate::stats::Summary;
 
@@ -43,6 +43,10 @@ pub enum PromptKind {
     Since,
     /// The database password (shown masked, kept only in memory).
     Password,
+    /// Text to search the shown calls for (`F`).
+    Search,
+    /// A name to save the filter under (`m`).
+    SaveName,
 }
 
 #[derive(Debug, Clone)]
@@ -56,12 +60,31 @@ pub struct Prompt {
     /// Live count of matching calls (filter prompt), or the error of the draft.
     pub count: Option<Result<usize, String>>,
     pub error: Option<String>,
+    /// A Tab completion being cycled (see [`super::complete`]).
+    pub completion: Option<super::complete::Completion>,
+}
+
+impl Prompt {
+    /// A prompt holding `text`, the cursor at its end.
+    pub fn new(kind: PromptKind, text: &str) -> Prompt {
+        Prompt {
+            kind,
+            text: text.to_string(),
+            cursor: text.len(),
+            history_pos: None,
+            count: None,
+            error: None,
+            completion: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickerKind {
     Gateway,
     Code,
+    /// Saved filters and the history (`'`).
+    Filters,
 }
 
 #[derive(Debug, Clone)]
@@ -104,16 +127,6 @@ impl Picker {
         self.selected = self.selected.min(self.shown.len().saturating_sub(1));
     }
 }
-
-/// The time windows offered by `t`.
-pub const TIME_WINDOWS: [(&str, Option<&str>); 6] = [
-    ("last 15 minutes", Some("since:-15m")),
-    ("last hour", Some("since:-1h")),
-    ("last 6 hours", Some("since:-6h")),
-    ("last 24 hours", Some("since:-24h")),
-    ("all", None),
-    ("custom...", None),
-];
 
 /// The longest text a prompt takes (typed or pasted): far beyond any filter or path, short
 /// enough that re-checking it on every key costs nothing.
@@ -167,11 +180,16 @@ pub struct App {
     pub load_error: Option<String>,
     pub view: View,
     pub overlay: Option<Overlay>,
-    /// The filter as typed, and the time window term from `t`.
+    /// The filter as typed; the time window from `t` is part of it (`since:`/`until:`).
     pub filter: String,
-    pub time_term: Option<String>,
     pub filter_error: Option<String>,
+    /// What the filter's time window resolves to (dates and times), for the filter line.
+    pub window_note: Option<String>,
     pub history: Vec<String>,
+    /// Named filters (kept across runs with the history, see [`super::saved`]).
+    pub saved: Vec<(String, String)>,
+    /// Where the history and saved filters are kept; `None` keeps them for this run only.
+    pub state_file: Option<std::path::PathBuf>,
     pub sort: Sort,
     /// Generation of the newest query asked for, and of the one shown.
     pub generation: u64,
@@ -197,6 +215,10 @@ pub struct App {
     /// Whether the last frame was wide enough for the side panel.
     pub wide: bool,
     pub detail_scroll: u16,
+    /// The calls table's columns: shown, widths, the column cursor.
+    pub columns: super::table_layout::Columns,
+    /// The search in force (`F`, `n`, `N`): marks matches, hides nothing.
+    pub search: Option<super::search::Search>,
     pub stats_table: StatsTable,
     /// After drilling into a finding: the end reason whose first call to select and explain.
     pending_code: Option<i32>,
@@ -253,9 +275,11 @@ impl App {
             view: View::Calls,
             overlay: None,
             filter: String::new(),
-            time_term: None,
             filter_error: None,
+            window_note: None,
             history: Vec::new(),
+            saved: Vec::new(),
+            state_file: None,
             sort: Sort { key: SortKey::Time, descending: true },
             generation: 0,
             shown_gen: 0,
@@ -272,6 +296,8 @@ impl App {
             popup: false,
             wide: true,
             detail_scroll: 0,
+            columns: Default::default(),
+            search: None,
             stats_table: StatsTable::CalleeGateways,
             pending_code: None,
             findings_pending: false,
@@ -295,14 +321,7 @@ impl App {
     /// Asks for the database password before loading.
     pub fn ask_password(&mut self, url: &str, error: Option<String>) {
         self.password_for = Some(url.to_string());
-        self.overlay = Some(Overlay::Prompt(Prompt {
-            kind: PromptKind::Password,
-            text: String::new(),
-            cursor: 0,
-            history_pos: None,
-            count: None,
-            error,
-        }));
+        self.overlay = Some(Overlay::Prompt(Prompt { error, ..Prompt::new(PromptKind::Password, "") }));
         self.dirty = true;
     }
 
@@ -310,13 +329,9 @@ impl App {
         !self.specs.is_empty() && self.load_error.is_none() && !self.progress.done.load(Ordering::Relaxed)
     }
 
-    /// The query sent to the worker: the filter plus the time window.
+    /// The query sent to the worker (the time window is part of the filter).
     pub fn effective_filter(&self) -> String {
-        match &self.time_term {
-            Some(t) if self.filter.trim().is_empty() => t.clone(),
-            Some(t) => format!("{} {t}", self.filter.trim()),
-            None => self.filter.trim().to_string(),
-        }
+        self.filter.trim().to_string()
     }
 
     /// Attaches the store being loaded; queries run on what has arrived so far.
@@ -406,6 +421,7 @@ impl App {
                         if self.effective_filter().is_empty() {
                             self.all_summary = Some(q.summary.clone());
                         }
+                        self.window_note = super::window::describe(&self.filter, &q.store, &self.zone);
                         self.rows = q.rows;
                         self.shown = Some(q.store);
                         if q.board.is_some() || self.live.is_none() {
@@ -675,22 +691,30 @@ impl App {
             },
             Overlay::TimeMenu(i) => match self.keymap.action_for(&k, Context::Menu) {
                 Some(Action::MenuCancel) => None,
-                Some(Action::MenuDown) => Some(Overlay::TimeMenu((i + 1).min(TIME_WINDOWS.len() - 1))),
+                Some(Action::MenuDown) => {
+                    Some(Overlay::TimeMenu((i + 1).min(super::window::TIME_WINDOWS.len() - 1)))
+                }
                 Some(Action::MenuUp) => Some(Overlay::TimeMenu(i.saturating_sub(1))),
                 Some(Action::MenuApply) => {
-                    if i == TIME_WINDOWS.len() - 1 {
-                        return Some(Overlay::Prompt(Prompt {
-                            kind: PromptKind::Since,
-                            text: String::new(),
-                            cursor: 0,
-                            history_pos: None,
-                            count: None,
-                            error: None,
-                        }));
+                    match super::window::pick(&self.filter, i) {
+                        Some(f) => {
+                            self.filter = f;
+                            self.remember_filter();
+                            self.requery();
+                            None
+                        }
+                        // Custom: the window in force to edit, if it is one.
+                        None => {
+                            let now = super::filter_edit::window_terms(&self.filter)
+                                .iter()
+                                .map(|t| {
+                                    t.split_once(':').map_or("", |(_, v)| v).trim_matches('"').to_string()
+                                })
+                                .collect::<Vec<_>>()
+                                .join("..");
+                            Some(Overlay::Prompt(Prompt::new(PromptKind::Since, &now)))
+                        }
                     }
-                    self.time_term = TIME_WINDOWS[i].1.map(str::to_string);
-                    self.requery();
-                    None
                 }
                 _ => Some(Overlay::TimeMenu(i)),
             },
@@ -722,6 +746,16 @@ impl App {
                     let key = match p.kind {
                         PickerKind::Gateway => "gw",
                         PickerKind::Code => "code",
+                        PickerKind::Filters => {
+                            // One filter: the one under the cursor.
+                            if let Some(it) = p.shown.get(p.selected).and_then(|&i| p.items.get(i)) {
+                                self.filter = it.value.clone();
+                                self.remember_filter();
+                                self.requery();
+                                self.view = View::Calls;
+                            }
+                            return None;
+                        }
                     };
                     self.set_term(key, &values);
                     self.view = View::Calls;
@@ -761,6 +795,9 @@ impl App {
             })
         }
         let action = self.keymap.action_for(&k, Context::Prompt);
+        if action == Some(Action::CompleteWord) {
+            return Some(Overlay::Prompt(self.complete(p)));
+        }
         if let Some(e) = action.and_then(line_edit_of) {
             // Moving the cursor changes nothing to count or check.
             if !super::line_edit::apply(&mut p.text, &mut p.cursor, e) {
@@ -808,26 +845,29 @@ impl App {
         self.prompt_edited(p)
     }
 
+    /// After the prompt's text changed by an edit: as [`App::edited`], and a completion being
+    /// cycled ends.
+    fn prompt_edited(&mut self, p: Prompt) -> Option<Overlay> {
+        let mut p = self.edited(p);
+        p.completion = None;
+        Some(Overlay::Prompt(p))
+    }
+
     /// After the prompt's text changed: clear its error, and for the filter ask for a live
     /// count (checked here for syntax, counted by the worker).
-    fn prompt_edited(&mut self, mut p: Prompt) -> Option<Overlay> {
+    pub(super) fn edited(&mut self, mut p: Prompt) -> Prompt {
         p.error = None;
         if p.kind == PromptKind::Filter {
-            // The live count: checked here for syntax, counted by the worker.
             match parse(&p.text) {
                 Ok(_) if self.store.is_some() => {
                     self.count_gen += 1;
-                    let text = match &self.time_term {
-                        Some(t) => format!("{} {t}", p.text),
-                        None => p.text.clone(),
-                    };
-                    self.outbox.push(Request::Count { generation: self.count_gen, text });
+                    self.outbox.push(Request::Count { generation: self.count_gen, text: p.text.clone() });
                 }
                 Ok(_) => {}
                 Err(e) => p.count = Some(Err(e.to_string())),
             }
         }
-        Some(Overlay::Prompt(p))
+        p
     }
 
     fn submit_prompt(&mut self, mut p: Prompt) -> Option<Overlay> {
@@ -835,9 +875,7 @@ impl App {
             PromptKind::Filter => match parse(&p.text) {
                 Ok(_) => {
                     self.filter = p.text.trim().to_string();
-                    if !self.filter.is_empty() && self.history.last() != Some(&self.filter) {
-                        self.history.push(self.filter.clone());
-                    }
+                    self.remember_filter();
                     self.view = if self.view == View::Lookup { View::Calls } else { self.view };
                     self.requery();
                     None
@@ -847,9 +885,11 @@ impl App {
                     Some(Overlay::Prompt(p))
                 }
             },
-            PromptKind::Since => match crate::query::timespec::parse_time_spec(p.text.trim()) {
-                Ok(_) => {
-                    self.time_term = Some(format!("since:\"{}\"", p.text.trim()));
+            PromptKind::Since => match super::window::custom_terms(&p.text) {
+                Ok(terms) => {
+                    self.filter =
+                        super::filter_edit::replace(&self.filter, super::filter_edit::Field::Window, &terms);
+                    self.remember_filter();
                     self.requery();
                     None
                 }
@@ -862,6 +902,17 @@ impl App {
                 self.password = Some(std::mem::take(&mut p.text));
                 None
             }
+            PromptKind::Search => {
+                self.start_search(&p.text);
+                None
+            }
+            PromptKind::SaveName => match self.save_filter(&p.text) {
+                Ok(()) => None,
+                Err(e) => {
+                    p.error = Some(e);
+                    Some(Overlay::Prompt(p))
+                }
+            },
             PromptKind::Export => {
                 let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
                 let cwd = std::env::current_dir().unwrap_or_default();
@@ -895,35 +946,29 @@ impl App {
     /// Replaces the filter's terms of one kind (gateways or codes) with `key:values`; `gw`
     /// (either side) replaces the terms of both sides.
     pub fn set_term(&mut self, key: &str, values: &[String]) {
-        let quoted: Vec<String> = values.iter().map(|v| crate::query::parse::quote_value(v)).collect();
-        let term = format!("{key}:{}", quoted.join(","));
-        let mut text = self.filter.clone();
-        if let Ok(q) = parse(&text) {
-            let mut spans: Vec<std::ops::Range<usize>> = q
-                .terms
-                .iter()
-                .filter(|t| {
-                    matches!(
-                        (&t.kind, key),
-                        // A pick from the gateway picker (either side) replaces every
-                        // gateway term: beside `outgw:A`, `gw:B` would match nothing new.
-                        (TermKind::Gateway(_, _), "gw")
-                            | (TermKind::Gateway(Side::Caller, _), "ingw")
-                            | (TermKind::Gateway(Side::Callee, _), "outgw")
-                            | (TermKind::Code(_), "code")
-                            | (TermKind::ReasonHeader(_), "reason")
-                    )
-                })
-                .map(|t| t.span.clone())
-                .collect();
-            spans.sort_by_key(|s| std::cmp::Reverse(s.start));
-            for s in spans {
-                text.replace_range(s, "");
-            }
-        }
-        let rest: Vec<&str> = text.split_whitespace().collect();
-        self.filter = if rest.is_empty() { term } else { format!("{} {term}", rest.join(" ")) };
+        use super::filter_edit::{Field, replace, term};
+        let field = match key {
+            "gw" => Field::AnyGateway,
+            "ingw" => Field::Gateway(Side::Caller),
+            "outgw" => Field::Gateway(Side::Callee),
+            "reason" => Field::ReasonHeader,
+            _ => Field::Code,
+        };
+        self.filter = replace(&self.filter, field, &term(key, values));
+        self.remember_filter();
         self.requery();
+    }
+
+    /// Puts the filter in force at the end of the history (kept across runs).
+    pub fn remember_filter(&mut self) {
+        let f = self.filter.trim().to_string();
+        if !f.is_empty() && self.history.last() != Some(&f) {
+            self.history.retain(|h| *h != f);
+            self.history.push(f);
+            let excess = self.history.len().saturating_sub(super::saved::HISTORY_MAX);
+            self.history.drain(..excess);
+            self.save_state();
+        }
     }
 
     fn gateway_items(&self) -> Vec<PickItem> {
@@ -966,10 +1011,11 @@ impl App {
             .collect()
     }
 
-    fn open_picker(&mut self, kind: PickerKind) {
+    pub(super) fn open_picker(&mut self, kind: PickerKind) {
         let items = match kind {
             PickerKind::Gateway => self.gateway_items(),
             PickerKind::Code => self.code_items(),
+            PickerKind::Filters => self.filter_items(),
         };
         let mut p = Picker {
             kind,
@@ -1075,21 +1121,14 @@ impl App {
         match a {
             Action::Quit => self.quit = true,
             Action::FilterPrompt => {
-                self.overlay = Some(Overlay::Prompt(Prompt {
-                    kind: PromptKind::Filter,
-                    text: self.filter.clone(),
-                    cursor: self.filter.len(),
-                    history_pos: None,
-                    count: None,
-                    error: None,
-                }))
+                self.overlay = Some(Overlay::Prompt(Prompt::new(PromptKind::Filter, &self.filter)))
             }
             Action::GatewayPicker => self.open_picker(PickerKind::Gateway),
             Action::CodePicker => self.open_picker(PickerKind::Code),
-            Action::TimeMenu => self.overlay = Some(Overlay::TimeMenu(0)),
+            // Opens on the window in force.
+            Action::TimeMenu => self.overlay = Some(Overlay::TimeMenu(super::window::active(&self.filter))),
             Action::ClearFilter => {
                 self.filter.clear();
-                self.time_term = None;
                 self.requery();
             }
             Action::NextView | Action::PrevView => {
@@ -1175,14 +1214,7 @@ impl App {
             }
             Action::Export => {
                 let name = format!("cdrscope-export-{}.csv", self.zone_now_stamp());
-                self.overlay = Some(Overlay::Prompt(Prompt {
-                    kind: PromptKind::Export,
-                    cursor: name.len(),
-                    text: name,
-                    history_pos: None,
-                    count: None,
-                    error: None,
-                }));
+                self.overlay = Some(Overlay::Prompt(Prompt::new(PromptKind::Export, &name)));
             }
             Action::Help => self.overlay = Some(Overlay::Help(0)),
             Action::Copy => self.copy_selected(),
@@ -1208,6 +1240,27 @@ impl App {
                 }
             }
             Action::LoadReport => self.overlay = Some(Overlay::Report(0)),
+            Action::ColumnLeft => self.columns.move_cursor(-1),
+            Action::ColumnRight => self.columns.move_cursor(1),
+            Action::HideColumn => self.hide_column(),
+            Action::ResetColumns => {
+                self.columns.reset();
+                self.status = Some(("every column shown at its own width".into(), false));
+            }
+            Action::NarrowColumn => self.columns.adjust(-2),
+            Action::WidenColumn => self.columns.adjust(2),
+            Action::FilterToValue => self.filter_from_cell(false),
+            Action::FilterOutValue => self.filter_from_cell(true),
+            Action::Search => self.overlay = Some(Overlay::Prompt(Prompt::new(PromptKind::Search, ""))),
+            Action::SearchNext => self.search_step(true),
+            Action::SearchPrev => self.search_step(false),
+            Action::SaveFilter if self.filter.trim().is_empty() => {
+                self.status = Some(("no filter to save: type one with /".into(), false));
+            }
+            Action::SaveFilter => self.overlay = Some(Overlay::Prompt(Prompt::new(PromptKind::SaveName, ""))),
+            Action::SavedFilters => self.open_picker(PickerKind::Filters),
+            Action::WindowPrev => self.step_window(false),
+            Action::WindowNext => self.step_window(true),
             Action::Up => self.move_by(-1),
             Action::Down => self.move_by(1),
             Action::PageUp => self.move_by(-(self.page.max(1) as isize)),
@@ -1269,7 +1322,8 @@ impl App {
             | Action::PagerDown
             | Action::PagerUp
             | Action::PagerPageDown
-            | Action::PagerPageUp => {}
+            | Action::PagerPageUp
+            | Action::CompleteWord => {}
         }
     }
 
@@ -1280,10 +1334,7 @@ impl App {
             return;
         };
         self.filter = f.filter.clone();
-        self.time_term = None;
-        if self.history.last() != Some(&self.filter) {
-            self.history.push(self.filter.clone());
-        }
+        self.remember_filter();
         self.pending_code =
             f.evidence.codes.first().and_then(|c| c.code.split(' ').next().and_then(|n| n.parse().ok()));
         self.view = View::Calls;

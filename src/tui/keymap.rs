@@ -87,6 +87,22 @@ actions! {
     NextLanguage => "next_language",
     Copy => "copy",
     CopyFilter => "copy_filter",
+    ColumnLeft => "column_left",
+    ColumnRight => "column_right",
+    HideColumn => "hide_column",
+    ResetColumns => "reset_columns",
+    NarrowColumn => "narrow_column",
+    WidenColumn => "widen_column",
+    FilterToValue => "filter_to_value",
+    FilterOutValue => "filter_out_value",
+    Search => "search",
+    SearchNext => "search_next",
+    SearchPrev => "search_prev",
+    CompleteWord => "complete",
+    SaveFilter => "save_filter",
+    SavedFilters => "saved_filters",
+    WindowPrev => "window_prev",
+    WindowNext => "window_next",
 }
 
 /// Where a binding applies.
@@ -209,6 +225,30 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding { keys: &["Y"], action: Action::CopyFilter, context: Context::Global, help: "copy the filter" },
     Binding { keys: &["Esc"], action: Action::Back, context: Context::Global, help: "back / close" },
+    Binding {
+        keys: &["["],
+        action: Action::WindowPrev,
+        context: Context::Global,
+        help: "the time window before (same length)",
+    },
+    Binding {
+        keys: &["]"],
+        action: Action::WindowNext,
+        context: Context::Global,
+        help: "the time window after (same length)",
+    },
+    Binding {
+        keys: &["m"],
+        action: Action::SaveFilter,
+        context: Context::Global,
+        help: "save the filter under a name (kept across runs)",
+    },
+    Binding {
+        keys: &["'"],
+        action: Action::SavedFilters,
+        context: Context::Global,
+        help: "saved filters and recent ones: pick one",
+    },
     Binding { keys: &["j", "Down"], action: Action::Down, context: Context::Global, help: "down" },
     Binding { keys: &["k", "Up"], action: Action::Up, context: Context::Global, help: "up" },
     Binding {
@@ -236,6 +276,57 @@ pub const BINDINGS: &[Binding] = &[
         help: "scroll the panel down",
     },
     Binding { keys: &["K"], action: Action::DetailUp, context: Context::Calls, help: "scroll the panel up" },
+    Binding {
+        keys: &["Left", "h"],
+        action: Action::ColumnLeft,
+        context: Context::Calls,
+        help: "column cursor left (scrolls sideways)",
+    },
+    Binding {
+        keys: &["Right"],
+        action: Action::ColumnRight,
+        context: Context::Calls,
+        help: "column cursor right (scrolls sideways)",
+    },
+    Binding {
+        keys: &["H"],
+        action: Action::HideColumn,
+        context: Context::Calls,
+        help: "hide the cursor's column",
+    },
+    Binding {
+        keys: &["="],
+        action: Action::ResetColumns,
+        context: Context::Calls,
+        help: "show every column at its own width",
+    },
+    Binding {
+        keys: &["{"],
+        action: Action::NarrowColumn,
+        context: Context::Calls,
+        help: "narrow the column",
+    },
+    Binding { keys: &["}"], action: Action::WidenColumn, context: Context::Calls, help: "widen the column" },
+    Binding {
+        keys: &["+"],
+        action: Action::FilterToValue,
+        context: Context::Calls,
+        help: "filter to the selected call's value in the cursor's column",
+    },
+    Binding {
+        keys: &["-"],
+        action: Action::FilterOutValue,
+        context: Context::Calls,
+        help: "filter out the selected call's value in the cursor's column",
+    },
+    Binding {
+        keys: &["F"],
+        action: Action::Search,
+        context: Context::Calls,
+        help: "search the shown calls (marks matches; not a filter)",
+    },
+    Binding { keys: &["n"], action: Action::SearchNext, context: Context::Calls, help: "next match" },
+    Binding { keys: &["N"], action: Action::SearchPrev, context: Context::Calls, help: "previous match" },
     Binding {
         keys: &["v"],
         action: Action::SwitchTable,
@@ -309,6 +400,12 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::KillToEnd,
         context: Context::Prompt,
         help: "delete to the end",
+    },
+    Binding {
+        keys: &["Tab"],
+        action: Action::CompleteWord,
+        context: Context::Prompt,
+        help: "complete a field name, gateway or code (again: the next one)",
     },
     Binding {
         keys: &["Ctrl-W"],
@@ -543,7 +640,9 @@ mod tests {
         let m = Keymap::default();
         for b in &m.bindings {
             assert!(
-                b.keys.iter().any(|k| !k.starts_with('F')),
+                b.keys.iter().any(|k| !(k.len() > 1
+                    && k.starts_with('F')
+                    && k[1..].bytes().all(|c| c.is_ascii_digit()))),
                 "{:?} needs a key that is not an F-key",
                 b.action
             );
@@ -565,10 +664,10 @@ mod tests {
     #[test]
     fn overrides() {
         let mut o = BTreeMap::new();
-        o.insert("filter_prompt".to_string(), KeySpec::Many(vec!["/".into(), "F".into()]));
+        o.insert("filter_prompt".to_string(), KeySpec::Many(vec!["/".into(), "P".into()]));
         o.insert("prompt_apply".to_string(), KeySpec::One("Ctrl-J".into()));
         let m = Keymap::with_overrides(&o).expect("valid");
-        assert_eq!(m.action_for(&key(KeyCode::Char('F')), Context::Calls), Some(Action::FilterPrompt));
+        assert_eq!(m.action_for(&key(KeyCode::Char('P')), Context::Calls), Some(Action::FilterPrompt));
         let ctrl_j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL);
         assert_eq!(m.action_for(&ctrl_j, Context::Prompt), Some(Action::PromptApply));
         assert_eq!(m.action_for(&key(KeyCode::Enter), Context::Prompt), None);

@@ -8,16 +8,24 @@
 pub mod answer;
 pub mod app;
 pub mod clipboard;
+mod complete;
 mod export_target;
+mod filter_actions;
+mod filter_edit;
 mod findings;
 pub mod guard;
 pub mod keymap;
 pub mod line_edit;
 pub mod live;
 mod record;
+pub mod saved;
+pub mod search;
+mod table_actions;
+pub mod table_layout;
 pub mod theme;
 pub mod ui;
 pub mod view;
+pub mod window;
 pub mod worker;
 
 use std::sync::Arc;
@@ -90,6 +98,8 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
         app.theme = theme::Theme { color: false };
     }
     app.filter = opts.filter.clone();
+    // The filter history and saved filters of earlier runs.
+    app.load_state(saved::default_path());
     if let Some(q) = opts.lookup {
         app.view = View::Lookup;
         app.lookup.input = q;

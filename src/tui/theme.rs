@@ -64,6 +64,21 @@ impl Theme {
         Style::default().add_modifier(Modifier::REVERSED)
     }
 
+    /// The column the cursor is on: its header, and its cell in the selected row (which is
+    /// shown un-reversed inside the reversed row).
+    pub fn column_cursor(self) -> Style {
+        Style::default().add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+    }
+
+    /// A search match (`n`/`N`): marked with or without colours.
+    pub fn search_match(self) -> Style {
+        if self.color {
+            Style::default().fg(Color::Black).bg(Color::Yellow)
+        } else {
+            Style::default().add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+        }
+    }
+
     pub fn bar(self) -> Style {
         self.fg(Color::Blue)
     }

@@ -137,6 +137,9 @@ fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
         } else {
             sanitize(&filter).into_owned()
         }));
+        if let Some(w) = &app.window_note {
+            spans.push(Span::styled(format!("  [{w}]"), t.dim()));
+        }
         if app.shown_gen != app.generation {
             spans.push(Span::styled("  filtering...", t.key()));
         } else if let Some(d) = app.last_query.filter(|_| app.show_timing) {
@@ -195,6 +198,7 @@ fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
             (k(Action::TimeMenu), "time"),
             (k(Action::ClearFilter), "clear"),
             (k(Action::ToggleDetail), "detail"),
+            (k(Action::Search), "search"),
             (k(Action::NextView), "view"),
             (k(Action::LookupPalette), "lookup"),
             (k(Action::Export), "export"),
@@ -216,7 +220,8 @@ fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
     let width = |items: &[(&str, &str)]| -> usize {
         items.iter().map(|(k, w)| 3 + unicode_width::UnicodeWidthStr::width(*k) + w.len()).sum()
     };
-    const DROP_FIRST: [&str; 12] = [
+    const DROP_FIRST: [&str; 13] = [
+        "search",
         "detail",
         "lookup",
         "view",

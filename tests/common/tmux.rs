@@ -20,8 +20,14 @@ impl Tmux {
         Some(Tmux { socket: format!("cdrscope-{name}-{}", std::process::id()) })
     }
 
+    /// A tmux command. A new session keeps no filter history (`CDRSCOPE_STATE=none`) unless
+    /// the test sets its environment itself.
     pub fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux");
+        let mut args: Vec<&str> = args.to_vec();
+        if args.first() == Some(&"new-session") && !args.contains(&"-e") {
+            args.splice(1..1, ["-e", "CDRSCOPE_STATE=none"]);
+        }
+        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(&args).output().expect("tmux");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 

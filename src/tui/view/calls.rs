@@ -6,10 +6,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 
+use ratatui::style::{Modifier, Style};
+
 use super::detail;
-use crate::cdr::TimeWriter;
-use crate::text::{duration_secs, sanitize};
+use crate::cdr::{Store, TimeWriter};
+use crate::text::{duration_secs, fit, fit_right, sanitize};
 use crate::tui::app::App;
+use crate::tui::table_layout::{Col, SPACING};
 use crate::tui::ui::centered;
 
 /// Width from which the panel sits beside the table instead of over it.
@@ -45,76 +48,86 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let multi_day = app.summary.as_ref().is_some_and(|s| {
         s.first_call.as_deref().map(|f| &f[..10]) != s.last_call.as_deref().map(|l| &l[..10])
     });
-    let wide = table_area.width >= 100;
     let visible = &app.rows[offset.min(total)..(offset + height).min(total)];
+    // Each shown row's values, column by column: widths come from them.
+    let texts: Vec<[String; 9]> =
+        visible.iter().map(|&r| row_texts(&store, r as usize, &tw, multi_day)).collect();
+    let natural = |c: Col| -> u16 {
+        let k = Col::ALL.iter().position(|x| *x == c).unwrap_or(0);
+        let content = texts.iter().map(|t| crate::text::width(&t[k])).max().unwrap_or(0);
+        // Who hung up fits in one letter (A, B, S) when space is short.
+        let head = if c == Col::Hangup { 1 } else { c.title().len() };
+        u16::try_from(content.max(head)).unwrap_or(u16::MAX)
+    };
+    let fitted = app.columns.fit(&natural, table_area.width);
+    let needle = app.search.as_ref().map(|s| s.needle.clone());
     let rows: Vec<Row<'_>> = visible
         .iter()
+        .zip(&texts)
         .enumerate()
-        .map(|(k, &r)| {
-            let i = r as usize;
-            let c = &store.cols;
-            let time = tw.format(c.start_ms[i]);
-            let time = if multi_day { time[5..16].to_string() } else { time[11..].to_string() };
-            let reason = store.reason(i);
-            let id = crate::kb::resolve(&app.kb, &reason.to_string())
-                .ok()
-                .and_then(|v| v.first().map(|x| x.entry.id.clone()));
-            let sev = id.as_deref().map_or(crate::kb::Severity::Medium, |id| app.kb.severity_of(id));
-            let hold = store.hold_ms(i);
-            let dur = if hold == 0 { "-".to_string() } else { duration_secs(f64::from(hold) / 1000.0) };
-            let pdd = store.pdd_ms(i).map_or("-".to_string(), |p| format!("{:.1}", f64::from(p) / 1000.0));
-            // Who hung up: words when there is room, else A (caller), B (callee), S (server).
-            let hup = match (c.end_direction[i], wide) {
-                (0, true) => "caller",
-                (1, true) => "callee",
-                (2, true) => "server",
-                (0, false) => "A",
-                (1, false) => "B",
-                (2, false) => "S",
-                _ => "",
+        .map(|(k, (&r, vals))| {
+            let selected = offset + k == app.selected;
+            let sev = {
+                let reason = store.reason(r as usize);
+                let id = crate::kb::resolve(&app.kb, &reason.to_string())
+                    .ok()
+                    .and_then(|v| v.first().map(|x| x.entry.id.clone()));
+                id.as_deref().map_or(crate::kb::Severity::Medium, |id| app.kb.severity_of(id))
             };
-            let mut cells = vec![
-                Cell::from(time),
-                Cell::from(sanitize(&store.caller(i)).into_owned()),
-                Cell::from(sanitize(&store.callee(i)).into_owned()),
-                Cell::from(sanitize(crate::config::gateway_label(store.caller_gateway(i))).into_owned()),
-                Cell::from(sanitize(crate::config::gateway_label(store.callee_gateway(i))).into_owned()),
-                Cell::from(dur),
-                Cell::from(pdd),
-                Cell::from(Span::styled(
-                    sanitize(&format!("{reason} {}", reason.name())).into_owned(),
-                    t.severity(sev),
-                )),
-            ];
-            cells.push(Cell::from(hup));
+            let cells: Vec<Cell<'_>> = fitted
+                .placed
+                .iter()
+                .map(|p| {
+                    let k = Col::ALL.iter().position(|x| *x == p.col).unwrap_or(0);
+                    let raw = if p.col == Col::Hangup && p.width < 6 {
+                        hangup_letter(&vals[k]).to_string()
+                    } else {
+                        vals[k].clone()
+                    };
+                    let w = usize::from(p.width);
+                    let text = if p.col.right_aligned() { fit_right(&raw, w) } else { fit(&raw, w) };
+                    let mut style = if p.col == Col::Reason { t.severity(sev) } else { Style::default() };
+                    if needle.as_deref().is_some_and(|n| !n.is_empty() && raw.to_lowercase().contains(n)) {
+                        style = style.patch(t.search_match());
+                    }
+                    if selected && p.col == app.columns.cursor {
+                        // Inside the reversed row, the cursor's cell is the one not reversed.
+                        style = style.patch(t.column_cursor()).remove_modifier(Modifier::REVERSED);
+                    }
+                    Cell::from(Span::styled(text, style))
+                })
+                .collect();
             let row = Row::new(cells);
-            if offset + k == app.selected { row.style(t.selected()) } else { row }
+            if selected { row.style(t.selected()) } else { row }
         })
         .collect();
-    let widths = vec![
-        Constraint::Length(if multi_day { 11 } else { 8 }),
-        Constraint::Length(if wide { 15 } else { 11 }),
-        Constraint::Length(if wide { 16 } else { 12 }),
-        Constraint::Length(if wide { 14 } else { 9 }),
-        Constraint::Length(if wide { 14 } else { 9 }),
-        Constraint::Length(6),
-        Constraint::Length(4),
-        Constraint::Min(8),
-        Constraint::Length(if wide { 6 } else { 1 }),
-    ];
-    let head = vec![
-        "Time",
-        "Caller",
-        "Callee",
-        "In GW",
-        "Out GW",
-        "Dur",
-        "PDD",
-        "End reason",
-        if wide { "Hangup" } else { "H" },
-    ];
-    let header = Row::new(head).style(t.title());
-    f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table_area);
+    let widths: Vec<Constraint> = fitted.placed.iter().map(|p| Constraint::Length(p.width)).collect();
+    let last = fitted.placed.len().saturating_sub(1);
+    let head: Vec<Cell<'_>> = fitted
+        .placed
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let title = if p.col == Col::Hangup && p.width < 6 { "H" } else { p.col.title() };
+            let w = usize::from(p.width);
+            let mut text = if p.col.right_aligned() { fit_right(title, w) } else { fit(title, w) };
+            // Columns out of sight are announced at the edge they are behind, over the title
+            // if need be.
+            if k == 1 && fitted.more_left {
+                text = format!("‹{}", fit(title, w.saturating_sub(1)));
+            }
+            if k == last && fitted.more_right {
+                let body = fit(title, w.saturating_sub(1));
+                text = format!("{}›", body.trim_end());
+                text = fit(&text, w);
+            }
+            let style =
+                if p.col == app.columns.cursor { t.title().patch(t.column_cursor()) } else { t.title() };
+            Cell::from(Span::styled(text, style))
+        })
+        .collect();
+    let header = Row::new(head);
+    f.render_widget(Table::new(rows, widths).header(header).column_spacing(SPACING), table_area);
     if total == 0 && app.is_loading() {
         let r = Rect { y: table_area.y + 1, height: 1, ..table_area };
         f.render_widget(Paragraph::new(" Loading… no calls have arrived yet."), r);
@@ -155,4 +168,47 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((app.detail_scroll, 0)),
         target,
     );
+}
+
+/// A row's values in [`Col::ALL`] order, sanitized, uncut.
+fn row_texts(store: &Store, i: usize, tw: &TimeWriter, multi_day: bool) -> [String; 9] {
+    let c = &store.cols;
+    let time = tw.format(c.start_ms[i]);
+    // The date when the calls span days (month-day), always the full time of day.
+    let time = if multi_day {
+        time.get(5..).unwrap_or(&time).to_string()
+    } else {
+        time.get(11..).unwrap_or(&time).to_string()
+    };
+    let reason = store.reason(i);
+    let hold = store.hold_ms(i);
+    let dur = if hold == 0 { "-".to_string() } else { duration_secs(f64::from(hold) / 1000.0) };
+    let pdd = store.pdd_ms(i).map_or("-".to_string(), |p| format!("{:.1}", f64::from(p) / 1000.0));
+    let hup = match c.end_direction[i] {
+        0 => "caller",
+        1 => "callee",
+        2 => "server",
+        _ => "",
+    };
+    [
+        time,
+        sanitize(&store.caller(i)).into_owned(),
+        sanitize(&store.callee(i)).into_owned(),
+        sanitize(crate::config::gateway_label(store.caller_gateway(i))).into_owned(),
+        sanitize(crate::config::gateway_label(store.callee_gateway(i))).into_owned(),
+        dur,
+        pdd,
+        sanitize(&format!("{reason} {}", reason.name())).into_owned(),
+        hup.to_string(),
+    ]
+}
+
+/// Who hung up in one letter: A (caller), B (callee), S (server).
+fn hangup_letter(word: &str) -> &'static str {
+    match word {
+        "caller" => "A",
+        "callee" => "B",
+        "server" => "S",
+        _ => "",
+    }
 }

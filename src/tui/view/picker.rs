@@ -7,14 +7,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::text::{fit, sanitize, thousands};
-use crate::tui::app::{App, Picker, PickerKind, TIME_WINDOWS};
+use crate::tui::app::{App, Picker, PickerKind};
 use crate::tui::ui::popup;
+use crate::tui::window::TIME_WINDOWS;
 
 pub fn draw(f: &mut Frame<'_>, app: &App, p: &Picker, area: Rect) {
     let t = app.theme;
     let title = match p.kind {
         PickerKind::Gateway => "Gateways (calls, ASR)",
         PickerKind::Code => "End-reason codes in the data",
+        PickerKind::Filters => "Saved filters, then recent ones (Enter applies)",
     };
     let inner = popup(f, area, 80, 85, title);
     let mut lines = vec![
@@ -30,8 +32,11 @@ pub fn draw(f: &mut Frame<'_>, app: &App, p: &Picker, area: Rect) {
     for (k, &i) in p.shown.iter().enumerate().skip(offset).take(height) {
         let it = &p.items[i];
         let mark = if p.picked.contains(&it.value) { "[x]" } else { "[ ]" };
-        let text =
-            format!("{mark} {} {:>9}  {}", fit(&it.label, 18), thousands(it.calls), sanitize(&it.detail));
+        let text = if p.kind == PickerKind::Filters {
+            format!("{} {}", fit(&it.label, 18), sanitize(&it.detail))
+        } else {
+            format!("{mark} {} {:>9}  {}", fit(&it.label, 18), thousands(it.calls), sanitize(&it.detail))
+        };
         let text = fit(&text, inner.width as usize);
         lines.push(if k == p.selected {
             Line::from(Span::styled(text, t.selected()))
@@ -44,12 +49,18 @@ pub fn draw(f: &mut Frame<'_>, app: &App, p: &Picker, area: Rect) {
 
 pub fn draw_time_menu(f: &mut Frame<'_>, app: &App, selected: usize, area: Rect) {
     let t = app.theme;
-    let inner = popup(f, area, 50, 60, "Time window (relative to the newest call)");
+    let clock = app.shown.as_ref().is_some_and(|s| s.wall_clock);
+    let title =
+        if clock { "Time window (relative to now)" } else { "Time window (relative to the newest call)" };
+    let inner = popup(f, area, 50, 60, title);
+    // The window in force is marked.
+    let active = crate::tui::window::active(&app.filter);
     let lines: Vec<Line<'_>> = TIME_WINDOWS
         .iter()
         .enumerate()
         .map(|(k, (label, _))| {
-            let text = format!(" {label}");
+            let mark = if k == active { "•" } else { " " };
+            let text = format!("{mark} {label}");
             if k == selected { Line::from(Span::styled(text, t.selected())) } else { Line::from(text) }
         })
         .collect();

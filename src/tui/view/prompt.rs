@@ -17,10 +17,12 @@ pub fn draw(f: &mut Frame<'_>, app: &App, p: &Prompt, area: Rect) {
     f.render_widget(Clear, r);
     let title = match p.kind {
         PromptKind::Filter => {
-            "Filter: gw: ingw: outgw: code: since: until: caller: callee: ip: dir: answered: dur> pdd>"
+            "Filter (Tab completes): gw: ingw: outgw: code: since: until: caller: callee: ip: dir: dur> pdd>"
         }
         PromptKind::Export => "Export what is shown to (.csv, .tsv, .json, .txt = VOS3000 text)",
-        PromptKind::Since => "Calls since (2026-11-20 14:00, 14:00, -2h)",
+        PromptKind::Since => "Time window: from, or from..until (14:00..15:00, -2h, 2026-11-20 14:00)",
+        PromptKind::Search => "Search the shown calls: numbers, gateways, end reasons (n/N: next/previous)",
+        PromptKind::SaveName => "Save the filter as (a name; ' lists saved filters)",
         PromptKind::Password => "Database password (not shown, kept in memory only; Esc: none)",
     };
     let block = popup_block(title);

@@ -1,0 +1,111 @@
+//! What the calls table's own keys do to the state: the column cursor's column hidden,
+//! filtering to or out the selected call's value in that column (k9s and VisiData habit), and
+//! searching the shown calls with `n`/`N`.
+
+use super::app::App;
+use super::filter_edit::{Field, add, replace, term};
+use super::table_layout::Col;
+use crate::query::parse::Side;
+
+impl App {
+    pub(super) fn hide_column(&mut self) {
+        match self.columns.hide() {
+            Some(c) => {
+                let key = self.keymap.keys_of(super::keymap::Action::ResetColumns).to_string();
+                self.status = Some((format!("{} hidden ({key}: show every column)", c.title()), false));
+            }
+            None => self.status = Some(("the last column shown stays".into(), false)),
+        }
+    }
+
+    /// `+` (`exclude` false): only calls with the selected call's value in the cursor's column,
+    /// replacing a term of that field; `-` (`exclude` true): add an exclusion of it.
+    pub(super) fn filter_from_cell(&mut self, exclude: bool) {
+        let (Some(store), Some(&row)) = (self.shown.clone(), self.rows.get(self.selected)) else {
+            self.status = Some(("no call is selected".into(), false));
+            return;
+        };
+        let i = row as usize;
+        let gw = |name: &str| if name.is_empty() { "none".to_string() } else { name.to_string() };
+        let (key, value, field) = match self.columns.cursor {
+            Col::Caller => ("caller", store.caller(i), Field::Number(Side::Caller)),
+            Col::Callee => ("callee", store.callee(i), Field::Number(Side::Callee)),
+            Col::InGw => ("ingw", gw(store.caller_gateway(i)), Field::Gateway(Side::Caller)),
+            Col::OutGw => ("outgw", gw(store.callee_gateway(i)), Field::Gateway(Side::Callee)),
+            Col::Reason => match store.reason(i).code() {
+                Some(c) => ("code", c.to_string(), Field::Code),
+                None => {
+                    self.status = Some(("this call has no end-reason code to filter by".into(), false));
+                    return;
+                }
+            },
+            Col::Hangup => match store.cols.end_direction[i] {
+                0 => ("dir", "caller".to_string(), Field::Direction),
+                1 => ("dir", "callee".to_string(), Field::Direction),
+                2 => ("dir", "server".to_string(), Field::Direction),
+                _ => {
+                    self.status = Some(("who hung up is not known for this call".into(), false));
+                    return;
+                }
+            },
+            c @ (Col::Time | Col::Dur | Col::Pdd) => {
+                let how = match c {
+                    Col::Time => "t (time window) or since:/until:",
+                    _ => "dur>30s or pdd>5s in the filter (/)",
+                };
+                self.status = Some((format!("the {} column is filtered with {how}", c.title()), false));
+                return;
+            }
+        };
+        if value.is_empty() {
+            self.status = Some((format!("this call has no {}", self.columns.cursor.title()), false));
+            return;
+        }
+        let t = term(key, &[value]);
+        self.filter =
+            if exclude { add(&self.filter, &format!("-{t}")) } else { replace(&self.filter, field, &t) };
+        self.remember_filter();
+        self.selected = 0;
+        self.requery();
+    }
+
+    /// Starts a search from the selected call (empty text ends it).
+    pub(super) fn start_search(&mut self, text: &str) {
+        let needle = text.trim().to_lowercase();
+        if needle.is_empty() {
+            self.search = None;
+            return;
+        }
+        self.search = Some(super::search::Search { needle });
+        // The selected call itself counts as the first place to look.
+        self.selected = self.selected.checked_sub(1).unwrap_or(self.rows.len().saturating_sub(1));
+        self.search_step(true);
+    }
+
+    /// `n` / `N`: the next or previous shown call that matches, wrapping around.
+    pub(super) fn search_step(&mut self, forward: bool) {
+        let Some(s) = self.search.clone() else {
+            let key = self.keymap.keys_of(super::keymap::Action::Search).to_string();
+            self.status = Some((format!("no search: {key} starts one"), false));
+            return;
+        };
+        let Some(store) = self.shown.clone() else { return };
+        match super::search::find(&store, &self.rows, self.selected, forward, &s.needle) {
+            Some(k) => {
+                let wrapped = if forward { k <= self.selected } else { k >= self.selected };
+                self.selected = k;
+                self.detail_scroll = 0;
+                let text = crate::text::sanitize(&s.needle).into_owned();
+                self.status = Some(if wrapped {
+                    (format!("'{text}': call {} (search wrapped around)", k + 1), false)
+                } else {
+                    (format!("'{text}': call {}", k + 1), false)
+                });
+            }
+            None => {
+                let text = crate::text::sanitize(&s.needle).into_owned();
+                self.status = Some((format!("'{text}' is in none of the shown calls"), true));
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! The console's table, search, time-window and filter keys, driven key by key: nothing cut
+//! without a mark, columns the operator controls, filters from a cell, search with n/N, the
+//! window as part of the filter, Tab completion, and filters kept across runs.
+
+mod common;
+
+use cdrscope::cdr::Store;
+use cdrscope::cdr::load::read;
+use cdrscope::tui::app::App;
+use common::console::{app_with, demo_store, key, screen, typed};
+use crossterm::event::KeyCode;
+
+/// A text-form line of call `n` (caller 861380000000n, callee 861390000000n): start, stop,
+/// holdTime, end reason, gateways.
+fn line(n: u32, start: &str, stop: &str, hold: u32, reason: &str, gws: (&str, &str)) -> String {
+    let (ingw, outgw) = gws;
+    format!(
+        "861380000000{n}|861390000000{n}|{start}|{stop}|{hold}|{reason}|1|{ingw}|{outgw}|1.1.1.1|2.2.2.2|1|2|1|2|0|1\n"
+    )
+}
+
+/// Calls on 2026-11-20 around 14:00 and one just after midnight: the calls of the day an
+/// operator means by "14:00", with one that makes the data reach the next day.
+fn afternoon() -> Store {
+    let mut text = String::new();
+    text +=
+        &line(1, "2026-11-20 13:30:00", "2026-11-20 13:30:30", 30000, "-8", ("CUST-Alpha", "IntlCarrier-A"));
+    text +=
+        &line(2, "2026-11-20 14:10:00", "2026-11-20 14:10:30", 30000, "-8", ("CUST-Alpha", "IntlCarrier-B"));
+    text += &line(3, "2026-11-20 14:50:00", "2026-11-20 14:50:00", 0, "503", ("CUST-Bravo", "CM-Route-1"));
+    text += &line(4, "2026-11-20 15:20:00", "2026-11-20 15:20:00", 0, "486", ("CUST-Bravo", "CM-Route-2"));
+    text += &line(5, "2026-11-21 00:00:30", "2026-11-21 00:01:00", 30000, "-7", ("CUST-Alpha", "CM-Route-2"));
+    common::load_bytes("afternoon", text.as_bytes())
+}
+
+/// The table's lines (between the filter line and the footer) at this size.
+fn table(app: &mut App, w: u16, h: u16) -> Vec<String> {
+    let s = screen(app, w, h);
+    s.lines().skip(2).take(usize::from(h) - 3).map(str::to_string).collect()
+}
+
+#[test]
+fn no_value_is_cut_without_a_mark_and_the_time_stays_whole() {
+    let (mut app, _ctx) = app_with(afternoon());
+    for (w, h) in [(80, 24), (120, 40), (200, 50)] {
+        let t = table(&mut app, w, h);
+        let body = t.join("\n");
+        // Gateways that differ only at their end are never both shown as the same stub.
+        for stub in ["CM-Route- ", "IntlCarri ", "IntlCarrier- ", "CUST-Alph "] {
+            assert!(!body.contains(stub), "{w}x{h}: '{stub}' cut without a mark:\n{body}");
+        }
+        // Numbers are whole or end in '…'.
+        for row in t.iter().skip(1).filter(|r| r.contains("8613")) {
+            let num = row.split_whitespace().find(|x| x.starts_with("8613")).unwrap_or_default();
+            assert!(num.len() == 13 || num.ends_with('…'), "{w}x{h}: {num} in {row}");
+        }
+        // The full time: these calls span two days, so month-day and the time to the second.
+        assert!(body.contains("11-21 00:00:30"), "{w}x{h}:\n{body}");
+    }
+    // At 200 columns everything fits: nothing is cut at all.
+    let wide = table(&mut app, 200, 50).join("\n");
+    assert!(!wide.contains('…'), "{wide}");
+    assert!(wide.contains("IntlCarrier-A") && wide.contains("8613800000001"), "{wide}");
+}
+
+#[test]
+fn columns_hide_widen_and_scroll_sideways() {
+    let (mut app, ctx) = app_with(afternoon());
+    // The cursor starts on the end reason; three left is the routing gateway.
+    for _ in 0..3 {
+        key(&mut app, &ctx, KeyCode::Left);
+    }
+    assert_eq!(app.columns.cursor, cdrscope::tui::table_layout::Col::OutGw);
+    // Hide it: the header loses it; '=' shows it again.
+    key(&mut app, &ctx, KeyCode::Char('H'));
+    let head = table(&mut app, 120, 30)[0].clone();
+    assert!(!head.contains("Out GW") && head.contains("In GW"), "{head}");
+    assert!(screen(&mut app, 120, 30).contains("Out GW hidden"));
+    key(&mut app, &ctx, KeyCode::Char('='));
+    assert!(table(&mut app, 120, 30)[0].contains("Out GW"));
+    // Narrowed, the caller number is cut with a mark; widened again, whole.
+    key(&mut app, &ctx, KeyCode::Char('d')); // the panel away: the table has the width
+    for _ in 0..10 {
+        key(&mut app, &ctx, KeyCode::Left);
+    }
+    key(&mut app, &ctx, KeyCode::Right);
+    assert_eq!(app.columns.cursor, cdrscope::tui::table_layout::Col::Caller);
+    for _ in 0..3 {
+        key(&mut app, &ctx, KeyCode::Char('{'));
+    }
+    let t = table(&mut app, 160, 30).join("\n");
+    assert!(t.contains("861380…") && !t.contains("8613800000001"), "{t}");
+    for _ in 0..3 {
+        key(&mut app, &ctx, KeyCode::Char('}'));
+    }
+    assert!(table(&mut app, 160, 30).join("\n").contains("8613800000001"));
+    // On a narrow screen, moving right scrolls: the time stays, '‹' says columns are behind.
+    for _ in 0..8 {
+        key(&mut app, &ctx, KeyCode::Right);
+    }
+    let t = table(&mut app, 60, 20);
+    assert!(t[0].starts_with("Time") && t[0].contains('‹') && t[0].trim_end().ends_with('H'), "{t:?}");
+    for _ in 0..8 {
+        key(&mut app, &ctx, KeyCode::Char('h'));
+    }
+    let t = table(&mut app, 60, 20);
+    assert!(!t[0].contains('‹') && t[0].contains('›'), "{t:?}");
+}
+
+#[test]
+fn filter_to_and_out_of_the_selected_value() {
+    let (mut app, ctx) = app_with(afternoon());
+    let first = app.rows[0] as usize;
+    let gw = read(&ctx.store).callee_gateway(first).to_string();
+    for _ in 0..3 {
+        key(&mut app, &ctx, KeyCode::Left);
+    }
+    key(&mut app, &ctx, KeyCode::Char('+'));
+    assert_eq!(app.filter, format!("outgw:{gw}"));
+    assert!(app.rows.iter().all(|&r| read(&ctx.store).callee_gateway(r as usize) == gw));
+    // Again: the term is replaced, not doubled.
+    key(&mut app, &ctx, KeyCode::Char('+'));
+    assert_eq!(app.filter, format!("outgw:{gw}"));
+    key(&mut app, &ctx, KeyCode::Char('x'));
+    // '-' on the end reason excludes that code.
+    for _ in 0..3 {
+        key(&mut app, &ctx, KeyCode::Right);
+    }
+    let code = read(&ctx.store).reason(app.rows[0] as usize).code().expect("a code");
+    key(&mut app, &ctx, KeyCode::Char('-'));
+    assert_eq!(app.filter, format!("-code:{code}"));
+    assert!(app.rows.iter().all(|&r| read(&ctx.store).reason(r as usize).code() != Some(code)));
+    assert!(!app.rows.is_empty());
+    // The time column says how it is filtered instead.
+    for _ in 0..10 {
+        key(&mut app, &ctx, KeyCode::Left);
+    }
+    key(&mut app, &ctx, KeyCode::Char('+'));
+    assert!(screen(&mut app, 120, 30).contains("filtered with t"));
+}
+
+#[test]
+fn search_moves_between_matches_without_filtering() {
+    let (mut app, ctx) = app_with(demo_store());
+    let total = app.rows.len();
+    key(&mut app, &ctx, KeyCode::Char('F'));
+    typed(&mut app, &ctx, "ct-route-2");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.rows.len(), total, "a search hides nothing");
+    let st = read(&ctx.store);
+    let is_match = |k: usize| {
+        let r = app.rows[k] as usize;
+        st.callee_gateway(r) == "CT-Route-2" || st.caller_gateway(r) == "CT-Route-2"
+    };
+    let a = app.selected;
+    assert!(is_match(a));
+    // The first match from the top: none before it.
+    assert!((0..a).all(|k| !is_match(k)));
+    drop(st);
+    key(&mut app, &ctx, KeyCode::Char('n'));
+    let b = app.selected;
+    assert!(b > a);
+    let st = read(&ctx.store);
+    assert!(is_match_at(&app, &st, b) && (a + 1..b).all(|k| !is_match_at(&app, &st, k)));
+    drop(st);
+    key(&mut app, &ctx, KeyCode::Char('N'));
+    assert_eq!(app.selected, a);
+    assert!(screen(&mut app, 120, 30).contains("'ct-route-2': call"));
+    key(&mut app, &ctx, KeyCode::Char('F'));
+    typed(&mut app, &ctx, "no-such-gateway");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert!(screen(&mut app, 120, 30).contains("in none of the shown calls"));
+}
+
+fn is_match_at(app: &App, st: &Store, k: usize) -> bool {
+    let r = app.rows[k] as usize;
+    st.callee_gateway(r) == "CT-Route-2" || st.caller_gateway(r) == "CT-Route-2"
+}
+
+#[test]
+fn a_time_of_day_is_the_day_meant_and_the_header_says_which() {
+    let (mut app, ctx) = app_with(afternoon());
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "since:14:00 until:15:00");
+    key(&mut app, &ctx, KeyCode::Enter);
+    // One call just after midnight does not make "14:00" the next day's.
+    assert_eq!(app.rows.len(), 2);
+    let s = screen(&mut app, 120, 30);
+    assert!(s.contains("[2026-11-20 14:00:00 – 15:00:00]"), "{s}");
+    // The window before and after, the same length.
+    key(&mut app, &ctx, KeyCode::Char('['));
+    assert_eq!(app.filter, "since:\"2026-11-20 13:00:00\" until:\"2026-11-20 14:00:00\"");
+    assert_eq!(app.rows.len(), 1);
+    key(&mut app, &ctx, KeyCode::Char(']'));
+    key(&mut app, &ctx, KeyCode::Char(']'));
+    assert_eq!(app.filter, "since:\"2026-11-20 15:00:00\" until:\"2026-11-20 16:00:00\"");
+    assert_eq!(app.rows.len(), 1);
+}
+
+#[test]
+fn the_time_window_is_a_term_of_the_filter() {
+    let (mut app, ctx) = app_with(afternoon());
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "code:-8 since:-6h");
+    key(&mut app, &ctx, KeyCode::Enter);
+    // 't' → last hour replaces the window; the filter line shows it.
+    key(&mut app, &ctx, KeyCode::Char('t'));
+    let menu = screen(&mut app, 120, 30);
+    assert!(menu.contains("• last 6 hours"), "{menu}");
+    key(&mut app, &ctx, KeyCode::Char('k'));
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.filter, "code:-8 since:-1h");
+    assert!(screen(&mut app, 120, 30).contains("filter: code:-8 since:-1h"));
+    // Custom: from..until.
+    key(&mut app, &ctx, KeyCode::Char('t'));
+    for _ in 0..5 {
+        key(&mut app, &ctx, KeyCode::Char('j'));
+    }
+    key(&mut app, &ctx, KeyCode::Enter);
+    for _ in 0..10 {
+        key(&mut app, &ctx, KeyCode::Backspace);
+    }
+    typed(&mut app, &ctx, "14:00..15:00");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.filter, "code:-8 since:14:00 until:15:00");
+    assert_eq!(app.rows.len(), 1);
+    // "all" removes the window and keeps the rest.
+    key(&mut app, &ctx, KeyCode::Char('t'));
+    key(&mut app, &ctx, KeyCode::Char('k'));
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.filter, "code:-8");
+}
+
+#[test]
+fn tab_completes_fields_gateways_and_codes() {
+    let (mut app, ctx) = app_with(afternoon());
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "out");
+    key(&mut app, &ctx, KeyCode::Tab);
+    typed(&mut app, &ctx, "cm");
+    key(&mut app, &ctx, KeyCode::Tab);
+    let text = |app: &App| match &app.overlay {
+        Some(cdrscope::tui::app::Overlay::Prompt(p)) => p.text.clone(),
+        _ => String::new(),
+    };
+    assert_eq!(text(&app), "outgw:CM-Route-1");
+    // Again: the next candidate in its place.
+    key(&mut app, &ctx, KeyCode::Tab);
+    assert_eq!(text(&app), "outgw:CM-Route-2");
+    typed(&mut app, &ctx, " code:5");
+    key(&mut app, &ctx, KeyCode::Tab);
+    assert_eq!(text(&app), "outgw:CM-Route-2 code:503");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.rows.len(), 0);
+    assert_eq!(app.filter, "outgw:CM-Route-2 code:503");
+}
+
+#[test]
+fn history_and_saved_filters_outlive_the_console() {
+    let dir = std::env::temp_dir().join(format!("cdrscope-keys-state-{}", std::process::id()));
+    let path = dir.join("state.json");
+    let _ = std::fs::remove_dir_all(&dir);
+    {
+        let (mut app, ctx) = app_with(afternoon());
+        app.load_state(Some(path.clone()));
+        key(&mut app, &ctx, KeyCode::Char('/'));
+        typed(&mut app, &ctx, "code:503");
+        key(&mut app, &ctx, KeyCode::Enter);
+        key(&mut app, &ctx, KeyCode::Char('/'));
+        for _ in 0..8 {
+            key(&mut app, &ctx, KeyCode::Backspace);
+        }
+        typed(&mut app, &ctx, "outgw:CM-Route-2");
+        key(&mut app, &ctx, KeyCode::Enter);
+        key(&mut app, &ctx, KeyCode::Char('m'));
+        typed(&mut app, &ctx, "cm two");
+        key(&mut app, &ctx, KeyCode::Enter);
+        assert!(screen(&mut app, 120, 30).contains("saved as 'cm two'"));
+    }
+    // A new console: Up brings the last filter back, ' lists the saved one.
+    let (mut app, ctx) = app_with(afternoon());
+    app.load_state(Some(path.clone()));
+    assert_eq!(app.history, ["code:503", "outgw:CM-Route-2"]);
+    key(&mut app, &ctx, KeyCode::Char('\''));
+    let s = screen(&mut app, 120, 30);
+    assert!(s.contains("cm two") && s.contains("recent"), "{s}");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.filter, "outgw:CM-Route-2");
+    assert_eq!(app.rows.len(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -402,10 +402,13 @@ fn the_focus_timeline_uses_the_summarys_buckets_in_any_zone() {
     let cdrscope::tui::worker::Response::Timeline { data, .. } = process(req, &ctx) else {
         panic!("timeline")
     };
-    let starts: Vec<i64> = data.iter().map(|d| d.0).collect();
+    let starts: Vec<i64> = data.iter().map(|d| d.start_ms).collect();
     let want: Vec<i64> = summary.timeline.iter().map(|b| b.start_ms).collect();
     assert_eq!(starts, want);
-    assert_eq!(data.iter().map(|d| d.1 + d.3).sum::<u64>(), summary.rows);
+    assert_eq!(data.iter().map(|d| d.calls + d.rest).sum::<u64>(), summary.rows);
+    // Per bucket: failures within the calls, the answer rate and PDD of the selected gateway.
+    assert!(data.iter().all(|d| d.failed <= d.calls && d.pdd_n <= d.calls));
+    assert!(data.iter().any(|d| d.asr().is_some() && d.pdd_avg_s().is_some()));
 }
 
 /// The real production rows in the console: every call shown, the field warnings in the

@@ -289,3 +289,44 @@ fn history_and_saved_filters_outlive_the_console() {
     assert_eq!(app.rows.len(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn stats_charts_follow_the_filter_and_the_matrix_names_what_fails_where() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Tab);
+    let s = screen(&mut app, 160, 48);
+    // Three charts with a time axis; the gateway table has a failures column.
+    assert!(s.contains("calls, failed") && s.contains(" ASR % ") && s.contains("PDD, seconds"), "{s}");
+    assert!(s.contains("00:00") && s.contains("12:00"), "{s}");
+    assert!(s.contains("Failed"), "{s}");
+    let before = app.timeline.clone().expect("a timeline");
+    // A filter: the charts are drawn from the new selection, never the old bars.
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "code:486");
+    key(&mut app, &ctx, KeyCode::Enter);
+    let after = app.timeline.clone().expect("a timeline");
+    assert_eq!(after.0, app.generation);
+    assert_ne!(before.2, after.2);
+    assert!(after.2.iter().all(|p| p.failed == p.calls), "486 calls all failed");
+    // The gateway × end-reason table.
+    key(&mut app, &ctx, KeyCode::Char('x'));
+    for _ in 0..3 {
+        key(&mut app, &ctx, KeyCode::Char('v'));
+    }
+    let s = screen(&mut app, 160, 48);
+    assert!(s.contains("Routing gateway × end reason"), "{s}");
+    let head = s.lines().find(|l| l.contains("Gateway") && l.contains("Failed")).expect("header");
+    assert!(head.contains("486") && head.contains("-9"), "{head}");
+    let st = read(&ctx.store);
+    let gw = app.stats_rows()[0].1.clone();
+    let n486 = app
+        .rows
+        .iter()
+        .filter(|&&r| st.callee_gateway(r as usize) == gw && st.reason(r as usize).code() == Some(486))
+        .count();
+    drop(st);
+    let row = s.lines().find(|l| l.contains(&format!("│{gw} "))).expect("the first gateway's row");
+    assert!(row.contains(&cdrscope::text::thousands(n486 as u64)), "{row} has {n486} calls ended 486");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.filter, format!("outgw:{gw}"));
+}

@@ -29,6 +29,10 @@ pub struct GatewayStats {
     pub pdd_avg_ms: Option<f64>,
     /// The most frequent end reasons of unanswered calls.
     pub top_codes: Vec<CodeCalls>,
+    /// Every end reason of its unanswered calls, most frequent first (the console's gateway ×
+    /// end-reason table; the JSON keeps `top_codes`).
+    #[serde(skip)]
+    pub failures: Vec<CodeCalls>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -171,6 +175,10 @@ fn per_gateway(store: &Store, accs: &[GwAcc], fails: &PairCounts) -> Vec<Gateway
                     a.hold_ms as f64 / 1000.0 / a.answered as f64
                 },
                 pdd_avg_ms: (a.pdd_n > 0).then(|| a.pdd_ms as f64 / a.pdd_n as f64),
+                failures: codes
+                    .iter()
+                    .map(|&(r, n)| CodeCalls { code: reason_label(store.pools.reasons.get(r)), calls: n })
+                    .collect(),
                 top_codes: codes
                     .into_iter()
                     .take(3)

@@ -151,6 +151,8 @@ pub enum StatsTable {
     CalleeGateways,
     CallerGateways,
     Codes,
+    /// Routing gateways against the end reasons of their failed calls.
+    Matrix,
     Findings,
 }
 
@@ -230,7 +232,8 @@ pub struct App {
     /// When findings are asked for and what of: see [`super::findings`].
     pub findings_schedule: super::findings::Schedule,
     pub stats_selected: usize,
-    pub timeline: Option<(Focus, TimelineData)>,
+    /// The timeline of the selected Stats row: the query generation it was drawn from.
+    pub timeline: Option<(u64, Focus, TimelineData)>,
     pub lookup: LookupState,
     /// A line for the operator (result of an export, why something did not happen).
     pub status: Option<(String, bool)>,
@@ -458,7 +461,7 @@ impl App {
             }
             Response::Timeline { generation, focus, data } => {
                 if generation == self.generation {
-                    self.timeline = Some((focus, data));
+                    self.timeline = Some((generation, focus, data));
                 }
             }
             Response::Exported(r) => {
@@ -1046,7 +1049,7 @@ impl App {
                 .as_ref()
                 .map(|b| b.iter().map(|r| (r.side.to_string(), r.gateway.clone())).collect())
                 .unwrap_or_default(),
-            StatsTable::CalleeGateways => {
+            StatsTable::CalleeGateways | StatsTable::Matrix => {
                 s.by_callee_gateway.iter().map(|g| (g.gateway.clone(), g.gateway.clone())).collect()
             }
             StatsTable::CallerGateways => {
@@ -1076,13 +1079,14 @@ impl App {
     fn request_timeline(&mut self) {
         let Some((_, value)) = self.stats_rows().get(self.stats_selected).cloned() else { return };
         let focus = match self.stats_table {
-            StatsTable::CalleeGateways => Focus::CalleeGateway(value),
+            StatsTable::CalleeGateways | StatsTable::Matrix => Focus::CalleeGateway(value),
             StatsTable::CallerGateways => Focus::CallerGateway(value),
             StatsTable::Codes => Focus::Code(value),
             // The finding's full text shows where the timeline would be.
             StatsTable::Findings | StatsTable::Now => return,
         };
-        if self.timeline.as_ref().is_some_and(|(f, _)| *f == focus) && self.shown_gen == self.generation {
+        // Asked again after a filter change: the old bars belong to another selection.
+        if self.timeline.as_ref().is_some_and(|(g, f, _)| *f == focus && *g == self.generation) {
             return;
         }
         if let Some(store) = self.shown.clone() {
@@ -1153,7 +1157,7 @@ impl App {
                     if let Some((label, value)) = self.stats_rows().get(self.stats_selected).cloned() {
                         let key = match self.stats_table {
                             StatsTable::Now if label == "caller" => "ingw",
-                            StatsTable::CalleeGateways | StatsTable::Now => "outgw",
+                            StatsTable::CalleeGateways | StatsTable::Matrix | StatsTable::Now => "outgw",
                             StatsTable::CallerGateways => "ingw",
                             StatsTable::Codes | StatsTable::Findings => "code",
                         };
@@ -1196,7 +1200,7 @@ impl App {
                 if let Some(s) = &self.summary {
                     let mut s = (**s).clone();
                     match self.stats_table {
-                        StatsTable::CalleeGateways => s.by_callee_gateway.reverse(),
+                        StatsTable::CalleeGateways | StatsTable::Matrix => s.by_callee_gateway.reverse(),
                         StatsTable::CallerGateways => s.by_caller_gateway.reverse(),
                         StatsTable::Codes => s.by_code.reverse(),
                         StatsTable::Findings => s.findings.reverse(),
@@ -1288,7 +1292,8 @@ impl App {
                     StatsTable::Now => StatsTable::CalleeGateways,
                     StatsTable::CalleeGateways => StatsTable::CallerGateways,
                     StatsTable::CallerGateways => StatsTable::Codes,
-                    StatsTable::Codes => StatsTable::Findings,
+                    StatsTable::Codes => StatsTable::Matrix,
+                    StatsTable::Matrix => StatsTable::Findings,
                     // The board is in the cycle while following.
                     StatsTable::Findings if self.live.is_some() => StatsTable::Now,
                     StatsTable::Findings => StatsTable::CalleeGateways,
@@ -1347,7 +1352,7 @@ impl App {
         let Some(s) = &self.summary else { return };
         let mut s = (**s).clone();
         match self.stats_table {
-            StatsTable::CalleeGateways => toggle_sort(&mut s.by_callee_gateway),
+            StatsTable::CalleeGateways | StatsTable::Matrix => toggle_sort(&mut s.by_callee_gateway),
             StatsTable::CallerGateways => toggle_sort(&mut s.by_caller_gateway),
             StatsTable::Codes => s.by_code.reverse(),
             StatsTable::Findings => s.findings.reverse(),

@@ -115,8 +115,34 @@ pub struct QueryResult {
     pub elapsed: Duration,
 }
 
-/// Calls per timeline bucket: (bucket start ms, focus calls, focus failed, other calls).
-pub type TimelineData = Vec<(i64, u64, u64, u64)>;
+/// One timeline bucket of the selected gateway or code, with the rest of the calls beside it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TimelinePoint {
+    pub start_ms: i64,
+    /// Calls of the selected item.
+    pub calls: u64,
+    /// Those not answered.
+    pub failed: u64,
+    /// Sum and count of their measured PDDs.
+    pub pdd_ms: u64,
+    pub pdd_n: u64,
+    /// Every other call.
+    pub rest: u64,
+}
+
+impl TimelinePoint {
+    /// The answered share of the bucket's calls, when it has any.
+    pub fn asr(&self) -> Option<f64> {
+        (self.calls > 0).then(|| (self.calls - self.failed) as f64 / self.calls as f64)
+    }
+
+    pub fn pdd_avg_s(&self) -> Option<f64> {
+        (self.pdd_n > 0).then(|| self.pdd_ms as f64 / self.pdd_n as f64 / 1000.0)
+    }
+}
+
+/// The timeline buckets, oldest first.
+pub type TimelineData = Vec<TimelinePoint>;
 
 #[derive(Debug)]
 pub enum Response {
@@ -256,7 +282,8 @@ fn timeline(st: &Store, zone: &Zone, rows: &[u32], focus: &Focus) -> TimelineDat
     let Some(grid) = Buckets::over(st, rows, &TimeWriter::new(zone.clone())) else {
         return Vec::new();
     };
-    let mut out: TimelineData = (0..grid.count).map(|k| (grid.start(k), 0, 0, 0)).collect();
+    let mut out: TimelineData =
+        (0..grid.count).map(|k| TimelinePoint { start_ms: grid.start(k), ..Default::default() }).collect();
     let matches = |i: usize| match focus {
         Focus::CalleeGateway(g) => st.callee_gateway(i) == g,
         Focus::CallerGateway(g) => st.caller_gateway(i) == g,
@@ -266,12 +293,16 @@ fn timeline(st: &Store, zone: &Zone, rows: &[u32], focus: &Focus) -> TimelineDat
         let i = r as usize;
         if let Some(b) = grid.index(c.start_ms[i]).and_then(|k| out.get_mut(k)) {
             if matches(i) {
-                b.1 += 1;
+                b.calls += 1;
                 if st.hold_ms(i) == 0 {
-                    b.2 += 1;
+                    b.failed += 1;
+                }
+                if let Some(p) = st.pdd_ms(i) {
+                    b.pdd_ms = b.pdd_ms.saturating_add(u64::from(p));
+                    b.pdd_n += 1;
                 }
             } else {
-                b.3 += 1;
+                b.rest += 1;
             }
         }
     }

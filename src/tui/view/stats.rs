@@ -3,8 +3,9 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Sparkline, Table};
+use ratatui::widgets::{Axis, Block, Borders, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table};
 
 use crate::text::{duration_secs, percent, sanitize, thousands};
 use crate::tui::app::{App, StatsTable};
@@ -18,8 +19,11 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         return;
     };
     let t = app.theme;
+    // The charts take a third of a tall screen, 7 lines of a short one.
+    let chart_h = (area.height / 3).clamp(7, 16);
     let [health, main, chart] =
-        Layout::vertical([Constraint::Length(2), Constraint::Min(5), Constraint::Length(6)]).areas(area);
+        Layout::vertical([Constraint::Length(2), Constraint::Min(5), Constraint::Length(chart_h)])
+            .areas(area);
     let mut spans = Vec::new();
     for h in &s.health {
         spans.push(Span::raw(format!(" {} ", h.metric)));
@@ -49,6 +53,11 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         draw_board(f, app, main.union(chart));
         return;
     }
+    if app.stats_table == StatsTable::Matrix {
+        draw_matrix(f, app, &s, main);
+        draw_timeline(f, app, &s, chart);
+        return;
+    }
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(main);
     let height = left.height.saturating_sub(3) as usize;
@@ -67,7 +76,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
                 } else {
                     "By caller (mapping) gateway"
                 },
-                vec!["Gateway", "Calls", "ASR", "ACD", "PDD", "Top failure"],
+                vec!["Gateway", "Calls", "Failed", "ASR", "ACD", "PDD", "Top failure"],
                 list.iter()
                     .map(|g| {
                         vec![
@@ -77,6 +86,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
                                 sanitize(crate::config::gateway_label(&g.gateway)).into_owned()
                             },
                             thousands(g.calls),
+                            thousands(g.calls.saturating_sub(g.answered)),
                             percent(g.asr),
                             duration_secs(g.acd_seconds),
                             g.pdd_avg_ms.map_or("-".into(), |p| format!("{:.1}s", p / 1000.0)),
@@ -88,8 +98,8 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
                     .collect(),
             )
         }
-        // Drawn by draw_findings.
-        StatsTable::Findings | StatsTable::Now => ("", Vec::new(), Vec::new()),
+        // Drawn by draw_findings, draw_board and draw_matrix.
+        StatsTable::Findings | StatsTable::Now | StatsTable::Matrix => ("", Vec::new(), Vec::new()),
         StatsTable::Codes => (
             "By end reason",
             vec!["Code", "Name", "Calls", "Share"],
@@ -106,10 +116,12 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
                 .collect(),
         ),
     };
-    let widths: Vec<Constraint> = if header.len() == 6 {
+    let gateways = header.len() == 7;
+    let widths: Vec<Constraint> = if gateways {
         vec![
             Constraint::Min(10),
             Constraint::Length(8),
+            Constraint::Length(7),
             Constraint::Length(6),
             Constraint::Length(6),
             Constraint::Length(5),
@@ -119,7 +131,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         vec![Constraint::Length(7), Constraint::Min(12), Constraint::Length(8), Constraint::Length(6)]
     };
     // Numbers right-aligned, so their digits line up.
-    let numeric: &[usize] = if header.len() == 6 { &[1, 2, 3, 4] } else { &[2, 3] };
+    let numeric: &[usize] = if gateways { &[1, 2, 3, 4, 5] } else { &[2, 3] };
     let aligned = |cells: Vec<String>| -> Row<'static> {
         Row::new(cells.into_iter().enumerate().map(|(c, text)| {
             let line = Line::from(text);
@@ -166,31 +178,184 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         right,
     );
 
-    // Timeline: the selected item against the rest.
+    draw_timeline(f, app, &s, chart);
+}
+
+/// The selected row over time, as three charts across the full width, each with a time
+/// axis: its calls and failures (the rest of the calls dimmed behind), its answer rate, its
+/// PDD. Drawn only from the timeline of the filter in force.
+fn draw_timeline(f: &mut Frame<'_>, app: &App, s: &crate::stats::Summary, area: Rect) {
+    let t = app.theme;
     let label = app
         .stats_rows()
         .get(app.stats_selected)
         .map(|(l, _)| if l.is_empty() { "(none)".to_string() } else { sanitize(l).into_owned() })
         .unwrap_or_default();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(format!(" Timeline ({} buckets): {label} calls, its failures, the rest ", s.timeline_bucket));
-    let inner = block.inner(chart);
-    f.render_widget(block, chart);
-    if let Some((_, data)) = &app.timeline {
-        let [a, b, c] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(1),
-            Constraint::Length(inner.height.saturating_sub(2)),
-        ])
-        .areas(inner);
-        let focus: Vec<u64> = data.iter().map(|d| d.1).collect();
-        let failed: Vec<u64> = data.iter().map(|d| d.2).collect();
-        let rest: Vec<u64> = data.iter().map(|d| d.3).collect();
-        f.render_widget(Sparkline::default().data(&focus).style(t.bar()), a);
-        f.render_widget(Sparkline::default().data(&failed).style(t.bar_alt()), b);
-        f.render_widget(Sparkline::default().data(&rest).style(t.dim()), c);
+    let title = format!(" {label} over time ({} buckets) ", s.timeline_bucket);
+    let data = match &app.timeline {
+        Some((g, _, d)) if *g == app.generation => d,
+        _ => {
+            let block = Block::default().borders(Borders::ALL).title(title);
+            f.render_widget(Paragraph::new(" computing…").block(block), area);
+            return;
+        }
+    };
+    if data.is_empty() {
+        let block = Block::default().borders(Borders::ALL).title(title);
+        f.render_widget(Paragraph::new(" no calls with a plausible time").block(block), area);
+        return;
     }
+    let x_of = |k: usize| k as f64;
+    let x_max = data.len().saturating_sub(1).max(1) as f64;
+    let tw = crate::cdr::TimeWriter::new(app.zone.clone());
+    let hhmm = |ms: i64| tw.format(ms).get(11..16).unwrap_or_default().to_string();
+    let x_labels = vec![
+        Span::raw(hhmm(data[0].start_ms)),
+        Span::raw(hhmm(data[data.len() / 2].start_ms)),
+        Span::raw(hhmm(data[data.len() - 1].start_ms)),
+    ];
+    let calls: Vec<(f64, f64)> = data.iter().enumerate().map(|(k, d)| (x_of(k), d.calls as f64)).collect();
+    let failed: Vec<(f64, f64)> = data.iter().enumerate().map(|(k, d)| (x_of(k), d.failed as f64)).collect();
+    let asr: Vec<(f64, f64)> =
+        data.iter().enumerate().filter_map(|(k, d)| d.asr().map(|a| (x_of(k), a * 100.0))).collect();
+    let pdd: Vec<(f64, f64)> =
+        data.iter().enumerate().filter_map(|(k, d)| d.pdd_avg_s().map(|p| (x_of(k), p))).collect();
+    let peak_calls = data.iter().map(|d| d.calls).max().unwrap_or(0).max(1) as f64;
+    let peak_pdd = pdd.iter().map(|p| p.1).fold(1.0_f64, f64::max).ceil();
+    let [a, b, c] = Layout::horizontal([
+        Constraint::Percentage(40),
+        Constraint::Percentage(30),
+        Constraint::Percentage(30),
+    ])
+    .areas(area);
+    let chart = |sets, name: String, y_max: f64, y_labels: Vec<String>| {
+        chart(sets, name, (x_max, x_labels.clone()), (y_max, y_labels), t.dim())
+    };
+    fn line<'a>(name: &'static str, pts: &'a [(f64, f64)], style: ratatui::style::Style) -> Dataset<'a> {
+        Dataset::default()
+            .name(name)
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(style)
+            .data(pts)
+    }
+    f.render_widget(
+        chart(
+            vec![line("calls", &calls, t.bar()), line("failed", &failed, t.bar_alt())],
+            format!(" {label}: calls, failed "),
+            peak_calls,
+            vec!["0".into(), thousands(peak_calls as u64)],
+        ),
+        a,
+    );
+    f.render_widget(
+        chart(
+            vec![line("ASR %", &asr, t.key())],
+            " ASR % ".into(),
+            100.0,
+            vec!["0".into(), "50".into(), "100".into()],
+        ),
+        b,
+    );
+    f.render_widget(
+        chart(
+            vec![line("PDD s", &pdd, t.title())],
+            " PDD, seconds ".into(),
+            peak_pdd,
+            vec!["0".into(), format!("{peak_pdd:.0}")],
+        ),
+        c,
+    );
+}
+
+/// Which routing gateway fails with what: a row a gateway (as in the callee-gateway table,
+/// so `Enter` and the timeline work alike), a column an end reason of failed calls, the most
+/// frequent over all gateways first, as many as fit.
+fn draw_matrix(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, area: Rect) {
+    let t = app.theme;
+    let mut totals: Vec<(String, u64)> = Vec::new();
+    for g in &s.by_callee_gateway {
+        for c in &g.failures {
+            match totals.iter_mut().find(|(code, _)| *code == c.code) {
+                Some(x) => x.1 += c.calls,
+                None => totals.push((c.code.clone(), c.calls)),
+            }
+        }
+    }
+    totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let name_w: u16 = 16;
+    let fixed = name_w + 1 + 8 + 1 + 7 + 2;
+    let col_w = |code: &str| (crate::text::width(code) as u16).max(6);
+    let mut room = area.width.saturating_sub(fixed);
+    let mut codes: Vec<&str> = Vec::new();
+    for (code, _) in &totals {
+        let w = col_w(code) + 1;
+        if w > room {
+            break;
+        }
+        room -= w;
+        codes.push(code);
+    }
+    let height = area.height.saturating_sub(3) as usize;
+    app.page = height.max(1);
+    let offset = crate::tui::ui::page_offset(app.stats_selected, height);
+    let right = |text: String| Cell::from(Line::from(text).alignment(Alignment::Right));
+    let rows: Vec<Row<'_>> = s
+        .by_callee_gateway
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(k, g)| {
+            let name = if g.gateway.is_empty() {
+                "(none)".to_string()
+            } else {
+                sanitize(crate::config::gateway_label(&g.gateway)).into_owned()
+            };
+            let mut cells = vec![
+                Cell::from(crate::text::fit(&name, usize::from(name_w))),
+                right(thousands(g.calls)),
+                right(thousands(g.calls.saturating_sub(g.answered))),
+            ];
+            for code in &codes {
+                let n = g.failures.iter().find(|c| c.code == *code).map_or(0, |c| c.calls);
+                cells.push(right(if n == 0 { "·".into() } else { thousands(n) }));
+            }
+            let r = Row::new(cells);
+            if k == app.stats_selected { r.style(t.selected()) } else { r }
+        })
+        .collect();
+    let mut widths = vec![Constraint::Length(name_w), Constraint::Length(8), Constraint::Length(7)];
+    widths.extend(codes.iter().map(|c| Constraint::Length(col_w(c))));
+    let mut head = vec![Cell::from("Gateway"), right("Calls".into()), right("Failed".into())];
+    head.extend(codes.iter().map(|c| right(sanitize(c).into_owned())));
+    let hidden = totals.len() - codes.len();
+    let more = if hidden > 0 { format!(", {hidden} more codes off the right") } else { String::new() };
+    let title =
+        format!(" Routing gateway × end reason of failed calls{more}  (v: next table, Enter: calls) ");
+    f.render_widget(
+        Table::new(rows, widths)
+            .header(Row::new(head).style(t.title()))
+            .block(Block::default().borders(Borders::ALL).title(title)),
+        area,
+    );
+}
+
+/// A chart with a time axis and a value axis, each `(upper bound, labels)`.
+fn chart<'a>(
+    sets: Vec<Dataset<'a>>,
+    name: String,
+    x: (f64, Vec<Span<'a>>),
+    y: (f64, Vec<String>),
+    dim: ratatui::style::Style,
+) -> Chart<'a> {
+    // One series needs no legend (its title names it); two keep theirs.
+    let legend = (sets.len() > 1).then_some(ratatui::widgets::LegendPosition::TopLeft);
+    Chart::new(sets)
+        .legend_position(legend)
+        .block(Block::default().borders(Borders::ALL).title(name))
+        .x_axis(Axis::default().bounds([0.0, x.0]).labels(x.1).style(dim))
+        .y_axis(Axis::default().bounds([0.0, y.0]).labels(y.1).style(dim))
 }
 
 /// Every finding, ranked, across the full width; below, the selected one in full with its

@@ -330,3 +330,63 @@ fn stats_charts_follow_the_filter_and_the_matrix_names_what_fails_where() {
     key(&mut app, &ctx, KeyCode::Enter);
     assert_eq!(app.filter, format!("outgw:{gw}"));
 }
+
+/// Gateways named in Chinese, at every column a popup edge may fall on.
+fn chinese() -> Store {
+    let mut text = String::new();
+    for k in 0..40u32 {
+        let ingw = format!("{}对接线路", "x".repeat((k % 7) as usize));
+        let start = format!("2026-11-20 10:{:02}:00", k);
+        text += &line(k % 10, &start, &start, 0, "503", (&ingw, "落地网关甲"));
+    }
+    common::load_bytes("zh", text.as_bytes())
+}
+
+#[test]
+fn popups_keep_their_left_border_over_chinese_text() {
+    let (mut app, ctx) = app_with(chinese());
+    // The Chinese names first on the line: time and numbers hidden.
+    for _ in 0..10 {
+        key(&mut app, &ctx, KeyCode::Left);
+    }
+    for _ in 0..3 {
+        key(&mut app, &ctx, KeyCode::Char('H'));
+    }
+    for (w, h) in [(80, 24), (100, 30)] {
+        // Drawn narrow first: Enter then opens the explanation as a popup.
+        screen(&mut app, w, h);
+        key(&mut app, &ctx, KeyCode::Enter);
+        let s = screen(&mut app, w, h);
+        let lines: Vec<&str> = s.lines().collect();
+        let top = lines.iter().position(|l| l.contains("┌ Call")).expect("the popup");
+        let bottom = lines.iter().rposition(|l| l.contains('└')).expect("its bottom");
+        let col = lines[top]
+            .chars()
+            .take_while(|c| *c != '┌')
+            .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+            .sum::<usize>();
+        for l in &lines[top + 1..bottom] {
+            // The character drawn at the border's column is the border.
+            let mut at = 0;
+            let mut found = None;
+            for c in l.chars() {
+                if at == col {
+                    found = Some(c);
+                    break;
+                }
+                at += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                if at > col {
+                    break;
+                }
+            }
+            assert_eq!(found, Some('│'), "{w}x{h}: the left border is lost in\n{l}\n{s}");
+        }
+        key(&mut app, &ctx, KeyCode::Esc);
+    }
+    // The long source path gives way in the header; the facts stay.
+    app.sources_label = "/var/log/vos3000/cdr/archive/2026/11/20/e_cdr_20261120_part_one.txt, /var/log/vos3000/cdr/archive/2026/11/21/e_cdr_20261121.txt".into();
+    let s = screen(&mut app, 80, 24);
+    let head = s.lines().next().unwrap_or_default();
+    assert!(head.contains("ASR") && head.contains("ACD") && head.contains("40/40 calls"), "{head}");
+    assert!(head.contains("…") && head.contains("1121.txt"), "{head}");
+}

@@ -58,7 +58,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
             Overlay::Report(scroll) => view::report::draw(f, app, scroll, body),
             Overlay::Lookup => {
                 let r = centered(body, 90, 90);
-                f.render_widget(Clear, r);
+                clear(f, r);
                 view::lookup::draw(f, app, r);
             }
         }
@@ -69,6 +69,27 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
 /// selection stays on screen and only that page is built.
 pub fn page_offset(selected: usize, height: usize) -> usize {
     selected.checked_div(height).map_or(0, |page| page * height)
+}
+
+/// Clears `r` for a popup. A wide character (Chinese text) whose first half sits just left of
+/// `r` would be drawn by the terminal over the popup's left border: it is blanked too.
+pub fn clear(f: &mut Frame<'_>, r: Rect) {
+    f.render_widget(Clear, r);
+    let buf = f.buffer_mut();
+    let right = r.x.saturating_add(r.width);
+    for y in r.y..r.y.saturating_add(r.height) {
+        if let Some(cell) = r.x.checked_sub(1).and_then(|x| buf.cell_mut((x, y)))
+            && unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
+        }
+        // The second half of a wide character cut by the right edge: a blank of its own.
+        if let Some(cell) = buf.cell_mut((right, y))
+            && cell.symbol().is_empty()
+        {
+            cell.set_symbol(" ");
+        }
+    }
 }
 
 /// A rectangle of `pw`% x `ph`% in the middle of `r`.
@@ -86,7 +107,7 @@ pub fn popup_block(title: &str) -> Block<'static> {
 /// the space inside.
 pub fn popup(f: &mut Frame<'_>, area: Rect, pw: u16, ph: u16, title: &str) -> Rect {
     let r = centered(area, pw, ph);
-    f.render_widget(Clear, r);
+    clear(f, r);
     let block = popup_block(title);
     let inner = block.inner(r);
     f.render_widget(block, r);
@@ -96,13 +117,14 @@ pub fn popup(f: &mut Frame<'_>, area: Rect, pw: u16, ph: u16, title: &str) -> Re
 fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
     let t = app.theme;
     let total = app.total_calls();
-    let mut first = vec![Span::styled(" cdrscope ", t.title()), Span::raw(format!(" {} ", app.view.title()))];
-    first.push(Span::styled(format!("│ {} ", sanitize(&app.sources_label)), t.dim()));
+    // The key facts first; the sources get the room that is left, shortened from the left
+    // (a long path never pushes the counts, ASR or the rejected lines off the screen).
+    let mut facts: Vec<Span<'_>> = Vec::new();
     if app.is_loading() && total == 0 {
         // No rate over no calls: "ASR 0.0%" would read as an outage.
-        first.push(Span::styled("│ loading… ", t.key()));
+        facts.push(Span::styled("│ loading… ", t.key()));
     } else if let Some(s) = &app.summary {
-        first.push(Span::raw(format!(
+        facts.push(Span::raw(format!(
             "│ {}/{} calls │ ASR {} ACD {} ",
             thousands(app.rows.len() as u64),
             thousands(total as u64),
@@ -110,19 +132,27 @@ fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
             duration_secs(s.acd_seconds)
         )));
         if let Some(p) = s.pdd_avg_ms {
-            first.push(Span::raw(format!("PDD {:.1}s ", p / 1000.0)));
+            facts.push(Span::raw(format!("PDD {:.1}s ", p / 1000.0)));
         }
         if let Some((badge, bad)) = app.live_badge() {
-            first.push(Span::styled(format!("│ {badge} "), if bad { t.error() } else { t.key() }));
+            facts.push(Span::styled(format!("│ {badge} "), if bad { t.error() } else { t.key() }));
         }
         if s.rejected_lines > 0 {
-            first.push(Span::styled(format!("│ {} rejected lines ", thousands(s.rejected_lines)), t.error()));
+            facts.push(Span::styled(format!("│ {} rejected lines ", thousands(s.rejected_lines)), t.error()));
         }
         let warnings: u64 = s.field_warnings.iter().map(|w| w.count).sum();
         if warnings > 0 {
-            first.push(Span::styled(format!("│ {} field warnings ", thousands(warnings)), t.key()));
+            facts.push(Span::styled(format!("│ {} field warnings ", thousands(warnings)), t.key()));
         }
     }
+    let mut first = vec![Span::styled(" cdrscope ", t.title()), Span::raw(format!(" {} ", app.view.title()))];
+    let used: usize = first.iter().chain(&facts).map(|s| crate::text::width(&s.content)).sum();
+    let room = usize::from(area.width).saturating_sub(used + 3);
+    if room >= 4 {
+        first
+            .push(Span::styled(format!("│ {} ", shorten_left(&sanitize(&app.sources_label), room)), t.dim()));
+    }
+    first.extend(facts);
     let second = if let Some(e) = &app.load_error {
         Line::from(Span::styled(format!(" load failed: {}", sanitize(e)), t.error()))
     } else if app.is_loading() {
@@ -247,4 +277,24 @@ fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
         spans.push(Span::raw(format!(" {what} ")));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// `text` in at most `cols` columns, cut at the left with `…` (the end of a path names it).
+pub fn shorten_left(text: &str, cols: usize) -> String {
+    if crate::text::width(text) <= cols {
+        return text.to_string();
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 1;
+    for c in text.chars().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > cols {
+            break;
+        }
+        used += w;
+        tail.push(c);
+    }
+    let mut out = String::from("…");
+    out.extend(tail.into_iter().rev());
+    out
 }

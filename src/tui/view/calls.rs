@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use ratatui::style::{Modifier, Style};
 
@@ -160,7 +160,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         Some(p) => p,
         None => {
             let r = centered(area, 92, 86);
-            f.render_widget(Clear, r);
+            crate::tui::ui::clear(f, r);
             r
         }
     };

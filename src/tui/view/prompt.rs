@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::text::{sanitize, thousands};
 use crate::tui::app::{App, Prompt, PromptKind};
@@ -14,7 +14,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, p: &Prompt, area: Rect) {
     let t = app.theme;
     let h = 6.min(area.height);
     let r = Rect { x: area.x, y: area.y + area.height - h, width: area.width, height: h };
-    f.render_widget(Clear, r);
+    crate::tui::ui::clear(f, r);
     let title = match p.kind {
         PromptKind::Filter => {
             "Filter (Tab completes): gw: ingw: outgw: code: since: until: caller: callee: ip: dir: dur> pdd>"

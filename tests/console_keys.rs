@@ -390,3 +390,32 @@ fn popups_keep_their_left_border_over_chinese_text() {
     assert!(head.contains("ASR") && head.contains("ACD") && head.contains("40/40 calls"), "{head}");
     assert!(head.contains("…") && head.contains("1121.txt"), "{head}");
 }
+
+#[test]
+fn no_verdict_over_no_calls() {
+    let (mut app, ctx) = app_with(afternoon());
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "code:999");
+    key(&mut app, &ctx, KeyCode::Enter);
+    key(&mut app, &ctx, KeyCode::Tab);
+    let s = screen(&mut app, 120, 30);
+    assert!(s.contains("no health verdicts") && !s.contains("degraded"), "{s}");
+    // The command line says the same.
+    let dir = std::env::temp_dir().join(format!("cdrscope-noverdict-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = common::write(
+        &dir,
+        "day.txt",
+        line(1, "2026-11-20 10:00:00", "2026-11-20 10:00:00", 0, "503", ("A", "B")).as_bytes(),
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cdrscope"))
+        .args(["summary", "--filter", "code:999"])
+        .arg(&file)
+        .env("TZ", "UTC")
+        .env("CDRSCOPE_KB", "/nonexistent/kb.toml")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("no calls: no verdicts") && !text.contains("degraded"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -232,6 +232,9 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
         fit_right(&percent(m.zero_duration_share), 10)
     );
     let _ = writeln!(out, "\nHealth");
+    if m.health.is_empty() {
+        let _ = writeln!(out, "  no calls: no verdicts");
+    }
     for h in &m.health {
         let _ = writeln!(
             out,

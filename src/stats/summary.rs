@@ -325,7 +325,8 @@ pub fn finish(store: &Store, tally: &Tally, rows: &[u32], tw: &TimeWriter, findi
         billing_modes,
         timeline_bucket: size_label(grid.map_or(3_600_000, |g| g.size)),
         timeline: buckets,
-        health: verdicts(&shares),
+        // No verdict over no calls: "answered share 0.0% degraded" would read as an outage.
+        health: if rows.is_empty() { Vec::new() } else { verdicts(&shares) },
         findings,
         field_warnings: store.field_warnings(),
         not_measured: store

@@ -145,10 +145,10 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
         app.load_error = None;
         app.set_store(shared);
     };
-    match &opts.ask_password {
-        Some(url) => app.ask_password(url, None),
-        None if !opts.specs.is_empty() => start(&mut app, &load_opts, &mut worker, &mut ingest),
-        None => {}
+    // A database is tried first as it is (a server may let this user in without a password,
+    // or ~/.my.cnf holds one); the password is asked for when the server refuses.
+    if !opts.specs.is_empty() {
+        start(&mut app, &load_opts, &mut worker, &mut ingest);
     }
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));

@@ -25,6 +25,9 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         Layout::vertical([Constraint::Length(2), Constraint::Min(5), Constraint::Length(chart_h)])
             .areas(area);
     let mut spans = Vec::new();
+    if s.health.is_empty() {
+        spans.push(Span::styled(" no calls in this selection: no health verdicts", t.dim()));
+    }
     for h in &s.health {
         spans.push(Span::raw(format!(" {} ", h.metric)));
         spans

@@ -39,6 +39,8 @@ pub struct Config {
     pub hold_unit: Option<String>,
     #[serde(alias = "colors")]
     pub colours: Option<bool>,
+    /// Mouse on the console: click a row or a view, wheel to scroll (`--no-mouse` turns it off).
+    pub mouse: Option<bool>,
     /// Raw gateway name -> the name to show (and accept in filters).
     #[serde(default)]
     pub gateway_aliases: BTreeMap<String, String>,
@@ -182,6 +184,10 @@ sources = ["mysql://cdrscope@localhost/vos3000"]
 
 # Colours on the console (NO_COLOR in the environment also turns them off).
 # colours = true
+
+# The mouse on the console: click a row or a view name, the wheel scrolls. Off, the terminal
+# selects text as usual (as --no-mouse does; most terminals also select with Shift held).
+# mouse = true
 
 # Readable names for long gateway names: shown everywhere and accepted in filters (the raw
 # name still matches). Exports and JSON keep the raw names.

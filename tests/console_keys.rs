@@ -419,3 +419,67 @@ fn no_verdict_over_no_calls() {
     assert!(text.contains("no calls: no verdicts") && !text.contains("degraded"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn click(app: &mut App, x: u16, y: u16) {
+    app.mouse(crossterm::event::MouseEvent {
+        kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+        column: x,
+        row: y,
+        modifiers: crossterm::event::KeyModifiers::NONE,
+    });
+}
+
+fn wheel(app: &mut App, down: bool) {
+    let kind = if down {
+        crossterm::event::MouseEventKind::ScrollDown
+    } else {
+        crossterm::event::MouseEventKind::ScrollUp
+    };
+    app.mouse(crossterm::event::MouseEvent {
+        kind,
+        column: 5,
+        row: 5,
+        modifiers: crossterm::event::KeyModifiers::NONE,
+    });
+}
+
+#[test]
+fn the_mouse_selects_rows_cells_and_views_and_the_wheel_scrolls() {
+    let (mut app, ctx) = app_with(demo_store());
+    let s = screen(&mut app, 120, 30);
+    // Rows start under the table's header (line 3 of the screen).
+    let row_y = s.lines().position(|l| l.starts_with("Time")).expect("header") as u16 + 1;
+    click(&mut app, 2, row_y + 4);
+    assert_eq!(app.selected, 4);
+    // A click on a cell puts the column cursor there too.
+    let head = s.lines().nth(usize::from(row_y) - 1).unwrap_or_default();
+    let out_gw = head.find("Out GW").expect("Out GW") as u16;
+    click(&mut app, out_gw + 1, row_y + 2);
+    assert_eq!(app.selected, 2);
+    assert_eq!(app.columns.cursor, cdrscope::tui::table_layout::Col::OutGw);
+    wheel(&mut app, true);
+    assert_eq!(app.selected, 5);
+    wheel(&mut app, false);
+    wheel(&mut app, false);
+    assert_eq!(app.selected, 0);
+    // The views by name in the header.
+    let top = s.lines().next().unwrap_or_default();
+    let stats_x = top.find(" Stats ").expect("the Stats tab") as u16;
+    click(&mut app, stats_x + 2, 0);
+    settle_all(&mut app, &ctx);
+    assert_eq!(app.view, cdrscope::tui::app::View::Stats);
+    let s = screen(&mut app, 120, 30);
+    let first_gw = s.lines().position(|l| l.contains("CM-Route-1")).expect("a gateway row") as u16;
+    click(&mut app, 3, first_gw + 1);
+    assert_eq!(app.stats_selected, 1);
+    // With an overlay open, clicks go nowhere.
+    key(&mut app, &ctx, KeyCode::Char('?'));
+    click(&mut app, 3, first_gw);
+    assert_eq!(app.stats_selected, 1);
+    wheel(&mut app, true);
+    assert!(matches!(app.overlay, Some(cdrscope::tui::app::Overlay::Help(3))));
+}
+
+fn settle_all(app: &mut App, ctx: &cdrscope::tui::worker::Ctx) {
+    common::console::settle(app, ctx);
+}

@@ -36,7 +36,7 @@ fn filter_explain_quit_and_restore_with_hostile_bytes() {
     assert!(!title.contains("pwned"), "the window title was changed by CDR data: {title}");
     tm.run(&["send-keys", "-t", "t", "q"]);
     let s = tm.wait_for("EXITED 0", 10);
-    assert!(!s.contains("cdrscope  Calls"), "the console screen was left behind:\n{s}");
+    assert!(!s.contains("calls │ ASR"), "the console screen was left behind:\n{s}");
     let alt = tm.run(&["display-message", "-p", "-t", "t", "#{alternate_on}"]);
     assert_eq!(alt.trim(), "0", "still in the alternate screen");
 }

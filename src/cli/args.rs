@@ -31,6 +31,9 @@ pub struct Cli {
     /// Config file (default: ~/.config/cdrscope/config.toml when it exists)
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<std::path::PathBuf>,
+    /// No mouse on the console (the terminal selects text as usual)
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
     #[command(flatten)]
     pub load: LoadArgs,
     #[command(flatten)]

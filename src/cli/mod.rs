@@ -57,7 +57,10 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     // The config file first: a mistake in it is a usage error naming its line.
     match crate::config::Config::load(cli.config.as_deref()) {
-        Ok(c) => {
+        Ok(mut c) => {
+            if cli.no_mouse {
+                c.mouse = Some(false);
+            }
             crate::stats::thresholds::set(c.thresholds);
             crate::config::set(c);
         }

@@ -219,6 +219,8 @@ pub struct App {
     pub detail_scroll: u16,
     /// The calls table's columns: shown, widths, the column cursor.
     pub columns: super::table_layout::Columns,
+    /// What the last frame put where, for the mouse.
+    pub hits: super::mouse::Hits,
     /// The search in force (`F`, `n`, `N`): marks matches, hides nothing.
     pub search: Option<super::search::Search>,
     pub stats_table: StatsTable,
@@ -300,6 +302,7 @@ impl App {
             wide: true,
             detail_scroll: 0,
             columns: Default::default(),
+            hits: Default::default(),
             search: None,
             stats_table: StatsTable::CalleeGateways,
             pending_code: None,
@@ -1032,7 +1035,24 @@ impl App {
         self.overlay = Some(Overlay::Picker(p));
     }
 
-    fn list_len(&self) -> usize {
+    /// The index of the selected row of the focused list.
+    pub(super) fn current_index(&self) -> usize {
+        match self.view {
+            View::Calls => self.selected,
+            View::Stats => self.stats_selected,
+            View::Lookup => self.lookup.selected,
+        }
+    }
+
+    /// Switches to a view (Stats asks for its timeline).
+    pub(super) fn show_view(&mut self, v: View) {
+        self.view = v;
+        if v == View::Stats {
+            self.request_timeline();
+        }
+    }
+
+    pub(super) fn list_len(&self) -> usize {
         match self.view {
             View::Calls => self.rows.len(),
             View::Stats => self.stats_rows().len(),
@@ -1099,7 +1119,7 @@ impl App {
         }
     }
 
-    fn move_by(&mut self, delta: isize) {
+    pub(super) fn move_by(&mut self, delta: isize) {
         let len = self.list_len();
         let cur = match self.view {
             View::Calls => self.selected,
@@ -1139,10 +1159,7 @@ impl App {
                 let order = [View::Calls, View::Stats, View::Lookup];
                 let i = order.iter().position(|v| *v == self.view).unwrap_or(0);
                 let step = if a == Action::NextView { 1 } else { order.len() - 1 };
-                self.view = order[(i + step) % order.len()];
-                if self.view == View::Stats {
-                    self.request_timeline();
-                }
+                self.show_view(order[(i + step) % order.len()]);
             }
             Action::Enter => match self.view {
                 View::Calls => {

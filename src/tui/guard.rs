@@ -5,7 +5,14 @@
 use std::io::Write;
 use std::sync::Mutex;
 
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
+
+/// Whether the console asked for mouse events (taken again after a suspend).
+static MOUSE: AtomicBool = AtomicBool::new(false);
 
 /// Which thread panics when `CDRSCOPE_TEST_PANIC` asks (tests only; debug builds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +45,7 @@ static UI_THREAD: Mutex<Option<std::thread::ThreadId>> = Mutex::new(None);
 /// Takes the terminal over: raw mode, the alternate screen, bracketed paste; installs the
 /// panic hook. The hook restores the terminal before printing only for a panic on the screen
 /// thread; other threads' panics are caught where they run and reported to it.
-pub fn init() -> std::io::Result<ratatui::DefaultTerminal> {
+pub fn init(mouse: bool) -> std::io::Result<ratatui::DefaultTerminal> {
     let terminal = ratatui::try_init()?;
     if let Ok(mut t) = UI_THREAD.lock() {
         *t = Some(std::thread::current().id());
@@ -47,18 +54,22 @@ pub fn init() -> std::io::Result<ratatui::DefaultTerminal> {
     std::panic::set_hook(Box::new(move |info| {
         let on_ui = UI_THREAD.lock().ok().and_then(|t| *t) == Some(std::thread::current().id());
         if on_ui {
-            let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+            let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste, DisableMouseCapture);
             // ratatui's hook restores the terminal, then prints the message.
             ratatui_hook(info);
         }
     }));
     crossterm::execute!(std::io::stdout(), EnableBracketedPaste)?;
+    MOUSE.store(mouse, Ordering::Relaxed);
+    if mouse {
+        crossterm::execute!(std::io::stdout(), EnableMouseCapture)?;
+    }
     Ok(terminal)
 }
 
 /// Gives the terminal back: cooked mode, the main screen, the cursor, no bracketed paste.
 pub fn restore() {
-    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste, DisableMouseCapture);
     ratatui::restore();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
     let _ = std::io::stdout().flush();
@@ -70,7 +81,7 @@ pub fn restore() {
 /// Suspends the process as Ctrl-Z would in a shell: gives the terminal back, stops, and on
 /// SIGCONT takes it again (the caller redraws).
 pub fn suspend() -> std::io::Result<()> {
-    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste, DisableMouseCapture);
     ratatui::restore();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
     let _ = std::io::stdout().flush();
@@ -83,5 +94,8 @@ pub fn suspend() -> std::io::Result<()> {
         crossterm::cursor::Hide,
         EnableBracketedPaste
     )?;
+    if MOUSE.load(Ordering::Relaxed) {
+        crossterm::execute!(std::io::stdout(), EnableMouseCapture)?;
+    }
     Ok(())
 }

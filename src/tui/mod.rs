@@ -17,6 +17,7 @@ pub mod guard;
 pub mod keymap;
 pub mod line_edit;
 pub mod live;
+pub mod mouse;
 mod record;
 pub mod saved;
 pub mod search;
@@ -72,7 +73,7 @@ pub enum Ended {
 pub fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async {
-        let mut terminal = guard::init()?;
+        let mut terminal = guard::init(crate::config::current().mouse != Some(false))?;
         let result = event_loop(&mut terminal, opts).await;
         guard::restore();
         result
@@ -179,6 +180,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
                 }
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => app.handle_key(k),
                 Some(Ok(Event::Paste(text))) => app.paste(&text),
+                Some(Ok(Event::Mouse(m))) => app.mouse(m),
                 Some(Ok(Event::Resize(_, _))) => app.dirty = true,
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e.into()),

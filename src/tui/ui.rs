@@ -34,6 +34,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
         Constraint::Length(1),
     ])
     .areas(area);
+    app.hits = Default::default();
     draw_header(f, app, header);
     if let Some((m, err)) = &app.status {
         let t = app.theme;
@@ -114,7 +115,7 @@ pub fn popup(f: &mut Frame<'_>, area: Rect, pw: u16, ph: u16, title: &str) -> Re
     inner
 }
 
-fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
+fn draw_header(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let t = app.theme;
     let total = app.total_calls();
     // The key facts first; the sources get the room that is left, shortened from the left
@@ -145,7 +146,28 @@ fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
             facts.push(Span::styled(format!("│ {} field warnings ", thousands(warnings)), t.key()));
         }
     }
-    let mut first = vec![Span::styled(" cdrscope ", t.title()), Span::raw(format!(" {} ", app.view.title()))];
+    // The views by name, the current one marked (a click on a name opens it).
+    let mut first = vec![Span::styled(" cdrscope ", t.title()), Span::raw(" ")];
+    let mut x = area.x + 11;
+    // On a narrow screen only the current view is named: the facts come first.
+    let facts_w: usize = facts.iter().map(|s| crate::text::width(&s.content)).sum();
+    let views: Vec<View> = if facts_w + 11 + 23 > usize::from(area.width) {
+        vec![app.view]
+    } else {
+        vec![View::Calls, View::Stats, View::Lookup]
+    };
+    for v in views {
+        let name = format!(" {} ", v.title());
+        let w = name.len() as u16;
+        app.hits.tabs.push((Rect { x, y: area.y, width: w, height: 1 }, v));
+        x = x.saturating_add(w);
+        first.push(if v == app.view {
+            Span::styled(name, t.selected())
+        } else {
+            Span::styled(name, t.dim())
+        });
+    }
+    first.push(Span::raw(" "));
     let used: usize = first.iter().chain(&facts).map(|s| crate::text::width(&s.content)).sum();
     let room = usize::from(area.width).saturating_sub(used + 3);
     if room >= 4 {

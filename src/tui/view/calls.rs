@@ -60,6 +60,16 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         u16::try_from(content.max(head)).unwrap_or(u16::MAX)
     };
     let fitted = app.columns.fit(&natural, table_area.width);
+    // Where rows and columns are, for the mouse.
+    app.hits.list = Some((
+        Rect { y: table_area.y + 1, height: table_area.height.saturating_sub(1), ..table_area },
+        offset,
+    ));
+    let mut x = table_area.x;
+    for p in &fitted.placed {
+        app.hits.columns.push((x, x.saturating_add(p.width).saturating_add(SPACING), p.col));
+        x = x.saturating_add(p.width).saturating_add(SPACING);
+    }
     let needle = app.search.as_ref().map(|s| s.needle.clone());
     let rows: Vec<Row<'_>> = visible
         .iter()

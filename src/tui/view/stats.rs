@@ -66,6 +66,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let height = left.height.saturating_sub(3) as usize;
     app.page = height.max(1);
     let offset = crate::tui::ui::page_offset(app.stats_selected, height);
+    app.hits.list = Some((list_rows(left), offset));
     let (title, header, rows): (&str, Vec<&str>, Vec<Vec<String>>) = match app.stats_table {
         StatsTable::CalleeGateways | StatsTable::CallerGateways => {
             let list = if app.stats_table == StatsTable::CalleeGateways {
@@ -302,6 +303,7 @@ fn draw_matrix(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, area
     let height = area.height.saturating_sub(3) as usize;
     app.page = height.max(1);
     let offset = crate::tui::ui::page_offset(app.stats_selected, height);
+    app.hits.list = Some((list_rows(area), offset));
     let right = |text: String| Cell::from(Line::from(text).alignment(Alignment::Right));
     let rows: Vec<Row<'_>> = s
         .by_callee_gateway
@@ -344,6 +346,11 @@ fn draw_matrix(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, area
     );
 }
 
+/// The rows of a bordered table with a header line: inside the border, under the header.
+fn list_rows(r: Rect) -> Rect {
+    Rect { x: r.x + 1, y: r.y + 2, width: r.width.saturating_sub(2), height: r.height.saturating_sub(3) }
+}
+
 /// A chart with a time axis and a value axis, each `(upper bound, labels)`.
 fn chart<'a>(
     sets: Vec<Dataset<'a>>,
@@ -368,6 +375,7 @@ fn draw_findings(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, ma
     let height = main.height.saturating_sub(3) as usize;
     app.page = height.max(1);
     let offset = crate::tui::ui::page_offset(app.stats_selected, height);
+    app.hits.list = Some((list_rows(main), offset));
     let rows: Vec<Row<'_>> = s
         .findings
         .iter()
@@ -449,6 +457,7 @@ fn draw_board(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let height = area.height.saturating_sub(3) as usize;
     app.page = height.max(1);
     let offset = crate::tui::ui::page_offset(app.stats_selected, height);
+    app.hits.list = Some((list_rows(area), offset));
     let Some(board) = app.board.clone() else {
         f.render_widget(
             Paragraph::new(" Gateways now: computing...")

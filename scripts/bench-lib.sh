@@ -18,3 +18,10 @@ wait_for() { # text, timeout seconds
         sleep 0.005
     done
 }
+wait_gone() { # text, timeout seconds
+    local end=$(( $(now) + $2 * 1000000000 ))
+    while tm capture-pane -p -t b | grep -qF -- "$1"; do
+        if [ "$(now)" -gt "$end" ]; then echo "timed out waiting for this to go: $1" >&2; exit 1; fi
+        sleep 0.005
+    done
+}

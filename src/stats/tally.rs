@@ -200,6 +200,8 @@ impl Tally {
         let rh = store.extra_index(extra::REASON_HEADER).and_then(|k| c.extras.get(k));
         let acc_col = store.extra_index(extra::ACCOUNT);
         let name_col = store.extra_index(extra::ACCOUNT_NAME);
+        // The minute being summed: (minute, calls, answered).
+        let mut run: Option<(i64, u64, u64)> = None;
         for &r in rows {
             let i = r as usize;
             let hold = store.hold_ms(i);
@@ -238,9 +240,23 @@ impl Tally {
             widen(&mut self.span, t);
             if plausible.contains(&t) {
                 widen(&mut self.plausible_span, t);
-                let m = self.minutes.entry(t.div_euclid(60_000)).or_default();
-                m.0 += 1;
-                m.1 += u64::from(ans);
+                // Rows mostly come in time order: a minute's calls are summed before its
+                // entry in the map is looked up, once a run instead of once a row.
+                let minute = t.div_euclid(60_000);
+                match &mut run {
+                    Some((m, calls, answered)) if *m == minute => {
+                        *calls += 1;
+                        *answered += u64::from(ans);
+                    }
+                    _ => {
+                        if let Some((m, calls, answered)) = run.take() {
+                            let e = self.minutes.entry(m).or_default();
+                            e.0 += calls;
+                            e.1 += answered;
+                        }
+                        run = Some((minute, 1, u64::from(ans)));
+                    }
+                }
             }
             if let Some(col) = rh {
                 let id = col.get(i);
@@ -261,6 +277,11 @@ impl Tally {
                     e.3 += u64::from(hold);
                 }
             }
+        }
+        if let Some((m, calls, answered)) = run {
+            let e = self.minutes.entry(m).or_default();
+            e.0 += calls;
+            e.1 += answered;
         }
         self.add_recent(store, rows);
     }

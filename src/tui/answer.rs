@@ -48,8 +48,65 @@ fn ordered(store: &Store, sort: Sort) -> impl Fn(&u32, &u32) -> Ordering + '_ {
     }
 }
 
+/// Puts `rows` in `sort` order: the same order as [`compare`], reached by sorting each row's
+/// key as one integer (names by their rank) instead of comparing through the store, several
+/// times faster over millions of rows.
 pub fn sort_rows(store: &Store, rows: &mut [u32], sort: Sort) {
-    rows.sort_unstable_by(ordered(store, sort));
+    let key = sort_key(store, sort.key);
+    let mut keyed: Vec<(u64, u32)> = rows.iter().map(|&r| (key(r as usize), r)).collect();
+    // On every core when there are many (rayon's parallel pattern-defeating quicksort).
+    if keyed.len() >= 100_000 {
+        rayon::slice::ParallelSliceMut::par_sort_unstable(&mut keyed[..]);
+    } else {
+        keyed.sort_unstable();
+    }
+    // Descending is the exact reverse of ascending: ties go by row, reversed too.
+    if sort.descending {
+        keyed.reverse();
+    }
+    for (slot, (_, r)) in rows.iter_mut().zip(keyed) {
+        *slot = r;
+    }
+}
+
+/// A row's place in ascending `key` order as one integer.
+fn sort_key(store: &Store, key: SortKey) -> Box<dyn Fn(usize) -> u64 + Sync + '_> {
+    // Ranks of pool entries in the order their values compare.
+    fn ranks<T: Ord>(values: Vec<(usize, T)>) -> Vec<u64> {
+        let mut v = values;
+        v.sort_by(|a, b| a.1.cmp(&b.1));
+        let mut rank = vec![0u64; v.len()];
+        let mut r = 0u64;
+        for k in 0..v.len() {
+            if k > 0 && v[k].1 != v[k - 1].1 {
+                r += 1;
+            }
+            if let Some(x) = rank.get_mut(v[k].0) {
+                *x = r;
+            }
+        }
+        rank
+    }
+    let c = &store.cols;
+    match key {
+        // Order-preserving from signed: the sign bit flipped.
+        SortKey::Time => Box::new(move |i| (c.start_ms[i] as u64) ^ (1 << 63)),
+        SortKey::Duration => Box::new(move |i| u64::from(store.hold_ms(i))),
+        SortKey::Pdd => Box::new(move |i| u64::from(store.pdd_ms(i).unwrap_or(0))),
+        SortKey::Reason => {
+            let rank = ranks(store.pools.reasons.iter().map(|(id, r)| (usize::from(id), r)).collect());
+            Box::new(move |i| rank.get(usize::from(c.reason[i])).copied().unwrap_or(0))
+        }
+        SortKey::CallerGateway | SortKey::CalleeGateway => {
+            let pool = &store.pools.gateways;
+            let rank = ranks((0..pool.len()).map(|id| (id, pool.resolve(id as u32))).collect());
+            let caller = key == SortKey::CallerGateway;
+            Box::new(move |i| {
+                let id = if caller { c.caller_gw[i] } else { c.callee_gw[i] };
+                rank.get(id as usize).copied().unwrap_or(0)
+            })
+        }
+    }
 }
 
 /// The rows of `q` over `store` in `sort` order, with their tally: from `kept` when only rows
@@ -61,6 +118,7 @@ pub fn answer(
     ctx: &Context<'_>,
     snapshot: &Arc<Store>,
     kept: Option<Kept>,
+    orders: &mut super::orders::Orders,
 ) -> Kept {
     let store = ctx.store;
     let holds: Vec<Option<HoldUnit>> = store.sources.iter().map(|s| s.hold_unit).collect();
@@ -74,12 +132,28 @@ pub fn answer(
             merge(&k.rows, &new, ordered(store, sort), &mut rows);
             (rows, tally, Some(k.rows))
         }
+        // From scratch: in a kept order where there is one, with the kept statistics of all
+        // calls for the empty filter.
+        // Counted in row order (the columns read front to back), then put in order.
         None => {
-            let mut rows = evaluate(q, ctx);
-            sort_rows(store, &mut rows, sort);
-            let mut tally = Tally::default();
-            tally.add(store, &rows);
-            (rows, tally, None)
+            let all = q.is_empty();
+            let (rows, tally) = match orders.last(snapshot, text) {
+                // The same calls in another order.
+                Some(kept) => kept,
+                None => {
+                    let rows = evaluate(q, ctx);
+                    let tally = if all {
+                        orders.all_tally(snapshot, &rows)
+                    } else {
+                        let mut tally = Tally::default();
+                        tally.add(store, &rows);
+                        tally
+                    };
+                    orders.keep_last(snapshot, text, &rows, &tally);
+                    (rows, tally)
+                }
+            };
+            (orders.order(snapshot, rows, all, sort), tally, None)
         }
     };
     Kept { text: text.to_string(), sort, store: snapshot.clone(), holds, rows: Arc::new(rows), tally, spare }
@@ -176,9 +250,10 @@ mod tests {
                 Context { store: &before, zone: zone.clone(), now_ms: 1_800_000_000_000 },
                 Context { store: &after, zone: zone.clone(), now_ms: 1_800_000_000_000 },
             );
-            let old = answer(&q, text, sort, &cb, &before, None);
-            let grown = answer(&q, text, sort, &ca, &after, Some(old));
-            let fresh = answer(&q, text, sort, &ca, &after, None);
+            let mut orders = Default::default();
+            let old = answer(&q, text, sort, &cb, &before, None, &mut orders);
+            let grown = answer(&q, text, sort, &ca, &after, Some(old), &mut orders);
+            let fresh = answer(&q, text, sort, &ca, &after, None, &mut Default::default());
             assert_eq!(grown.rows, fresh.rows, "{text}: the same rows in the same order");
             let json =
                 |k: &Kept| serde_json::to_value(finish(&after, &k.tally, &k.rows, &tw, false)).expect("json");
@@ -191,13 +266,60 @@ mod tests {
     }
 
     #[test]
+    fn sorting_by_keys_agrees_with_the_comparison() {
+        let (_, after) = grown();
+        for key in SortKey::ALL {
+            for descending in [false, true] {
+                let sort = Sort { key, descending };
+                let mut fast: Vec<u32> = (0..after.len() as u32).rev().collect();
+                sort_rows(&after, &mut fast, sort);
+                let mut slow: Vec<u32> = (0..after.len() as u32).collect();
+                slow.sort_by(ordered(&after, sort));
+                assert_eq!(fast, slow, "{key:?} descending {descending}");
+            }
+        }
+    }
+
+    #[test]
+    fn kept_orders_and_statistics_give_the_fresh_answer() {
+        let (_, after) = grown();
+        let zone = Zone::parse("UTC").expect("utc");
+        let tw = TimeWriter::new(zone.clone());
+        let ctx = Context { store: &after, zone, now_ms: 1_800_000_000_000 };
+        let mut orders = Default::default();
+        // In the order an operator would press them: orders and the all-calls tally reused.
+        for (text, key, descending) in [
+            ("", SortKey::Time, true),
+            ("", SortKey::Duration, true),
+            ("", SortKey::Duration, false),
+            ("outgw:CT-Route-2", SortKey::Duration, false),
+            ("-code:-8", SortKey::Duration, true),
+            ("code:486", SortKey::CalleeGateway, false),
+            ("", SortKey::Reason, true),
+            ("-code:-7", SortKey::Reason, false),
+        ] {
+            let q = crate::query::parse(text).expect("query");
+            let sort = Sort { key, descending };
+            let kept = answer(&q, text, sort, &ctx, &after, None, &mut orders);
+            let fresh = answer(&q, text, sort, &ctx, &after, None, &mut Default::default());
+            let mut slow = crate::query::evaluate(&q, &ctx);
+            slow.sort_by(ordered(&after, sort));
+            assert_eq!(*kept.rows, slow, "{text} {key:?}: the order");
+            assert_eq!(kept.rows, fresh.rows);
+            let json =
+                |k: &Kept| serde_json::to_value(finish(&after, &k.tally, &k.rows, &tw, false)).expect("json");
+            assert_eq!(json(&kept), json(&fresh), "{text}: the same summary");
+        }
+    }
+
+    #[test]
     fn a_changed_query_or_dropped_rows_start_over() {
         let (before, after) = grown();
         let zone = Zone::parse("UTC").expect("utc");
         let sort = Sort { key: SortKey::Time, descending: true };
         let ctx = Context { store: &before, zone: zone.clone(), now_ms: 0 };
         let q = crate::query::parse("").expect("query");
-        let old = answer(&q, "", sort, &ctx, &before, None);
+        let old = answer(&q, "", sort, &ctx, &before, None, &mut Default::default());
         let holds: Vec<_> = after.sources.iter().map(|s| s.hold_unit).collect();
         assert!(old.continues("", sort, &after, &holds));
         assert!(!old.continues("code:486", sort, &after, &holds));

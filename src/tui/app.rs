@@ -1231,6 +1231,8 @@ impl App {
             }
             Action::SortReverse => {
                 self.sort.descending = !self.sort.descending;
+                let way = if self.sort.descending { "descending" } else { "ascending" };
+                self.status = Some((format!("sorted by {}, {way}", self.sort.key.label()), false));
                 self.requery();
             }
             Action::Export => {

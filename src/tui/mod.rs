@@ -18,6 +18,7 @@ pub mod keymap;
 pub mod line_edit;
 pub mod live;
 pub mod mouse;
+mod orders;
 mod record;
 pub mod saved;
 pub mod search;

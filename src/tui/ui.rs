@@ -189,6 +189,14 @@ fn draw_header(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         } else {
             sanitize(&filter).into_owned()
         }));
+        // The order in force, whatever the last message said (the default, newest first,
+        // goes unsaid).
+        if app.view == View::Calls
+            && (app.sort.key != crate::tui::worker::SortKey::Time || !app.sort.descending)
+        {
+            let arrow = if app.sort.descending { "↓" } else { "↑" };
+            spans.push(Span::styled(format!("  sorted: {} {arrow}", app.sort.key.label()), t.dim()));
+        }
         if let Some(w) = &app.window_note {
             spans.push(Span::styled(format!("  [{w}]"), t.dim()));
         }

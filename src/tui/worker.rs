@@ -13,7 +13,7 @@ use crate::stats::summary::finish;
 use crate::stats::timeline::Buckets;
 
 /// Columns the calls table can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SortKey {
     Time,
     Duration,
@@ -183,14 +183,22 @@ pub struct Ctx {
     pub db_password: Option<String>,
 }
 
-/// Answers one request from scratch.
-pub fn process(req: Request, ctx: &Ctx) -> Response {
-    process_with(req, ctx, &mut None)
+/// What the worker keeps between requests: the last answer (continued while following) and
+/// the sorted orders and statistics of the snapshot (see [`super::orders`]).
+#[derive(Default)]
+pub struct State {
+    kept: Option<super::answer::Kept>,
+    orders: super::orders::Orders,
 }
 
-/// Answers one request; a query continues from the `kept` answer when only rows were
-/// appended since (while following), and keeps its own.
-pub fn process_with(req: Request, ctx: &Ctx, kept: &mut Option<super::answer::Kept>) -> Response {
+/// Answers one request from scratch.
+pub fn process(req: Request, ctx: &Ctx) -> Response {
+    process_kept(req, ctx, &mut State::default())
+}
+
+/// Answers one request with what was kept from the ones before, and keeps what it made.
+pub fn process_kept(req: Request, ctx: &Ctx, state: &mut State) -> Response {
+    let kept = &mut state.kept;
     // The newest snapshot, held for the whole request: consistent, and the ingest thread
     // never waits for it.
     let snapshot = crate::cdr::load::read(&ctx.store);
@@ -200,7 +208,8 @@ pub fn process_with(req: Request, ctx: &Ctx, kept: &mut Option<super::answer::Ke
         Request::Query { generation, text, sort, board } => {
             let t = Instant::now();
             let result = parse(&text).map_err(|e| e.to_string()).map(|q| {
-                let k = super::answer::answer(&q, &text, sort, &qctx, &snapshot, kept.take());
+                let k =
+                    super::answer::answer(&q, &text, sort, &qctx, &snapshot, kept.take(), &mut state.orders);
                 let rows = k.rows.clone();
                 // The summary is order-independent; its timeline sorts by time itself.
                 // Findings follow in their own answer (Request::Findings).
@@ -332,7 +341,7 @@ fn serve(
     rx: &std::sync::mpsc::Receiver<Request>,
     tx: &tokio::sync::mpsc::UnboundedSender<Response>,
 ) {
-    let mut kept = None;
+    let mut state = State::default();
     let mut gave_back = std::time::Instant::now();
     while let Ok(first) = rx.recv() {
         if crate::tui::guard::test_panic() == Some(crate::tui::guard::TestPanic::Worker) {
@@ -367,7 +376,7 @@ fn serve(
                 });
                 continue;
             }
-            if tx.send(process_with(r, ctx, &mut kept)).is_err() {
+            if tx.send(process_kept(r, ctx, &mut state)).is_err() {
                 return;
             }
         }

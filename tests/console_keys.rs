@@ -483,3 +483,33 @@ fn the_mouse_selects_rows_cells_and_views_and_the_wheel_scrolls() {
 fn settle_all(app: &mut App, ctx: &cdrscope::tui::worker::Ctx) {
     common::console::settle(app, ctx);
 }
+
+/// Long carrier names, look-alike names and Chinese names, as real switches have.
+fn long_names() -> Store {
+    let ins = ["P_YX--C_Coastnet--Indo Mob TK_NCLI", "对接线路", "CUST-Alpha", "客户-华南-批发"];
+    let outs = ["IntlCarrier-A", "IntlCarrier-B", "CM-Route-1", "CM-Route-2", "落地网关-中国电信-广州"];
+    let codes = ["-8", "-7", "486", "503", "-69", "487", "-9"];
+    let mut text = String::new();
+    for k in 0..60u32 {
+        let start = format!("2026-11-20 {:02}:{:02}:{:02}", 8 + k / 10, (k * 7) % 60, (k * 13) % 60);
+        let code = codes[(k as usize) % codes.len()];
+        let hold = if code == "-8" || code == "-7" { 1000 * (k + 5) } else { 0 };
+        let outgw = if code == "-69" || code == "-9" { "" } else { outs[(k as usize) % outs.len()] };
+        text += &line(k % 10, &start, &start, hold, code, (ins[(k as usize) % ins.len()], outgw));
+    }
+    common::load_bytes("long", text.as_bytes())
+}
+
+#[test]
+fn snapshots_with_long_and_chinese_names() {
+    let (mut app, ctx) = app_with(long_names());
+    insta::assert_snapshot!("long_names_calls_120x40", screen(&mut app, 120, 40));
+    insta::assert_snapshot!("long_names_calls_80x24", screen(&mut app, 80, 24));
+    key(&mut app, &ctx, KeyCode::Tab);
+    insta::assert_snapshot!("long_names_stats_120x40", screen(&mut app, 120, 40));
+    for _ in 0..3 {
+        key(&mut app, &ctx, KeyCode::Char('v'));
+    }
+    insta::assert_snapshot!("long_names_matrix_120x40", screen(&mut app, 120, 40));
+    insta::assert_snapshot!("long_names_matrix_80x24", screen(&mut app, 80, 24));
+}

@@ -70,7 +70,7 @@ impl Col {
         let f = match self {
             Col::Time | Col::Dur | Col::Pdd => want,
             Col::Caller | Col::Callee => 7,
-            Col::InGw | Col::OutGw => 9,
+            Col::InGw | Col::OutGw => 10,
             Col::Reason => 12,
             Col::Hangup => 1,
         };
@@ -165,15 +165,25 @@ impl Columns {
         *a = a.saturating_add(delta).clamp(-60, 120);
     }
 
+    /// The width the shown columns want from their content (and the operator's widening).
+    pub fn wanted(&self, natural: &dyn Fn(Col) -> u16) -> u16 {
+        let vis = self.visible();
+        let sum: u32 = vis.iter().map(|&c| u32::from(self.want(natural, c))).sum();
+        let gaps = u32::from(SPACING) * (vis.len().saturating_sub(1) as u32);
+        u16::try_from(sum + gaps).unwrap_or(u16::MAX)
+    }
+
+    fn want(&self, natural: &dyn Fn(Col) -> u16, c: Col) -> u16 {
+        want_of(natural, &self.adjust, c)
+    }
+
     /// Places the shown columns in `avail` cells. `natural` gives a column's width from its
     /// content (header included). The cursor's column is always among those placed: the view
     /// scrolls sideways to it.
     pub fn fit(&mut self, natural: &dyn Fn(Col) -> u16, avail: u16) -> Fitted {
         let vis = self.visible();
-        let want = |c: Col| -> u16 {
-            let n = i32::from(natural(c).min(NATURAL_MAX));
-            (n + i32::from(self.adjust[c.index()])).clamp(1, 200) as u16
-        };
+        let adjust = self.adjust;
+        let want = move |c: Col| -> u16 { want_of(natural, &adjust, c) };
         // A widened column is not squeezed back; a narrowed one goes as narrow as asked.
         let floor = |c: Col| -> u16 { if self.adjust[c.index()] > 0 { want(c) } else { c.floor(want(c)) } };
         let pinned: Vec<Col> = vis.iter().copied().take_while(|c| *c == Col::Time).collect();
@@ -201,6 +211,12 @@ impl Columns {
             self.scroll += 1;
         }
     }
+}
+
+/// A column's width from its content and the operator's adjustment.
+fn want_of(natural: &dyn Fn(Col) -> u16, adjust: &[i16; 9], c: Col) -> u16 {
+    let n = i32::from(natural(c).min(NATURAL_MAX));
+    (n + i32::from(adjust[c.index()])).clamp(1, 200) as u16
 }
 
 /// Gives each column its wanted width, squeezes the least needed down to their floors while

@@ -2,7 +2,7 @@
 //! Only the rows on screen are built.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
@@ -32,14 +32,8 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let store = app.shown.clone().unwrap_or_else(|| crate::cdr::load::read(&shared));
     app.wide = area.width >= SIDE_PANEL_MIN_WIDTH;
     let side = app.detail && app.wide;
-    let (table_area, panel_area) = if side {
-        let [a, b] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(area);
-        (a, Some(b))
-    } else {
-        (area, None)
-    };
     let t = app.theme;
-    let height = table_area.height.saturating_sub(1) as usize;
+    let height = area.height.saturating_sub(1) as usize;
     app.page = height.max(1);
     let total = app.rows.len();
     // Keep the selection on screen: the page that holds it.
@@ -58,6 +52,17 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         // Who hung up fits in one letter (A, B, S) when space is short.
         let head = if c == Col::Hangup { 1 } else { c.title().len() };
         u16::try_from(content.max(head)).unwrap_or(u16::MAX)
+    };
+    // Beside the table, the panel takes what the table's values do not need, from 40 columns
+    // (or 30% of a wide screen) to 42%.
+    let (table_area, panel_area) = if side {
+        let min_table = area.width.saturating_mul(58) / 100;
+        let panel_min = (area.width.saturating_mul(30) / 100).max(40);
+        let max_table = area.width.saturating_sub(panel_min).max(min_table);
+        let w = app.columns.wanted(&natural).clamp(min_table, max_table);
+        (Rect { width: w, ..area }, Some(Rect { x: area.x + w, width: area.width - w, ..area }))
+    } else {
+        (area, None)
     };
     let fitted = app.columns.fit(&natural, table_area.width);
     // Where rows and columns are, for the mouse.

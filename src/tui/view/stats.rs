@@ -213,11 +213,16 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, s: &crate::stats::Summary, area: 
     let x_max = data.len().saturating_sub(1).max(1) as f64;
     let tw = crate::cdr::TimeWriter::new(app.zone.clone());
     let hhmm = |ms: i64| tw.format(ms).get(11..16).unwrap_or_default().to_string();
-    let x_labels = vec![
-        Span::raw(hhmm(data[0].start_ms)),
-        Span::raw(hhmm(data[data.len() / 2].start_ms)),
-        Span::raw(hhmm(data[data.len() - 1].start_ms)),
-    ];
+    // The middle time only where the narrowest chart has room for three labels.
+    let x_labels = if area.width >= 120 {
+        vec![
+            Span::raw(hhmm(data[0].start_ms)),
+            Span::raw(hhmm(data[data.len() / 2].start_ms)),
+            Span::raw(hhmm(data[data.len() - 1].start_ms)),
+        ]
+    } else {
+        vec![Span::raw(hhmm(data[0].start_ms)), Span::raw(hhmm(data[data.len() - 1].start_ms))]
+    };
     let calls: Vec<(f64, f64)> = data.iter().enumerate().map(|(k, d)| (x_of(k), d.calls as f64)).collect();
     let failed: Vec<(f64, f64)> = data.iter().enumerate().map(|(k, d)| (x_of(k), d.failed as f64)).collect();
     let asr: Vec<(f64, f64)> =

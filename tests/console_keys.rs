@@ -513,3 +513,18 @@ fn snapshots_with_long_and_chinese_names() {
     insta::assert_snapshot!("long_names_matrix_120x40", screen(&mut app, 120, 40));
     insta::assert_snapshot!("long_names_matrix_80x24", screen(&mut app, 80, 24));
 }
+
+#[test]
+fn the_sort_in_force_stays_on_the_filter_line() {
+    let (mut app, ctx) = app_with(afternoon());
+    assert!(!screen(&mut app, 120, 30).contains("sorted:"), "the default order goes unsaid");
+    key(&mut app, &ctx, KeyCode::Char('s'));
+    key(&mut app, &ctx, KeyCode::Char('S'));
+    assert!(screen(&mut app, 120, 30).contains("sorted by duration, ascending"));
+    // The next key clears the message; the filter line still says the order.
+    key(&mut app, &ctx, KeyCode::Down);
+    let s = screen(&mut app, 120, 30);
+    assert!(!s.contains("sorted by duration, ascending") && s.contains("sorted: duration ↑"), "{s}");
+    let st = read(&ctx.store);
+    assert!(app.rows.windows(2).all(|w| st.hold_ms(w[0] as usize) <= st.hold_ms(w[1] as usize)));
+}

@@ -28,7 +28,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
             Line::from(Span::styled(
                 match app.lookup.hits.len() {
                     1 => "1 match".to_string(),
-                    n => format!("{n} matches"),
+                    n => format!("{} matches", crate::text::thousands(n as u64)),
                 },
                 t.dim(),
             )),

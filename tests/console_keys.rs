@@ -143,7 +143,7 @@ fn filter_to_and_out_of_the_selected_value() {
 fn search_moves_between_matches_without_filtering() {
     let (mut app, ctx) = app_with(demo_store());
     let total = app.rows.len();
-    key(&mut app, &ctx, KeyCode::Char('F'));
+    key(&mut app, &ctx, KeyCode::Char('*'));
     typed(&mut app, &ctx, "ct-route-2");
     key(&mut app, &ctx, KeyCode::Enter);
     assert_eq!(app.rows.len(), total, "a search hides nothing");
@@ -166,7 +166,7 @@ fn search_moves_between_matches_without_filtering() {
     key(&mut app, &ctx, KeyCode::Char('N'));
     assert_eq!(app.selected, a);
     assert!(screen(&mut app, 120, 30).contains("'ct-route-2': call"));
-    key(&mut app, &ctx, KeyCode::Char('F'));
+    key(&mut app, &ctx, KeyCode::Char('*'));
     typed(&mut app, &ctx, "no-such-gateway");
     key(&mut app, &ctx, KeyCode::Enter);
     assert!(screen(&mut app, 120, 30).contains("in none of the shown calls"));
@@ -527,4 +527,16 @@ fn the_sort_in_force_stays_on_the_filter_line() {
     assert!(!s.contains("sorted by duration, ascending") && s.contains("sorted: duration ↑"), "{s}");
     let st = read(&ctx.store);
     assert!(app.rows.windows(2).all(|w| st.hold_ms(w[0] as usize) <= st.hold_ms(w[1] as usize)));
+}
+
+#[test]
+fn the_stats_order_is_said_in_the_table_title() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Tab);
+    assert!(screen(&mut app, 120, 40).contains("By callee (routing) gateway, most calls first"));
+    key(&mut app, &ctx, KeyCode::Char('s'));
+    key(&mut app, &ctx, KeyCode::Down);
+    assert!(screen(&mut app, 120, 40).contains("gateway, lowest ASR first"));
+    key(&mut app, &ctx, KeyCode::Char('S'));
+    assert!(screen(&mut app, 120, 40).contains("gateway, highest ASR first"));
 }

@@ -43,7 +43,7 @@ pub enum PromptKind {
     Since,
     /// The database password (shown masked, kept only in memory).
     Password,
-    /// Text to search the shown calls for (`F`).
+    /// Text to search the shown calls for (`*`).
     Search,
     /// A name to save the filter under (`m`).
     SaveName,
@@ -221,7 +221,7 @@ pub struct App {
     pub columns: super::table_layout::Columns,
     /// What the last frame put where, for the mouse.
     pub hits: super::mouse::Hits,
-    /// The search in force (`F`, `n`, `N`): marks matches, hides nothing.
+    /// The search in force (`*`, `n`, `N`): marks matches, hides nothing.
     pub search: Option<super::search::Search>,
     pub stats_table: StatsTable,
     /// After drilling into a finding: the end reason whose first call to select and explain.

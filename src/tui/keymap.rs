@@ -320,7 +320,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "filter out the selected call's value in the cursor's column",
     },
     Binding {
-        keys: &["F"],
+        keys: &["*", "Ctrl-F"],
         action: Action::Search,
         context: Context::Calls,
         help: "search the shown calls (marks matches; not a filter)",
@@ -516,11 +516,16 @@ impl Keymap {
                 b.keys = wanted.clone();
             }
         }
-        // One key, one meaning per context (a context's own bindings shadow global ones,
-        // which is how a view gives a key its own meaning).
+        // One key, one meaning per context; a view's keys and the global ones are one space
+        // (a view's binding would silently hide a global one on the same key).
         for ctx in Context::ALL {
             let mut seen: BTreeMap<&str, Action> = BTreeMap::new();
-            for b in map.bindings.iter().filter(|b| b.context == ctx) {
+            let shares_global = matches!(ctx, Context::Calls | Context::Stats);
+            for b in map
+                .bindings
+                .iter()
+                .filter(|b| b.context == ctx || (shares_global && b.context == Context::Global))
+            {
                 for k in &b.keys {
                     if let Some(other) = seen.insert(k.as_str(), b.action)
                         && other != b.action
@@ -682,6 +687,8 @@ mod tests {
         assert!(bad("quit", "Ctrl-Q-Z").contains("not a key"));
         assert!(bad("prompt_apply", "a").contains("typing text"));
         assert!(bad("quit", "g").contains("would mean both"));
+        // A global action on a key a view uses is refused too, not hidden by the view.
+        assert!(bad("filter_prompt", "d").contains("would mean both"), "{}", bad("filter_prompt", "d"));
         assert!(bad("quit", "enter").contains("write 'enter' as 'Enter'"));
     }
 }

@@ -1,4 +1,4 @@
-//! Searching the shown calls (`F`, then `n`/`N`): moves the selection to the next call whose
+//! Searching the shown calls (`*`, then `n`/`N`): moves the selection to the next call whose
 //! numbers, gateways or end reason contain the text, and marks matching cells. Unlike the
 //! filter it hides nothing. Gateway and end-reason texts are checked once per pool entry, so
 //! a row costs a few lookups plus its two numbers.

@@ -153,8 +153,9 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         })
         .collect();
     let head = aligned(header.iter().map(|h| h.to_string()).collect()).style(t.title());
-    let block =
-        Block::default().borders(Borders::ALL).title(format!(" {title}  (v: next table, Enter: calls) "));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {title}{}  (v: next table, Enter: calls) ", order_note(app, &s)));
     f.render_widget(Table::new(shown, widths).header(head).block(block), left);
 
     // End reasons as bars.
@@ -349,6 +350,31 @@ fn draw_matrix(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, area
             .block(Block::default().borders(Borders::ALL).title(title)),
         area,
     );
+}
+
+/// The order the focused table is in, as the operator left it with `s` and `S`.
+fn order_note(app: &App, s: &crate::stats::Summary) -> &'static str {
+    let list = match app.stats_table {
+        StatsTable::CalleeGateways => &s.by_callee_gateway,
+        StatsTable::CallerGateways => &s.by_caller_gateway,
+        StatsTable::Codes => {
+            let most_first = s.by_code.windows(2).all(|w| w[0].calls >= w[1].calls);
+            return if most_first { ", most calls first" } else { ", fewest calls first" };
+        }
+        _ => return "",
+    };
+    let pairs = || list.windows(2);
+    if pairs().all(|w| w[0].calls >= w[1].calls) {
+        ", most calls first"
+    } else if pairs().all(|w| w[0].asr <= w[1].asr) {
+        ", lowest ASR first"
+    } else if pairs().all(|w| w[0].calls <= w[1].calls) {
+        ", fewest calls first"
+    } else if pairs().all(|w| w[0].asr >= w[1].asr) {
+        ", highest ASR first"
+    } else {
+        ""
+    }
 }
 
 /// The rows of a bordered table with a header line: inside the border, under the header.

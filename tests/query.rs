@@ -133,12 +133,23 @@ fn time_terms() {
     let (_, newest) = st.time_span().expect("rows");
     assert!(check(&st, "since:-2h", |r| r.start_ms >= newest - 7_200_000) > 0);
     check(&st, "until:-2h", |r| r.start_ms < newest - 7_200_000);
-    // A time of day is today when the data reaches today.
+    // In files, a time of day is on the latest loaded day whose calls span it, whatever the
+    // clock says: "23:00" is the last evening in the data.
     let today_ctx = Context { store: &st, zone: utc(), now_ms: ms("2026-11-20 20:00:00") };
     let q = parse("since:23:00").expect("parses");
     let got = evaluate(&q, &today_ctx);
-    let at23 = ms("2026-11-20 23:00:00");
+    let (_, last) = st.time_span().expect("rows");
+    let at23 = last.div_euclid(86_400_000) * 86_400_000 + 23 * 3_600_000;
+    let at23 = if at23 > last { at23 - 86_400_000 } else { at23 };
     assert_eq!(got.len(), (0..st.len()).filter(|&i| st.cols.start_ms[i] >= at23).count());
+    assert!(!got.is_empty());
+    // A database (or followed source) means today by the clock.
+    let mut live = st.clone();
+    live.wall_clock = true;
+    let clock_ctx = Context { store: &live, zone: utc(), now_ms: ms("2026-11-20 20:00:00") };
+    let at23_today = ms("2026-11-20 23:00:00");
+    let got = evaluate(&q, &clock_ctx);
+    assert_eq!(got.len(), (0..live.len()).filter(|&i| live.cols.start_ms[i] >= at23_today).count());
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Times in `since:`/`until:`: absolute (`2026-11-20 14:00`, `2026-11-20T14:00`, a date),
-//! a time of day (`14:00` = today when the data reaches today, else the data's last day),
+//! a time of day (`14:00`: in files the latest loaded day whose calls span it, else today),
 //! or relative to the newest CDR (`-2h`, `-30m`, `-1d`).
 
 use crate::cdr::time::parse_datetime;

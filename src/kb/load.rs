@@ -305,11 +305,14 @@ impl Kb {
                 }
             }
         }
+        // Each mapping links its two entries to each other, whichever table it is in.
         for (a, b) in rfc3398_links() {
-            if let (Some(&ia), true) = (by_id.get(&a), by_id.contains_key(&b))
-                && !entries[ia].related.contains(&b)
-            {
-                entries[ia].related.push(b);
+            for (from, to) in [(&a, &b), (&b, &a)] {
+                if let (Some(&i), true) = (by_id.get(from), by_id.contains_key(to))
+                    && !entries[i].related.contains(to)
+                {
+                    entries[i].related.push(to.clone());
+                }
             }
         }
         // Names in every language, for the search index and the `names` field.
@@ -449,5 +452,18 @@ mod tests {
         let kb = Kb::builtin(Lang::En).expect("kb");
         assert!(kb.get("sip:486").expect("486").related.contains(&"q850:17".to_string()));
         assert!(kb.get("q850:17").expect("17").related.contains(&"sip:486".to_string()));
+        // RFC 3398 maps cause 18 to 408; the 408 entry names cause 18 too.
+        assert!(kb.get("sip:408").expect("408").related.contains(&"q850:18".to_string()));
+        // Every mapping of both tables, in every language.
+        for lang in [Lang::En, Lang::Zh, Lang::Es] {
+            let kb = Kb::builtin(lang).expect("kb");
+            let links = rfc3398_links();
+            assert!(links.len() >= 58, "{} mappings", links.len());
+            for (a, b) in links {
+                let (Some(ea), Some(eb)) = (kb.get(&a), kb.get(&b)) else { continue };
+                assert!(ea.related.contains(&b), "{lang}: {a} does not link {b}");
+                assert!(eb.related.contains(&a), "{lang}: {b} does not link {a}");
+            }
+        }
     }
 }

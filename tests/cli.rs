@@ -116,6 +116,22 @@ fn lookup_flags_anywhere_and_errors_said_once() {
     let out = String::from_utf8(out).expect("utf-8");
     assert!(out.starts_with("No entry for -98: VOS3000 reason -98 is not in the vendor's tables"), "{out}");
     assert!(out.contains("Nearest by name (not this code)"), "{out}");
+    // The same answer as JSON: not found, which namespace, the nearest by name.
+    let out = cdrscope().args(["lookup", "-98", "--json"]).assert().code(1).get_output().stdout.clone();
+    let v = json_of(&out);
+    assert_eq!(
+        (v["found"].clone(), v["namespace"].clone(), v["query"].clone()),
+        (false.into(), "vos".into(), "-98".into()),
+        "{v}"
+    );
+    assert!(
+        v["nearest"].as_array().is_some_and(|n| !n.is_empty() && n.iter().all(|x| x["id"].is_string())),
+        "{v}"
+    );
+    let v = json_of(
+        &cdrscope().args(["lookup", "sip:799", "--json"]).assert().code(1).get_output().stdout.clone(),
+    );
+    assert_eq!(v["namespace"], "sip", "{v}");
     // A filter error: the caret on its own line, under the term.
     let err = cdrscope()
         .args(["summary", "--demo", "--filter", "gw:A foo:bar"])

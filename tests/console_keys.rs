@@ -540,3 +540,27 @@ fn the_stats_order_is_said_in_the_table_title() {
     key(&mut app, &ctx, KeyCode::Char('S'));
     assert!(screen(&mut app, 120, 40).contains("gateway, highest ASR first"));
 }
+
+#[test]
+fn the_panel_and_the_command_line_present_an_entry_alike_in_each_language() {
+    let (mut app, ctx) = app_with(afternoon());
+    let s = screen(&mut app, 160, 48);
+    assert!(s.contains("Usual causes") && s.contains("What to do"), "{s}");
+    // Chinese: the panel's labels follow, as the command line's do.
+    key(&mut app, &ctx, KeyCode::Char('i'));
+    let s = screen(&mut app, 160, 48);
+    assert!(s.contains("常见原因") && s.contains("处理办法") && !s.contains("Usual causes"), "{s}");
+    key(&mut app, &ctx, KeyCode::Char('i'));
+    let s = screen(&mut app, 160, 48);
+    assert!(s.contains("Causas habituales") && s.contains("Qué hacer"), "{s}");
+    // The same parts in the same order as `cdrscope lookup`: the settings line included.
+    let kb = cdrscope::kb::Kb::builtin(cdrscope::kb::Lang::Es).expect("kb");
+    let e = kb.get("vos:-77").expect("-77");
+    let cli = cdrscope::cli::lookup_render(&kb, e);
+    assert!(cli.contains("Ajustes: maxSecondRatesEnable (gateway de mapeo (entrada))"), "{cli}");
+    let panel: Vec<String> = cdrscope::tui::view::detail::entry_lines(&kb, e, app.theme)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect())
+        .collect();
+    assert!(panel.iter().any(|l| l.starts_with("Ajustes: maxSecondRatesEnable")), "{panel:?}");
+}

@@ -4,75 +4,8 @@ use std::fmt::Write as _;
 
 use super::args::LookupArgs;
 use super::usage;
-use crate::kb::{Entry, Hit, Kb, Lang, lookup};
+use crate::kb::{Entry, Hit, Kb, lookup};
 use crate::text::sanitize;
-
-/// Section labels in each language.
-struct Labels {
-    meaning: &'static str,
-    causes: &'static str,
-    fixes: &'static str,
-    parameters: &'static str,
-    related: &'static str,
-    failover: &'static str,
-    billing: &'static str,
-    default: &'static str,
-    source: &'static str,
-    versions: &'static str,
-    also: &'static str,
-    fallback: &'static str,
-    more: &'static str,
-}
-
-fn labels(lang: Lang) -> Labels {
-    match lang {
-        Lang::En => Labels {
-            meaning: "Meaning",
-            causes: "Usual causes",
-            fixes: "What to do",
-            parameters: "Parameters",
-            related: "Related",
-            failover: "Failover",
-            billing: "Billing",
-            default: "Default",
-            source: "Source",
-            versions: "VOS3000 versions",
-            also: "Also called",
-            fallback: "(no translation yet: English text)",
-            more: "Other matches",
-        },
-        Lang::Zh => Labels {
-            meaning: "含义",
-            causes: "常见原因",
-            fixes: "处理办法",
-            parameters: "相关参数",
-            related: "相关代码",
-            failover: "网关切换",
-            billing: "计费",
-            default: "默认值",
-            source: "来源",
-            versions: "VOS3000 版本",
-            also: "别名",
-            fallback: "(暂无中文翻译,显示英文)",
-            more: "其他匹配",
-        },
-        Lang::Es => Labels {
-            meaning: "Significado",
-            causes: "Causas habituales",
-            fixes: "Qué hacer",
-            parameters: "Parámetros",
-            related: "Relacionados",
-            failover: "Conmutación",
-            billing: "Facturación",
-            default: "Valor por defecto",
-            source: "Fuente",
-            versions: "Versiones de VOS3000",
-            also: "También llamado",
-            fallback: "(sin traducción todavía: texto en inglés)",
-            more: "Otras coincidencias",
-        },
-    }
-}
 
 pub fn run(a: &LookupArgs) -> anyhow::Result<u8> {
     let kb = super::common::kb(a.lang.as_deref(), a.kb.as_deref())?;
@@ -100,6 +33,32 @@ pub fn run(a: &LookupArgs) -> anyhow::Result<u8> {
         ));
     }
     let hits = lookup(&kb, &query);
+    // A code the tables do not have is answered as such, never with a fuzzy guess as if it
+    // were the answer: the namespace says what kind of code it is, the guesses come after.
+    if is_code(&query) && !hits.iter().any(|h| h.exact) {
+        let why = crate::kb::resolve(&kb, &query).err().unwrap_or_default();
+        let nearest: Vec<&Hit<'_>> = hits.iter().take(3).collect();
+        if a.json {
+            let v = serde_json::json!({
+                "query": query.trim(),
+                "found": false,
+                "namespace": code_namespace(&query),
+                "message": why,
+                "nearest": nearest.iter().map(|h| serde_json::json!({"id": h.entry.id, "name": h.entry.name})).collect::<Vec<_>>(),
+            });
+            super::out(&format!("{}\n", crate::cdr::export::json_safe(&serde_json::to_string_pretty(&v)?)))?;
+            return Ok(1);
+        }
+        let names: Vec<String> =
+            nearest.iter().map(|h| format!("{} {}", h.entry.id, sanitize(&h.entry.name))).collect();
+        super::out(&format!(
+            "No entry for {}: {}.\nNearest by name (not this code): {}\n",
+            sanitize(query.trim()),
+            sanitize(why.trim_end_matches('.')),
+            names.join("; ")
+        ))?;
+        return Ok(1);
+    }
     if a.json {
         let list: Vec<serde_json::Value> = hits
             .iter()
@@ -119,22 +78,25 @@ pub fn run(a: &LookupArgs) -> anyhow::Result<u8> {
         super::out(&format!("Nothing matches '{}'. {}\n", sanitize(&query), sanitize(&why)))?;
         return Ok(1);
     }
-    // A code the tables do not have is answered as such, never with a fuzzy guess as if it
-    // were the answer: the namespace says what kind of code it is, the guesses come after.
-    if is_code(&query) && !hits.iter().any(|h| h.exact) {
-        let why = crate::kb::resolve(&kb, &query).err().unwrap_or_default();
-        let nearest: Vec<String> =
-            hits.iter().take(3).map(|h| format!("{} {}", h.entry.id, sanitize(&h.entry.name))).collect();
-        super::out(&format!(
-            "No entry for {}: {}.\nNearest by name (not this code): {}\n",
-            sanitize(query.trim()),
-            sanitize(why.trim_end_matches('.')),
-            nearest.join("; ")
-        ))?;
-        return Ok(1);
-    }
     super::out(&render(&kb, &hits))?;
     Ok(0)
+}
+
+/// What kind of code a numeric query is: `vos` (negative), `q850` (1..128), `sip` (129..699)
+/// unless the query names its namespace.
+fn code_namespace(q: &str) -> &'static str {
+    let q = q.trim();
+    for ns in ["vos", "sip", "q850"] {
+        if q.starts_with(&format!("{ns}:")) {
+            return ns;
+        }
+    }
+    match q.parse::<i64>() {
+        Ok(c) if c <= 0 => "vos",
+        Ok(1..=128) => "q850",
+        Ok(129..=699) => "sip",
+        _ => "unknown",
+    }
 }
 
 /// A numeric code, bare or with its namespace (`-98`, `999`, `vos:-98`, `sip:799`, `q850:200`).
@@ -151,71 +113,34 @@ fn wrap(out: &mut String, text: &str, first: &str, rest: &str) {
     }
 }
 
-/// One entry in full, in its language.
+/// One entry in full, in its language (see [`crate::kb::present`]).
 pub fn render_entry(kb: &Kb, e: &Entry) -> String {
-    let l = labels(kb.lang);
+    use crate::kb::present::{Part, present};
     let mut out = String::new();
-    let mut title = format!("{}  {}", e.id, e.name);
-    // The name in the other languages, after the one shown.
-    for n in e.names.values() {
-        if *n != e.name {
-            let _ = write!(title, "  ({n})");
+    for part in present(kb, e, true) {
+        match part {
+            Part::Title { id, name, others, severity } => {
+                let mut text = format!("{id}  {name}");
+                for n in others {
+                    let _ = write!(text, "  ({n})");
+                }
+                let _ = writeln!(out, "{}  [{}]", sanitize(&text), severity.as_str());
+            }
+            Part::Field { label, text, .. } => wrap(&mut out, &text, &format!("{label}: "), "  "),
+            Part::Note(n) => {
+                let _ = writeln!(out, "{n}");
+            }
+            Part::Heading(h) => {
+                let _ = writeln!(out, "{h}");
+            }
+            Part::Text(t) => wrap(&mut out, &t, "  ", "  "),
+            Part::Bullet(b) => wrap(&mut out, &b, "  - ", "    "),
+            Part::Step(k, f) => wrap(&mut out, &f, &format!("  {k}. "), "     "),
+            Part::Gap => {
+                let _ = writeln!(out);
+            }
         }
     }
-    let _ = writeln!(out, "{}  [{}]", sanitize(&title), e.severity.as_str());
-    let aliases: Vec<&str> = e.aliases.iter().map(String::as_str).filter(|a| *a != e.name).collect();
-    if !aliases.is_empty() {
-        wrap(&mut out, &aliases.join(", "), &format!("{}: ", l.also), "  ");
-    }
-    if let Some(v) = &e.versions {
-        let _ = writeln!(out, "{}: {v}", l.versions);
-    }
-    if let Some(c) = &e.class {
-        let _ = writeln!(out, "class: {c}");
-    }
-    if e.fallback && kb.lang != Lang::En {
-        let _ = writeln!(out, "{}", l.fallback);
-    }
-    let _ = writeln!(out, "\n{}", l.meaning);
-    wrap(&mut out, &e.meaning, "  ", "  ");
-    if let Some(d) = &e.default {
-        let _ = writeln!(out, "{}: {}", l.default, sanitize(d));
-    }
-    if !e.causes.is_empty() {
-        let _ = writeln!(out, "\n{}", l.causes);
-        for c in &e.causes {
-            wrap(&mut out, c, "  - ", "    ");
-        }
-    }
-    if !e.fixes.is_empty() {
-        let _ = writeln!(out, "\n{}", l.fixes);
-        for (k, f) in e.fixes.iter().enumerate() {
-            wrap(&mut out, f, &format!("  {}. ", k + 1), "     ");
-        }
-    }
-    let _ = writeln!(out);
-    if !e.parameters.is_empty() {
-        wrap(&mut out, &e.parameters.join(", "), &format!("{}: ", l.parameters), "  ");
-    }
-    if let Some(f) = &e.failover {
-        wrap(&mut out, f, &format!("{}: ", l.failover), "  ");
-    }
-    if let Some(b) = &e.billing {
-        wrap(&mut out, b, &format!("{}: ", l.billing), "  ");
-    }
-    if !e.related.is_empty() {
-        let rel: Vec<String> = e
-            .related
-            .iter()
-            .map(|r| kb.get(r).map_or_else(|| r.clone(), |x| format!("{r} {}", x.name)))
-            .collect();
-        wrap(&mut out, &rel.join(", "), &format!("{}: ", l.related), "  ");
-    }
-    let mut src = e.source.clone();
-    if let Some(o) = &e.overridden_by {
-        let _ = write!(src, "; changed by {o}");
-    }
-    wrap(&mut out, &src, &format!("{}: ", l.source), "  ");
     out
 }
 
@@ -233,7 +158,7 @@ fn render(kb: &Kb, hits: &[Hit<'_>]) -> String {
     let others: Vec<&Hit<'_>> =
         hits.iter().filter(|h| !full.iter().any(|f| f.entry.id == h.entry.id)).take(10).collect();
     if !others.is_empty() {
-        let _ = writeln!(out, "\n{}", labels(kb.lang).more);
+        let _ = writeln!(out, "\n{}", crate::kb::present::labels(kb.lang).more);
         for h in others {
             let line = format!("{} {}: {}", h.entry.id, h.entry.name, h.entry.meaning);
             let short = crate::text::fit(&line, 76);

@@ -19,6 +19,8 @@ use clap::Parser;
 
 pub use args::Cli;
 use args::Command;
+/// An entry as `cdrscope lookup` prints it (the console presents the same parts).
+pub use lookup::render_entry as lookup_render;
 
 /// Exit status for a wrong invocation or an unreadable path.
 pub const EXIT_USAGE: u8 = 2;

@@ -48,6 +48,17 @@ pub struct RawEntry {
     pub severity: Option<Severity>,
     pub source: Option<String>,
     pub default: Option<String>,
+    pub settings: Option<Vec<Setting>>,
+}
+
+/// A setting of VOS3000 an entry tells the operator to look at, as the vendor names it, with
+/// what holds it (`phone`, `mapping_gateway`, `routing_gateway`, `account`). Every one is in
+/// `assets/kb/vendor-settings.tsv` with the page of the vendor document that names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Setting {
+    pub name: String,
+    pub entity: String,
 }
 
 /// A data file: a list of `[[entry]]` tables.
@@ -72,6 +83,8 @@ pub struct Entry {
     pub meaning: String,
     pub causes: Vec<String>,
     pub fixes: Vec<String>,
+    /// Settings of phones, gateways and accounts that bear on it (vendor names).
+    pub settings: Vec<Setting>,
     /// Softswitch parameters that bear on it.
     pub parameters: Vec<String>,
     /// Ids of related entries (RFC 3398 SIP <-> Q.850 mappings included).

@@ -178,6 +178,7 @@ fn complete(raw: RawEntry, file: &str, text: &str) -> Result<Entry, KbError> {
         meaning,
         causes: raw.causes.unwrap_or_default(),
         fixes: raw.fixes.unwrap_or_default(),
+        settings: raw.settings.unwrap_or_default(),
         parameters: raw.parameters.unwrap_or_default(),
         related: raw.related.unwrap_or_default(),
         failover: raw.failover,
@@ -217,6 +218,9 @@ fn overlay(e: &mut Entry, t: &RawEntry) {
     }
     if let Some(v) = &t.parameters {
         e.parameters = v.clone();
+    }
+    if let Some(v) = &t.settings {
+        e.settings = v.clone();
     }
     if let Some(v) = &t.related {
         for r in v {

@@ -12,9 +12,10 @@ pub mod lang;
 pub mod load;
 pub mod lookup;
 pub mod names;
+pub mod present;
 pub mod resolve;
 
-pub use entry::{Entry, Severity};
+pub use entry::{Entry, Setting, Severity};
 pub use lang::Lang;
 pub use load::{Kb, KbError};
 pub use lookup::{Hit, lookup};

@@ -92,6 +92,7 @@ fn resolve_code(kb: &Kb, code: i64) -> Result<Vec<Reading<'_>>, String> {
     };
     match code {
         c if c < 0 => push(format!("vos:{c}"), "a negative value is VOS3000's own end reason"),
+        0 => push("vos:0".into(), "0 is the vendor's success value"),
         1..=128 => {
             push(format!("q850:{code}"), "1..128 is a Q.850 cause");
             if (100..=128).contains(&code) {

@@ -10,50 +10,35 @@ use crate::text::sanitize;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
-/// An entry as panel lines: name, meaning, causes, fixes, parameters, related codes.
+/// An entry as panel lines (see [`crate::kb::present`]): the same parts and labels as
+/// `cdrscope lookup`, in the knowledge base's language.
 pub fn entry_lines(kb: &Kb, e: &Entry, t: Theme) -> Vec<Line<'static>> {
-    let mut out = vec![Line::from(vec![
-        Span::styled(
-            format!("{} {}", e.id, e.name),
-            t.severity(e.severity).add_modifier(ratatui::style::Modifier::BOLD),
-        ),
-        Span::styled(format!("  [{}]", e.severity.as_str()), t.dim()),
-    ])];
-    let aliases: Vec<&str> = e.aliases.iter().map(String::as_str).filter(|a| *a != e.name).collect();
-    if !aliases.is_empty() {
-        out.push(Line::from(Span::styled(format!("also: {}", aliases.join(", ")), t.dim())));
-    }
-    if e.fallback && kb.lang != crate::kb::Lang::En {
-        out.push(Line::from(Span::styled("(English: no translation yet)", t.dim())));
-    }
-    out.push(Line::from(e.meaning.clone()));
-    if !e.causes.is_empty() {
-        out.push(Line::from(Span::styled("Usual causes", t.title())));
-        out.extend(e.causes.iter().map(|c| Line::from(format!(" - {c}"))));
-    }
-    if !e.fixes.is_empty() {
-        out.push(Line::from(Span::styled("What to do", t.title())));
-        out.extend(e.fixes.iter().enumerate().map(|(k, x)| Line::from(format!(" {}. {x}", k + 1))));
-    }
-    if !e.parameters.is_empty() {
-        out.push(Line::from(format!("Parameters: {}", e.parameters.join(", "))));
-    }
-    if let Some(fo) = &e.failover {
-        out.push(Line::from(format!("Failover: {fo}")));
-    }
-    if let Some(b) = &e.billing {
-        out.push(Line::from(format!("Billing: {b}")));
-    }
-    if !e.related.is_empty() {
-        let rel: Vec<String> = e
-            .related
-            .iter()
-            .take(8)
-            .map(|r| kb.get(r).map_or(r.clone(), |x| format!("{r} {}", x.name)))
-            .collect();
-        out.push(Line::from(Span::styled(format!("Related: {}", rel.join(", ")), t.dim())));
-    }
-    out
+    use crate::kb::present::{Part, present};
+    present(kb, e, false)
+        .into_iter()
+        .map(|part| match part {
+            Part::Title { id, name, others, severity } => {
+                let also = others.iter().map(|n| format!("  ({n})")).collect::<String>();
+                Line::from(vec![
+                    Span::styled(
+                        format!("{id} {name}"),
+                        t.severity(severity).add_modifier(ratatui::style::Modifier::BOLD),
+                    ),
+                    Span::styled(format!("{also}  [{}]", severity.as_str()), t.dim()),
+                ])
+            }
+            Part::Field { label, text, dim: true } => {
+                Line::from(Span::styled(format!("{label}: {text}"), t.dim()))
+            }
+            Part::Field { label, text, dim: false } => Line::from(format!("{label}: {text}")),
+            Part::Note(n) => Line::from(Span::styled(n, t.dim())),
+            Part::Heading(h) => Line::from(Span::styled(h, t.title())),
+            Part::Text(x) => Line::from(x),
+            Part::Bullet(b) => Line::from(format!(" - {b}")),
+            Part::Step(k, f) => Line::from(format!(" {k}. {f}")),
+            Part::Gap => Line::from(""),
+        })
+        .collect()
 }
 
 pub fn lines(app: &App, store: &Store, row: usize) -> Vec<Line<'static>> {

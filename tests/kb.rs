@@ -417,3 +417,33 @@ fn the_named_gaps_resolve() {
         assert!(!e.fallback, "{lang}: vos:0 translated");
     }
 }
+
+#[test]
+fn every_code_says_who_produced_it_and_bills_by_that_in_every_language() {
+    for lang in [Lang::En, Lang::Zh, Lang::Es] {
+        let kb = Kb::builtin(lang).expect("kb");
+        let codes: Vec<_> =
+            kb.entries().iter().filter(|e| ["vos", "sip", "q850"].contains(&e.namespace.as_str())).collect();
+        let mut billing: HashMap<&str, usize> = HashMap::new();
+        for e in &codes {
+            let o = e.origin.as_deref().unwrap_or_else(|| panic!("{lang}: {} says who produced it", e.id));
+            if lang == Lang::Zh {
+                assert!(o.chars().any(|c| c > '\u{2e80}'), "{}: the origin is in Chinese", e.id);
+            }
+            let b = e.billing.as_deref().unwrap_or_else(|| panic!("{lang}: {} has billing", e.id));
+            if lang == Lang::Zh {
+                assert!(b.chars().any(|c| c > '\u{2e80}'), "{}: billing in Chinese, not English: {b}", e.id);
+            }
+            *billing.entry(b).or_default() += 1;
+        }
+        // No one sentence for most codes: billing follows who produced the code.
+        let most = billing.values().max().copied().unwrap_or(0);
+        assert!(most * 2 < codes.len(), "{lang}: one billing sentence on {most} of {} codes", codes.len());
+        assert!(billing.len() >= 6, "{lang}: {} billing sentences", billing.len());
+        // RFC 3398 spelled out on both sides of a mapping.
+        let c18 = kb.get("q850:18").expect("18");
+        assert!(c18.rfc3398.iter().any(|m| m.contains("408")), "{lang}: {:?}", c18.rfc3398);
+        let s408 = kb.get("sip:408").expect("408");
+        assert!(s408.rfc3398.iter().any(|m| m.contains("18")), "{lang}: {:?}", s408.rfc3398);
+    }
+}

@@ -93,6 +93,12 @@ pub struct Entry {
     pub failover: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing: Option<String>,
+    /// Who produces the code and where to look (see [`super::origin`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// The RFC 3398 mappings of a SIP or Q.850 entry, as sentences.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rfc3398: Vec<String>,
     pub severity: Severity,
     /// Where the facts come from (registry, vendor table, seed guides).
     pub source: String,

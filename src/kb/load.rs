@@ -78,6 +78,28 @@ fn split_id(id: &str) -> Option<(&str, &str)> {
     id.split_once(':').filter(|(ns, code)| !ns.is_empty() && !code.is_empty())
 }
 
+/// Pairs of bare codes, one RFC 3398 table.
+type CodePairs = Vec<(String, String)>;
+
+/// The RFC 3398 tables as (cause, SIP code) for ISDN to SIP and (SIP code, cause) for SIP to
+/// ISDN, codes bare.
+fn rfc3398_tables() -> (CodePairs, CodePairs) {
+    let strip = |id: &str| id.split_once(':').map_or(id.to_string(), |(_, c)| c.to_string());
+    let (mut to_sip, mut to_cause) = (Vec::new(), Vec::new());
+    for (a, b) in rfc3398_links() {
+        if a.starts_with("q850:") {
+            to_sip.push((strip(&a), strip(&b)));
+        } else {
+            to_cause.push((strip(&a), strip(&b)));
+        }
+    }
+    for v in [&mut to_sip, &mut to_cause] {
+        v.sort();
+        v.dedup();
+    }
+    (to_sip, to_cause)
+}
+
 /// SIP <-> Q.850 links from the RFC 3398 tables (both directions).
 fn rfc3398_links() -> Vec<(String, String)> {
     let mut links = Vec::new();
@@ -183,6 +205,8 @@ fn complete(raw: RawEntry, file: &str, text: &str) -> Result<Entry, KbError> {
         related: raw.related.unwrap_or_default(),
         failover: raw.failover,
         billing: raw.billing,
+        origin: None,
+        rfc3398: Vec::new(),
         severity: raw.severity.unwrap_or_default(),
         source: raw.source.unwrap_or_default(),
         default: raw.default,
@@ -368,12 +392,35 @@ impl Kb {
                 };
             }
         }
-        // Every failure entry states its billing impact; where the data gives none, the
-        // general rule holds: a call that ends before answer has holdTime 0 and no charge.
+        // Who produced each code, its billing by that where the data gives none (or gives it
+        // only in English), and its RFC 3398 mappings: in the chosen language, for every entry.
+        let (to_sip, to_cause) = rfc3398_tables();
         for e in &mut entries {
-            if e.billing.is_none() && ["vos", "sip", "q850", "guide"].contains(&e.namespace.as_str()) {
-                e.billing = Some(default_billing(lang).to_string());
+            let origin = super::origin::origin_of(&e.namespace, &e.code);
+            e.origin = origin.map(|o| super::origin::who(o, lang).to_string());
+            let english_only = lang != Lang::En
+                && e.billing.is_some()
+                && translations.get(&lang).and_then(|m| m.get(&e.id)).is_none_or(|t| t.billing.is_none());
+            if e.billing.is_none() || english_only {
+                e.billing = match origin {
+                    Some(o) => Some(super::origin::billing(o, &e.code, lang).to_string()),
+                    None if ["vos", "sip", "q850", "guide"].contains(&e.namespace.as_str()) => {
+                        Some(default_billing(lang).to_string())
+                    }
+                    None => e.billing.take(),
+                };
             }
+            let pick = |pairs: &[(String, String)], key: &str| -> Vec<String> {
+                pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+            };
+            let back = |pairs: &[(String, String)], val: &str| -> Vec<String> {
+                pairs.iter().filter(|(_, v)| v == val).map(|(k, _)| k.clone()).collect()
+            };
+            e.rfc3398 = match e.namespace.as_str() {
+                "q850" => super::origin::for_cause(&pick(&to_sip, &e.code), &back(&to_cause, &e.code), lang),
+                "sip" => super::origin::for_sip(&pick(&to_cause, &e.code), &back(&to_sip, &e.code), lang),
+                _ => Vec::new(),
+            };
         }
         let mut kb = Kb { lang, user_file: user_file.map(Path::to_path_buf), entries, by_id, search };
         if let Some(path) = user_file

@@ -12,6 +12,7 @@ pub mod lang;
 pub mod load;
 pub mod lookup;
 pub mod names;
+pub mod origin;
 pub mod present;
 pub mod resolve;
 

@@ -16,6 +16,8 @@ pub struct Labels {
     pub related: &'static str,
     pub failover: &'static str,
     pub billing: &'static str,
+    pub origin: &'static str,
+    pub rfc3398: &'static str,
     pub default: &'static str,
     pub source: &'static str,
     pub versions: &'static str,
@@ -35,6 +37,8 @@ pub fn labels(lang: Lang) -> Labels {
             related: "Related",
             failover: "Failover",
             billing: "Billing",
+            origin: "Who produced it",
+            rfc3398: "RFC 3398",
             default: "Default",
             source: "Source",
             versions: "VOS3000 versions",
@@ -51,6 +55,8 @@ pub fn labels(lang: Lang) -> Labels {
             related: "相关代码",
             failover: "网关切换",
             billing: "计费",
+            origin: "由谁产生",
+            rfc3398: "RFC 3398",
             default: "默认值",
             source: "来源",
             versions: "VOS3000 版本",
@@ -67,6 +73,8 @@ pub fn labels(lang: Lang) -> Labels {
             related: "Relacionados",
             failover: "Conmutación",
             billing: "Facturación",
+            origin: "Quién lo produjo",
+            rfc3398: "RFC 3398",
             default: "Valor por defecto",
             source: "Fuente",
             versions: "Versiones de VOS3000",
@@ -164,6 +172,12 @@ pub fn present(kb: &Kb, e: &Entry, full: bool) -> Vec<Part> {
     }
     if full {
         out.push(Part::Gap);
+    }
+    if let Some(o) = &e.origin {
+        out.push(Part::Field { label: l.origin, text: o.clone(), dim: false });
+    }
+    for m in &e.rfc3398 {
+        out.push(Part::Field { label: l.rfc3398, text: m.clone(), dim: false });
     }
     if !e.settings.is_empty() {
         let list: Vec<String> =

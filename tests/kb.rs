@@ -447,3 +447,27 @@ fn every_code_says_who_produced_it_and_bills_by_that_in_every_language() {
         assert!(s408.rfc3398.iter().any(|m| m.contains("18")), "{lang}: {:?}", s408.rfc3398);
     }
 }
+
+/// Sentences several entries may share on purpose: too short to say more.
+const SHARED_ON_PURPOSE: [&str; 3] =
+    ["Not documented by the vendor.", "厂商未说明。", "No documentado por el fabricante."];
+
+#[test]
+fn no_two_entries_share_a_cause_or_fix_sentence() {
+    for lang in [Lang::En, Lang::Zh, Lang::Es] {
+        let kb = Kb::builtin(lang).expect("kb");
+        let mut seen: HashMap<&str, &str> = HashMap::new();
+        for e in kb.entries() {
+            for t in e.causes.iter().chain(&e.fixes) {
+                if SHARED_ON_PURPOSE.contains(&t.as_str()) {
+                    continue;
+                }
+                if let Some(other) = seen.insert(t.as_str(), e.id.as_str())
+                    && other != e.id
+                {
+                    panic!("{lang}: {other} and {} both say '{t}'", e.id);
+                }
+            }
+        }
+    }
+}

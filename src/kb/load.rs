@@ -11,7 +11,7 @@ use super::lang::Lang;
 use super::names::registry;
 
 /// The embedded data files: (language, file name, contents).
-const FILES: [(Lang, &str, &str); 10] = [
+const FILES: [(Lang, &str, &str); 14] = [
     (Lang::En, "en/vos.toml", include_str!("../../assets/kb/en/vos.toml")),
     (Lang::En, "en/sip.toml", include_str!("../../assets/kb/en/sip.toml")),
     (Lang::En, "en/q850.toml", include_str!("../../assets/kb/en/q850.toml")),
@@ -20,8 +20,12 @@ const FILES: [(Lang, &str, &str); 10] = [
     (Lang::En, "en/parameter.toml", include_str!("../../assets/kb/en/parameter.toml")),
     (Lang::Zh, "zh/vos.toml", include_str!("../../assets/kb/zh/vos.toml")),
     (Lang::Zh, "zh/sip.toml", include_str!("../../assets/kb/zh/sip.toml")),
+    (Lang::Zh, "zh/fields.toml", include_str!("../../assets/kb/zh/fields.toml")),
+    (Lang::Zh, "zh/guide.toml", include_str!("../../assets/kb/zh/guide.toml")),
     (Lang::Es, "es/vos.toml", include_str!("../../assets/kb/es/vos.toml")),
     (Lang::Es, "es/sip.toml", include_str!("../../assets/kb/es/sip.toml")),
+    (Lang::Es, "es/fields.toml", include_str!("../../assets/kb/es/fields.toml")),
+    (Lang::Es, "es/guide.toml", include_str!("../../assets/kb/es/guide.toml")),
 ];
 
 const ISUP_TO_SIP: &str = include_str!("../../assets/kb/isup-to-sip.tsv");

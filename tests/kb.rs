@@ -471,3 +471,37 @@ fn no_two_entries_share_a_cause_or_fix_sentence() {
         }
     }
 }
+
+#[test]
+fn translated_entries_are_really_translated_and_the_rest_say_they_are_english() {
+    let en = en();
+    for lang in [Lang::Zh, Lang::Es] {
+        let kb = Kb::builtin(lang).expect("kb");
+        let mut whole = 0;
+        for e in kb.entries() {
+            let base = en.get(&e.id).expect("same ids");
+            if e.fallback {
+                // What is still English says so.
+                continue;
+            }
+            whole += 1;
+            for (t, b) in [(&e.meaning, &base.meaning)]
+                .into_iter()
+                .chain(e.causes.iter().zip(&base.causes))
+                .chain(e.fixes.iter().zip(&base.fixes))
+            {
+                assert_ne!(t, b, "{lang}: {} is the English text", e.id);
+                if lang == Lang::Zh {
+                    assert!(t.chars().any(|c| c > '\u{2e80}'), "{}: no Chinese in '{t}'", e.id);
+                }
+            }
+            assert!(!e.causes.is_empty() && !e.fixes.is_empty(), "{lang}: {} whole", e.id);
+        }
+        // Every VOS3000 code, SIP code, coded field and guide name is whole; the Q.850 causes
+        // and softswitch parameters are the ones still English (marked).
+        for e in kb.entries().iter().filter(|e| !["q850", "parameter"].contains(&e.namespace.as_str())) {
+            assert!(!e.fallback, "{lang}: {} is not translated", e.id);
+        }
+        assert!(whole >= 190, "{lang}: {whole} entries whole");
+    }
+}

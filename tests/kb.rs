@@ -505,3 +505,23 @@ fn translated_entries_are_really_translated_and_the_rest_say_they_are_english() 
         assert!(whole >= 190, "{lang}: {whole} entries whole");
     }
 }
+
+#[test]
+fn the_clients_own_errors_are_a_namespace_of_their_own() {
+    for lang in [Lang::En, Lang::Zh, Lang::Es] {
+        let kb = Kb::builtin(lang).expect("kb");
+        for code in ["-10033", "-10087"] {
+            let r = resolve(&kb, code).expect(code);
+            assert_eq!(r[0].entry.id, format!("client:{code}"), "{lang}");
+            assert!(!r[0].entry.fallback, "{lang}: client:{code} translated");
+            // What is not known about it is said to be a guess.
+            let text = r[0].entry.causes.join(" ");
+            assert!(
+                text.contains("guess") || text.contains("推测") || text.contains("Suposición"),
+                "{lang}: {text}"
+            );
+        }
+    }
+    let why = resolve(&en(), "-10099").expect_err("unknown");
+    assert!(why.contains("client and interface errors"), "{why}");
+}

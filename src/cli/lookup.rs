@@ -86,12 +86,13 @@ pub fn run(a: &LookupArgs) -> anyhow::Result<u8> {
 /// unless the query names its namespace.
 fn code_namespace(q: &str) -> &'static str {
     let q = q.trim();
-    for ns in ["vos", "sip", "q850"] {
+    for ns in ["vos", "sip", "q850", "client"] {
         if q.starts_with(&format!("{ns}:")) {
             return ns;
         }
     }
     match q.parse::<i64>() {
+        Ok(c) if c <= -10_000 => "client",
         Ok(c) if c <= 0 => "vos",
         Ok(1..=128) => "q850",
         Ok(129..=699) => "sip",
@@ -102,7 +103,7 @@ fn code_namespace(q: &str) -> &'static str {
 /// A numeric code, bare or with its namespace (`-98`, `999`, `vos:-98`, `sip:799`, `q850:200`).
 fn is_code(q: &str) -> bool {
     let q = q.trim();
-    let bare = ["vos:", "sip:", "q850:"].iter().find_map(|p| q.strip_prefix(p)).unwrap_or(q);
+    let bare = ["vos:", "sip:", "q850:", "client:"].iter().find_map(|p| q.strip_prefix(p)).unwrap_or(q);
     bare.parse::<i64>().is_ok()
 }
 

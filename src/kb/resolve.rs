@@ -91,6 +91,10 @@ fn resolve_code(kb: &Kb, code: i64) -> Result<Vec<Reading<'_>>, String> {
         }
     };
     match code {
+        // The client's and web interface's own errors are far below the end reasons.
+        c if c <= -10_000 => {
+            push(format!("client:{c}"), "a VOS3000 client or interface error, not an end reason")
+        }
         c if c < 0 => push(format!("vos:{c}"), "a negative value is VOS3000's own end reason"),
         0 => push("vos:0".into(), "0 is the vendor's success value"),
         1..=128 => {
@@ -104,6 +108,9 @@ fn resolve_code(kb: &Kb, code: i64) -> Result<Vec<Reading<'_>>, String> {
     }
     if out.is_empty() {
         return Err(match code {
+            c if c <= -10_000 => format!(
+                "{c} is not among the VOS3000 client and interface errors this build knows: look it up in the client's own error list"
+            ),
             c if c < 0 => format!(
                 "VOS3000 reason {c} is not in the vendor's tables (2.1.4.0, 2.1.8.05): a newer version or a local code; add it to your kb.toml"
             ),

@@ -11,7 +11,7 @@ use super::lang::Lang;
 use super::names::registry;
 
 /// The embedded data files: (language, file name, contents).
-const FILES: [(Lang, &str, &str); 17] = [
+const FILES: [(Lang, &str, &str); 19] = [
     (Lang::En, "en/vos.toml", include_str!("../../assets/kb/en/vos.toml")),
     (Lang::En, "en/sip.toml", include_str!("../../assets/kb/en/sip.toml")),
     (Lang::En, "en/q850.toml", include_str!("../../assets/kb/en/q850.toml")),
@@ -20,6 +20,8 @@ const FILES: [(Lang, &str, &str); 17] = [
     (Lang::En, "en/parameter.toml", include_str!("../../assets/kb/en/parameter.toml")),
     (Lang::En, "en/client.toml", include_str!("../../assets/kb/en/client.toml")),
     (Lang::Zh, "zh/client.toml", include_str!("../../assets/kb/zh/client.toml")),
+    (Lang::Zh, "zh/q850.toml", include_str!("../../assets/kb/zh/q850.toml")),
+    (Lang::Es, "es/q850.toml", include_str!("../../assets/kb/es/q850.toml")),
     (Lang::Es, "es/client.toml", include_str!("../../assets/kb/es/client.toml")),
     (Lang::Zh, "zh/vos.toml", include_str!("../../assets/kb/zh/vos.toml")),
     (Lang::Zh, "zh/sip.toml", include_str!("../../assets/kb/zh/sip.toml")),

@@ -11,7 +11,7 @@ use super::lang::Lang;
 use super::names::registry;
 
 /// The embedded data files: (language, file name, contents).
-const FILES: [(Lang, &str, &str); 19] = [
+const FILES: [(Lang, &str, &str); 21] = [
     (Lang::En, "en/vos.toml", include_str!("../../assets/kb/en/vos.toml")),
     (Lang::En, "en/sip.toml", include_str!("../../assets/kb/en/sip.toml")),
     (Lang::En, "en/q850.toml", include_str!("../../assets/kb/en/q850.toml")),
@@ -22,6 +22,8 @@ const FILES: [(Lang, &str, &str); 19] = [
     (Lang::Zh, "zh/client.toml", include_str!("../../assets/kb/zh/client.toml")),
     (Lang::Zh, "zh/q850.toml", include_str!("../../assets/kb/zh/q850.toml")),
     (Lang::Es, "es/q850.toml", include_str!("../../assets/kb/es/q850.toml")),
+    (Lang::Zh, "zh/parameter.toml", include_str!("../../assets/kb/zh/parameter.toml")),
+    (Lang::Es, "es/parameter.toml", include_str!("../../assets/kb/es/parameter.toml")),
     (Lang::Es, "es/client.toml", include_str!("../../assets/kb/es/client.toml")),
     (Lang::Zh, "zh/vos.toml", include_str!("../../assets/kb/zh/vos.toml")),
     (Lang::Zh, "zh/sip.toml", include_str!("../../assets/kb/zh/sip.toml")),

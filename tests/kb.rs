@@ -535,3 +535,91 @@ fn the_clients_own_errors_are_a_namespace_of_their_own() {
     let why = resolve(&en(), "-10099").expect_err("unknown");
     assert!(why.contains("client and interface errors"), "{why}");
 }
+
+/// A text as the vendor-sentence hashes were made: lower case, letters and digits only.
+fn normalised(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).filter(|c| c.is_alphanumeric()).collect()
+}
+
+fn sha256(s: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hashes of the vendor document's sentences (the sections the settings come from).
+fn vendor_hashes() -> HashSet<String> {
+    include_str!("../assets/kb/vendor-sentences.sha256")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+/// A text and each of its sentences, normalised, where long enough to be a sentence.
+fn pieces(text: &str) -> Vec<String> {
+    std::iter::once(text)
+        .chain(text.split(['。', '；', ';', '，', ',', '.']))
+        .map(normalised)
+        .filter(|n| n.chars().count() >= 8)
+        .collect()
+}
+
+fn copies_vendor(text: &str, hashes: &HashSet<String>) -> bool {
+    pieces(text).iter().any(|p| hashes.contains(&sha256(p)))
+}
+
+#[test]
+fn no_sentence_of_the_vendor_document_is_copied() {
+    let hashes = vendor_hashes();
+    assert!(hashes.len() >= 50, "{} vendor sentence hashes", hashes.len());
+    // The check finds a copied cell (the vendor's words for timeoutInvite, kept here only to
+    // prove the check can fail).
+    assert!(copies_vendor("SIP Invite 超时时间（单位:秒） 0:表示使用系统参数设定值", &hashes));
+    for lang in [Lang::En, Lang::Zh, Lang::Es] {
+        let kb = Kb::builtin(lang).expect("kb");
+        for e in kb.entries() {
+            let texts = std::iter::once(&e.meaning)
+                .chain(&e.causes)
+                .chain(&e.fixes)
+                .chain(e.failover.iter())
+                .chain(e.billing.iter())
+                .chain(e.origin.iter())
+                .chain(e.default.iter());
+            for t in texts {
+                assert!(!copies_vendor(t, &hashes), "{lang}: {} repeats the vendor's words: {t}", e.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn chinese_uses_vos3000s_own_terms() {
+    let kb = Kb::builtin(Lang::Zh).expect("kb");
+    let all: String = kb
+        .entries()
+        .iter()
+        .flat_map(|e| std::iter::once(&e.meaning).chain(&e.causes).chain(&e.fixes).chain(e.failover.iter()))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for term in [
+        "延续模式",
+        "终结模式",
+        "线路上限",
+        "透支限额",
+        "全部锁定",
+        "媒体转发",
+        "媒体中断检测",
+        "地理围栏",
+        "智能黑名单",
+        "对接网关",
+        "落地网关",
+    ] {
+        assert!(all.contains(term), "the Chinese text never says {term}");
+    }
+    // And not the literal renderings the vendor's client does not use.
+    assert!(
+        !all.contains("映射网关") && !all.contains("路由网关"),
+        "mapping/routing gateway in VOS3000's words"
+    );
+}

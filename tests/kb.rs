@@ -623,3 +623,35 @@ fn chinese_uses_vos3000s_own_terms() {
         "mapping/routing gateway in VOS3000's words"
     );
 }
+
+#[test]
+fn nothing_english_hides_behind_a_translated_entry() {
+    let en = en();
+    for lang in [Lang::Zh, Lang::Es] {
+        let kb = Kb::builtin(lang).expect("kb");
+        for e in kb.entries().iter().filter(|e| !e.fallback) {
+            let base = en.get(&e.id).expect("same ids");
+            // Names, failover, billing and defaults are in the language too (codes and
+            // parameter names excepted: they are names, not English).
+            // Words that are the same in both ("OK", "Provisional").
+            let same = [
+                (Lang::Es, "sip:200"),
+                (Lang::Es, "sip_class:1"),
+                (Lang::Es, "call_level:2"),
+                (Lang::Zh, "sip:200"),
+            ];
+            if !["parameter", "client", "vos"].contains(&e.namespace.as_str())
+                && !same.contains(&(lang, e.id.as_str()))
+            {
+                assert_ne!(e.name, base.name, "{lang}: {} keeps its English name", e.id);
+            }
+            for (t, b) in
+                [(&e.failover, &base.failover), (&e.billing, &base.billing), (&e.default, &base.default)]
+            {
+                if let (Some(t), Some(b)) = (t, b) {
+                    assert_ne!(t, b, "{lang}: {} shows an English line: {t}", e.id);
+                }
+            }
+        }
+    }
+}

@@ -135,7 +135,7 @@ impl Context {
 
     pub fn title(self) -> &'static str {
         match self {
-            Context::Global => "Everywhere",
+            Context::Global => "Everywhere (except while typing text)",
             Context::Calls => "Calls view",
             Context::Stats => "Stats view",
             Context::Prompt => "Prompts (filter, export, time; typing edits the text)",

@@ -5,6 +5,7 @@
 //! The terminal is restored on quit, on error and on panic (ratatui's hook restores it before
 //! the panic message is printed).
 
+mod actions;
 pub mod answer;
 pub mod app;
 pub mod clipboard;
@@ -17,11 +18,16 @@ pub mod guard;
 pub mod keymap;
 pub mod line_edit;
 pub mod live;
+mod lookup_actions;
 pub mod mouse;
 mod orders;
+mod picker_keys;
+mod prompt_keys;
 mod record;
 pub mod saved;
 pub mod search;
+mod state;
+mod stats_actions;
 mod table_actions;
 pub mod table_layout;
 pub mod theme;

@@ -327,7 +327,7 @@ fn vendor_settings() -> HashMap<(String, String), String> {
 #[test]
 fn every_setting_named_is_the_vendors_on_the_entity_that_holds_it() {
     let known = vendor_settings();
-    let entities = ["phone", "mapping_gateway", "routing_gateway", "account"];
+    let entities = ["phone", "mapping_gateway", "routing_gateway", "account", "system"];
     for ((_, entity), _) in known.iter() {
         assert!(entities.contains(&entity.as_str()), "unknown entity {entity}");
     }

@@ -100,6 +100,9 @@ pub fn entity_name(entity: &str, lang: Lang) -> &str {
         ("account", Lang::En) => "account",
         ("account", Lang::Zh) => "账户",
         ("account", Lang::Es) => "cuenta",
+        ("system", Lang::En) => "system list",
+        ("system", Lang::Zh) => "系统列表",
+        ("system", Lang::Es) => "lista del sistema",
         (other, _) => other,
     }
 }

@@ -43,6 +43,15 @@ impl PddHistogram {
         self.sum += u64::from(ms);
     }
 
+    fn merge(&mut self, o: &PddHistogram) {
+        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
+            *a = a.saturating_add(*b);
+        }
+        self.over.extend_from_slice(&o.over);
+        self.n += o.n;
+        self.sum += o.sum;
+    }
+
     pub fn mean(&self) -> Option<f64> {
         (self.n > 0).then(|| self.sum as f64 / self.n as f64)
     }
@@ -116,6 +125,15 @@ impl PairCounts {
         }
     }
 
+    fn merge(&mut self, o: &PairCounts) {
+        if let PairCounts::Dense { gateways, reasons, .. } = o {
+            self.fit(*gateways, *reasons);
+        }
+        for ((gw, reason), n) in o.pairs() {
+            self.add_n(gw, reason, n);
+        }
+    }
+
     pub fn pairs(&self) -> Vec<((u32, u16), u64)> {
         match self {
             PairCounts::Dense { reasons, counts, .. } => counts
@@ -172,6 +190,9 @@ pub(super) struct MinuteAcc {
 
 /// Minutes kept in [`Tally::recent`].
 pub const RECENT_MINUTES: i64 = 61;
+
+/// From this many rows a tally is counted on every core.
+const PARALLEL_FROM: usize = 200_000;
 
 fn widen(span: &mut Option<(i64, i64)>, t: i64) {
     *span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
@@ -286,6 +307,114 @@ impl Tally {
         self.add_recent(store, rows);
     }
 
+    /// The tally of `rows` (a tally of nothing else), counted on every core when there are many:
+    /// each thread a share of the rows, then the shares merged. The same sums as [`Tally::add`].
+    pub fn of(store: &Store, rows: &[u32]) -> Tally {
+        Self::of_in_parts(store, rows, PARALLEL_FROM)
+    }
+
+    fn of_in_parts(store: &Store, rows: &[u32], parallel_from: usize) -> Tally {
+        let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8);
+        if rows.len() < parallel_from || threads < 2 {
+            let mut t = Tally::default();
+            t.add(store, rows);
+            return t;
+        }
+        let chunk = rows.len().div_ceil(threads);
+        let parts: Vec<Tally> = std::thread::scope(|s| {
+            let handles: Vec<_> = rows
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        let mut t = Tally::default();
+                        t.add(store, part);
+                        t
+                    })
+                })
+                .collect();
+            // A panic in a share is the worker's panic: raised again here, where it is caught.
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        });
+        let mut parts = parts.into_iter();
+        let mut t = parts.next().unwrap_or_default();
+        for p in parts {
+            t.merge(p);
+        }
+        // Each share kept the hour before its own newest call; the whole keeps the last hour
+        // before the newest of all.
+        if let Some(horizon) = t.horizon_minute() {
+            t.recent = t.recent.split_off(&(horizon - RECENT_MINUTES));
+        }
+        t
+    }
+
+    /// Adds another tally of other rows of the same store.
+    fn merge(&mut self, o: Tally) {
+        self.total += o.total;
+        self.answered += o.answered;
+        self.hold_sum += o.hold_sum;
+        self.zero += o.zero;
+        self.pdds.merge(&o.pdds);
+        let add_vec = |a: &mut Vec<u64>, b: &[u64]| {
+            if a.len() < b.len() {
+                a.resize(b.len(), 0);
+            }
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        };
+        add_vec(&mut self.by_reason, &o.by_reason);
+        add_vec(&mut self.billing, &o.billing);
+        for (mine, theirs) in [(&mut self.caller_acc, &o.caller_acc), (&mut self.callee_acc, &o.callee_acc)] {
+            if mine.len() < theirs.len() {
+                mine.resize(theirs.len(), GwAcc::default());
+            }
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.calls += b.calls;
+                a.answered += b.answered;
+                a.hold_ms += b.hold_ms;
+                a.pdd_ms += b.pdd_ms;
+                a.pdd_n += b.pdd_n;
+            }
+        }
+        self.caller_fail.merge(&o.caller_fail);
+        self.callee_fail.merge(&o.callee_fail);
+        for (span, theirs) in [(&mut self.span, o.span), (&mut self.plausible_span, o.plausible_span)] {
+            if let Some((a, b)) = theirs {
+                widen(span, a);
+                widen(span, b);
+            }
+        }
+        for (m, (calls, answered)) in o.minutes {
+            let e = self.minutes.entry(m).or_default();
+            e.0 += calls;
+            e.1 += answered;
+        }
+        for (id, n) in o.reason_headers {
+            *self.reason_headers.entry(id).or_default() += n;
+        }
+        for (id, (name, calls, answered, talk)) in o.accounts {
+            let e = self.accounts.entry(id).or_insert((name, 0, 0, 0));
+            e.1 += calls;
+            e.2 += answered;
+            e.3 += talk;
+        }
+        for (m, gws) in o.recent {
+            let minute = self.recent.entry(m).or_default();
+            for (k, b) in gws {
+                let a = minute.entry(k).or_default();
+                a.calls += b.calls;
+                a.answered += b.answered;
+                a.hold_ms += b.hold_ms;
+                a.pdd_sum += b.pdd_sum;
+                a.pdd_n += b.pdd_n;
+                for (code, n) in b.failures {
+                    *a.failures.entry(code).or_default() += n;
+                }
+            }
+        }
+    }
+
     /// The minute "Gateways now" counts back from: the newest call or the clock, whichever is
     /// earlier.
     pub fn horizon_minute(&self) -> Option<i64> {
@@ -329,6 +458,34 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counted_in_parts_is_counted_whole() {
+        let data = crate::cdr::demo::demo_bytes();
+        let zone = crate::cdr::Zone::parse("UTC").expect("utc");
+        let opts = crate::cdr::LoadOptions { zone: zone.clone(), ..Default::default() };
+        let spec = crate::cdr::SourceSpec::Memory { name: "demo".into(), data: std::sync::Arc::new(data) };
+        let store = crate::cdr::load(&[spec], &opts, Default::default()).expect("load").store;
+        let tw = crate::cdr::TimeWriter::new(zone);
+        for rows in
+            [(0..store.len() as u32).collect::<Vec<u32>>(), (0..store.len() as u32).step_by(3).collect()]
+        {
+            let mut whole = Tally::default();
+            whole.add(&store, &rows);
+            let parts = Tally::of_in_parts(&store, &rows, 1);
+            let json = |t: &Tally| {
+                serde_json::to_value(super::super::summary::finish(&store, t, &rows, &tw, false))
+                    .expect("json")
+            };
+            assert_eq!(json(&parts), json(&whole));
+            let newest = store.time_span().map_or(0, |(_, b)| b);
+            assert_eq!(
+                super::super::board::board_of(&store, &parts, newest),
+                super::super::board::board_of(&store, &whole, newest)
+            );
+            assert_eq!(parts.recent.keys().collect::<Vec<_>>(), whole.recent.keys().collect::<Vec<_>>());
+        }
+    }
 
     #[test]
     fn pdd_percentiles_are_exact_past_the_histogram() {

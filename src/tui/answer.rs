@@ -53,11 +53,14 @@ fn ordered(store: &Store, sort: Sort) -> impl Fn(&u32, &u32) -> Ordering + '_ {
 /// times faster over millions of rows.
 pub fn sort_rows(store: &Store, rows: &mut [u32], sort: Sort) {
     let key = sort_key(store, sort.key);
-    let mut keyed: Vec<(u64, u32)> = rows.iter().map(|&r| (key(r as usize), r)).collect();
-    // On every core when there are many (rayon's parallel pattern-defeating quicksort).
-    if keyed.len() >= 100_000 {
-        rayon::slice::ParallelSliceMut::par_sort_unstable(&mut keyed[..]);
+    // On every core when there are many: the keys read and sorted in parallel (rayon).
+    let mut keyed: Vec<(u64, u32)>;
+    if rows.len() >= 100_000 {
+        use rayon::prelude::*;
+        keyed = rows.par_iter().map(|&r| (key(r as usize), r)).collect();
+        keyed.par_sort_unstable();
     } else {
+        keyed = rows.iter().map(|&r| (key(r as usize), r)).collect();
         keyed.sort_unstable();
     }
     // Descending is the exact reverse of ascending: ties go by row, reversed too.
@@ -142,13 +145,7 @@ pub fn answer(
                 Some(kept) => kept,
                 None => {
                     let rows = evaluate(q, ctx);
-                    let tally = if all {
-                        orders.all_tally(snapshot, &rows)
-                    } else {
-                        let mut tally = Tally::default();
-                        tally.add(store, &rows);
-                        tally
-                    };
+                    let tally = if all { orders.all_tally(snapshot, &rows) } else { Tally::of(store, &rows) };
                     orders.keep_last(snapshot, text, &rows, &tally);
                     (rows, tally)
                 }

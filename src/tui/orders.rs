@@ -90,13 +90,7 @@ impl Orders {
     /// The statistics of every call, counted once per snapshot.
     pub fn all_tally(&mut self, store: &Arc<Store>, rows: &[u32]) -> Tally {
         self.for_store(store);
-        self.all
-            .get_or_insert_with(|| {
-                let mut t = Tally::default();
-                t.add(store, rows);
-                t
-            })
-            .clone()
+        self.all.get_or_insert_with(|| Tally::of(store, rows)).clone()
     }
 }
 

@@ -146,10 +146,7 @@ fn compile(q: &Query, ctx: &Context<'_>) -> Compiled {
                 let ms: Vec<_> = vals.iter().map(|v| text_matcher(v, false)).collect();
                 // The raw name or its alias from the config file; `none` is no gateway.
                 let none = vals.iter().any(|v| v.eq_ignore_ascii_case("none"));
-                let hit = |g: &str| {
-                    (none && g.is_empty())
-                        || ms.iter().any(|m| m(g) || st.aliases.get(g).is_some_and(|a| m(a)))
-                };
+                let hit = |g: &str| (none && g.is_empty()) || ms.iter().any(|m| gateway_answers(st, g, m));
                 Pred::Gateway { side: *side, ids: pool_mask(&st.pools.gateways, hit) }
             }
             TermKind::Code(codes) => Pred::Reason(st.pools.reasons.mask(|r| {
@@ -301,6 +298,18 @@ fn starts_with(n: crate::cdr::number::PackedNumber, prefix: &[u8], pool: &Pool) 
 }
 
 /// Rows matching the query, in row order.
+/// Whether gateway `g` (its raw name) answers to a filter value's matcher: by the raw name or by
+/// its alias from the config file. The filter and the "why nothing matched" hints share it.
+fn gateway_answers(st: &Store, g: &str, m: &dyn Fn(&str) -> bool) -> bool {
+    m(g) || st.aliases.get(g).is_some_and(|a| m(a))
+}
+
+/// Whether any loaded gateway answers to `value` as a gateway term would match it.
+pub fn gateway_exists(st: &Store, value: &str) -> bool {
+    let m = text_matcher(value, false);
+    st.pools.gateways.iter().any(|(_, g)| gateway_answers(st, g, &m))
+}
+
 pub fn evaluate(q: &Query, ctx: &Context<'_>) -> Selection {
     evaluate_range(q, ctx, 0..ctx.store.len())
 }

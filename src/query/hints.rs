@@ -16,7 +16,7 @@ pub fn hints(q: &Query, st: &Store) -> Vec<String> {
         match &t.kind {
             TermKind::Gateway(_, vals) => {
                 for v in vals.iter().filter(|v| !v.contains(['*', '?']) && !v.eq_ignore_ascii_case("none")) {
-                    if !gateway_exists(st, v) {
+                    if !super::eval::gateway_exists(st, v) {
                         out.push(match nearest_gateway(st, v) {
                             Some(g) => format!("no gateway is named '{v}'; nearest: {g}"),
                             None => format!("no gateway is named '{v}' in what is loaded"),
@@ -48,12 +48,6 @@ pub fn hints(q: &Query, st: &Store) -> Vec<String> {
     }
     out.truncate(MAX_HINTS);
     out
-}
-
-fn gateway_exists(st: &Store, v: &str) -> bool {
-    st.pools.gateways.iter().any(|(_, g)| {
-        g.eq_ignore_ascii_case(v) || st.aliases.get(g).is_some_and(|a| a.eq_ignore_ascii_case(v))
-    })
 }
 
 /// The gateway name closest to `v`: the best fuzzy match, else the one sharing the longest

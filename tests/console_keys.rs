@@ -564,3 +564,20 @@ fn the_panel_and_the_command_line_present_an_entry_alike_in_each_language() {
         .collect();
     assert!(panel.iter().any(|l| l.starts_with("Ajustes: maxSecondRatesEnable")), "{panel:?}");
 }
+
+#[test]
+fn stats_at_80_columns_cut_no_number_and_mark_what_they_cut() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Tab);
+    let s = screen(&mut app, 80, 24);
+    let summary = app.summary.clone().expect("summary");
+    // Every gateway's call count whole (figures on the right leave first, numbers never cut).
+    for g in summary.by_callee_gateway.iter().take(5) {
+        let n = cdrscope::text::thousands(g.calls);
+        assert!(s.lines().any(|l| l.split_whitespace().any(|w| w == n)), "{n} whole:\n{s}");
+    }
+    // The health and findings lines end in '…' where they do not fit.
+    for l in s.lines().skip(2).take(2) {
+        assert!(l.chars().count() < 80 || l.ends_with('…'), "cut without a mark: {l}");
+    }
+}

@@ -205,7 +205,7 @@ fn draw_header(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         } else if let Some(d) = app.last_query.filter(|_| app.show_timing) {
             spans.push(Span::styled(format!("  ({} ms)", d.as_millis()), t.dim()));
         }
-        Line::from(spans)
+        Line::from(fit_spans(spans, usize::from(area.width)))
     };
     f.render_widget(Paragraph::new(vec![Line::from(first), second]), area);
 }
@@ -307,6 +307,38 @@ fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
         spans.push(Span::raw(format!(" {what} ")));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The spans that fit in `cols` columns; the one that does not is cut with `…` (nothing on
+/// screen is cut without a mark).
+pub fn fit_spans(spans: Vec<Span<'static>>, cols: usize) -> Vec<Span<'static>> {
+    let mut out = Vec::new();
+    let mut used = 0;
+    let total: usize = spans.iter().map(|s| crate::text::width(&s.content)).sum();
+    if total <= cols {
+        return spans;
+    }
+    for s in spans {
+        let w = crate::text::width(&s.content);
+        if used + w < cols {
+            used += w;
+            out.push(s);
+        } else {
+            let room = cols.saturating_sub(used);
+            if room > 0 {
+                let cut = crate::text::fit(&s.content, room).trim_end().to_string();
+                out.push(Span::styled(cut, s.style));
+            }
+            break;
+        }
+    }
+    out
+}
+
+/// A block title that fits a box `width` wide (borders included), cut with `…` when longer.
+pub fn fit_title(title: &str, width: u16) -> String {
+    let room = usize::from(width.saturating_sub(2));
+    if crate::text::width(title) <= room { title.to_string() } else { crate::text::fit(title, room) }
 }
 
 /// `text` in at most `cols` columns, cut at the left with `…` (the end of a path names it).

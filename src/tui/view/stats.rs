@@ -43,8 +43,14 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
             s.findings.first().map_or(String::new(), |x| sanitize(&x.text).into_owned())
         ),
     };
+    // Both lines fit the width; what does not ends in `…`.
+    let width = usize::from(health.width);
+    let findings = crate::text::fit(&findings, width).trim_end().to_string();
     f.render_widget(
-        Paragraph::new(vec![Line::from(spans), Line::from(Span::styled(findings, t.key()))]),
+        Paragraph::new(vec![
+            Line::from(crate::tui::ui::fit_spans(spans, width)),
+            Line::from(Span::styled(findings, t.key())),
+        ]),
         health,
     );
 
@@ -121,25 +127,32 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         ),
     };
     let gateways = header.len() == 7;
-    let widths: Vec<Constraint> = if gateways {
-        vec![
-            Constraint::Min(10),
-            Constraint::Length(8),
-            Constraint::Length(7),
-            Constraint::Length(6),
-            Constraint::Length(6),
-            Constraint::Length(5),
-            Constraint::Length(12),
-        ]
-    } else {
-        vec![Constraint::Length(7), Constraint::Min(12), Constraint::Length(8), Constraint::Length(6)]
-    };
+    // Column widths: the name takes what the figures leave; on a narrow screen the figures on
+    // the right leave first, so no number is ever cut. Every text is fitted with `…`.
+    let (flex, fixed): (usize, Vec<u16>) =
+        if gateways { (0, vec![8, 7, 6, 6, 5, 14]) } else { (1, vec![7, 8, 6]) };
+    let avail = left.width.saturating_sub(2);
+    let mut keep = fixed.len();
+    let need = |k: usize| -> u16 { fixed[..k].iter().sum::<u16>() + k as u16 + 10 };
+    while keep > 2 && need(keep) > avail {
+        keep -= 1;
+    }
+    let flex_w = avail.saturating_sub(need(keep) - 10).max(4);
+    // The widths in column order, and which columns are shown.
+    let mut col_w: Vec<u16> = fixed[..keep].to_vec();
+    col_w.insert(flex, flex_w);
+    let shown_cols = col_w.len();
+    let widths: Vec<Constraint> = col_w.iter().map(|w| Constraint::Length(*w)).collect();
     // Numbers right-aligned, so their digits line up.
     let numeric: &[usize] = if gateways { &[1, 2, 3, 4, 5] } else { &[2, 3] };
     let aligned = |cells: Vec<String>| -> Row<'static> {
-        Row::new(cells.into_iter().enumerate().map(|(c, text)| {
-            let line = Line::from(text);
-            Cell::from(if numeric.contains(&c) { line.alignment(Alignment::Right) } else { line })
+        Row::new(cells.into_iter().take(shown_cols).enumerate().map(|(c, text)| {
+            let w = usize::from(col_w[c]);
+            if numeric.contains(&c) {
+                Cell::from(Line::from(crate::text::fit_right(&text, w)).alignment(Alignment::Right))
+            } else {
+                Cell::from(Line::from(crate::text::fit(&text, w).trim_end().to_string()))
+            }
         }))
     };
     let shown: Vec<Row<'_>> = rows
@@ -153,9 +166,10 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         })
         .collect();
     let head = aligned(header.iter().map(|h| h.to_string()).collect()).style(t.title());
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(format!(" {title}{}  (v: next table, Enter: calls) ", order_note(app, &s)));
+    let block = Block::default().borders(Borders::ALL).title(crate::tui::ui::fit_title(
+        &format!(" {title}{}  (v: next table, Enter: calls) ", order_note(app, &s)),
+        left.width,
+    ));
     f.render_widget(Table::new(shown, widths).header(head).block(block), left);
 
     // End reasons as bars.
@@ -213,9 +227,21 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, s: &crate::stats::Summary, area: 
     let x_of = |k: usize| k as f64;
     let x_max = data.len().saturating_sub(1).max(1) as f64;
     let tw = crate::cdr::TimeWriter::new(app.zone.clone());
-    let hhmm = |ms: i64| tw.format(ms).get(11..16).unwrap_or_default().to_string();
-    // The middle time only where the narrowest chart has room for three labels.
-    let x_labels = if area.width >= 120 {
+    // The date too when the buckets span days (month-day), else the time of day.
+    let days = tw.format(data[0].start_ms).get(..10) != tw.format(data[data.len() - 1].start_ms).get(..10);
+    let hhmm = |ms: i64| {
+        let f = tw.format(ms);
+        match (days, area.width >= 110) {
+            (true, true) => f.get(5..16),
+            (true, false) => f.get(5..10),
+            (false, _) => f.get(11..16),
+        }
+        .unwrap_or_default()
+        .to_string()
+    };
+    // The middle time only where the narrowest chart has room for three labels (never with
+    // dates: they are wider).
+    let x_labels = if area.width >= 120 && !days {
         vec![
             Span::raw(hhmm(data[0].start_ms)),
             Span::raw(hhmm(data[data.len() / 2].start_ms)),
@@ -345,9 +371,9 @@ fn draw_matrix(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, area
     let title =
         format!(" Routing gateway × end reason of failed calls{more}  (v: next table, Enter: calls) ");
     f.render_widget(
-        Table::new(rows, widths)
-            .header(Row::new(head).style(t.title()))
-            .block(Block::default().borders(Borders::ALL).title(title)),
+        Table::new(rows, widths).header(Row::new(head).style(t.title())).block(
+            Block::default().borders(Borders::ALL).title(crate::tui::ui::fit_title(&title, area.width)),
+        ),
         area,
     );
 }
@@ -464,7 +490,9 @@ fn draw_findings(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, ma
                 ])
                 .style(t.title()),
             )
-            .block(Block::default().borders(Borders::ALL).title(title)),
+            .block(
+                Block::default().borders(Borders::ALL).title(crate::tui::ui::fit_title(&title, main.width)),
+            ),
         main,
     );
     let text = s.findings.get(app.stats_selected).map_or(Vec::new(), |x| {

@@ -692,3 +692,40 @@ fn nothing_english_hides_behind_a_translated_entry() {
         }
     }
 }
+
+/// Every SIP failure response and Q.850 failure cause says whether VOS3000 tries the next
+/// routing gateway after it, in the vendor's terms, in every language.
+#[test]
+fn every_failure_code_says_how_vos3000_switches_gateways_in_every_language() {
+    let en_kb = en();
+    for lang in [Lang::En, Lang::Zh, Lang::Es] {
+        let kb = Kb::builtin(lang).expect("kb");
+        let mut checked = 0;
+        for e in kb.entries() {
+            let failure = match e.namespace.as_str() {
+                "sip" => e.code.parse::<u16>().is_ok_and(|c| (400..700).contains(&c) && c != 487),
+                "q850" => !matches!(e.code.as_str(), "7" | "16"),
+                _ => false,
+            };
+            if !failure {
+                continue;
+            }
+            checked += 1;
+            let f = e.failover.as_deref().unwrap_or_else(|| panic!("{lang} {}: no failover text", e.id));
+            assert!(f.contains("switchAllow") || f.contains("timeoutInvite"), "{lang} {}: {f}", e.id);
+            if lang != Lang::En {
+                let english = en_kb.get(&e.id).and_then(|x| x.failover.clone());
+                assert!(english.as_deref() != Some(f), "{lang} {}: failover still English: {f}", e.id);
+            }
+        }
+        assert!(checked >= 120, "{lang}: {checked} failure codes checked");
+    }
+    let kb = en();
+    let says =
+        |id: &str, what: &str| kb.get(id).and_then(|e| e.failover.clone()).is_some_and(|f| f.contains(what));
+    assert!(says("q850:17", "switchAllowBusy"));
+    assert!(says("q850:34", "RFC 3398: 503"));
+    assert!(says("sip:180", "switchAllowRing"));
+    assert!(says("sip:183", "switchAllowSdp"));
+    assert!(says("sip:487", "cancelled"));
+}

@@ -404,7 +404,8 @@ impl Kb {
             }
         }
         // Who produced each code, its billing by that where the data gives none (or gives it
-        // only in English), and its RFC 3398 mappings: in the chosen language, for every entry.
+        // only in English), its RFC 3398 mappings, and VOS3000's gateway switching after SIP
+        // responses and Q.850 causes the data does not describe: in the chosen language.
         let (to_sip, to_cause) = rfc3398_tables();
         for e in &mut entries {
             let origin = super::origin::origin_of(&e.namespace, &e.code);
@@ -432,6 +433,13 @@ impl Kb {
                 "sip" => super::origin::for_sip(&pick(&to_cause, &e.code), &back(&to_sip, &e.code), lang),
                 _ => Vec::new(),
             };
+            if e.failover.is_none() {
+                e.failover = match e.namespace.as_str() {
+                    "sip" => super::failover::for_sip(&e.code, lang),
+                    "q850" => super::failover::for_cause(&e.code, &pick(&to_sip, &e.code), lang),
+                    _ => None,
+                };
+            }
         }
         let mut kb = Kb { lang, user_file: user_file.map(Path::to_path_buf), entries, by_id, search };
         if let Some(path) = user_file

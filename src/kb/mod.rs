@@ -8,6 +8,7 @@
 //! in from the fact tables beside them. An operator's own file can add or override entries.
 
 pub mod entry;
+pub mod failover;
 pub mod lang;
 pub mod load;
 pub mod lookup;

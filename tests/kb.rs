@@ -729,3 +729,26 @@ fn every_failure_code_says_how_vos3000_switches_gateways_in_every_language() {
     assert!(says("sip:183", "switchAllowSdp"));
     assert!(says("sip:487", "cancelled"));
 }
+
+/// Where the guides give the client menu that holds a setting, the entry shows it beside the
+/// settings; where they give none (phones, mapping gateways), none is made up.
+#[test]
+fn settings_come_with_the_client_menu_the_guides_give() {
+    use cdrscope::kb::present::{Part, labels, present};
+    for lang in [Lang::En, Lang::Zh, Lang::Es] {
+        let kb = Kb::builtin(lang).expect("kb");
+        let menu_of = |id: &str| {
+            let e = kb.get(id).expect("entry");
+            present(&kb, e, true).into_iter().find_map(|p| match p {
+                Part::Field { label, text, .. } if label == labels(lang).menu => Some(text),
+                _ => None,
+            })
+        };
+        let q = menu_of("q850:34").unwrap_or_default();
+        assert!(q.contains("Operation Management > Gateway Operation > Routing Gateway"), "{lang}: {q}");
+        let a = menu_of("vos:-2").unwrap_or_default();
+        assert!(a.contains("Account Management > General Account"), "{lang}: {a}");
+        // -1 names only phone and mapping-gateway settings: the guides give no menu for them.
+        assert_eq!(menu_of("vos:-1"), None, "{lang}");
+    }
+}

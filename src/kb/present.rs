@@ -12,6 +12,7 @@ pub struct Labels {
     pub causes: &'static str,
     pub fixes: &'static str,
     pub settings: &'static str,
+    pub menu: &'static str,
     pub parameters: &'static str,
     pub related: &'static str,
     pub failover: &'static str,
@@ -33,6 +34,7 @@ pub fn labels(lang: Lang) -> Labels {
             causes: "Usual causes",
             fixes: "What to do",
             settings: "Settings",
+            menu: "Where (client menu)",
             parameters: "Parameters",
             related: "Related",
             failover: "Failover",
@@ -51,6 +53,7 @@ pub fn labels(lang: Lang) -> Labels {
             causes: "常见原因",
             fixes: "处理办法",
             settings: "相关设置",
+            menu: "位置(客户端菜单)",
             parameters: "相关参数",
             related: "相关代码",
             failover: "网关切换",
@@ -69,6 +72,7 @@ pub fn labels(lang: Lang) -> Labels {
             causes: "Causas habituales",
             fixes: "Qué hacer",
             settings: "Ajustes",
+            menu: "Dónde (menú del cliente)",
             parameters: "Parámetros",
             related: "Relacionados",
             failover: "Conmutación",
@@ -82,6 +86,17 @@ pub fn labels(lang: Lang) -> Labels {
             fallback: "(sin traducción todavía: texto en inglés)",
             more: "Otras coincidencias",
         },
+    }
+}
+
+/// Where in the VOS3000 client the settings of an entity are edited, as the guides give the
+/// menu (the English client's names; the guides give none for phones and mapping gateways, so
+/// none is invented).
+pub fn menu_of(entity: &str) -> Option<&'static str> {
+    match entity {
+        "routing_gateway" => Some("Operation Management > Gateway Operation > Routing Gateway"),
+        "account" => Some("Account Management > General Account"),
+        _ => None,
     }
 }
 
@@ -186,6 +201,18 @@ pub fn present(kb: &Kb, e: &Entry, full: bool) -> Vec<Part> {
         let list: Vec<String> =
             e.settings.iter().map(|s| format!("{} ({})", s.name, entity_name(&s.entity, kb.lang))).collect();
         out.push(Part::Field { label: l.settings, text: list.join(", "), dim: false });
+        let mut menus: Vec<String> = Vec::new();
+        for s in &e.settings {
+            if let Some(m) = menu_of(&s.entity) {
+                let line = format!("{}: {m}", entity_name(&s.entity, kb.lang));
+                if !menus.contains(&line) {
+                    menus.push(line);
+                }
+            }
+        }
+        if !menus.is_empty() {
+            out.push(Part::Field { label: l.menu, text: menus.join("; "), dim: true });
+        }
     }
     if !e.parameters.is_empty() {
         out.push(Part::Field { label: l.parameters, text: e.parameters.join(", "), dim: false });

@@ -752,3 +752,42 @@ fn settings_come_with_the_client_menu_the_guides_give() {
         assert_eq!(menu_of("vos:-1"), None, "{lang}");
     }
 }
+
+/// Billing is said per code or per kind of refusal, not in one default sentence, and an entry's
+/// own billing note is translated rather than replaced by the generic one in zh and es.
+#[test]
+fn billing_notes_are_specific_and_translated() {
+    use cdrscope::kb::origin::{billing, origin_of};
+    use std::collections::HashMap;
+    let en_kb = en();
+    let mut shared: HashMap<String, usize> = HashMap::new();
+    let mut vos_kinds: HashMap<String, usize> = HashMap::new();
+    for e in en_kb.entries().iter().filter(|e| ["vos", "sip", "q850"].contains(&e.namespace.as_str())) {
+        let b = e.billing.clone().unwrap_or_else(|| panic!("{}: no billing note", e.id));
+        *shared.entry(b.clone()).or_default() += 1;
+        if e.namespace == "vos" {
+            *vos_kinds.entry(b).or_default() += 1;
+        }
+    }
+    let most = shared.values().max().copied().unwrap_or(0);
+    assert!(most <= 40, "one billing sentence on {most} entries");
+    assert!(vos_kinds.len() >= 40, "{} different billing notes over the VOS3000 codes", vos_kinds.len());
+    for lang in [Lang::Zh, Lang::Es] {
+        let kb = Kb::builtin(lang).expect("kb");
+        for e in en_kb.entries().iter().filter(|e| e.namespace == "vos") {
+            let Some(o) = origin_of(&e.namespace, &e.code) else { continue };
+            let own = e.billing.as_deref() != Some(billing(o, &e.code, Lang::En));
+            if !own {
+                continue;
+            }
+            let t = kb.get(&e.id).and_then(|t| t.billing.clone()).unwrap_or_default();
+            assert_ne!(
+                t,
+                billing(o, &e.code, lang),
+                "{lang} {}: its own billing note fell back to the generic one",
+                e.id
+            );
+            assert_ne!(Some(t.as_str()), e.billing.as_deref(), "{lang} {}: billing still English", e.id);
+        }
+    }
+}

@@ -123,6 +123,33 @@ pub fn who(o: Origin, lang: Lang) -> &'static str {
     }
 }
 
+/// Why VOS3000 refused a call before routing, as far as billing is concerned: on purpose (a
+/// rule), by a fault, by forwarding, by the called party's account, by the vendor's clearing
+/// account, or because the number could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    Rule,
+    Fault,
+    Forwarding,
+    CalleeAccount,
+    Clearing,
+    Number,
+    Other,
+}
+
+fn refusal_kind(code: i32) -> Refusal {
+    match code {
+        -12 | -28 | -29 | -30 | -31 | -32 | -35 | -36 | -42 | -48 | -49 | -59 | -67 | -70 | -78 | -81
+        | -82 | -83 | -89 | -92 | -93 | -94 | -95 => Refusal::Rule,
+        -34 | -46 | -68 | -72 | -73 | -74 | -75 | -79 | -80 | -86 | -87 | -88 | -96 | -97 => Refusal::Fault,
+        -14 | -17 | -18 | -19 | -47 => Refusal::Forwarding,
+        -50 | -51 | -52 | -54 => Refusal::CalleeAccount,
+        -64 | -65 | -66 => Refusal::Clearing,
+        -33 | -84 | -85 => Refusal::Number,
+        _ => Refusal::Other,
+    }
+}
+
 /// What the code means for billing, by who produced it (and for SIP and Q.850 by the class of
 /// the code), in `lang`.
 pub fn billing(o: Origin, code: &str, lang: Lang) -> &'static str {
@@ -133,11 +160,43 @@ pub fn billing(o: Origin, code: &str, lang: Lang) -> &'static str {
         Lang::Es => es,
     };
     match o {
-        Origin::SwitchBeforeRouting => t(
-            "Never billed: the call was refused before any route was tried (holdTime 0, no vendor cost either).",
-            "不计费:呼叫在尝试任何路由之前就被拒绝(holdTime 为 0,也没有供应商成本)。",
-            "No se factura nunca: la llamada se rechazó antes de probar ninguna ruta (holdTime 0, sin coste de proveedor).",
-        ),
+        Origin::SwitchBeforeRouting => match refusal_kind(n) {
+            Refusal::Rule => t(
+                "Never billed: a rule set on the switch refused the call on purpose (holdTime 0). No revenue is lost unless the rule catches calls it should not; then each is a paying call turned away.",
+                "从不计费:交换机上设置的规则有意拒绝了呼叫(holdTime 为 0)。只有规则误拦了不该拦的呼叫时才有收入损失,那时每一个都是被挡掉的付费呼叫。",
+                "Nunca se factura: una regla de la central rechazó la llamada a propósito (holdTime 0). No se pierde ingreso salvo que la regla atrape llamadas que no debe; entonces cada una es una llamada de pago rechazada.",
+            ),
+            Refusal::Fault => t(
+                "Never billed: the switch failed to handle a call that would otherwise have been charged, so each one is revenue lost while the fault lasts (no vendor cost either).",
+                "从不计费:交换机未能处理一个本应计费的呼叫,因此故障持续期间每一个都是损失的收入(也没有供应商成本)。",
+                "Nunca se factura: la central no pudo cursar una llamada que se habría cobrado, así que cada una es ingreso perdido mientras dure el fallo (tampoco hay coste de proveedor).",
+            ),
+            Refusal::Forwarding => t(
+                "Never billed on this record: forwarding stopped the call before anyone answered (holdTime 0); where a forwarded leg was set up, it is charged on its own record.",
+                "这条记录从不计费:前转在任何人应答之前就停止了呼叫(holdTime 为 0);如果建立了前转段,它按自己的话单计费。",
+                "Este registro nunca se factura: el desvío paró la llamada antes de que nadie contestara (holdTime 0); si se estableció un tramo desviado, se cobra en su propio registro.",
+            ),
+            Refusal::CalleeAccount => t(
+                "Never billed: the called party's account stopped the call, so neither side is charged; it matters where the called party pays or must hold a usable account.",
+                "从不计费:被叫方的账户阻止了呼叫,双方都不计费;在被叫付费或被叫必须有可用账户的业务中才需要关注。",
+                "Nunca se factura: la cuenta del llamado detuvo la llamada, así que no se cobra a ninguna parte; importa donde paga el llamado o debe tener una cuenta utilizable.",
+            ),
+            Refusal::Clearing => t(
+                "No customer charge and no vendor cost: the clearing account behind the routing gateway is unusable, so calls meant for that gateway are lost revenue until the vendor side is settled.",
+                "不向客户计费,也没有供应商成本:落地网关背后的结算账户不可用,在供应商一侧结清之前,送往该网关的呼叫都是损失的收入。",
+                "Sin cargo al cliente ni coste de proveedor: la cuenta de liquidación detrás del gateway de salida no se puede usar, así que las llamadas para ese gateway son ingreso perdido hasta arreglar el lado del proveedor.",
+            ),
+            Refusal::Number => t(
+                "Never billed: the number could not be turned into one the switch can route (holdTime 0); a misdial costs the caller nothing, but a rising share after a dial-plan change is lost traffic.",
+                "从不计费:号码无法变成交换机可以路由的号码(holdTime 为 0);拨错号不让主叫花钱,但拨号计划变更后占比上升就是流失的话务。",
+                "Nunca se factura: el número no pudo convertirse en uno que la central pueda enrutar (holdTime 0); marcar mal no le cuesta nada al llamante, pero una proporción creciente tras cambiar el plan de marcación es tráfico perdido.",
+            ),
+            Refusal::Other => t(
+                "Never billed: the call was refused before any route was tried (holdTime 0, no vendor cost either).",
+                "不计费:呼叫在尝试任何路由之前就被拒绝(holdTime 为 0,也没有供应商成本)。",
+                "No se factura nunca: la llamada se rechazó antes de probar ninguna ruta (holdTime 0, sin coste de proveedor).",
+            ),
+        },
         Origin::SwitchDuringCall => t(
             "Billed for the talk time up to the cut (holdTime); check that the cut is where the customer expects it.",
             "按被切断前的通话时长(holdTime)计费;核对切断点是否符合客户的预期。",
@@ -173,6 +232,31 @@ pub fn billing(o: Origin, code: &str, lang: Lang) -> &'static str {
                 "Not billed: the redirect ends this attempt; a call to the new target is billed on its own record.",
                 "不计费:重定向结束了这次尝试;转向新目标的呼叫按其自己的话单计费。",
                 "No se factura: la redirección termina este intento; la llamada al nuevo destino se factura en su propio registro.",
+            ),
+            4 if n == 401 || n == 407 => t(
+                "Not billed: a credentials challenge; the switch usually repeats the request with credentials, and only a record that ends here means the carrier did not accept them.",
+                "不计费:这是凭据质询;交换机通常会带上凭据重发请求,只有以此结束的话单才表示运营商没有接受凭据。",
+                "No se factura: es un desafío de credenciales; la central suele repetir la petición con ellas, y solo un registro que termina aquí indica que el operador no las aceptó.",
+            ),
+            4 if n == 408 => t(
+                "Not billed (holdTime 0), but the whole wait held a line and added to PDD before the next gateway could be tried.",
+                "不计费(holdTime 为 0),但整个等待时间占用了一条线路,并在尝试下一个网关之前拉长了 PDD。",
+                "No se factura (holdTime 0), pero toda la espera ocupó una línea y sumó PDD antes de poder probar el siguiente gateway.",
+            ),
+            4 if n == 480 || n == 486 => t(
+                "Not billed: the called user could not take the call (holdTime 0); an ordinary outcome that costs nothing unless one route reports it far more than others.",
+                "不计费:被叫用户无法接听(holdTime 为 0);这是普通结果,除非某条路由报得远多于其他路由,否则没有代价。",
+                "No se factura: el usuario llamado no podía atender (holdTime 0); un resultado corriente que no cuesta nada salvo que una ruta lo reporte mucho más que otras.",
+            ),
+            4 if n == 487 => t(
+                "Not billed: the caller gave up before answer (holdTime 0); the share grows with PDD, so long set-up times cost calls that would have paid.",
+                "不计费:主叫在接通前放弃(holdTime 为 0);占比随 PDD 增长,接续时间过长会损失本可计费的呼叫。",
+                "No se factura: el llamante desistió antes de contestar (holdTime 0); la proporción crece con el PDD, así que los establecimientos largos cuestan llamadas que habrían pagado.",
+            ),
+            4 if n == 415 || n == 488 => t(
+                "Not billed: no media could be agreed (holdTime 0); every call offering the same codecs to this carrier fails alike until the codec settings match.",
+                "不计费:媒体协商失败(holdTime 为 0);在编码设置匹配之前,向该运营商提供相同编码的呼叫都会同样失败。",
+                "No se factura: no se pudo acordar el medio (holdTime 0); toda llamada que ofrezca los mismos códecs a este operador falla igual hasta que coincidan los ajustes de códec.",
             ),
             4 => t(
                 "Not billed: the carrier refused the request for this number or caller before answer (holdTime 0).",

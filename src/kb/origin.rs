@@ -144,7 +144,7 @@ fn refusal_kind(code: i32) -> Refusal {
         -34 | -46 | -68 | -72 | -73 | -74 | -75 | -79 | -80 | -86 | -87 | -88 | -96 | -97 => Refusal::Fault,
         -14 | -17 | -18 | -19 | -47 => Refusal::Forwarding,
         -50 | -51 | -52 | -54 => Refusal::CalleeAccount,
-        -64 | -65 | -66 => Refusal::Clearing,
+        -66..=-64 => Refusal::Clearing,
         -33 | -84 | -85 => Refusal::Number,
         _ => Refusal::Other,
     }

@@ -601,8 +601,9 @@ fn the_console_asks_for_the_password() {
     let cmd = format!(
         "env -u MYSQL_PWD TZ=UTC CDRSCOPE_KB=/nonexistent {bin} {url} --since 2026-11-20 --until 2026-11-21; echo EXITED $?; sleep 30"
     );
-    // Tall: the explanation panel shows the whole record, fetched on demand, at its end.
-    tm.run(&["new-session", "-d", "-s", "t", "-x", "150", "-y", "90", &cmd]);
+    // Tall: the explanation panel shows the whole record, fetched on demand, at its end (after
+    // the end reason's entry and the Reason header's, which name settings and their menus).
+    tm.run(&["new-session", "-d", "-s", "t", "-x", "150", "-y", "130", &cmd]);
     // Asked once the server refused the connection without one, and the prompt says so.
     let first = tm.wait_for("Database password", 20);
     assert!(first.contains("access denied"), "{first}");

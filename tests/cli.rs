@@ -103,6 +103,38 @@ fn filtered_summary_and_since_flag() {
     assert_eq!(v["answered"], 0);
 }
 
+/// A filter that keeps nothing because of a typo says so, as the console does, on standard
+/// error (standard output stays the answer, 0 calls); a filter that just matches nothing
+/// real stays quiet.
+#[test]
+fn a_filter_that_cannot_match_says_why_on_the_command_line() {
+    let out = cdrscope()
+        .args(["summary", "--demo", "--tz", "UTC", "--filter", "outgw:CT-Route2 code=503 code:999"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no gateway is named 'CT-Route2'; nearest: CT-Route-2"), "{err}");
+    assert!(err.contains("a field is written code:503"), "{err}");
+    assert!(err.contains("no call ended with code 999"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("0 calls from demo"));
+    let out = cdrscope()
+        .args(["export", "--demo", "--format", "csv", "--filter", "code:486 OR code:503"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use a comma: code:503,486"));
+    let out = cdrscope()
+        .args(["summary", "--demo", "--tz", "UTC", "--filter", "outgw:CT-Route-2 since:2030-01-01"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn lookup_flags_anywhere_and_errors_said_once() {
     let out = cdrscope().args(["lookup", "-69", "--json"]).assert().success().get_output().stdout.clone();

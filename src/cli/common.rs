@@ -301,8 +301,17 @@ pub fn query(f: &FilterArgs) -> anyhow::Result<Query> {
     Ok(q)
 }
 
+/// The calls the filter keeps. When it keeps none of the calls loaded, what in the filter
+/// cannot match (a gateway or code no call has, `=` for `:`, `OR`) is said on standard error,
+/// as the console says it under "no calls match": a typo must not pass for a quiet day.
 pub fn select(s: &Session, q: &Query) -> Selection {
-    evaluate(q, &Context::new(&s.store, s.zone.clone()))
+    let rows = evaluate(q, &Context::new(&s.store, s.zone.clone()));
+    if rows.is_empty() && !s.store.is_empty() {
+        for h in crate::query::hints::hints(q, &s.store) {
+            eprintln!("cdrscope: no calls match: {}", crate::text::sanitize(&h));
+        }
+    }
+    rows
 }
 
 pub fn with_path<T>(r: std::io::Result<T>, what: &str, path: &std::path::Path) -> anyhow::Result<T> {

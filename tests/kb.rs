@@ -439,6 +439,15 @@ fn the_named_gaps_resolve() {
         ("响应超时", "guide:Response Timeout"),
         ("0", "vos:0"),
         ("操作成功", "vos:0"),
+        // How to read the Reason header and who ended the call have entries of their own...
+        ("sipreasonheader", "field:sipreasonheader"),
+        ("Reason header", "field:sipreasonheader"),
+        ("挂断方", "field:enddirection"),
+        ("enddirection", "field:enddirection"),
+        // ...and a Reason header pasted from a CDR, in any spacing, opens its cause.
+        (r#"Q.850;cause=34;text="No circuit/channel available""#, "q850:34"),
+        (r#"Q.850; cause=16; text="Normal call clearing""#, "q850:16"),
+        ("SIP;cause=486", "sip:486"),
     ] {
         assert_eq!(top(&kb, q).first().map(String::as_str), Some(id), "{q}");
     }
@@ -451,8 +460,10 @@ fn the_named_gaps_resolve() {
     // In Chinese and Spanish too.
     for lang in [Lang::Zh, Lang::Es] {
         let kb = Kb::builtin(lang).expect("kb");
-        let e = kb.get("vos:0").expect("vos:0");
-        assert!(!e.fallback, "{lang}: vos:0 translated");
+        for id in ["vos:0", "field:sipreasonheader", "field:enddirection"] {
+            let e = kb.get(id).expect(id);
+            assert!(!e.fallback, "{lang}: {id} translated");
+        }
     }
 }
 

@@ -57,6 +57,18 @@ pub fn resolve<'a>(kb: &'a Kb, raw: &str) -> Result<Vec<Reading<'a>>, String> {
             return Ok(vec![Reading { entry: e, why: "exact id".into() }]);
         }
     }
+    // A Reason header value pasted from a CDR's sipreasonheader:
+    // `Q.850;cause=34;text="No circuit/channel available"`.
+    if lower.contains("cause=")
+        && let Some(id) = crate::cdr::reason_header::ReasonHeader::parse(v).and_then(|h| h.kb_id())
+    {
+        return match kb.get(&id) {
+            Some(e) => {
+                Ok(vec![Reading { entry: e, why: "the cause of a Reason header (sipreasonheader)".into() }])
+            }
+            None => Err(format!("the Reason header names {id}, which has no entry")),
+        };
+    }
     let key = name_key(v);
     let mut found: Vec<(usize, usize, &Entry)> = Vec::new();
     for e in kb.entries() {

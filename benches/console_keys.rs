@@ -25,8 +25,12 @@ fn main() {
     let opts = LoadOptions { zone: zone.clone(), ..LoadOptions::default() };
     let store = load(&[SourceSpec::Path(path)], &opts, Arc::new(Progress::default())).expect("load").store;
     let n = store.len();
-    let ctx =
-        Ctx { store: cdrscope::cdr::load::shared(store), zone, now_ms: 1_800_000_000_000, db_password: None };
+    let ctx = Ctx {
+        store: cdrscope::cdr::ingest::load::shared(store),
+        zone,
+        now_ms: 1_800_000_000_000,
+        db_password: None,
+    };
     let mut state = State::default();
     let time = Sort { key: SortKey::Time, descending: true };
     let dur = Sort { key: SortKey::Duration, descending: true };

@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 #[path = "support/corpus.rs"]
 mod corpus;
 use cdrscope::cdr::SourceSpec;
-use cdrscope::cdr::ingest::{Event, IngestOptions, spawn};
-use cdrscope::cdr::load::{Progress, read};
+use cdrscope::cdr::ingest::live::{Event, IngestOptions, spawn};
+use cdrscope::cdr::ingest::load::{Progress, read};
 
 /// The system allocator, counting the bytes it holds.
 struct Counting;

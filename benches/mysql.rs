@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use cdrscope::cdr::source::DbAccess;
+use cdrscope::cdr::sources::spec::DbAccess;
 use cdrscope::cdr::{LoadOptions, Progress, SourceSpec, Zone};
 use mysql::prelude::Queryable;
 use mysql::{Conn, Opts, OptsBuilder};
@@ -94,7 +94,7 @@ fn main() {
     let all: Vec<String> = c
         .query("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'cdrscope_bench' AND TABLE_NAME = 'e_cdr_20261120' ORDER BY ORDINAL_POSITION")
         .expect("columns");
-    let kept = cdrscope::cdr::mysql::kept_columns(all.clone());
+    let kept = cdrscope::cdr::sources::mysql::kept_columns(all.clone());
     println!("cdrscope selects {} of the table's {} columns", kept.len(), all.len());
     let dump_sql = format!(
         "SELECT {} FROM cdrscope_bench.e_cdr_20261120 WHERE starttime >= {DAY20} AND starttime < {}",
@@ -131,13 +131,13 @@ fn main() {
     };
     // The driver alone (rows fetched and dropped): what the loading costs beyond it is ours.
     {
-        let db_url = cdrscope::cdr::mysql::DbUrl::parse(&url).expect("url");
-        let times = cdrscope::cdr::time::TimeReader::new(Zone::parse("UTC").expect("utc"));
+        let db_url = cdrscope::cdr::sources::mysql::DbUrl::parse(&url).expect("url");
+        let times = cdrscope::cdr::record::time::TimeReader::new(Zone::parse("UTC").expect("utc"));
         let (tables, _) =
-            cdrscope::cdr::mysql::discover(&db_url, Some(&ro_pw), DAY20, DAY20 + 86_400_000, &times)
+            cdrscope::cdr::sources::mysql::discover(&db_url, Some(&ro_pw), DAY20, DAY20 + 86_400_000, &times)
                 .expect("discover");
         let t = Instant::now();
-        let n = cdrscope::cdr::mysql::stream(&tables[0], 8192, |_| true).expect("stream");
+        let n = cdrscope::cdr::sources::mysql::stream(&tables[0], 8192, |_| true).expect("stream");
         println!("the driver alone fetched {n} rows in {:.2} s", t.elapsed().as_secs_f64());
     }
     let mut best = (f64::MAX, f64::MAX, f64::MAX);
@@ -146,7 +146,7 @@ fn main() {
         let t = Instant::now();
         let mut newest_in: Option<f64> = None;
         let mut store = cdrscope::cdr::Store::default();
-        cdrscope::cdr::load::load_with(
+        cdrscope::cdr::ingest::load::load_with(
             &[SourceSpec::Mysql(url.clone())],
             &load_opts,
             Arc::new(Progress::default()),

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use cdrscope::cdr::load::read;
+use cdrscope::cdr::ingest::load::read;
 use cdrscope::cdr::{Progress, SharedStore, SourceSpec, Store};
 use cdrscope::kb::{Kb, Lang};
 use cdrscope::tui::app::{App, View};
@@ -358,7 +358,7 @@ fn small_terminals_and_hostile_bytes() {
 #[test]
 fn rows_appear_while_loading() {
     let kb = Arc::new(Kb::builtin(Lang::En).expect("kb"));
-    let shared: SharedStore = cdrscope::cdr::load::shared(Store::default());
+    let shared: SharedStore = cdrscope::cdr::ingest::load::shared(Store::default());
     let progress = Arc::new(Progress::default());
     let specs = vec![SourceSpec::Memory { name: "demo".into(), data: Arc::new(Vec::new()) }];
     let mut app = App::new(kb, common::utc(), specs, progress.clone());
@@ -374,7 +374,7 @@ fn rows_appear_while_loading() {
     assert!(!waiting.contains("No calls match") && !waiting.contains("ASR 0.0%"), "{waiting}");
     assert!(waiting.contains("no calls have arrived yet"), "{waiting}");
     // Rows arrive in the shared store while the console runs.
-    let data = cdrscope::cdr::demo::demo_bytes();
+    let data = cdrscope::cdr::sources::demo::demo_bytes();
     let first_half: Vec<u8> =
         data.split(|b| *b == b'\n').take(1000).flat_map(|l| l.iter().copied().chain([b'\n'])).collect();
     let specs = vec![SourceSpec::Memory { name: "part".into(), data: Arc::new(first_half) }];
@@ -389,7 +389,7 @@ fn rows_appear_while_loading() {
 fn the_focus_timeline_uses_the_summarys_buckets_in_any_zone() {
     // +05:30: buckets aligned to UTC would start at :30 local and not line up.
     let zone = cdrscope::cdr::Zone::parse("+05:30").expect("zone");
-    let store: SharedStore = cdrscope::cdr::load::shared(demo_store());
+    let store: SharedStore = cdrscope::cdr::ingest::load::shared(demo_store());
     let ctx = Ctx { store: store.clone(), zone: zone.clone(), now_ms: 1_800_000_000_000, db_password: None };
     let rows: Vec<u32> = (0..read(&store).len() as u32).collect();
     let summary = cdrscope::stats::summarize(&read(&store), &rows, &cdrscope::cdr::TimeWriter::new(zone));
@@ -451,7 +451,7 @@ fn real_rows_in_the_console() {
 fn the_load_report_is_announced_and_lists_skipped_files() {
     let store = common::load_bytes("real.tsv", common::real::REAL_TSV);
     let (mut app, ctx) = app_with(store);
-    app.loaded(vec![cdrscope::cdr::source::Skipped {
+    app.loaded(vec![cdrscope::cdr::sources::spec::Skipped {
         name: "cdr/old.tar.gz".into(),
         why: "a tar archive".into(),
     }]);
@@ -468,27 +468,27 @@ fn the_load_report_is_announced_and_lists_skipped_files() {
 /// screen over a second after they were written).
 #[test]
 fn calls_arriving_during_a_refresh_are_shown_when_it_returns() {
-    let data = cdrscope::cdr::demo::demo_bytes();
+    let data = cdrscope::cdr::sources::demo::demo_bytes();
     let first = |n: usize| -> Store {
         let part: Vec<u8> =
             data.split(|b| *b == b'\n').take(n).flat_map(|l| l.iter().copied().chain([b'\n'])).collect();
         let mut st = common::load_bytes("feed", &part);
-        st.sources[0].live = Some(cdrscope::cdr::follow::LiveState::Following);
+        st.sources[0].live = Some(cdrscope::cdr::sources::follow::LiveState::Following);
         st
     };
     let (mut app, ctx) = app_with(Store::default());
     let shared = ctx.store.clone();
     shared.store(Arc::new(first(1000)));
-    app.ingest_event(cdrscope::cdr::ingest::Event::Loaded(Ok(Vec::new())));
+    app.ingest_event(cdrscope::cdr::ingest::live::Event::Loaded(Ok(Vec::new())));
     settle(&mut app, &ctx);
     assert_eq!(app.rows.len(), 1000);
     // 100 calls arrive: a refresh is asked for and computed...
     shared.store(Arc::new(first(1100)));
-    app.ingest_event(cdrscope::cdr::ingest::Event::Appended { rows: 1100 });
+    app.ingest_event(cdrscope::cdr::ingest::live::Event::Appended { rows: 1100 });
     let answers: Vec<_> = std::mem::take(&mut app.outbox).into_iter().map(|r| process(r, &ctx)).collect();
     // ...and 100 more arrive before it returns.
     shared.store(Arc::new(first(1200)));
-    app.ingest_event(cdrscope::cdr::ingest::Event::Appended { rows: 1200 });
+    app.ingest_event(cdrscope::cdr::ingest::live::Event::Appended { rows: 1200 });
     for a in answers {
         app.apply(a);
     }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use cdrscope::cdr::demo::{Incident, Incidents, Spec, write};
+use cdrscope::cdr::sources::demo::{Incident, Incidents, Spec, write};
 use cdrscope::cdr::{Store, TimeWriter};
 use cdrscope::findings::{Finding, run, run_with};
 use cdrscope::query::{Context, evaluate, parse};
@@ -75,7 +75,7 @@ fn clean_days_yield_no_findings() {
 
 #[test]
 fn the_demo_names_one_finding_of_each_kind() {
-    let st = load_bytes("demo", &cdrscope::cdr::demo::demo_bytes());
+    let st = load_bytes("demo", &cdrscope::cdr::sources::demo::demo_bytes());
     let got = findings(&st);
     let mut kinds: Vec<&str> = got.iter().map(|f| f.kind).collect();
     kinds.sort_unstable();
@@ -89,7 +89,7 @@ fn the_demo_names_one_finding_of_each_kind() {
 
 #[test]
 fn every_filter_selects_exactly_the_calls_behind_its_finding() {
-    let st = load_bytes("demo", &cdrscope::cdr::demo::demo_bytes());
+    let st = load_bytes("demo", &cdrscope::cdr::sources::demo::demo_bytes());
     let ctx = Context { store: &st, zone: utc(), now_ms: 1_800_000_000_000 };
     for f in findings(&st) {
         let q = parse(&f.filter).unwrap_or_else(|e| panic!("{}: {e}", f.filter));
@@ -101,7 +101,7 @@ fn every_filter_selects_exactly_the_calls_behind_its_finding() {
 #[test]
 fn advice_names_knowledge_base_entries() {
     let kb = cdrscope::kb::Kb::builtin(cdrscope::kb::Lang::En).expect("kb");
-    let st = load_bytes("demo", &cdrscope::cdr::demo::demo_bytes());
+    let st = load_bytes("demo", &cdrscope::cdr::sources::demo::demo_bytes());
     for f in findings(&st) {
         for id in &f.advice {
             assert!(kb.get(id).is_some(), "{}: advice {id} is not in the knowledge base", f.kind);

@@ -207,7 +207,8 @@ fn directories_hourly_names_and_the_since_window() {
     }
     write(&cdr, "notes.md", b"not a cdr");
     let reader = cdrscope::cdr::TimeReader::new(utc());
-    let Some(cdrscope::cdr::time::TimeValue::At(since, _)) = reader.parse(b"2026-11-20 12:00:00") else {
+    let Some(cdrscope::cdr::record::time::TimeValue::At(since, _)) = reader.parse(b"2026-11-20 12:00:00")
+    else {
         panic!("time")
     };
     let loaded =
@@ -224,7 +225,8 @@ fn directories_hourly_names_and_the_since_window() {
         "2026112212.txt",
         pipe_line("1", "2026-11-22 12:00:00", "2026-11-22 12:00:30", 20_000, "-8", "A", "B").as_bytes(),
     );
-    let Some(cdrscope::cdr::time::TimeValue::At(until, _)) = reader.parse(b"2026-11-20 11:00:00") else {
+    let Some(cdrscope::cdr::record::time::TimeValue::At(until, _)) = reader.parse(b"2026-11-20 11:00:00")
+    else {
         panic!("time")
     };
     let loaded =

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
-use cdrscope::cdr::source::DbAccess;
+use cdrscope::cdr::sources::spec::DbAccess;
 use cdrscope::cdr::{LoadError, LoadOptions, Loaded, Progress, SourceSpec, load};
 use mysql::prelude::Queryable;
 use mysql::{Conn, Opts, OptsBuilder};
@@ -285,11 +285,12 @@ fn odd_tables_are_refused_or_read_with_a_message() {
     assert!(l.store.rejects[0].1.reason.to_string().contains("no start or stop time"));
     // Only the columns the store keeps are selected; the whole record comes on demand.
     assert!(l.store.record(0).extras.iter().all(|(k, _)| k != "odd;col"));
-    let url = cdrscope::cdr::mysql::DbUrl::parse(&ro_url(s, "vos3000db")).expect("url");
-    let full = cdrscope::cdr::mysql::fetch_record(&url, Some(&s.ro_pw), "e_cdr_20200201", 1).expect("fetch");
+    let url = cdrscope::cdr::sources::mysql::DbUrl::parse(&ro_url(s, "vos3000db")).expect("url");
+    let full = cdrscope::cdr::sources::mysql::fetch_record(&url, Some(&s.ro_pw), "e_cdr_20200201", 1)
+        .expect("fetch");
     assert!(full.contains(&("odd;col".to_string(), "x;y".to_string())), "{full:?}");
-    let gone =
-        cdrscope::cdr::mysql::fetch_record(&url, Some(&s.ro_pw), "e_cdr_20200201", 99).expect_err("no row");
+    let gone = cdrscope::cdr::sources::mysql::fetch_record(&url, Some(&s.ro_pw), "e_cdr_20200201", 99)
+        .expect_err("no row");
     assert!(gone.contains("flowno 99 is no longer in e_cdr_20200201"), "{gone}");
     // A window of more than ten years still finds its tables at both ends.
     let l =
@@ -456,9 +457,9 @@ fn the_old_layout_and_the_real_row() {
     assert_eq!(r.start_ms, 1_619_696_157_000);
     assert_eq!(r.caller_pdd_ms, Some(9038));
     // Columns the store does not keep are in the whole record, fetched on demand.
-    let url = cdrscope::cdr::mysql::DbUrl::parse(&ro_url(s, "vos3000db")).expect("url");
-    let full =
-        cdrscope::cdr::mysql::fetch_record(&url, Some(&s.ro_pw), "e_cdr_20210429", 101).expect("fetch");
+    let url = cdrscope::cdr::sources::mysql::DbUrl::parse(&ro_url(s, "vos3000db")).expect("url");
+    let full = cdrscope::cdr::sources::mysql::fetch_record(&url, Some(&s.ro_pw), "e_cdr_20210429", 101)
+        .expect("fetch");
     let extra = |k: &str| full.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     assert_eq!(extra("softswitchdn").as_deref(), Some("MBX3000|65|SHAY1WUAAABIcBjV"));
     assert_eq!(extra("agentname").as_deref(), Some("结算账户"));

@@ -8,7 +8,7 @@ use cdrscope::query::{Context, evaluate, parse};
 use common::*;
 
 fn demo() -> Store {
-    load_bytes("demo", &cdrscope::cdr::demo::demo_bytes())
+    load_bytes("demo", &cdrscope::cdr::sources::demo::demo_bytes())
 }
 
 fn ctx(st: &Store) -> Context<'_> {
@@ -27,7 +27,7 @@ fn check(st: &Store, q: &str, oracle: impl Fn(&Record) -> bool) -> usize {
 fn ms(text: &str) -> i64 {
     let r = cdrscope::cdr::TimeReader::new(utc());
     match r.parse(text.as_bytes()) {
-        Some(cdrscope::cdr::time::TimeValue::At(ms, _)) => ms,
+        Some(cdrscope::cdr::record::time::TimeValue::At(ms, _)) => ms,
         other => panic!("{text}: {other:?}"),
     }
 }

@@ -102,7 +102,7 @@ fn hand_computed_summary() {
 
 #[test]
 fn demo_faults_are_found() {
-    let st = load_bytes("demo", &cdrscope::cdr::demo::demo_bytes());
+    let st = load_bytes("demo", &cdrscope::cdr::sources::demo::demo_bytes());
     let rows: Vec<u32> = (0..st.len() as u32).collect();
     let s = summarize(&st, &rows, &TimeWriter::new(utc()));
     // One finding per planted incident (each detector is tested on its own in findings.rs).

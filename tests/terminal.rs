@@ -10,7 +10,7 @@ use common::tmux::Tmux;
 fn filter_explain_quit_and_restore_with_hostile_bytes() {
     let Some(tm) = Tmux::new("filter") else { return };
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut data = cdrscope::cdr::demo::demo_bytes();
+    let mut data = cdrscope::cdr::sources::demo::demo_bytes();
     // A scanner's caller IDs: a title-setting OSC sequence and a screen clear.
     data.extend_from_slice(
         b"\x1b]0;pwned\x07|100|2026-11-20 03:05:00|2026-11-20 03:05:00|0|-9|2||||185.220.101.33|||||0|-1\n",
@@ -78,7 +78,7 @@ fn a_panic_restores_the_terminal_and_prints_after() {
 fn cdrs_from_stdin_keys_from_the_terminal() {
     let Some(tm) = Tmux::new("stdin") else { return };
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = common::write(dir.path(), "calls.txt", &cdrscope::cdr::demo::demo_bytes());
+    let file = common::write(dir.path(), "calls.txt", &cdrscope::cdr::sources::demo::demo_bytes());
     let bin = env!("CARGO_BIN_EXE_cdrscope");
     let cmd = format!(
         "cat {} | env TZ=UTC CDRSCOPE_KB=/nonexistent {bin} -; echo EXITED $?; sleep 30",

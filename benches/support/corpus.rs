@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cdrscope::cdr::demo::{Incidents, Spec, write};
+use cdrscope::cdr::sources::demo::{Incidents, Spec, write};
 
 /// Seven days of generated traffic with every incident planted on the last day.
 pub fn corpus(rows: usize) -> PathBuf {

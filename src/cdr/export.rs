@@ -6,8 +6,10 @@ use std::path::Path;
 
 use thiserror::Error;
 
-use super::fields::PIPE_FIELDS;
-use super::{Record, SourceSpec, Store, TimeWriter, Zone};
+use crate::cdr::record::fields::PIPE_FIELDS;
+use crate::cdr::record::time::{TimeWriter, Zone};
+use crate::cdr::sources::spec::SourceSpec;
+use crate::cdr::store::table::{Record, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -14,9 +14,9 @@ const LISTED: usize = 20;
 
 pub fn run(a: &CheckArgs) -> anyhow::Result<u8> {
     let s = load(&a.load, Some(&a.window), &a.bound)?;
-    let (mut text, bad) = crate::cdr::report::load_report(&s.store, &s.skipped, &s.zone.name());
+    let (mut text, bad) = crate::cdr::ingest::report::load_report(&s.store, &s.skipped, &s.zone.name());
     let grace = i64::from(crate::stats::thresholds::current().reconcile_grace_secs) * 1000;
-    let report = reconcile::reconcile(&s.store, crate::cdr::time::now_ms(), grace);
+    let report = reconcile::reconcile(&s.store, crate::cdr::record::time::now_ms(), grace);
     text.push_str(&reconciliation_text(&s.store, &report, &TimeWriter::new(s.zone.clone())));
     super::out(&text)?;
     // Reconciliation reports what the sources disagree on; the exit status stays about reading.

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 
 use super::args::{FilterArgs, HoldUnitArg, LoadArgs, WindowArgs};
 use super::{progress, usage};
-use crate::cdr::source::Skipped;
+use crate::cdr::sources::spec::Skipped;
 use crate::cdr::{HoldUnitChoice, LoadOptions, Progress, SourceSpec, Store, Window, Zone};
 use crate::config;
 use crate::kb::{Kb, Lang};
@@ -87,15 +87,17 @@ pub fn specs(args: &LoadArgs) -> anyhow::Result<Vec<SourceSpec>> {
     };
     let mut specs: Vec<SourceSpec> = given.iter().map(|s| SourceSpec::from_arg(s)).collect();
     if args.demo {
-        specs
-            .push(SourceSpec::Memory { name: "demo".into(), data: Arc::new(crate::cdr::demo::demo_bytes()) });
+        specs.push(SourceSpec::Memory {
+            name: "demo".into(),
+            data: Arc::new(crate::cdr::sources::demo::demo_bytes()),
+        });
     }
     if specs.is_empty() {
         return Err(usage(NO_SOURCES));
     }
     for s in &specs {
         if let SourceSpec::Udp(url) = s {
-            crate::cdr::feed::parse_url(url).map_err(usage)?;
+            crate::cdr::sources::feed::parse_url(url).map_err(usage)?;
         }
     }
     if specs.iter().filter(|s| matches!(s, SourceSpec::Stdin)).count() > 1 {
@@ -129,7 +131,7 @@ fn password(args: &LoadArgs) -> anyhow::Result<Option<String>> {
         return Ok(Some(p));
     }
     // As the mysql client does: the [client] section of ~/.my.cnf.
-    Ok(crate::cdr::mycnf::load().password)
+    Ok(crate::cdr::sources::mycnf::load().password)
 }
 
 /// Absolute `--since/--until` bounds, for skipping hourly and daily files by name.
@@ -162,7 +164,7 @@ pub fn load_options(
         threads: usize::from(args.threads),
         db: {
             let (since, until) = db_window(filter, zone);
-            crate::cdr::source::DbAccess { password: password(args)?, since, until }
+            crate::cdr::sources::spec::DbAccess { password: password(args)?, since, until }
         },
     })
 }
@@ -202,9 +204,9 @@ fn load_for(
     zone: Zone,
     d: std::time::Duration,
 ) -> anyhow::Result<Session> {
-    use crate::cdr::ingest::{Event, IngestOptions};
+    use crate::cdr::ingest::live::{Event, IngestOptions};
     let opts = IngestOptions { load, follow: true, ..Default::default() };
-    let mut ingest = crate::cdr::ingest::spawn(specs.to_vec(), opts, Arc::new(Progress::default()));
+    let mut ingest = crate::cdr::ingest::live::spawn(specs.to_vec(), opts, Arc::new(Progress::default()));
     let started = std::time::Instant::now();
     let mut skipped = Vec::new();
     let mut failed: Vec<String> = Vec::new();
@@ -213,7 +215,7 @@ fn load_for(
             Ok(Event::Loaded(Err(e))) => return Err(usage(e)),
             Ok(Event::Loaded(Ok(s))) => skipped = s,
             Ok(Event::SourceFailed { source, error }) => {
-                let st = crate::cdr::load::read(&ingest.store);
+                let st = crate::cdr::ingest::load::read(&ingest.store);
                 failed.push(format!("{}: {error}", st.source_name(source)));
                 if !st.any_following() {
                     break;
@@ -225,7 +227,7 @@ fn load_for(
         }
     }
     ingest.stop();
-    let store = (*crate::cdr::load::read(&ingest.store)).clone();
+    let store = (*crate::cdr::ingest::load::read(&ingest.store)).clone();
     if store.is_empty() && !failed.is_empty() {
         return Err(usage(failed.join("; ")));
     }
@@ -240,7 +242,7 @@ fn load_for(
 pub fn feed_options(
     a: &super::args::FeedArgs,
     specs: &[SourceSpec],
-) -> anyhow::Result<crate::cdr::feed::FeedOptions> {
+) -> anyhow::Result<crate::cdr::sources::feed::FeedOptions> {
     let mut allow_from = Vec::new();
     for net in &a.allow_from {
         let parsed = net
@@ -267,7 +269,7 @@ pub fn feed_options(
             )));
         }
     }
-    Ok(crate::cdr::feed::FeedOptions { allow_from, relay, spool: a.spool.clone(), append: a.append })
+    Ok(crate::cdr::sources::feed::FeedOptions { allow_from, relay, spool: a.spool.clone(), append: a.append })
 }
 
 /// The retention window of a follow: `--keep`, else 24 hours.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::args::FollowArgs;
 use super::common::{load_options, query, specs, zone};
 use super::usage;
-use crate::cdr::ingest::{Event, IngestOptions};
+use crate::cdr::ingest::live::{Event, IngestOptions};
 use crate::cdr::{Progress, Store, TimeWriter, Zone};
 use crate::query::{Context, evaluate_range};
 use crate::text::{fit, fit_right, sanitize};
@@ -30,7 +30,7 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
     };
     let started = Instant::now();
     let stdin_given = specs.iter().any(|s| matches!(s, crate::cdr::SourceSpec::Stdin));
-    let mut ingest = crate::cdr::ingest::spawn(specs, opts, Arc::new(Progress::default()));
+    let mut ingest = crate::cdr::ingest::live::spawn(specs, opts, Arc::new(Progress::default()));
     let tw = TimeWriter::new(zone.clone());
     let stdout = std::io::stdout();
     let to_terminal = std::io::IsTerminal::is_terminal(&stdout);
@@ -60,12 +60,12 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
             match ev {
                 Event::Loaded(Err(e)) => return Err(usage(e)),
                 Event::Loaded(Ok(_)) if next_row.is_none() => {
-                    let st = crate::cdr::load::read(&ingest.store);
+                    let st = crate::cdr::ingest::load::read(&ingest.store);
                     let from = if a.filter.window.since.is_some() { 0 } else { st.len() };
                     next_row = Some(st.dropped as usize + from);
                 }
                 Event::SourceFailed { source, error } => {
-                    let st = crate::cdr::load::read(&ingest.store);
+                    let st = crate::cdr::ingest::load::read(&ingest.store);
                     eprintln!("cdrscope: {}: {}", sanitize(st.source_name(source)), sanitize(&error));
                     status = 1;
                     stop |= !st.any_following();
@@ -88,12 +88,12 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
             let Some(lines) = findings.check(&ingest, &q, &zone, a.json) else { continue };
             lines
         } else {
-            let st = crate::cdr::load::read(&ingest.store);
+            let st = crate::cdr::ingest::load::read(&ingest.store);
             let from = next_abs.saturating_sub(st.dropped as usize);
             if st.len() <= from {
                 continue;
             }
-            let ctx = Context { store: &st, zone: zone.clone(), now_ms: crate::cdr::time::now_ms() };
+            let ctx = Context { store: &st, zone: zone.clone(), now_ms: crate::cdr::record::time::now_ms() };
             let mut rows = evaluate_range(&q, &ctx, from..st.len());
             if next_abs == 0 {
                 // The calls since T, oldest first; afterwards calls print as they arrive.
@@ -148,12 +148,12 @@ impl Fired {
     /// The findings not printed before, as lines, when it is time to look again.
     fn check(
         &mut self,
-        ingest: &crate::cdr::ingest::Ingest,
+        ingest: &crate::cdr::ingest::live::Ingest,
         q: &crate::query::Query,
         zone: &Zone,
         json: bool,
     ) -> Option<Vec<String>> {
-        let st = crate::cdr::load::read(&ingest.store);
+        let st = crate::cdr::ingest::load::read(&ingest.store);
         if st.len() == self.rows && self.last.is_some() {
             return None;
         }
@@ -162,7 +162,7 @@ impl Fired {
         }
         self.rows = st.len();
         self.last = Some(Instant::now());
-        let now = crate::cdr::time::now_ms();
+        let now = crate::cdr::record::time::now_ms();
         let ctx = Context { store: &st, zone: zone.clone(), now_ms: now };
         let rows = crate::query::evaluate(q, &ctx);
         let tw = TimeWriter::new(zone.clone());

@@ -375,7 +375,7 @@ impl<'a> Aggregates<'a> {
 }
 
 /// The gateway of row `i` on the callee (routing) or caller (mapping) side.
-pub fn gateway_on(c: &crate::cdr::columns::Columns, callee: bool, i: usize) -> u32 {
+pub fn gateway_on(c: &crate::cdr::store::columns::Columns, callee: bool, i: usize) -> u32 {
     if callee { c.callee_gw[i] } else { c.caller_gw[i] }
 }
 

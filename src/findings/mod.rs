@@ -337,7 +337,7 @@ pub fn failure_codes(
     let c = &st.cols;
     let mut codes: std::collections::HashMap<u16, u64> = std::collections::HashMap::new();
     let mut causes: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-    let rh = st.extra_index(crate::cdr::fields::extra::REASON_HEADER);
+    let rh = st.extra_index(crate::cdr::record::fields::extra::REASON_HEADER);
     for i in inp.agg.rows_in(k0, k1) {
         if st.hold_ms(i) == 0 && pick(i) {
             *codes.entry(c.reason[i]).or_default() += 1;

@@ -17,8 +17,8 @@ use std::hash::BuildHasher;
 
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window};
 use crate::cdr::Store;
-use crate::cdr::fields::extra;
-use crate::cdr::follow::LiveState;
+use crate::cdr::record::fields::extra;
+use crate::cdr::sources::follow::LiveState;
 use crate::text::{count, thousands};
 
 /// Calls that end this close to the first call of a stretch may have come just before it.
@@ -126,7 +126,7 @@ impl Keyer<'_> {
         if by_flow && let Some(k) = self.flow(i) {
             return k;
         }
-        Key::Other(self.hasher.hash_one(crate::cdr::dedup::fallback_key(self.store, i)))
+        Key::Other(self.hasher.hash_one(crate::cdr::store::dedup::fallback_key(self.store, i)))
     }
 }
 
@@ -303,7 +303,7 @@ fn flowno_filter(flownos: impl Iterator<Item = u64>) -> String {
 pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let st = inp.store;
     let grace = i64::from(inp.t.reconcile_grace_secs) * 1000;
-    let report = reconcile(st, crate::cdr::time::now_ms(), grace);
+    let report = reconcile(st, crate::cdr::record::time::now_ms(), grace);
     let mut out = Vec::new();
     for gap in report.pairs.iter().flat_map(Pair::gaps) {
         out.push(gap_finding(inp, &gap));

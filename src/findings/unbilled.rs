@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::stat::ratio;
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window};
-use crate::cdr::fields::extra;
+use crate::cdr::record::fields::extra;
 use crate::text::thousands;
 
 /// The value most of `items` share, when it covers at least 80% of them.

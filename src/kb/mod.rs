@@ -15,6 +15,7 @@ pub mod lookup;
 pub mod names;
 pub mod origin;
 pub mod present;
+pub mod reason_header;
 pub mod resolve;
 
 pub use entry::{Entry, Setting, Severity};

@@ -60,7 +60,7 @@ pub fn resolve<'a>(kb: &'a Kb, raw: &str) -> Result<Vec<Reading<'a>>, String> {
     // A Reason header value pasted from a CDR's sipreasonheader:
     // `Q.850;cause=34;text="No circuit/channel available"`.
     if lower.contains("cause=")
-        && let Some(id) = crate::cdr::reason_header::ReasonHeader::parse(v).and_then(|h| h.kb_id())
+        && let Some(id) = crate::kb::reason_header::ReasonHeader::parse(v).and_then(|h| h.kb_id())
     {
         return match kb.get(&id) {
             Some(e) => {

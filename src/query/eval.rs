@@ -7,12 +7,12 @@ use wildmatch::WildMatch;
 use super::parse::{CodeMatch, Measure, Op, Query, Side, TermKind};
 use super::timespec::TimeSpec;
 use crate::cdr::Store;
-use crate::cdr::columns::NO_SMALL;
-use crate::cdr::fields::extra;
-use crate::cdr::pool::Pool;
-use crate::cdr::reason::Reason;
-use crate::cdr::reason_header::ReasonHeader;
-use crate::cdr::time::{TimeReader, TimeWriter, Zone};
+use crate::cdr::record::fields::extra;
+use crate::cdr::record::reason::Reason;
+use crate::cdr::record::time::{TimeReader, TimeWriter, Zone};
+use crate::cdr::store::columns::NO_SMALL;
+use crate::cdr::store::pool::Pool;
+use crate::kb::reason_header::ReasonHeader;
 
 /// Row indices, ascending.
 pub type Selection = Vec<u32>;
@@ -26,7 +26,7 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(store: &'a Store, zone: Zone) -> Self {
-        let now_ms = crate::cdr::time::now_ms();
+        let now_ms = crate::cdr::record::time::now_ms();
         Context { store, zone, now_ms }
     }
 
@@ -233,7 +233,7 @@ impl Compiled {
                 Pred::StartAtLeast(t) => c.start_ms[i] >= *t,
                 Pred::StartBefore(t) => c.start_ms[i] < *t,
                 Pred::Number { side, prefixes, globs } => {
-                    let test = |n: crate::cdr::number::PackedNumber, buf: &mut String| {
+                    let test = |n: crate::cdr::store::number::PackedNumber, buf: &mut String| {
                         if prefixes.iter().any(|p| starts_with(n, p, &st.pools.numbers)) {
                             return true;
                         }
@@ -287,7 +287,7 @@ impl Compiled {
     }
 }
 
-fn starts_with(n: crate::cdr::number::PackedNumber, prefix: &[u8], pool: &Pool) -> bool {
+fn starts_with(n: crate::cdr::store::number::PackedNumber, prefix: &[u8], pool: &Pool) -> bool {
     if prefix.iter().all(u8::is_ascii_digit) {
         n.starts_with_digits(prefix, pool)
     } else {

@@ -4,7 +4,7 @@ use std::fmt;
 use std::ops::Range;
 
 use super::timespec::{TimeSpec, parse_duration_ms, parse_time_spec};
-use crate::cdr::reason_header::ReasonMatch;
+use crate::kb::reason_header::ReasonMatch;
 
 /// Every field a term may name, with what it takes (shown in errors and help).
 pub const KEYS: [(&str, &str); 20] = [

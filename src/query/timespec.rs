@@ -2,7 +2,7 @@
 //! a time of day (`14:00`: in files the latest loaded day whose calls span it, else today),
 //! or relative to the newest CDR (`-2h`, `-30m`, `-1d`).
 
-use crate::cdr::time::parse_datetime;
+use crate::cdr::record::time::parse_datetime;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TimeSpec {

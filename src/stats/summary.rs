@@ -7,11 +7,11 @@ use serde::Serialize;
 use super::health::{Health, Shares, verdicts};
 use super::tally::{GwAcc, PairCounts, Tally};
 use super::timeline::{Bucket, Buckets, size_label, timeline_of_minutes};
-use crate::cdr::columns::NO_SMALL;
-use crate::cdr::reason_header::ReasonHeader;
-use crate::cdr::store::FieldWarningAt;
+use crate::cdr::store::columns::NO_SMALL;
+use crate::cdr::store::table::FieldWarningAt;
 use crate::cdr::{Reason, Store, TimeWriter};
 use crate::findings::stat::ratio;
+use crate::kb::reason_header::ReasonHeader;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CodeCalls {

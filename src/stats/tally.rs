@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::cdr::Store;
-use crate::cdr::fields::extra;
+use crate::cdr::record::fields::extra;
 
 #[derive(Default, Clone, Debug)]
 pub(super) struct GwAcc {
@@ -419,7 +419,7 @@ impl Tally {
     /// earlier.
     pub fn horizon_minute(&self) -> Option<i64> {
         let newest = self.plausible_span?.1;
-        Some(newest.min(crate::cdr::time::now_ms()).div_euclid(60_000))
+        Some(newest.min(crate::cdr::record::time::now_ms()).div_euclid(60_000))
     }
 
     fn add_recent(&mut self, store: &Store, rows: &[u32]) {
@@ -461,7 +461,7 @@ mod tests {
 
     #[test]
     fn counted_in_parts_is_counted_whole() {
-        let data = crate::cdr::demo::demo_bytes();
+        let data = crate::cdr::sources::demo::demo_bytes();
         let zone = crate::cdr::Zone::parse("UTC").expect("utc");
         let opts = crate::cdr::LoadOptions { zone: zone.clone(), ..Default::default() };
         let spec = crate::cdr::SourceSpec::Memory { name: "demo".into(), data: std::sync::Arc::new(data) };

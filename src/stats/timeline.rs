@@ -56,7 +56,7 @@ pub struct Buckets {
 
 impl Buckets {
     /// The grid for these rows; `None` when there are none.
-    /// Calls with an implausible start (see [`crate::cdr::time::plausible_range`]) are left
+    /// Calls with an implausible start (see [`crate::cdr::record::time::plausible_range`]) are left
     /// out: one row dated year 1 must not stretch the grid over two thousand years.
     pub fn over(store: &Store, rows: &[u32], tw: &TimeWriter) -> Option<Buckets> {
         let plausible = store.plausible_range();

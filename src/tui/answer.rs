@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::worker::{Sort, SortKey};
 use crate::cdr::Store;
-use crate::cdr::store::HoldUnit;
+use crate::cdr::store::table::HoldUnit;
 use crate::query::{Context, Query, Selection, evaluate, evaluate_range};
 use crate::stats::tally::Tally;
 
@@ -195,21 +195,21 @@ fn merge(old: &[u32], new: &[u32], cmp: impl Fn(&u32, &u32) -> Ordering, out: &m
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cdr::batch::{Block, parse_block};
-    use crate::cdr::time::TimeReader;
+    use crate::cdr::formats::parse::{Block, parse_block};
+    use crate::cdr::record::time::TimeReader;
     use crate::cdr::{LoadOptions, Progress, SourceSpec, TimeWriter, Zone, load};
     use crate::stats::summary::finish;
 
     /// The demo cut in two: the first part loaded, the second appended as a follower would.
     fn grown() -> (Arc<Store>, Arc<Store>) {
-        let data = crate::cdr::demo::demo_bytes();
+        let data = crate::cdr::sources::demo::demo_bytes();
         let mid = data.len() / 2;
         let cut = mid + data[mid..].iter().position(|b| *b == b'\n').map_or(0, |p| p + 1);
         let zone = Zone::parse("UTC").expect("utc");
         let opts = LoadOptions { zone: zone.clone(), ..LoadOptions::default() };
         let spec = SourceSpec::Memory { name: "demo".into(), data: Arc::new(data[..cut].to_vec()) };
         let first = load(&[spec], &opts, Arc::new(Progress::default())).expect("load").store;
-        let layout = crate::cdr::form::detect(&data[..cut]).expect("layout");
+        let layout = crate::cdr::formats::detect::detect(&data[..cut]).expect("layout");
         let rest = data[cut..].to_vec();
         let block = Block {
             source: 0,

@@ -11,7 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::keymap::{Action, Context, Keymap};
 use super::theme::Theme;
 use super::worker::{Focus, Request, Response, Sort, SortKey, TimelineData};
-use crate::cdr::source::Skipped;
+use crate::cdr::sources::spec::Skipped;
 use crate::cdr::{Progress, SharedStore, SourceSpec, Zone};
 use crate::kb::Kb;
 use crate::query::Selection;
@@ -86,7 +86,7 @@ pub struct App {
     pub(super) pending_code: Option<i32>,
     /// The whole record of the explained call, when it came from a database: its flowno, and
     /// the columns once fetched (`None` while asked for).
-    pub whole_record: Option<(u64, Option<Result<crate::cdr::mysql::FullRecord, String>>)>,
+    pub whole_record: Option<(u64, Option<Result<crate::cdr::sources::mysql::FullRecord, String>>)>,
     /// The findings of the shown selection are still being computed (none shown yet).
     pub findings_pending: bool,
     /// When findings are asked for and what of: see [`super::findings`].
@@ -210,7 +210,7 @@ impl App {
         self.requery();
         // Say what the load report holds, so nothing passed over goes unnoticed.
         if let Some(shared) = &self.store {
-            let st = crate::cdr::load::read(shared);
+            let st = crate::cdr::ingest::load::read(shared);
             let mut parts = Vec::new();
             let unread = st.sources.iter().filter(|s| s.form.is_err() || s.read_error.is_some()).count();
             if unread > 0 {
@@ -247,12 +247,12 @@ impl App {
 
     /// Rows loaded so far.
     pub fn total_rows(&self) -> usize {
-        self.store.as_ref().map_or(0, |s| crate::cdr::load::read(s).len())
+        self.store.as_ref().map_or(0, |s| crate::cdr::ingest::load::read(s).len())
     }
 
     /// Calls loaded so far: rows without the repeats of calls another source brought.
     pub fn total_calls(&self) -> usize {
-        self.store.as_ref().map_or(0, |s| crate::cdr::load::read(s).calls())
+        self.store.as_ref().map_or(0, |s| crate::cdr::ingest::load::read(s).calls())
     }
 
     /// Re-runs the shown query (also over rows that arrived while following).
@@ -500,7 +500,7 @@ impl App {
     }
 
     pub(super) fn zone_now_stamp(&self) -> String {
-        let now = crate::cdr::time::now_ms();
+        let now = crate::cdr::record::time::now_ms();
         crate::cdr::TimeWriter::new(self.zone.clone()).format(now).replace([' ', ':'], "").replace('-', "")
     }
 

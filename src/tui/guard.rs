@@ -37,7 +37,7 @@ pub fn test_panic() -> Option<TestPanic> {
 
 /// The message of a panic payload.
 pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    crate::cdr::ingest::panic_message(p)
+    crate::cdr::ingest::live::panic_message(p)
 }
 
 static UI_THREAD: Mutex<Option<std::thread::ThreadId>> = Mutex::new(None);

@@ -5,8 +5,8 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use super::app::{App, View};
-use crate::cdr::follow::LiveState;
-use crate::cdr::ingest::Event;
+use crate::cdr::ingest::live::Event;
+use crate::cdr::sources::follow::LiveState;
 
 /// How the live display stands.
 #[derive(Debug, Default)]
@@ -46,7 +46,7 @@ impl App {
         match ev {
             Event::Loaded(Ok(skipped)) => {
                 self.loaded(skipped);
-                let st = self.store.as_ref().map(crate::cdr::load::read);
+                let st = self.store.as_ref().map(crate::cdr::ingest::load::read);
                 if st.is_some_and(|s| s.sources.iter().any(|i| i.live.is_some())) {
                     let total = self.total_calls();
                     let mut live = LiveView::default();
@@ -68,7 +68,7 @@ impl App {
                 let name = self
                     .store
                     .as_ref()
-                    .map(crate::cdr::load::read)
+                    .map(crate::cdr::ingest::load::read)
                     .and_then(|s| s.sources.get(source).map(|i| i.name.clone()))
                     .unwrap_or_default();
                 self.status = Some((format!("{name}: {error}"), true));
@@ -152,7 +152,7 @@ impl App {
 
     /// The newest call start among rows from `from` on.
     fn newest_from(&mut self, from: usize) {
-        let Some(st) = self.store.as_ref().map(crate::cdr::load::read) else { return };
+        let Some(st) = self.store.as_ref().map(crate::cdr::ingest::load::read) else { return };
         let plausible = st.plausible_range();
         let newest = st
             .cols
@@ -172,7 +172,7 @@ impl App {
     /// the status line and gets the time it fired.
     pub fn findings_arrived(&mut self, findings: &[crate::findings::Finding]) {
         let Some(live) = self.live.as_mut() else { return };
-        let now = crate::cdr::time::now_ms();
+        let now = crate::cdr::record::time::now_ms();
         let mut new = Vec::new();
         for f in findings {
             let key = f.identity();
@@ -200,7 +200,7 @@ impl App {
     /// call; `None` when nothing is followed.
     pub fn live_badge(&self) -> Option<(String, bool)> {
         let live = self.live.as_ref()?;
-        let st = self.store.as_ref().map(crate::cdr::load::read)?;
+        let st = self.store.as_ref().map(crate::cdr::ingest::load::read)?;
         let states: Vec<&LiveState> = st.sources.iter().filter_map(|s| s.live.as_ref()).collect();
         let failing = states.iter().any(|s| matches!(s, LiveState::Retrying(_) | LiveState::Failed(_)));
         let state = if states.iter().any(|s| matches!(s, LiveState::Retrying(_))) {
@@ -222,7 +222,7 @@ impl App {
             text.push_str(&format!(" keeping {}", crate::text::duration_secs(k as f64 / 1000.0)));
         }
         if let Some(n) = live.newest_ms {
-            let age = (crate::cdr::time::now_ms() - n).max(0) / 1000;
+            let age = (crate::cdr::record::time::now_ms() - n).max(0) / 1000;
             text.push_str(&format!(" newest {} ago", crate::text::duration_secs(age as f64)));
         }
         Some((text, failing))

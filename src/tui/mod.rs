@@ -61,7 +61,7 @@ pub struct ConsoleOptions {
     /// Go on reading the sources after the first reading (growing files, stdin, the feed).
     pub follow: bool,
     /// For `udp://` sources.
-    pub feed: crate::cdr::feed::FeedOptions,
+    pub feed: crate::cdr::sources::feed::FeedOptions,
     /// While following: the calls of this last stretch of time are kept.
     pub keep: Duration,
 }
@@ -117,28 +117,28 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
     // and the screen read as rows arrive, and tells what happened through its events.
     let (resp_tx, mut resp_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut worker: Option<std::sync::mpsc::Sender<worker::Request>> = None;
-    let mut ingest: Option<crate::cdr::ingest::Ingest> = None;
+    let mut ingest: Option<crate::cdr::ingest::live::Ingest> = None;
     let mut load_opts = opts.load.clone();
     let start = |app: &mut App,
                  load_opts: &LoadOptions,
                  worker: &mut Option<std::sync::mpsc::Sender<worker::Request>>,
-                 ingest: &mut Option<crate::cdr::ingest::Ingest>| {
+                 ingest: &mut Option<crate::cdr::ingest::live::Ingest>| {
         // Each load its own counters: an earlier one (a refused password) being dropped
         // cancels only itself.
         let progress = Arc::new(Progress::default());
         app.progress = progress.clone();
-        let io = crate::cdr::ingest::IngestOptions {
+        let io = crate::cdr::ingest::live::IngestOptions {
             load: load_opts.clone(),
             follow: opts.follow,
             feed: opts.feed.clone(),
             keep: Some(opts.keep),
             ..Default::default()
         };
-        let started = crate::cdr::ingest::spawn(opts.specs.clone(), io, progress.clone());
+        let started = crate::cdr::ingest::live::spawn(opts.specs.clone(), io, progress.clone());
         let shared = started.store.clone();
         *ingest = Some(started);
         let (wtx, wrx) = std::sync::mpsc::channel();
-        let now_ms = crate::cdr::time::now_ms();
+        let now_ms = crate::cdr::record::time::now_ms();
         worker::spawn(
             worker::Ctx {
                 store: shared.clone(),
@@ -210,7 +210,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
             _ = tick.tick() => {
                 if let Some(ing) = &ingest {
                     while let Ok(ev) = ing.events.try_recv() {
-                        if let crate::cdr::ingest::Event::Loaded(Err(e)) = &ev
+                        if let crate::cdr::ingest::live::Event::Loaded(Err(e)) = &ev
                             && e.contains("access denied")
                             && opts.ask_password.is_some()
                         {

@@ -98,7 +98,7 @@ pub enum Request {
     },
     /// The whole record of a call read from a database (the store keeps only some columns).
     Record {
-        url: crate::cdr::mysql::DbUrl,
+        url: crate::cdr::sources::mysql::DbUrl,
         table: String,
         flowno: u64,
     },
@@ -149,7 +149,7 @@ pub enum Response {
     /// Every column of one call, fetched from its table, or why it could not be.
     Record {
         flowno: u64,
-        fields: Result<crate::cdr::mysql::FullRecord, String>,
+        fields: Result<crate::cdr::sources::mysql::FullRecord, String>,
     },
     Query {
         generation: u64,
@@ -201,7 +201,7 @@ pub fn process_kept(req: Request, ctx: &Ctx, state: &mut State) -> Response {
     let kept = &mut state.kept;
     // The newest snapshot, held for the whole request: consistent, and the ingest thread
     // never waits for it.
-    let snapshot = crate::cdr::load::read(&ctx.store);
+    let snapshot = crate::cdr::ingest::load::read(&ctx.store);
     let store: &Store = &snapshot;
     let qctx = Context { store, zone: ctx.zone.clone(), now_ms: ctx.now_ms };
     match req {
@@ -219,7 +219,7 @@ pub fn process_kept(req: Request, ctx: &Ctx, state: &mut State) -> Response {
                 let board = board.then(|| {
                     let live = store.sources.iter().any(|s| s.live.is_some());
                     let now = if live {
-                        crate::cdr::time::now_ms()
+                        crate::cdr::record::time::now_ms()
                     } else {
                         store.time_span().map_or(ctx.now_ms, |(_, newest)| newest)
                     };
@@ -252,7 +252,12 @@ pub fn process_kept(req: Request, ctx: &Ctx, state: &mut State) -> Response {
         }
         Request::Record { url, table, flowno } => Response::Record {
             flowno,
-            fields: crate::cdr::mysql::fetch_record(&url, ctx.db_password.as_deref(), &table, flowno),
+            fields: crate::cdr::sources::mysql::fetch_record(
+                &url,
+                ctx.db_password.as_deref(),
+                &table,
+                flowno,
+            ),
         },
         Request::Export { path, store, rows } => {
             let r = std::fs::File::create(&path)

@@ -62,7 +62,7 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 /// Two generated days with one gateway outage (CT-Route-2, 14:00 to 15:00 UTC on
 /// 2026-11-21), as text lines: what the live tests append to watch it fire.
 pub fn outage_days() -> Vec<String> {
-    use cdrscope::cdr::demo::{Incident, Incidents, Spec, write};
+    use cdrscope::cdr::sources::demo::{Incident, Incidents, Spec, write};
     let spec =
         Spec { rows: 40_000, days: 2, seed: 7, with_pdd: true, incidents: Incidents::only(Incident::Outage) };
     let mut out = Vec::new();

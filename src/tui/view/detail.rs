@@ -154,7 +154,8 @@ fn whole_record_lines(app: &App, store: &Store, row: usize) -> Vec<Line<'static>
     ];
     match &app.whole_record {
         Some((f, Some(Ok(fields)))) if *f == flowno => {
-            let kept = crate::cdr::mysql::kept_columns(fields.iter().map(|(k, _)| k.clone()).collect());
+            let kept =
+                crate::cdr::sources::mysql::kept_columns(fields.iter().map(|(k, _)| k.clone()).collect());
             let rest: Vec<&(String, String)> =
                 fields.iter().filter(|(k, v)| !v.is_empty() && !kept.contains(k)).collect();
             if rest.is_empty() {

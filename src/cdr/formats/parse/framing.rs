@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 
 use super::Parser;
-use crate::cdr::fields::Field;
-use crate::cdr::reject::RejectReason;
+use crate::cdr::record::fields::Field;
+use crate::cdr::record::reject::RejectReason;
 
 impl Parser<'_> {
     /// Text files: one record per line, split on `|` (quote-aware only when a line has
@@ -75,7 +75,7 @@ impl Parser<'_> {
     }
 
     /// Database rows: fields arrive split; NULL reads as empty.
-    pub(super) fn parse_rows(&mut self, rows: &crate::cdr::rows::FieldRows, first_row: u64) {
+    pub(super) fn parse_rows(&mut self, rows: &crate::cdr::record::rows::FieldRows, first_row: u64) {
         let mut spare: Vec<&str> = Vec::with_capacity(32);
         for (k, row) in rows.iter().enumerate() {
             let line = first_row + k as u64;

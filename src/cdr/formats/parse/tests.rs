@@ -2,8 +2,8 @@
 //! tails, bad UTF-8.
 
 use super::*;
-use crate::cdr::columns::NO_SMALL;
-use crate::cdr::time::Zone;
+use crate::cdr::record::time::Zone;
+use crate::cdr::store::columns::NO_SMALL;
 
 fn parse(text: &str, layout: &Layout) -> Batch {
     let block = Block {
@@ -104,7 +104,8 @@ fn odd_fields_are_warnings_and_the_call_is_kept() {
 
 #[test]
 fn header_layout_reasons() {
-    let layout = crate::cdr::form::detect(b"starttime,stoptime,endreason,callere164\n").expect("csv");
+    let layout =
+        crate::cdr::formats::detect::detect(b"starttime,stoptime,endreason,callere164\n").expect("csv");
     let text = "starttime,stoptime,endreason,callere164\n\
                 2026-11-20 10:00:00,2026-11-20 10:00:30,-8,1\n\
                 2026-11-20 10:00:00,-8,1\n\

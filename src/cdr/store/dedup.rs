@@ -14,9 +14,9 @@ use std::collections::HashMap;
 use hashbrown::HashTable;
 use std::hash::{BuildHasher, Hash};
 
-use super::fields::extra;
-use super::number::PackedNumber;
-use super::store::Store;
+use crate::cdr::record::fields::extra;
+use crate::cdr::store::number::PackedNumber;
+use crate::cdr::store::table::Store;
 
 /// Caller, callee, start second, talk time.
 pub type Fallback = (PackedNumber, PackedNumber, i64, u32);
@@ -224,13 +224,13 @@ impl LiveDedup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cdr::batch::{Block, parse_block};
-    use crate::cdr::form::Layout;
-    use crate::cdr::store::SourceInfo;
-    use crate::cdr::time::{TimeReader, Zone};
+    use crate::cdr::formats::detect::Layout;
+    use crate::cdr::formats::parse::{Block, parse_block};
+    use crate::cdr::record::time::{TimeReader, Zone};
+    use crate::cdr::store::table::SourceInfo;
 
     /// Calls `range` (each its own caller) as a batch of source `src`.
-    fn calls(src: usize, range: std::ops::Range<u32>) -> crate::cdr::batch::Batch {
+    fn calls(src: usize, range: std::ops::Range<u32>) -> crate::cdr::formats::parse::Batch {
         let text: String = range
             .map(|n| format!("86138{n:06}|8613800138000|2026-11-20 10:00:00|2026-11-20 10:00:30|30000|-9|1|IN|OUT|10.0.0.1|10.0.0.2|86138{n:06}|008613800138000|86138{n:06}|8613800138000|0|1\n"))
             .collect();

@@ -3,10 +3,10 @@
 //! One `Vec` per field; a row is an index. Text columns hold ids into pools owned by whoever
 //! owns the columns (a batch's own pools while parsing, the store's after merging).
 
-use super::append_vec::AppendVec;
-use super::number::{DerivedNumber, PackedNumber};
-use super::pool::{Remap, Used, mark};
-use super::tail::Tail;
+use crate::cdr::store::append_vec::AppendVec;
+use crate::cdr::store::number::{DerivedNumber, PackedNumber};
+use crate::cdr::store::pool::{Remap, Used, mark};
+use crate::cdr::store::tail::Tail;
 
 /// No stop time recorded.
 pub const NO_STOP: u32 = u32::MAX;
@@ -50,7 +50,7 @@ pub struct Columns {
     pub hold_raw: AppendVec<u32>,
     pub caller_pdd_ms: AppendVec<u32>,
     pub callee_pdd_ms: AppendVec<u32>,
-    /// Index into the owner's [`super::reason::ReasonTable`].
+    /// Index into the owner's [`crate::cdr::record::reason::ReasonTable`].
     pub reason: AppendVec<u16>,
     pub end_direction: AppendVec<i8>,
     pub billing_mode: AppendVec<i8>,
@@ -321,7 +321,7 @@ mod extra_tests {
         let mut b = Columns::default();
         b.start_ms.resize(2, 0);
         b.flowno.push_at(1, 42);
-        a.append_remapped(&b, &super::super::pool::Pools::default().absorb(&Default::default()));
+        a.append_remapped(&b, &crate::cdr::store::pool::Pools::default().absorb(&Default::default()));
         assert_eq!((a.flowno.first, a.flowno.values.len()), (1001, 1));
         assert_eq!((a.flowno.get(1000), a.flowno.get(1001)), (0, 42));
     }

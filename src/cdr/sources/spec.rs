@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::decompress::Packing;
-use super::error::LoadError;
-use super::time::{TimeReader, days_from_civil};
+use crate::cdr::record::time::{TimeReader, days_from_civil};
+use crate::cdr::sources::decompress::Packing;
+use crate::cdr::sources::error::LoadError;
 
 /// What the operator asked to load.
 #[derive(Debug, Clone)]
@@ -31,7 +31,7 @@ impl SourceSpec {
             SourceSpec::Stdin
         } else if arg.starts_with("udp://") {
             SourceSpec::Udp(arg.to_string())
-        } else if super::mysql::DbUrl::is_db_url(arg) {
+        } else if crate::cdr::sources::mysql::DbUrl::is_db_url(arg) {
             SourceSpec::Mysql(arg.to_string())
         } else {
             SourceSpec::Path(PathBuf::from(arg))
@@ -53,7 +53,7 @@ pub enum InputKind {
     File(PathBuf),
     Stdin,
     Memory(Arc<Vec<u8>>),
-    Db(Box<super::mysql::DbTable>),
+    Db(Box<crate::cdr::sources::mysql::DbTable>),
     /// One member of a zip archive: each member is a source of its own.
     ZipMember {
         path: PathBuf,
@@ -118,8 +118,8 @@ pub fn discover(
             // The feed is not read here: the ingest thread binds it (see `ingest`).
             SourceSpec::Udp(_) => {}
             SourceSpec::Mysql(url) => {
-                let url = super::mysql::DbUrl::parse(url).map_err(LoadError::Database)?;
-                let now = crate::cdr::time::now_ms();
+                let url = crate::cdr::sources::mysql::DbUrl::parse(url).map_err(LoadError::Database)?;
+                let now = crate::cdr::record::time::now_ms();
                 let since = db.since.unwrap_or_else(|| {
                     let secs = now.div_euclid(1000);
                     let local = secs + i64::from(times.offset_for_local(secs));
@@ -128,7 +128,7 @@ pub fn discover(
                 });
                 let until = db.until.unwrap_or(now + 86_400_000).max(since);
                 let (tables, notes) =
-                    super::mysql::discover(&url, db.password.as_deref(), since, until, times)
+                    crate::cdr::sources::mysql::discover(&url, db.password.as_deref(), since, until, times)
                         .map_err(LoadError::Database)?;
                 for t in tables {
                     inputs.push(Input {
@@ -405,7 +405,7 @@ pub fn file_time_range(name: &str, times: &TimeReader) -> Option<(i64, i64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cdr::time::Zone;
+    use crate::cdr::record::time::Zone;
 
     #[test]
     fn names_give_time_ranges() {

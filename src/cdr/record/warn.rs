@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::reject::sample;
+use crate::cdr::record::reject::sample;
 
 /// One field's unreadable values in one source.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 
 use std::fmt::Write as _;
 
-use super::Store;
-use super::source::Skipped;
+use crate::cdr::sources::spec::Skipped;
+use crate::cdr::store::table::Store;
 use crate::text::{sanitize, thousands};
 
 /// The report, and whether anything was rejected or unreadable.

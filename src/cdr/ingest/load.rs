@@ -13,13 +13,13 @@ use arc_swap::ArcSwap;
 
 use crossbeam_channel::bounded;
 
-use super::batch::{Batch, Block, parse_block};
-use super::decompress::Packing;
-use super::error::LoadError;
-use super::form::{Delimiter, Layout, detect};
-use super::source::{Input, InputKind, Skipped, SourceSpec, Window, discover};
-use super::store::{HoldUnit, SourceInfo, Store};
-use super::time::{TimeReader, Zone};
+use crate::cdr::formats::detect::{Delimiter, Layout, detect};
+use crate::cdr::formats::parse::{Batch, Block, parse_block};
+use crate::cdr::record::time::{TimeReader, Zone};
+use crate::cdr::sources::decompress::Packing;
+use crate::cdr::sources::error::LoadError;
+use crate::cdr::sources::spec::{Input, InputKind, Skipped, SourceSpec, Window, discover};
+use crate::cdr::store::table::{HoldUnit, SourceInfo, Store};
 
 /// Bytes per block handed to a worker.
 pub const BLOCK_BYTES: usize = 1 << 20;
@@ -43,7 +43,7 @@ pub struct LoadOptions {
     /// Parser threads; 0 = one per core.
     pub threads: usize,
     /// Password and window for database sources.
-    pub db: super::source::DbAccess,
+    pub db: crate::cdr::sources::spec::DbAccess,
     /// Readable names for gateways (raw name -> alias), for display and filters.
     pub aliases: std::collections::HashMap<String, String>,
 }
@@ -55,7 +55,7 @@ impl Default for LoadOptions {
             hold_unit: HoldUnitChoice::Auto,
             window: Window::default(),
             threads: 0,
-            db: super::source::DbAccess::default(),
+            db: crate::cdr::sources::spec::DbAccess::default(),
             aliases: std::collections::HashMap::new(),
         }
     }
@@ -221,7 +221,7 @@ pub fn load_with(
     let (batch_tx, batch_rx) = bounded::<Batch>(threads * 2);
 
     // Duplicates can only be across sources: no index for a single one.
-    let mut dedup = (inputs.len() > 1).then(super::dedup::DedupIndex::default);
+    let mut dedup = (inputs.len() > 1).then(crate::cdr::store::dedup::DedupIndex::default);
     let mut worker_error = None;
     std::thread::scope(|scope| {
         let notes = &notes;
@@ -339,7 +339,7 @@ fn merge(
     notes: &Mutex<Vec<ReaderNote>>,
     choice: HoldUnitChoice,
     progress: &Progress,
-    dedup: &mut Option<super::dedup::DedupIndex>,
+    dedup: &mut Option<crate::cdr::store::dedup::DedupIndex>,
 ) {
     let src = batch.source;
     let ends = batch.ends_source;
@@ -365,7 +365,7 @@ fn merge(
             decide_hold_unit(choice, info.tally.hold_votes_ms, info.tally.hold_votes_s, text_file);
         store.set_hold_unit(src, unit, why);
         let dups = match dedup.as_mut() {
-            Some(index) => super::dedup::mark_source(store, src, index),
+            Some(index) => crate::cdr::store::dedup::mark_source(store, src, index),
             None => Vec::new(),
         };
         if let Some(info) = store.sources.get_mut(src) {
@@ -425,7 +425,13 @@ impl Feed<'_> {
     }
 
     /// Sends split rows (database, spreadsheet, JSON records) numbered from `first`.
-    fn rows(&mut self, rows: super::rows::FieldRows, first: u64, layout: &Arc<Layout>, ends: bool) -> bool {
+    fn rows(
+        &mut self,
+        rows: crate::cdr::record::rows::FieldRows,
+        first: u64,
+        layout: &Arc<Layout>,
+        ends: bool,
+    ) -> bool {
         let job = Job {
             block: Block {
                 source: self.n,
@@ -528,7 +534,7 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
             true
         });
     }
-    if super::decompress::is_tar(&buf) {
+    if crate::cdr::sources::decompress::is_tar(&buf) {
         feed.set(&|i| {
             i.form =
                 Err("a tar archive: unpack it first (tar xf FILE) and point cdrscope at the files".into())
@@ -549,7 +555,7 @@ fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_>) {
         buf.drain(..3);
         consumed = 3;
     }
-    if super::records::looks_like_json(&buf) {
+    if crate::cdr::formats::records::looks_like_json(&buf) {
         let head = std::mem::take(&mut buf);
         read_json(std::io::Cursor::new(head).chain(reader), packing, feed);
         return;
@@ -731,10 +737,10 @@ fn read_json(reader: impl Read, packing: Packing, feed: &mut Feed<'_>) {
     };
     feed.set(&|i| i.form = Ok(desc.clone()));
     let result = {
-        let mut emit = |layout: Layout, rows: super::rows::FieldRows, first: u64| {
+        let mut emit = |layout: Layout, rows: crate::cdr::record::rows::FieldRows, first: u64| {
             !feed.cancelled() && feed.rows(rows, first, &Arc::new(layout), false)
         };
-        super::records::read_json(reader, &mut emit)
+        crate::cdr::formats::records::read_json(reader, &mut emit)
     };
     if let Err(e) = result {
         feed.set(&|i| {
@@ -752,10 +758,10 @@ fn read_json(reader: impl Read, packing: Packing, feed: &mut Feed<'_>) {
 fn read_xlsx(path: &std::path::Path, name: &str, feed: &mut Feed<'_>) {
     feed.set(&|i| i.form = Ok("spreadsheet (xlsx), first sheet, header row".into()));
     let result = {
-        let mut emit = |layout: Layout, rows: super::rows::FieldRows, first: u64| {
+        let mut emit = |layout: Layout, rows: crate::cdr::record::rows::FieldRows, first: u64| {
             !feed.cancelled() && feed.rows(rows, first, &Arc::new(layout), false)
         };
-        super::records::read_xlsx(path, &mut emit)
+        crate::cdr::formats::records::read_xlsx(path, &mut emit)
     };
     match result {
         Ok(sheet) => feed.set(&|i| i.rename = Some(format!("{name}!{sheet}"))),
@@ -768,14 +774,14 @@ fn read_xlsx(path: &std::path::Path, name: &str, feed: &mut Feed<'_>) {
 const DB_CHUNK_ROWS: usize = 8192;
 
 /// Streams one database table to the workers.
-fn read_table(table: &super::mysql::DbTable, feed: &mut Feed<'_>) {
+fn read_table(table: &crate::cdr::sources::mysql::DbTable, feed: &mut Feed<'_>) {
     let layout = Arc::new(table.layout());
     feed.set(&|note| {
         note.form = Ok(layout.to_string());
         note.layout = Some(layout.clone());
     });
     let mut next_row = 1u64;
-    let result = super::mysql::stream(table, DB_CHUNK_ROWS, |rows| {
+    let result = crate::cdr::sources::mysql::stream(table, DB_CHUNK_ROWS, |rows| {
         let count = rows.len() as u64;
         let ok = !feed.cancelled() && feed.rows(rows, next_row, &layout, false);
         next_row += count;

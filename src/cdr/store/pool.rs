@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-use super::append_vec::AppendVec;
+use crate::cdr::store::append_vec::AppendVec;
 
-use super::reason::ReasonTable;
+use crate::cdr::record::reason::ReasonTable;
 
 /// Every pool a set of columns refers to. A parsed batch has its own; merging it into the
 /// store absorbs them and translates the batch's ids.

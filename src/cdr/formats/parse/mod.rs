@@ -7,15 +7,15 @@
 
 use std::collections::BTreeMap;
 
-use super::columns::{Columns, NO_PDD, NO_STOP};
-use super::fields::{Column, Field, PIPE_FIELDS, PIPE_MIN_FIELDS};
-use super::form::{Delimiter, Layout};
-use super::number::{DerivedNumber, PackedNumber};
-use super::pool::Pools;
-use super::reason::Reason;
-use super::reject::{RejectReason, Rejected};
-use super::time::{TimeForm, TimeReader};
-use super::warn::{FieldNotes, why};
+use crate::cdr::formats::detect::{Delimiter, Layout};
+use crate::cdr::record::fields::{Column, Field, PIPE_FIELDS, PIPE_MIN_FIELDS};
+use crate::cdr::record::reason::Reason;
+use crate::cdr::record::reject::{RejectReason, Rejected};
+use crate::cdr::record::time::{TimeForm, TimeReader};
+use crate::cdr::record::warn::{FieldNotes, why};
+use crate::cdr::store::columns::{Columns, NO_PDD, NO_STOP};
+use crate::cdr::store::number::{DerivedNumber, PackedNumber};
+use crate::cdr::store::pool::Pools;
 
 mod framing;
 #[cfg(test)]
@@ -28,7 +28,7 @@ pub use values::{sentinel_column, unpack_pdd};
 
 /// Rejected lines kept per batch for display (as many as the whole load keeps: the first 500
 /// may all be in the first block); all are counted.
-pub const REJECT_SAMPLES_PER_BATCH: usize = super::store::REJECT_SAMPLES;
+pub const REJECT_SAMPLES_PER_BATCH: usize = crate::cdr::store::table::REJECT_SAMPLES;
 /// No CDR form has anywhere near this many fields (the widest real layout has 65): a line with
 /// more is rejected whole instead of growing a column per field.
 pub const MAX_FIELDS: usize = 1024;
@@ -42,7 +42,7 @@ pub struct Block {
     pub first_line: u64,
     pub data: Vec<u8>,
     /// Rows from a database table (then `data` is empty); `first_line` counts rows.
-    pub rows: super::rows::FieldRows,
+    pub rows: crate::cdr::record::rows::FieldRows,
     /// The first block of a file whose first non-blank line is a header.
     pub skip_header: bool,
     /// The last block of its source.
@@ -189,7 +189,7 @@ pub fn parse_block(block: &Block, layout: &Layout, times: &TimeReader) -> Batch 
         slots: Vec::new(),
         layout,
         times,
-        plausible: super::time::plausible_range(super::time::now_ms()),
+        plausible: crate::cdr::record::time::plausible_range(crate::cdr::record::time::now_ms()),
     };
     p.batch.tally.bytes = block.data.len() as u64;
     p.batch.tally.lines = if layout.database {
@@ -199,7 +199,7 @@ pub fn parse_block(block: &Block, layout: &Layout, times: &TimeReader) -> Batch 
     };
     if let Some(bytes) = block.too_long {
         p.batch.tally.bytes = bytes;
-        let max_mib = super::load::MAX_RECORD_BYTES >> 20;
+        let max_mib = crate::cdr::ingest::load::MAX_RECORD_BYTES >> 20;
         p.batch.tally.reject(block.first_line, RejectReason::TooLong { bytes, max_mib });
         return p.batch;
     }

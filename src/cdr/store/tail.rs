@@ -4,7 +4,7 @@
 //! feed's `flowno` and its two dozen extra fields, joining two million rows read from text
 //! files — costs what its own rows need, not millions of stored empties.
 
-use super::append_vec::AppendVec;
+use crate::cdr::store::append_vec::AppendVec;
 
 #[derive(Clone, Debug, Default)]
 pub struct Tail<T: Copy> {

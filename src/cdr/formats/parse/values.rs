@@ -5,10 +5,10 @@
 use std::borrow::Cow;
 
 use super::{Parser, TimeRead};
-use crate::cdr::columns::{NO_PDD, NO_SMALL, NO_STOP};
-use crate::cdr::reject::{RejectReason, sample};
-use crate::cdr::time::{TimeForm, TimeValue};
-use crate::cdr::warn::why;
+use crate::cdr::record::reject::{RejectReason, sample};
+use crate::cdr::record::time::{TimeForm, TimeValue};
+use crate::cdr::record::warn::why;
+use crate::cdr::store::columns::{NO_PDD, NO_SMALL, NO_STOP};
 
 impl Parser<'_> {
     /// A field's text: as is, or with `mysql -B` escapes undone (`\t`, `\n`, `\\`, `NULL`).

@@ -1,6 +1,6 @@
 //! The ingest thread: the one owner of the store. It loads every source, then (when asked)
 //! follows them, appending what arrives and publishing an immutable snapshot for readers
-//! (the console, `follow`) at most every [`super::load::PUBLISH_EVERY`]. Readers never wait
+//! (the console, `follow`) at most every [`crate::cdr::ingest::load::PUBLISH_EVERY`]. Readers never wait
 //! on it and it never waits on them; no file is read or written under any lock.
 //!
 //! It tells its readers what happened through events; a panic inside it fails the
@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
-use super::follow::{Follow, LiveState, Polled};
-use super::load::{InputEnd, LoadOptions, Progress, SharedStore, load_with, publish, shared};
-use super::source::{InputKind, Skipped, SourceSpec};
-use super::store::Store;
-use super::time::TimeReader;
+use crate::cdr::ingest::load::{InputEnd, LoadOptions, Progress, SharedStore, load_with, publish, shared};
+use crate::cdr::record::time::TimeReader;
+use crate::cdr::sources::follow::{Follow, LiveState, Polled};
+use crate::cdr::sources::spec::{InputKind, Skipped, SourceSpec};
+use crate::cdr::store::table::Store;
 
 /// What the ingest thread tells its readers.
 #[derive(Debug, Clone)]
@@ -47,11 +47,11 @@ pub struct IngestOptions {
     /// Go on reading sources after their first reading.
     pub follow: bool,
     /// How often followed sources are polled (a database table no more than every
-    /// [`super::db_follow::POLL_EVERY`]). A new call waits up to one tick on top of its
+    /// [`crate::cdr::sources::db_follow::POLL_EVERY`]). A new call waits up to one tick on top of its
     /// source's own delay, and a call must be on screen within a second of being written.
     pub tick: Duration,
     /// For `udp://` sources.
-    pub feed: super::feed::FeedOptions,
+    pub feed: crate::cdr::sources::feed::FeedOptions,
     /// While following, calls that started longer ago than this are dropped (oldest first).
     pub keep: Option<Duration>,
 }
@@ -62,7 +62,7 @@ impl Default for IngestOptions {
             load: LoadOptions::default(),
             follow: false,
             tick: Duration::from_millis(100),
-            feed: super::feed::FeedOptions::default(),
+            feed: crate::cdr::sources::feed::FeedOptions::default(),
             keep: None,
         }
     }
@@ -144,8 +144,9 @@ fn run(
     let mut feeds = Vec::new();
     for spec in specs {
         if let SourceSpec::Udp(url) = spec {
-            let bound = super::feed::parse_url(url)
-                .and_then(|addr| super::feed::Feed::bind(addr, &opts.feed, opts.load.zone.clone()));
+            let bound = crate::cdr::sources::feed::parse_url(url).and_then(|addr| {
+                crate::cdr::sources::feed::Feed::bind(addr, &opts.feed, opts.load.zone.clone())
+            });
             feeds.push((url.clone(), bound));
         }
     }
@@ -153,7 +154,7 @@ fn run(
     let mut store = Store::default();
     let read = if files.is_empty() {
         progress.done.store(true, Ordering::Relaxed);
-        Ok(super::load::InputsRead::default())
+        Ok(crate::cdr::ingest::load::InputsRead::default())
     } else {
         load_with(&files, &opts.load, progress.clone(), &mut store, &mut |st| publish(shared, st))
     };
@@ -169,12 +170,13 @@ fn run(
         if opts.follow { followers(specs, &read.ends, &store, &opts.load) } else { Vec::new() };
     for (url, bound) in feeds {
         let src = store.sources.len();
-        let mut info = super::store::SourceInfo::new(url);
+        let mut info = crate::cdr::store::table::SourceInfo::new(url);
         info.form = Ok("VOS3000 real-time CDR feed (UDP)".into());
         store.sources.push(info);
         match bound {
             Ok(feed) => followers.push(Box::new(feed.follow(src))),
-            Err(e) => followers.push(Box::new(super::feed::FailedFeed { source: src, error: Some(e) })),
+            Err(e) => followers
+                .push(Box::new(crate::cdr::sources::feed::FailedFeed { source: src, error: Some(e) })),
         }
     }
     publish(shared, &store);
@@ -195,7 +197,7 @@ fn run(
     store.keep_ms = opts.keep.map(|k| i64::try_from(k.as_millis()).unwrap_or(i64::MAX));
     let mut retention = opts.keep.map(Retention::new);
     // With more than one source the same call may come twice (the feed and the database).
-    let mut dedup = (store.sources.len() > 1).then(|| super::dedup::LiveDedup::new(&mut store));
+    let mut dedup = (store.sources.len() > 1).then(|| crate::cdr::store::dedup::LiveDedup::new(&mut store));
     let mut last_trim = Instant::now();
     let mut last_publish = Instant::now();
     let mut unpublished = 0usize;
@@ -249,7 +251,7 @@ fn run(
         for e in notes {
             let _ = tx.send(e);
         }
-        if changed || (unpublished > 0 && last_publish.elapsed() >= super::load::PUBLISH_EVERY) {
+        if changed || (unpublished > 0 && last_publish.elapsed() >= crate::cdr::ingest::load::PUBLISH_EVERY) {
             publish(shared, &store);
             if unpublished > 0 {
                 events.push(Event::Appended { rows: store.len() });
@@ -316,14 +318,14 @@ fn apply(
     store: &mut Store,
     src: usize,
     polled: Polled,
-    choice: super::load::HoldUnitChoice,
+    choice: crate::cdr::ingest::load::HoldUnitChoice,
     progress: &Progress,
     events: &mut Vec<Event>,
 ) -> usize {
     let mut rows = 0;
     for (index, name, db) in polled.new_sources {
         if index == store.sources.len() {
-            let mut info = super::store::SourceInfo::new(name);
+            let mut info = crate::cdr::store::table::SourceInfo::new(name);
             info.live = Some(LiveState::Following);
             info.db = db;
             store.sources.push(info);
@@ -347,8 +349,12 @@ fn apply(
         && let Some(info) = store.sources.get(src)
         && !info.ended
     {
-        let (unit, why) =
-            super::load::decide_hold_unit(choice, info.tally.hold_votes_ms, info.tally.hold_votes_s, false);
+        let (unit, why) = crate::cdr::ingest::load::decide_hold_unit(
+            choice,
+            info.tally.hold_votes_ms,
+            info.tally.hold_votes_s,
+            false,
+        );
         if info.hold_unit != Some(unit) {
             store.set_hold_unit(src, unit, why);
         }
@@ -392,7 +398,7 @@ fn followers(
     let mut out: Vec<Box<dyn Follow>> = Vec::new();
     for (n, end) in ends.iter().enumerate() {
         if let (InputKind::File(path), Some(offset)) = (&end.input.kind, end.offset) {
-            out.push(Box::new(super::follow::FileFollow::new(
+            out.push(Box::new(crate::cdr::sources::follow::FileFollow::new(
                 n,
                 path,
                 offset,
@@ -412,17 +418,17 @@ fn followers(
                 }
                 _ => None,
             });
-            out.push(Box::new(super::follow::DirFollow::new(dir, known)));
+            out.push(Box::new(crate::cdr::sources::follow::DirFollow::new(dir, known)));
         }
     }
-    let now = super::time::now_ms();
+    let now = crate::cdr::record::time::now_ms();
     if opts.db.until.is_some_and(|u| u < now) {
         return out;
     }
     // Per database: today's table and those made ahead for later days; when there is none,
     // the newest one (the plain `e_cdr` when it has no daily tables).
-    let today = super::db_follow::todays_table(&TimeReader::new(opts.zone.clone()), now);
-    let mut by_db: std::collections::BTreeMap<String, Vec<(usize, &super::mysql::DbTable)>> =
+    let today = crate::cdr::sources::db_follow::todays_table(&TimeReader::new(opts.zone.clone()), now);
+    let mut by_db: std::collections::BTreeMap<String, Vec<(usize, &crate::cdr::sources::mysql::DbTable)>> =
         Default::default();
     for (n, end) in ends.iter().enumerate() {
         if let InputKind::Db(t) = &end.input.kind {
@@ -430,7 +436,7 @@ fn followers(
         }
     }
     for (_, tables) in by_db {
-        let mut chosen: Vec<(usize, &super::mysql::DbTable)> = tables
+        let mut chosen: Vec<(usize, &crate::cdr::sources::mysql::DbTable)> = tables
             .iter()
             .filter(|(_, t)| t.table.starts_with("e_cdr_") && t.table >= today)
             .copied()
@@ -443,12 +449,13 @@ fn followers(
             .into_iter()
             .map(|(n, table)| {
                 let (watermark, recent) = watermark_of(store, n);
-                super::db_follow::DbStart { table: table.clone(), source: n, watermark, recent }
+                crate::cdr::sources::db_follow::DbStart { table: table.clone(), source: n, watermark, recent }
             })
             .collect();
-        if let Some(f) =
-            super::db_follow::DbFollow::new(starts, super::time::TimeReader::new(opts.zone.clone()))
-        {
+        if let Some(f) = crate::cdr::sources::db_follow::DbFollow::new(
+            starts,
+            crate::cdr::record::time::TimeReader::new(opts.zone.clone()),
+        ) {
             out.push(Box::new(f));
         }
     }
@@ -460,9 +467,13 @@ fn followers(
 fn watermark_of(store: &Store, src: usize) -> (i64, Vec<(u64, i64)>) {
     let ranges = store.source_rows(src);
     let stop = |i: usize| store.cols.stop_ms(i).unwrap_or(store.cols.start_ms[i]);
-    let newest =
-        ranges.iter().flat_map(|r| r.clone()).map(stop).max().map_or(0, super::db_follow::watermark_of_stop);
-    let from = newest.saturating_sub(2 * super::db_follow::OVERLAP_MS);
+    let newest = ranges
+        .iter()
+        .flat_map(|r| r.clone())
+        .map(stop)
+        .max()
+        .map_or(0, crate::cdr::sources::db_follow::watermark_of_stop);
+    let from = newest.saturating_sub(2 * crate::cdr::sources::db_follow::OVERLAP_MS);
     let recent = ranges
         .iter()
         .flat_map(|r| r.clone())
@@ -484,7 +495,7 @@ mod tests {
 
     fn store_of(text: String) -> Store {
         let specs = [SourceSpec::Memory { name: "m".into(), data: Arc::new(text.into_bytes()) }];
-        super::super::load::load(&specs, &LoadOptions::default(), Arc::new(Progress::default()))
+        crate::cdr::ingest::load::load(&specs, &LoadOptions::default(), Arc::new(Progress::default()))
             .map(|l| l.store)
             .unwrap_or_default()
     }

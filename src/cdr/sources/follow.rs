@@ -9,10 +9,10 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::batch::{Batch, Block, parse_block};
-use super::form::{Layout, detect};
-use super::load::MAX_RECORD_BYTES;
-use super::time::TimeReader;
+use crate::cdr::formats::detect::{Layout, detect};
+use crate::cdr::formats::parse::{Batch, Block, parse_block};
+use crate::cdr::ingest::load::MAX_RECORD_BYTES;
+use crate::cdr::record::time::TimeReader;
 
 /// Where a followed source stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,10 +47,10 @@ pub struct Polled {
     /// A change of state, if any.
     pub state: Option<LiveState>,
     /// A feed's counts, when they changed.
-    pub feed: Option<super::feed::FeedCounts>,
+    pub feed: Option<crate::cdr::sources::feed::FeedCounts>,
     /// Sources this poll began (a new day's table): (store index, name, the table when it
     /// is one), in index order.
-    pub new_sources: Vec<(usize, String, Option<super::mysql::TableRef>)>,
+    pub new_sources: Vec<(usize, String, Option<crate::cdr::sources::mysql::TableRef>)>,
     /// The form told from the first lines of a file that was empty when first read.
     pub form: Option<String>,
 }
@@ -263,13 +263,18 @@ impl DirFollow {
 
     /// CDR files in the directory now, as the first reading would find them.
     fn listed(&self, times: &TimeReader) -> Vec<PathBuf> {
-        let spec = [super::source::SourceSpec::Path(self.dir.clone())];
-        let db = super::source::DbAccess::default();
-        match super::source::discover(&spec, super::source::Window::default(), &db, times) {
+        let spec = [crate::cdr::sources::spec::SourceSpec::Path(self.dir.clone())];
+        let db = crate::cdr::sources::spec::DbAccess::default();
+        match crate::cdr::sources::spec::discover(
+            &spec,
+            crate::cdr::sources::spec::Window::default(),
+            &db,
+            times,
+        ) {
             Ok((inputs, _)) => inputs
                 .into_iter()
                 .filter_map(|i| match i.kind {
-                    super::source::InputKind::File(p) => Some(p),
+                    crate::cdr::sources::spec::InputKind::File(p) => Some(p),
                     _ => None,
                 })
                 .collect(),
@@ -340,7 +345,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("cdr.txt");
         std::fs::write(&path, line(1)).expect("write");
-        let times = TimeReader::new(super::super::time::Zone::Local);
+        let times = TimeReader::new(crate::cdr::record::time::Zone::Local);
         let layout = detect(line(1).as_bytes()).ok().map(Arc::new);
         let len = std::fs::metadata(&path).expect("meta").len();
         let mut f = FileFollow::new(0, &path, len, 2, layout);

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::fields::{
+use crate::cdr::record::fields::{
     Column, FORWARDED_COLUMNS, FORWARDED_MIN_FIELDS, FORWARDED_START, Field, PIPE_MIN_FIELDS,
     columns_from_header, header_is_cdr,
 };
@@ -29,7 +29,7 @@ impl Delimiter {
 pub struct Layout {
     pub delimiter: Delimiter,
     /// Column meanings, from the header row; `None` for the header-less text file, whose
-    /// fields are positional (see [`super::fields::PIPE_FIELDS`]).
+    /// fields are positional (see [`crate::cdr::record::fields::PIPE_FIELDS`]).
     pub columns: Option<Vec<Column>>,
     /// `mysql -B` output: backslash escapes and `NULL`.
     pub mysql_escapes: bool,
@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn detects_each_form() {
-        let tsv = include_bytes!("../../tests/fixtures/e_cdr_20210429_vos3000_2140.tsv");
+        let tsv = include_bytes!("../../../tests/fixtures/e_cdr_20210429_vos3000_2140.tsv");
         let l = detect(tsv).expect("tsv");
         assert_eq!(l.delimiter, Delimiter::Tab);
         assert!(l.to_string().contains("old layout"), "{l}");
@@ -208,7 +208,7 @@ mod tests {
         let err = detect(b"hello,world\n").expect_err("not cdr");
         assert!(err.0.contains("not a recognised CDR form"));
         assert!(detect(b"\n\n").is_err());
-        let fwd = include_bytes!("../../tests/fixtures/real/realtime_forwarded_row.csv");
+        let fwd = include_bytes!("../../../tests/fixtures/real/realtime_forwarded_row.csv");
         let l = detect(fwd).expect("forwarded");
         assert!(l.positional && !l.has_header(), "{l}");
     }

@@ -16,18 +16,18 @@ use std::time::{Duration, Instant};
 use mysql::Conn;
 use mysql::prelude::Queryable;
 
-use super::batch::{Block, parse_block};
-use super::follow::{Checkpoint, Follow, LiveState, Polled};
-use super::form::Layout;
-use super::mysql::{DbTable, DbUrl, describe, push_row, read_only, row_number};
-use super::rows::FieldRows;
-use super::time::{TimeReader, civil_from_days};
+use crate::cdr::formats::detect::Layout;
+use crate::cdr::formats::parse::{Block, parse_block};
+use crate::cdr::record::rows::FieldRows;
+use crate::cdr::record::time::{TimeReader, civil_from_days};
+use crate::cdr::sources::follow::{Checkpoint, Follow, LiveState, Polled};
+use crate::cdr::sources::mysql::{DbTable, DbUrl, describe, push_row, read_only, row_number};
 
 /// A row's stop time as far as it moves the watermark: never past the clock. A call dated
 /// ahead (a writer's clock, a bad row) is taken, and the calls after it are still asked for;
 /// the overlap covers a switch whose clock is a little ahead.
 pub fn watermark_of_stop(stop: i64) -> i64 {
-    stop.min(super::time::now_ms())
+    stop.min(crate::cdr::record::time::now_ms())
 }
 
 /// Rows written this long before the newest `stoptime` seen are asked for again (clocks of
@@ -137,7 +137,7 @@ impl DbFollow {
 
     /// Today's table name in the zone of the switch (the test clock counts).
     fn todays_table(&self) -> String {
-        todays_table(&self.times, super::time::now_ms())
+        todays_table(&self.times, crate::cdr::record::time::now_ms())
     }
 
     /// After midnight: the earlier days' tables are read a few minutes more for late calls,
@@ -176,7 +176,7 @@ impl DbFollow {
             url: self.url.clone(),
             password: self.password.clone(),
             table: name.clone(),
-            columns: super::mysql::kept_columns(columns),
+            columns: crate::cdr::sources::mysql::kept_columns(columns),
             since_ms: 0,
             until_ms: i64::MAX,
         };

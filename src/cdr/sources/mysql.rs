@@ -14,9 +14,9 @@ use std::time::Duration;
 use mysql::prelude::Queryable;
 use mysql::{Conn, Opts, OptsBuilder, Row, Value};
 
-use super::fields::columns_from_header;
-use super::form::{Delimiter, Layout};
-use super::time::{TimeReader, civil_from_days};
+use crate::cdr::formats::detect::{Delimiter, Layout};
+use crate::cdr::record::fields::columns_from_header;
+use crate::cdr::record::time::{TimeReader, civil_from_days};
 
 pub const DEFAULT_PORT: u16 = 3306;
 pub const DEFAULT_DATABASE: &str = "vos3000";
@@ -47,10 +47,10 @@ impl DbUrl {
     /// takes the one in `~/.my.cnf`, else `$USER`. `localhost` without `?socket=` connects
     /// through the first usual socket path that exists, as the `mysql` client does.
     pub fn parse(url: &str) -> Result<DbUrl, String> {
-        Self::parse_with(url, &super::mycnf::load())
+        Self::parse_with(url, &crate::cdr::sources::mycnf::load())
     }
 
-    pub fn parse_with(url: &str, cnf: &super::mycnf::ClientConfig) -> Result<DbUrl, String> {
+    pub fn parse_with(url: &str, cnf: &crate::cdr::sources::mycnf::ClientConfig) -> Result<DbUrl, String> {
         if !Self::is_db_url(url) {
             return Err(format!("'{url}' is not a mysql:// URL"));
         }
@@ -91,7 +91,10 @@ impl DbUrl {
         }
         if socket.is_none() && host == "localhost" {
             socket = cnf.socket.clone().or_else(|| {
-                super::mycnf::USUAL_SOCKETS.iter().map(std::path::PathBuf::from).find(|p| p.exists())
+                crate::cdr::sources::mycnf::USUAL_SOCKETS
+                    .iter()
+                    .map(std::path::PathBuf::from)
+                    .find(|p| p.exists())
             });
         }
         Ok(DbUrl { user, host, port, database, socket })
@@ -294,7 +297,8 @@ pub fn discover(
         }
         let num = |r: std::ops::Range<usize>| d[r].parse::<i64>().ok();
         let (y, m, dd) = (num(0..4)?, num(4..6)?, num(6..8)?);
-        ((1..=12).contains(&m) && (1..=31).contains(&dd)).then(|| super::time::days_from_civil(y, m, dd))
+        ((1..=12).contains(&m) && (1..=31).contains(&dd))
+            .then(|| crate::cdr::record::time::days_from_civil(y, m, dd))
     };
     let mut daily: Vec<(i64, String)> =
         names.iter().filter_map(|n| day_of_table(n).map(|d| (d, n.clone()))).collect();
@@ -392,13 +396,13 @@ pub type FullRecord = Vec<(String, String)>;
 /// agent data among them); the detail panel fetches the whole record of one call on demand
 /// ([`fetch_record`]).
 pub fn kept_columns(all: Vec<String>) -> Vec<String> {
-    use super::fields::{Field, canonical_extra, extra};
+    use crate::cdr::record::fields::{Field, canonical_extra, extra};
     const NAMED: [&str; 4] = [extra::REASON_HEADER, extra::ACCOUNT, extra::ACCOUNT_NAME, extra::SOFTSWITCH];
     all.into_iter()
         .filter(|c| {
             Field::from_column_name(c).is_some()
                 || NAMED.contains(&canonical_extra(c).as_str())
-                || super::batch::sentinel_column(c).is_some()
+                || crate::cdr::formats::parse::sentinel_column(c).is_some()
         })
         .collect()
 }
@@ -432,7 +436,7 @@ fn value_string(v: Value) -> Option<String> {
 
 /// Appends a row's fields to `out` (NULL as empty), leaving the row to be dropped on this
 /// thread.
-pub fn push_row(out: &mut super::rows::FieldRows, row: &Row) {
+pub fn push_row(out: &mut crate::cdr::record::rows::FieldRows, row: &Row) {
     for i in 0..row.len() {
         match row.as_ref(i) {
             None | Some(Value::NULL) => out.push_field(b""),
@@ -459,7 +463,7 @@ pub fn row_number(row: &Row, i: Option<usize>) -> Option<i64> {
 pub fn stream(
     t: &DbTable,
     chunk: usize,
-    mut emit: impl FnMut(super::rows::FieldRows) -> bool,
+    mut emit: impl FnMut(crate::cdr::record::rows::FieldRows) -> bool,
 ) -> Result<u64, String> {
     let mut conn = Conn::new(t.url.opts(t.password.as_deref())).map_err(|e| describe(&e, &t.url))?;
     let cols: Vec<String> = t.columns.iter().map(|c| format!("`{}`", c.replace('`', ""))).collect();
@@ -467,7 +471,8 @@ pub fn stream(
     let has = |c: &str| t.columns.iter().any(|x| x.eq_ignore_ascii_case(c));
     // The newest hour first: it is what the operator looks at, on screen while the rest of
     // the day loads (the views sort by time, not by the order rows arrive in).
-    let newest = t.until_ms.min(super::time::now_ms().saturating_add(60_000)).saturating_sub(3_600_000);
+    let newest =
+        t.until_ms.min(crate::cdr::record::time::now_ms().saturating_add(60_000)).saturating_sub(3_600_000);
     let mut queries = if newest > t.since_ms && newest < t.until_ms {
         vec![
             format!("{from} WHERE starttime >= {newest} AND starttime < {}", t.until_ms),
@@ -501,13 +506,16 @@ pub fn stream(
             other => format!("{} after {rows} rows of {}", describe(other, &t.url), t.table),
         };
         let result = conn.query_iter(sql).map_err(|e| stopped(&e, total))?;
-        let mut buf = super::rows::FieldRows::with_capacity(chunk);
+        let mut buf = crate::cdr::record::rows::FieldRows::with_capacity(chunk);
         for row in result {
             let row = row.map_err(|e| stopped(&e, total))?;
             push_row(&mut buf, &row);
             total += 1;
             if buf.len() >= chunk
-                && !emit(std::mem::replace(&mut buf, super::rows::FieldRows::with_capacity(chunk)))
+                && !emit(std::mem::replace(
+                    &mut buf,
+                    crate::cdr::record::rows::FieldRows::with_capacity(chunk),
+                ))
             {
                 return Ok(total);
             }
@@ -536,7 +544,7 @@ mod tests {
         assert!(e.contains("--password-file") && !e.contains("secret"), "{e}");
         assert!(DbUrl::parse("mysql://ro@h/vos;drop").is_err());
         assert!(DbUrl::parse("mysql://ro@h:port/x").is_err());
-        let none = crate::cdr::mycnf::ClientConfig::default();
+        let none = crate::cdr::sources::mycnf::ClientConfig::default();
         let u = DbUrl::parse_with("mysql://ro@[::1]:3307/vos3000", &none).expect("ipv6");
         assert_eq!((u.host.as_str(), u.port), ("::1", 3307));
         assert_eq!(u.display(), "mysql://ro@[::1]:3307/vos3000");
@@ -545,7 +553,7 @@ mod tests {
         assert_eq!(u.display(), "mysql://ro@localhost/vos3000?socket=/tmp/my.sock");
         assert!(DbUrl::parse_with("mysql://ro@h/x?ssl=1", &none).is_err());
         // No user in the URL: ~/.my.cnf's.
-        let cnf = crate::cdr::mycnf::ClientConfig {
+        let cnf = crate::cdr::sources::mycnf::ClientConfig {
             user: Some("fromcnf".into()),
             socket: Some("/run/x.sock".into()),
             ..Default::default()

@@ -150,7 +150,7 @@ const HOUR_WEIGHT: [u32; 24] =
     [2, 1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 11, 9, 10, 12, 12, 11, 10, 8, 7, 6, 5, 4, 3];
 
 fn fmt_time(out: &mut Vec<u8>, local_secs: i64) {
-    let (y, m, d) = super::time::civil_from_days(local_secs.div_euclid(86_400));
+    let (y, m, d) = crate::cdr::record::time::civil_from_days(local_secs.div_euclid(86_400));
     let s = local_secs.rem_euclid(86_400);
     let _ = write!(out, "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
 }
@@ -158,7 +158,7 @@ fn fmt_time(out: &mut Vec<u8>, local_secs: i64) {
 /// Writes `spec.rows` calls in the VOS3000 text form, ordered by stop time.
 pub fn write(spec: Spec, out: &mut dyn Write) -> std::io::Result<()> {
     let mut rng = fastrand::Rng::with_seed(spec.seed);
-    let day0 = super::time::days_from_civil(DEMO_DATE.0, DEMO_DATE.1, DEMO_DATE.2) * 86_400;
+    let day0 = crate::cdr::record::time::days_from_civil(DEMO_DATE.0, DEMO_DATE.1, DEMO_DATE.2) * 86_400;
     let total_w: u32 = HOUR_WEIGHT.iter().sum();
     let mut calls: Vec<(i64, Vec<u8>)> = Vec::with_capacity(spec.rows);
     let mut line = Vec::with_capacity(256);

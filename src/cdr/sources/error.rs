@@ -17,10 +17,10 @@ pub enum LoadError {
     #[error("a worker thread failed: {0}")]
     Worker(String),
     #[error("no CDR file found:{}", list_skipped(.0))]
-    NothingFound(Vec<super::source::Skipped>),
+    NothingFound(Vec<crate::cdr::sources::spec::Skipped>),
 }
 
-fn list_skipped(s: &[super::source::Skipped]) -> String {
+fn list_skipped(s: &[crate::cdr::sources::spec::Skipped]) -> String {
     let mut out: String = s.iter().take(20).map(|k| format!("\n  {}: {}", k.name, k.why)).collect();
     if s.len() > 20 {
         out.push_str(&format!("\n  … and {} more", s.len() - 20));

@@ -6,9 +6,9 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::fields::{Column, columns_from_header, header_is_cdr};
-use super::form::{Delimiter, Layout};
-use super::rows::FieldRows;
+use crate::cdr::formats::detect::{Delimiter, Layout};
+use crate::cdr::record::fields::{Column, columns_from_header, header_is_cdr};
+use crate::cdr::record::rows::FieldRows;
 
 /// Records handed on per chunk.
 pub const CHUNK_RECORDS: usize = 8192;
@@ -116,7 +116,7 @@ fn float_text(f: f64) -> String {
 fn excel_datetime(serial: f64) -> String {
     let secs = ((serial - 25_569.0) * 86_400.0).round();
     let secs = if secs.is_finite() { secs as i64 } else { 0 };
-    let (y, m, d) = super::time::civil_from_days(secs.div_euclid(86_400));
+    let (y, m, d) = crate::cdr::record::time::civil_from_days(secs.div_euclid(86_400));
     let t = secs.rem_euclid(86_400);
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", t / 3600, t % 3600 / 60, t % 60)
 }

@@ -18,11 +18,11 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, bounded};
 
-use super::batch::{Batch, Block, parse_block};
-use super::fields::extra;
-use super::follow::{Checkpoint, Follow, LiveState, Polled};
-use super::form::{Delimiter, detect};
-use super::time::TimeReader;
+use crate::cdr::formats::detect::{Delimiter, detect};
+use crate::cdr::formats::parse::{Batch, Block, parse_block};
+use crate::cdr::record::fields::extra;
+use crate::cdr::record::time::TimeReader;
+use crate::cdr::sources::follow::{Checkpoint, Follow, LiveState, Polled};
 
 /// How long a received call's key is remembered to tell a resend from a new call.
 pub const REPEAT_WINDOW: Duration = Duration::from_secs(3600);
@@ -119,7 +119,11 @@ pub fn parse_url(url: &str) -> Result<SocketAddr, String> {
 impl Feed {
     /// Binds and starts receiving. Fails for good when the address cannot be bound or the
     /// spool cannot be opened.
-    pub fn bind(addr: SocketAddr, opts: &FeedOptions, zone: super::time::Zone) -> Result<Feed, String> {
+    pub fn bind(
+        addr: SocketAddr,
+        opts: &FeedOptions,
+        zone: crate::cdr::record::time::Zone,
+    ) -> Result<Feed, String> {
         let socket = UdpSocket::bind(addr).map_err(|e| match e.kind() {
             std::io::ErrorKind::AddrInUse => {
                 format!("cannot listen on udp {addr}: the port is in use (another receiver? pass it on with --relay)")

@@ -6,10 +6,10 @@
 
 use std::fmt;
 
-use super::batch::{Batch, Tally};
-use super::columns::{Columns, NO_PDD, NO_SMALL};
-use super::pool::Pools;
-use super::reason::Reason;
+use crate::cdr::formats::parse::{Batch, Tally};
+use crate::cdr::record::reason::Reason;
+use crate::cdr::store::columns::{Columns, NO_PDD, NO_SMALL};
+use crate::cdr::store::pool::Pools;
 
 /// Rejected lines kept for display across a whole load.
 pub const REJECT_SAMPLES: usize = 500;
@@ -76,14 +76,14 @@ pub struct SourceInfo {
     /// Calls of this source already read from earlier sources: (earlier source, calls).
     pub duplicate_of: Vec<(usize, u64)>,
     /// While followed: what the source is doing.
-    pub live: Option<super::follow::LiveState>,
+    pub live: Option<crate::cdr::sources::follow::LiveState>,
     /// The newest things that happened while following (rotations, reconnections).
     pub follow_notes: Vec<String>,
     /// A UDP feed's counts (datagrams, acknowledgements, repeats, malformed by sender).
-    pub feed: Option<super::feed::FeedCounts>,
+    pub feed: Option<crate::cdr::sources::feed::FeedCounts>,
     /// A database table: where the whole record of one of its calls can be fetched (the
     /// store keeps only the columns it reads).
-    pub db: Option<super::mysql::TableRef>,
+    pub db: Option<crate::cdr::sources::mysql::TableRef>,
 }
 
 impl SourceInfo {
@@ -122,7 +122,7 @@ pub struct Store {
     pub pools: Pools,
     pub sources: Vec<SourceInfo>,
     /// Rejected lines kept for display: (source index, line, reason).
-    pub rejects: Vec<(usize, super::reject::Rejected)>,
+    pub rejects: Vec<(usize, crate::cdr::record::reject::Rejected)>,
     /// (first row, source index) for each run of rows from one source, in row order. A
     /// followed source's rows come in runs between other sources' rows.
     runs: Vec<(usize, usize)>,
@@ -137,7 +137,7 @@ pub struct Store {
     /// Bytes of input parsed so far (all sources), for sizing the columns.
     pub bytes_parsed: u64,
     /// Rows that repeat a call read from an earlier source, as a bit set (empty when none).
-    dups: super::append_vec::AppendVec<u64>,
+    dups: crate::cdr::store::append_vec::AppendVec<u64>,
     dup_count: usize,
     /// Readable names for gateways (raw -> alias) from the config file: shown and accepted
     /// in filters; exports and JSON keep the raw names.
@@ -323,7 +323,7 @@ impl Store {
         self.runs = runs;
         self.recount();
         let dups: Vec<usize> = (k..len).filter(|&i| self.is_duplicate(i)).collect();
-        self.dups = super::append_vec::AppendVec::new();
+        self.dups = crate::cdr::store::append_vec::AppendVec::new();
         self.dup_count = 0;
         self.cols.drop_front(k);
         for i in dups {
@@ -338,7 +338,7 @@ impl Store {
     /// strings of the rows it keeps and no more. Ids change: readers that kept ids start
     /// over when `dropped` moves, as they do for row numbers.
     fn compact_pools(&mut self) {
-        let mut used = super::pool::Used::none(&self.pools);
+        let mut used = crate::cdr::store::pool::Used::none(&self.pools);
         self.cols.mark_used(&mut used);
         let (unused, all) = used.unused();
         if unused < 1024 || unused.saturating_mul(4) < all {
@@ -383,7 +383,7 @@ impl Store {
 
     /// Whether any source is still being followed (a failed one leaves the others going).
     pub fn any_following(&self) -> bool {
-        self.sources.iter().any(|s| s.live == Some(super::follow::LiveState::Following))
+        self.sources.iter().any(|s| s.live == Some(crate::cdr::sources::follow::LiveState::Following))
     }
 
     /// Calls loaded, duplicates not counted.
@@ -423,14 +423,14 @@ impl Store {
     }
 
     /// The SIP Reason header of a row, parsed.
-    pub fn reason_header(&self, i: usize) -> Option<super::reason_header::ReasonHeader> {
-        let col = self.extra_index(super::fields::extra::REASON_HEADER);
-        super::reason_header::ReasonHeader::parse(self.extra_value(col, i))
+    pub fn reason_header(&self, i: usize) -> Option<crate::kb::reason_header::ReasonHeader> {
+        let col = self.extra_index(crate::cdr::record::fields::extra::REASON_HEADER);
+        crate::kb::reason_header::ReasonHeader::parse(self.extra_value(col, i))
     }
 
     /// Call times outside this range are implausible (kept, shown, left out of timelines).
     pub fn plausible_range(&self) -> std::ops::RangeInclusive<i64> {
-        super::time::plausible_range(super::time::now_ms())
+        crate::cdr::record::time::plausible_range(crate::cdr::record::time::now_ms())
     }
 
     pub fn heap_bytes(&self) -> usize {
@@ -503,7 +503,9 @@ impl Store {
     pub fn dest_is_callee(&self, i: usize) -> bool {
         let c = &self.cols;
         let derived = c.callee_to_gw[i];
-        c.callee_gw[i] == 0 || derived == super::number::DerivedNumber::SAME || derived == Default::default()
+        c.callee_gw[i] == 0
+            || derived == crate::cdr::store::number::DerivedNumber::SAME
+            || derived == Default::default()
     }
 
     /// Whether [`Store::dest_number`] starts with `prefix` (a leading `+` on either side is
@@ -556,7 +558,7 @@ impl Store {
         let pdd = |v: u32| (v != NO_PDD).then_some(v);
         let caller = self.caller(i);
         let callee = self.callee(i);
-        let derived = |d: super::number::DerivedNumber, primary: &str| {
+        let derived = |d: crate::cdr::store::number::DerivedNumber, primary: &str| {
             let mut s = String::new();
             d.write(primary, &self.pools.numbers, &mut s);
             s

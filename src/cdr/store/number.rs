@@ -10,7 +10,7 @@
 //!   primary number, put prefix P in front" in a `u32`, falling back to a pooled full string.
 //!   Both are lossless.
 
-use super::pool::Pool;
+use crate::cdr::store::pool::Pool;
 
 const POOLED: u64 = 1 << 63;
 const LEN_SHIFT: u32 = 58;

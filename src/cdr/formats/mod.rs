@@ -1,0 +1,6 @@
+//! Input forms: telling a stream's form from its first bytes, and parsing its records into
+//! store batches.
+
+pub mod detect;
+pub mod parse;
+pub mod records;

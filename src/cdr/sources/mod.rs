@@ -1,0 +1,13 @@
+//! Where CDRs come from: the operator's source arguments, the inputs found behind them
+//! (files, directories, standard input, zip members, database tables), and following them
+//! live (growing files, new files in a directory, the database, the UDP feed).
+
+pub mod db_follow;
+pub mod decompress;
+pub mod demo;
+pub mod error;
+pub mod feed;
+pub mod follow;
+pub mod mycnf;
+pub mod mysql;
+pub mod spec;

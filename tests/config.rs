@@ -11,9 +11,9 @@ use assert_cmd::Command;
 use cdrscope::cdr::{Progress, SharedStore, SourceSpec};
 use cdrscope::config::Config;
 use cdrscope::kb::{Kb, Lang};
-use cdrscope::tui::app::App;
 use cdrscope::tui::keymap::Keymap;
-use cdrscope::tui::ui;
+use cdrscope::tui::state::app::App;
+use cdrscope::tui::views::frame;
 use cdrscope::tui::worker::{Ctx, process};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use predicates::prelude::*;
@@ -202,7 +202,7 @@ fn the_console_follows_the_config() {
     settle(&mut app);
     let screen = |app: &mut App| {
         let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 60)).expect("terminal");
-        t.draw(|f| ui::draw(f, app)).expect("draw");
+        t.draw(|f| frame::draw(f, app)).expect("draw");
         let buf = t.backend().buffer().clone();
         (0..60u16)
             .map(|y| (0..160u16).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n")

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use cdrscope::cdr::ingest::load::read;
 use cdrscope::cdr::{Progress, SharedStore, SourceSpec, Store};
 use cdrscope::kb::{Kb, Lang};
-use cdrscope::tui::app::{App, View};
+use cdrscope::tui::state::app::{App, View};
 use cdrscope::tui::worker::{Ctx, process};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -499,7 +499,7 @@ fn calls_arriving_during_a_refresh_are_shown_when_it_returns() {
 /// The text of the open prompt and where its cursor is.
 fn prompt_of(app: &App) -> (String, usize) {
     match &app.overlay {
-        Some(cdrscope::tui::app::Overlay::Prompt(p)) => (p.text.clone(), p.cursor),
+        Some(cdrscope::tui::state::app::Overlay::Prompt(p)) => (p.text.clone(), p.cursor),
         other => panic!("no prompt open: {other:?}"),
     }
 }

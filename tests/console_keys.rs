@@ -6,7 +6,7 @@ mod common;
 
 use cdrscope::cdr::Store;
 use cdrscope::cdr::ingest::load::read;
-use cdrscope::tui::app::App;
+use cdrscope::tui::state::app::App;
 use common::console::{app_with, demo_store, key, screen, typed};
 use crossterm::event::KeyCode;
 
@@ -70,7 +70,7 @@ fn columns_hide_widen_and_scroll_sideways() {
     for _ in 0..3 {
         key(&mut app, &ctx, KeyCode::Left);
     }
-    assert_eq!(app.columns.cursor, cdrscope::tui::table_layout::Col::OutGw);
+    assert_eq!(app.columns.cursor, cdrscope::tui::state::table_layout::Col::OutGw);
     // Hide it: the header loses it; '=' shows it again.
     key(&mut app, &ctx, KeyCode::Char('H'));
     let head = table(&mut app, 120, 30)[0].clone();
@@ -84,7 +84,7 @@ fn columns_hide_widen_and_scroll_sideways() {
         key(&mut app, &ctx, KeyCode::Left);
     }
     key(&mut app, &ctx, KeyCode::Right);
-    assert_eq!(app.columns.cursor, cdrscope::tui::table_layout::Col::Caller);
+    assert_eq!(app.columns.cursor, cdrscope::tui::state::table_layout::Col::Caller);
     for _ in 0..3 {
         key(&mut app, &ctx, KeyCode::Char('{'));
     }
@@ -240,7 +240,7 @@ fn tab_completes_fields_gateways_and_codes() {
     typed(&mut app, &ctx, "cm");
     key(&mut app, &ctx, KeyCode::Tab);
     let text = |app: &App| match &app.overlay {
-        Some(cdrscope::tui::app::Overlay::Prompt(p)) => p.text.clone(),
+        Some(cdrscope::tui::state::app::Overlay::Prompt(p)) => p.text.clone(),
         _ => String::new(),
     };
     assert_eq!(text(&app), "outgw:CM-Route-1");
@@ -456,7 +456,7 @@ fn the_mouse_selects_rows_cells_and_views_and_the_wheel_scrolls() {
     let out_gw = head.find("Out GW").expect("Out GW") as u16;
     click(&mut app, out_gw + 1, row_y + 2);
     assert_eq!(app.selected, 2);
-    assert_eq!(app.columns.cursor, cdrscope::tui::table_layout::Col::OutGw);
+    assert_eq!(app.columns.cursor, cdrscope::tui::state::table_layout::Col::OutGw);
     wheel(&mut app, true);
     assert_eq!(app.selected, 5);
     wheel(&mut app, false);
@@ -467,7 +467,7 @@ fn the_mouse_selects_rows_cells_and_views_and_the_wheel_scrolls() {
     let stats_x = top.find(" Stats ").expect("the Stats tab") as u16;
     click(&mut app, stats_x + 2, 0);
     settle_all(&mut app, &ctx);
-    assert_eq!(app.view, cdrscope::tui::app::View::Stats);
+    assert_eq!(app.view, cdrscope::tui::state::app::View::Stats);
     let s = screen(&mut app, 120, 30);
     let first_gw = s.lines().position(|l| l.contains("CM-Route-1")).expect("a gateway row") as u16;
     click(&mut app, 3, first_gw + 1);
@@ -477,7 +477,7 @@ fn the_mouse_selects_rows_cells_and_views_and_the_wheel_scrolls() {
     click(&mut app, 3, first_gw);
     assert_eq!(app.stats_selected, 1);
     wheel(&mut app, true);
-    assert!(matches!(app.overlay, Some(cdrscope::tui::app::Overlay::Help(3))));
+    assert!(matches!(app.overlay, Some(cdrscope::tui::state::app::Overlay::Help(3))));
 }
 
 fn settle_all(app: &mut App, ctx: &cdrscope::tui::worker::Ctx) {
@@ -558,7 +558,7 @@ fn the_panel_and_the_command_line_present_an_entry_alike_in_each_language() {
     let e = kb.get("vos:-77").expect("-77");
     let cli = cdrscope::cli::lookup_render(&kb, e);
     assert!(cli.contains("Ajustes: maxSecondRatesEnable (gateway de mapeo (entrada))"), "{cli}");
-    let panel: Vec<String> = cdrscope::tui::view::detail::entry_lines(&kb, e, app.theme)
+    let panel: Vec<String> = cdrscope::tui::views::detail::entry_lines(&kb, e, app.theme)
         .iter()
         .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect())
         .collect();

@@ -1,39 +1,17 @@
 //! The full-screen console. It depends on the core (`cdr`, `kb`, `query`, `stats`) and adds no
-//! logic the command line could not share: state and updates in `app`, drawing in `ui` and
-//! `view/`, keys as data in `keymap`, heavy work off the screen thread in `worker`.
+//! logic the command line could not share: `state` (the App, no drawing), `input` (keys,
+//! mouse and news into state changes), `views` (drawing from state), `keymap` (the key table
+//! as data), and `worker` (queries off the screen thread). See ARCHITECTURE.md.
 //!
 //! The terminal is restored on quit, on error and on panic (ratatui's hook restores it before
 //! the panic message is printed).
 
-mod actions;
-pub mod answer;
-pub mod app;
-pub mod clipboard;
-mod complete;
-mod export_target;
-mod filter_actions;
-mod filter_edit;
-mod findings;
 pub mod guard;
+pub mod input;
 pub mod keymap;
-pub mod line_edit;
-pub mod live;
-mod lookup_actions;
-pub mod mouse;
-mod orders;
-mod picker_keys;
-mod prompt_keys;
-mod record;
-pub mod saved;
-pub mod search;
-mod state;
-mod stats_actions;
-mod table_actions;
-pub mod table_layout;
+pub mod state;
 pub mod theme;
-pub mod ui;
-pub mod view;
-pub mod window;
+pub mod views;
 pub mod worker;
 
 use std::sync::Arc;
@@ -44,7 +22,7 @@ use futures::StreamExt;
 
 use crate::cdr::{LoadOptions, Progress, SourceSpec, Zone};
 use crate::kb::Kb;
-use app::{App, View};
+use state::app::{App, View};
 
 /// What the console is started with.
 pub struct ConsoleOptions {
@@ -107,7 +85,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
     }
     app.filter = opts.filter.clone();
     // The filter history and saved filters of earlier runs.
-    app.load_state(saved::default_path());
+    app.load_state(state::saved::default_path());
     if let Some(q) = opts.lookup {
         app.view = View::Lookup;
         app.lookup.input = q;
@@ -161,7 +139,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut ticks = 0u64;
-    terminal.draw(|f| ui::draw(f, &mut app))?;
+    terminal.draw(|f| views::frame::draw(f, &mut app))?;
     app.dirty = false;
     // Lets the terminal tests prove the screen is restored after a panic; debug builds only.
     if guard::test_panic() == Some(guard::TestPanic::Ui) {
@@ -261,7 +239,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
             break;
         }
         if app.dirty {
-            terminal.draw(|f| ui::draw(f, &mut app))?;
+            terminal.draw(|f| views::frame::draw(f, &mut app))?;
             app.dirty = false;
         }
     }

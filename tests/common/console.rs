@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use cdrscope::cdr::{Progress, SharedStore, SourceSpec, Store};
 use cdrscope::kb::{Kb, Lang};
-use cdrscope::tui::app::App;
-use cdrscope::tui::ui;
+use cdrscope::tui::state::app::App;
+use cdrscope::tui::views::frame;
 use cdrscope::tui::worker::{Ctx, process};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -58,7 +58,7 @@ pub fn typed(app: &mut App, ctx: &Ctx, text: &str) {
 
 pub fn screen(app: &mut App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| ui::draw(f, app)).expect("draw");
+    t.draw(|f| frame::draw(f, app)).expect("draw");
     let buf = t.backend().buffer().clone();
     let mut out = String::new();
     for y in 0..h {

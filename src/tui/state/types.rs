@@ -37,15 +37,15 @@ pub enum PromptKind {
 pub struct Prompt {
     pub kind: PromptKind,
     pub text: String,
-    /// Where typing goes: a byte offset into `text` (see [`super::line_edit`]).
+    /// Where typing goes: a byte offset into `text` (see [`crate::tui::state::line_edit`]).
     pub cursor: usize,
     /// Position in the filter history while browsing it with up/down.
     pub history_pos: Option<usize>,
     /// Live count of matching calls (filter prompt), or the error of the draft.
     pub count: Option<Result<usize, String>>,
     pub error: Option<String>,
-    /// A Tab completion being cycled (see [`super::complete`]).
-    pub completion: Option<super::complete::Completion>,
+    /// A Tab completion being cycled (see [`crate::tui::state::complete`]).
+    pub completion: Option<crate::tui::state::complete::Completion>,
 }
 
 impl Prompt {
@@ -92,7 +92,7 @@ pub struct Picker {
 }
 
 impl Picker {
-    pub(super) fn refilter(&mut self) {
+    pub(crate) fn refilter(&mut self) {
         let q = self.input.trim();
         if q.is_empty() {
             self.shown = (0..self.items.len()).collect();

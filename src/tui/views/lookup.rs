@@ -6,9 +6,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::detail::entry_lines;
 use crate::text::sanitize;
-use crate::tui::app::App;
+use crate::tui::state::app::App;
+use crate::tui::views::detail::entry_lines;
 
 pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let t = app.theme;
@@ -38,7 +38,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let [list, preview] =
         Layout::horizontal([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(body);
     let height = list.height as usize;
-    let offset = crate::tui::ui::page_offset(app.lookup.selected, height);
+    let offset = crate::tui::views::widgets::page_offset(app.lookup.selected, height);
     let lines: Vec<Line<'_>> = app
         .lookup
         .hits

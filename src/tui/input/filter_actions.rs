@@ -1,14 +1,14 @@
 //! The filter beyond typing it: Tab completion, the time window stepped back and on, and the
 //! history and named filters kept across runs.
 
-use super::app::{App, PickItem, Prompt};
-use super::complete::{Completion, Values};
+use crate::tui::state::app::{App, PickItem, Prompt};
+use crate::tui::state::complete::{Completion, Values};
 
 impl App {
     /// Tab in a prompt: completes the word before the cursor (filter prompt only); Tab again
     /// puts the next candidate in its place.
-    pub(super) fn complete(&mut self, mut p: Prompt) -> Prompt {
-        if p.kind != super::app::PromptKind::Filter {
+    pub(crate) fn complete(&mut self, mut p: Prompt) -> Prompt {
+        if p.kind != crate::tui::state::app::PromptKind::Filter {
             return p;
         }
         // Cycling: the text still ends in the candidate put there last.
@@ -24,7 +24,7 @@ impl App {
             }
         }
         let Some((start, candidates)) =
-            super::complete::candidates(&p.text, p.cursor, &self.completion_values())
+            crate::tui::state::complete::candidates(&p.text, p.cursor, &self.completion_values())
         else {
             self.status = Some(("nothing to complete here".into(), false));
             return p;
@@ -64,9 +64,9 @@ impl App {
     }
 
     /// `[` / `]`: the window of the same length before or after the one in force.
-    pub(super) fn step_window(&mut self, forward: bool) {
+    pub(crate) fn step_window(&mut self, forward: bool) {
         let Some(store) = self.shown.clone() else { return };
-        match super::window::step(&self.filter, &store, &self.zone, forward) {
+        match crate::tui::state::window::step(&self.filter, &store, &self.zone, forward) {
             Ok(f) => {
                 self.filter = f;
                 self.remember_filter();
@@ -78,7 +78,7 @@ impl App {
     }
 
     /// Saves the filter in force under `name` (a name used before is replaced).
-    pub(super) fn save_filter(&mut self, name: &str) -> Result<(), String> {
+    pub(crate) fn save_filter(&mut self, name: &str) -> Result<(), String> {
         let name = name.trim();
         if name.is_empty() {
             return Err("give the filter a name".into());
@@ -86,7 +86,7 @@ impl App {
         let name: String = name.chars().filter(|c| !c.is_control()).collect();
         self.saved.retain(|(n, _)| *n != name);
         self.saved.push((name.clone(), self.filter.trim().to_string()));
-        let excess = self.saved.len().saturating_sub(super::saved::SAVED_MAX);
+        let excess = self.saved.len().saturating_sub(crate::tui::state::saved::SAVED_MAX);
         self.saved.drain(..excess);
         let kept = self.save_state();
         self.status = Some((
@@ -107,7 +107,7 @@ impl App {
     }
 
     /// The saved filters (by name), then the recent ones (newest first), for the picker.
-    pub(super) fn filter_items(&self) -> Vec<PickItem> {
+    pub(crate) fn filter_items(&self) -> Vec<PickItem> {
         let saved = self.saved.iter().rev().map(|(name, f)| PickItem {
             value: f.clone(),
             label: name.clone(),
@@ -127,7 +127,7 @@ impl App {
     pub fn load_state(&mut self, path: Option<std::path::PathBuf>) {
         self.state_file = path;
         let Some(p) = &self.state_file else { return };
-        match super::saved::load(p) {
+        match crate::tui::state::saved::load(p) {
             Ok(st) => {
                 self.history = st.history;
                 self.saved = st.saved;
@@ -141,10 +141,10 @@ impl App {
     }
 
     /// Writes the history and saved filters; returns where, when kept.
-    pub(super) fn save_state(&mut self) -> Option<String> {
+    pub(crate) fn save_state(&mut self) -> Option<String> {
         let path = self.state_file.clone()?;
-        let st = super::saved::State { history: self.history.clone(), saved: self.saved.clone() };
-        match super::saved::store(&path, &st) {
+        let st = crate::tui::state::saved::State { history: self.history.clone(), saved: self.saved.clone() };
+        match crate::tui::state::saved::store(&path, &st) {
             Ok(()) => Some(path.display().to_string()),
             Err(e) => {
                 self.status = Some((format!("filter history not kept: {e}"), true));

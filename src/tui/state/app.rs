@@ -8,17 +8,17 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::keymap::{Action, Context, Keymap};
-use super::theme::Theme;
-use super::worker::{Focus, Request, Response, Sort, SortKey, TimelineData};
 use crate::cdr::sources::spec::Skipped;
 use crate::cdr::{Progress, SharedStore, SourceSpec, Zone};
 use crate::kb::Kb;
 use crate::query::Selection;
 use crate::query::parse::Side;
 use crate::stats::Summary;
+use crate::tui::keymap::{Action, Context, Keymap};
+use crate::tui::theme::Theme;
+use crate::tui::worker::{Focus, Request, Response, Sort, SortKey, TimelineData};
 
-pub use super::state::{
+pub use crate::tui::state::types::{
     LookupState, MAX_PROMPT_CHARS, Overlay, PickItem, Picker, PickerKind, Prompt, PromptKind, StatsTable,
     View,
 };
@@ -46,7 +46,7 @@ pub struct App {
     /// What the filter's time window resolves to (dates and times), for the filter line.
     pub window_note: Option<String>,
     pub history: Vec<String>,
-    /// Named filters (kept across runs with the history, see [`super::saved`]).
+    /// Named filters (kept across runs with the history, see [`crate::tui::state::saved`]).
     pub saved: Vec<(String, String)>,
     /// Where the history and saved filters are kept; `None` keeps them for this run only.
     pub state_file: Option<std::path::PathBuf>,
@@ -76,28 +76,28 @@ pub struct App {
     pub wide: bool,
     pub detail_scroll: u16,
     /// The calls table's columns: shown, widths, the column cursor.
-    pub columns: super::table_layout::Columns,
+    pub columns: crate::tui::state::table_layout::Columns,
     /// What the last frame put where, for the mouse.
-    pub hits: super::mouse::Hits,
+    pub hits: crate::tui::input::mouse::Hits,
     /// The search in force (`*`, `n`, `N`): marks matches, hides nothing.
-    pub search: Option<super::search::Search>,
+    pub search: Option<crate::tui::state::search::Search>,
     pub stats_table: StatsTable,
     /// After drilling into a finding: the end reason whose first call to select and explain.
-    pub(super) pending_code: Option<i32>,
+    pub(crate) pending_code: Option<i32>,
     /// The whole record of the explained call, when it came from a database: its flowno, and
     /// the columns once fetched (`None` while asked for).
     pub whole_record: Option<(u64, Option<Result<crate::cdr::sources::mysql::FullRecord, String>>)>,
     /// The findings of the shown selection are still being computed (none shown yet).
     pub findings_pending: bool,
-    /// When findings are asked for and what of: see [`super::findings`].
-    pub findings_schedule: super::findings::Schedule,
+    /// When findings are asked for and what of: see [`crate::tui::input::findings`].
+    pub findings_schedule: crate::tui::input::findings::Schedule,
     pub stats_selected: usize,
     /// The timeline of the selected Stats row: the query generation it was drawn from.
     pub timeline: Option<(u64, Focus, TimelineData)>,
     pub lookup: LookupState,
     /// A line for the operator (result of an export, why something did not happen).
     pub status: Option<(String, bool)>,
-    /// An OSC 52 sequence for the event loop to write (see [`super::clipboard`]).
+    /// An OSC 52 sequence for the event loop to write (see [`crate::tui::state::clipboard`]).
     pub copy: Option<String>,
     pub outbox: Vec<Request>,
     /// A password typed at the prompt, for the event loop to start loading with.
@@ -106,9 +106,9 @@ pub struct App {
     pub password_for: Option<String>,
     pub quit: bool,
     pub dirty: bool,
-    pub(super) count_gen: u64,
+    pub(crate) count_gen: u64,
     /// While sources are followed (see `live.rs`).
-    pub live: Option<super::live::LiveView>,
+    pub live: Option<crate::tui::input::live::LiveView>,
 }
 
 impl App {
@@ -256,7 +256,7 @@ impl App {
     }
 
     /// Re-runs the shown query (also over rows that arrived while following).
-    pub(super) fn requery(&mut self) {
+    pub(crate) fn requery(&mut self) {
         if self.store.is_none() {
             return;
         }
@@ -285,7 +285,8 @@ impl App {
                         if self.effective_filter().is_empty() {
                             self.all_summary = Some(q.summary.clone());
                         }
-                        self.window_note = super::window::describe(&self.filter, &q.store, &self.zone);
+                        self.window_note =
+                            crate::tui::state::window::describe(&self.filter, &q.store, &self.zone);
                         self.rows = q.rows;
                         self.shown = Some(q.store);
                         if q.board.is_some() || self.live.is_none() {
@@ -394,11 +395,11 @@ impl App {
             Overlay::TimeMenu(i) => match self.keymap.action_for(&k, Context::Menu) {
                 Some(Action::MenuCancel) => None,
                 Some(Action::MenuDown) => {
-                    Some(Overlay::TimeMenu((i + 1).min(super::window::TIME_WINDOWS.len() - 1)))
+                    Some(Overlay::TimeMenu((i + 1).min(crate::tui::state::window::TIME_WINDOWS.len() - 1)))
                 }
                 Some(Action::MenuUp) => Some(Overlay::TimeMenu(i.saturating_sub(1))),
                 Some(Action::MenuApply) => {
-                    match super::window::pick(&self.filter, i) {
+                    match crate::tui::state::window::pick(&self.filter, i) {
                         Some(f) => {
                             self.filter = f;
                             self.remember_filter();
@@ -407,7 +408,7 @@ impl App {
                         }
                         // Custom: the window in force to edit, if it is one.
                         None => {
-                            let now = super::filter_edit::window_terms(&self.filter)
+                            let now = crate::tui::state::filter_edit::window_terms(&self.filter)
                                 .iter()
                                 .map(|t| {
                                     t.split_once(':').map_or("", |(_, v)| v).trim_matches('"').to_string()
@@ -428,7 +429,7 @@ impl App {
     /// Replaces the filter's terms of one kind (gateways or codes) with `key:values`; `gw`
     /// (either side) replaces the terms of both sides.
     pub fn set_term(&mut self, key: &str, values: &[String]) {
-        use super::filter_edit::{Field, replace, term};
+        use crate::tui::state::filter_edit::{Field, replace, term};
         let field = match key {
             "gw" => Field::AnyGateway,
             "ingw" => Field::Gateway(Side::Caller),
@@ -447,14 +448,14 @@ impl App {
         if !f.is_empty() && self.history.last() != Some(&f) {
             self.history.retain(|h| *h != f);
             self.history.push(f);
-            let excess = self.history.len().saturating_sub(super::saved::HISTORY_MAX);
+            let excess = self.history.len().saturating_sub(crate::tui::state::saved::HISTORY_MAX);
             self.history.drain(..excess);
             self.save_state();
         }
     }
 
     /// The index of the selected row of the focused list.
-    pub(super) fn current_index(&self) -> usize {
+    pub(crate) fn current_index(&self) -> usize {
         match self.view {
             View::Calls => self.selected,
             View::Stats => self.stats_selected,
@@ -463,14 +464,14 @@ impl App {
     }
 
     /// Switches to a view (Stats asks for its timeline).
-    pub(super) fn show_view(&mut self, v: View) {
+    pub(crate) fn show_view(&mut self, v: View) {
         self.view = v;
         if v == View::Stats {
             self.request_timeline();
         }
     }
 
-    pub(super) fn list_len(&self) -> usize {
+    pub(crate) fn list_len(&self) -> usize {
         match self.view {
             View::Calls => self.rows.len(),
             View::Stats => self.stats_rows().len(),
@@ -478,7 +479,7 @@ impl App {
         }
     }
 
-    pub(super) fn move_by(&mut self, delta: isize) {
+    pub(crate) fn move_by(&mut self, delta: isize) {
         let len = self.list_len();
         let cur = match self.view {
             View::Calls => self.selected,
@@ -499,7 +500,7 @@ impl App {
         }
     }
 
-    pub(super) fn zone_now_stamp(&self) -> String {
+    pub(crate) fn zone_now_stamp(&self) -> String {
         let now = crate::cdr::record::time::now_ms();
         crate::cdr::TimeWriter::new(self.zone.clone()).format(now).replace([' ', ':'], "").replace('-', "")
     }

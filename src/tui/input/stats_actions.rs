@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use super::app::{App, StatsTable, View};
-use super::worker::{Focus, Request};
+use crate::tui::state::app::{App, StatsTable, View};
+use crate::tui::worker::{Focus, Request};
 
 impl App {
     /// The rows of the focused stats table: (label, value for the filter).
@@ -30,7 +30,7 @@ impl App {
     }
 
     /// Selects the first shown call with this end reason and opens its explanation.
-    pub(super) fn select_first_with_code(&mut self, code: i32) {
+    pub(crate) fn select_first_with_code(&mut self, code: i32) {
         let Some(st) = self.shown.clone() else { return };
         if let Some(k) = self.rows.iter().position(|&r| st.reason(r as usize).code() == Some(code)) {
             self.selected = k;
@@ -43,7 +43,7 @@ impl App {
         }
     }
 
-    pub(super) fn request_timeline(&mut self) {
+    pub(crate) fn request_timeline(&mut self) {
         let Some((_, value)) = self.stats_rows().get(self.stats_selected).cloned() else { return };
         let focus = match self.stats_table {
             StatsTable::CalleeGateways | StatsTable::Matrix => Focus::CalleeGateway(value),
@@ -68,7 +68,7 @@ impl App {
 
     /// A finding's calls: its filter replaces the current one (its window included), and the
     /// first call with its dominant end reason is selected with the explanation open.
-    pub(super) fn drill_into_finding(&mut self) {
+    pub(crate) fn drill_into_finding(&mut self) {
         let Some(f) = self.summary.as_ref().and_then(|s| s.findings.get(self.stats_selected)).cloned() else {
             return;
         };
@@ -82,7 +82,7 @@ impl App {
     }
 
     /// Stats tables sort by calls, then ASR (gateways) in turn.
-    pub(super) fn sort_stats(&mut self) {
+    pub(crate) fn sort_stats(&mut self) {
         let Some(s) = &self.summary else { return };
         let mut s = (**s).clone();
         match self.stats_table {
@@ -98,7 +98,7 @@ impl App {
     }
 
     /// `s` on the board: busiest in the last 15 minutes first, or worst ASR first.
-    pub(super) fn sort_board(&mut self) {
+    pub(crate) fn sort_board(&mut self) {
         let Some(b) = &self.board else { return };
         let mut v = (**b).clone();
         let by_calls = v.windows(2).all(|w| w[0].stretches[1].calls >= w[1].stretches[1].calls);
@@ -114,7 +114,7 @@ impl App {
         self.board = Some(Arc::new(v));
     }
 
-    pub(super) fn reverse_board(&mut self) {
+    pub(crate) fn reverse_board(&mut self) {
         if let Some(b) = &self.board {
             let mut v = (**b).clone();
             v.reverse();

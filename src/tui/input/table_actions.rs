@@ -2,16 +2,16 @@
 //! filtering to or out the selected call's value in that column (k9s and VisiData habit), and
 //! searching the shown calls with `n`/`N`.
 
-use super::app::App;
-use super::filter_edit::{Field, add, replace, term};
-use super::table_layout::Col;
 use crate::query::parse::Side;
+use crate::tui::state::app::App;
+use crate::tui::state::filter_edit::{Field, add, replace, term};
+use crate::tui::state::table_layout::Col;
 
 impl App {
-    pub(super) fn hide_column(&mut self) {
+    pub(crate) fn hide_column(&mut self) {
         match self.columns.hide() {
             Some(c) => {
-                let key = self.keymap.keys_of(super::keymap::Action::ResetColumns).to_string();
+                let key = self.keymap.keys_of(crate::tui::keymap::Action::ResetColumns).to_string();
                 self.status = Some((format!("{} hidden ({key}: show every column)", c.title()), false));
             }
             None => self.status = Some(("the last column shown stays".into(), false)),
@@ -20,7 +20,7 @@ impl App {
 
     /// `+` (`exclude` false): only calls with the selected call's value in the cursor's column,
     /// replacing a term of that field; `-` (`exclude` true): add an exclusion of it.
-    pub(super) fn filter_from_cell(&mut self, exclude: bool) {
+    pub(crate) fn filter_from_cell(&mut self, exclude: bool) {
         let (Some(store), Some(&row)) = (self.shown.clone(), self.rows.get(self.selected)) else {
             self.status = Some(("no call is selected".into(), false));
             return;
@@ -70,27 +70,27 @@ impl App {
     }
 
     /// Starts a search from the selected call (empty text ends it).
-    pub(super) fn start_search(&mut self, text: &str) {
+    pub(crate) fn start_search(&mut self, text: &str) {
         let needle = text.trim().to_lowercase();
         if needle.is_empty() {
             self.search = None;
             return;
         }
-        self.search = Some(super::search::Search { needle });
+        self.search = Some(crate::tui::state::search::Search { needle });
         // The selected call itself counts as the first place to look.
         self.selected = self.selected.checked_sub(1).unwrap_or(self.rows.len().saturating_sub(1));
         self.search_step(true);
     }
 
     /// `n` / `N`: the next or previous shown call that matches, wrapping around.
-    pub(super) fn search_step(&mut self, forward: bool) {
+    pub(crate) fn search_step(&mut self, forward: bool) {
         let Some(s) = self.search.clone() else {
-            let key = self.keymap.keys_of(super::keymap::Action::Search).to_string();
+            let key = self.keymap.keys_of(crate::tui::keymap::Action::Search).to_string();
             self.status = Some((format!("no search: {key} starts one"), false));
             return;
         };
         let Some(store) = self.shown.clone() else { return };
-        match super::search::find(&store, &self.rows, self.selected, forward, &s.needle) {
+        match crate::tui::state::search::find(&store, &self.rows, self.selected, forward, &s.needle) {
             Some(k) => {
                 let wrapped = if forward { k <= self.selected } else { k >= self.selected };
                 self.selected = k;

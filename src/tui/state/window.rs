@@ -2,11 +2,11 @@
 //! typed as a custom range, or stepped to the window before or after (`[`, `]`). The window
 //! is part of the filter text, so what is filtered is always what the filter line says.
 
-use super::filter_edit::{Field, replace, window_terms};
 use crate::cdr::{Store, TimeWriter, Zone};
 use crate::query::eval::Context;
 use crate::query::parse::{TermKind, parse};
 use crate::query::timespec::parse_time_spec;
+use crate::tui::state::filter_edit::{Field, replace, window_terms};
 
 /// The windows offered by `t`: label and the term it puts in the filter.
 pub const TIME_WINDOWS: [(&str, Option<&str>); 6] = [

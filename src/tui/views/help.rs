@@ -5,9 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::app::App;
 use crate::tui::keymap::Context;
-use crate::tui::ui::popup;
+use crate::tui::state::app::App;
+use crate::tui::views::widgets::popup;
 
 pub fn draw(f: &mut Frame<'_>, app: &App, scroll: u16, area: Rect) {
     let t = app.theme;

@@ -6,11 +6,11 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use super::worker::{Sort, SortKey};
 use crate::cdr::Store;
 use crate::cdr::store::table::HoldUnit;
 use crate::query::{Context, Query, Selection, evaluate, evaluate_range};
 use crate::stats::tally::Tally;
+use crate::tui::worker::{Sort, SortKey};
 
 /// The last answer: the query and order it was for, the snapshot it counted, its rows (in
 /// order) and its tally.
@@ -121,7 +121,7 @@ pub fn answer(
     ctx: &Context<'_>,
     snapshot: &Arc<Store>,
     kept: Option<Kept>,
-    orders: &mut super::orders::Orders,
+    orders: &mut crate::tui::worker::orders::Orders,
 ) -> Kept {
     let store = ctx.store;
     let holds: Vec<Option<HoldUnit>> = store.sources.iter().map(|s| s.hold_unit).collect();

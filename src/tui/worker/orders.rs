@@ -7,10 +7,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::worker::{Sort, SortKey};
 use crate::cdr::Store;
 use crate::query::Selection;
 use crate::stats::tally::Tally;
+use crate::tui::worker::{Sort, SortKey};
 
 #[derive(Default)]
 pub struct Orders {
@@ -48,13 +48,17 @@ impl Orders {
             // Worth building: every call, or a large share of them.
             None if all || rows.len() >= n / 4 => {
                 let mut every = if all { rows.clone() } else { every_call(store) };
-                super::answer::sort_rows(store, &mut every, Sort { key: sort.key, descending: false });
+                crate::tui::worker::answer::sort_rows(
+                    store,
+                    &mut every,
+                    Sort { key: sort.key, descending: false },
+                );
                 let o = Arc::new(every);
                 self.ascending.insert(sort.key, o.clone());
                 o
             }
             None => {
-                super::answer::sort_rows(store, &mut rows, sort);
+                crate::tui::worker::answer::sort_rows(store, &mut rows, sort);
                 return rows;
             }
         };
@@ -62,7 +66,7 @@ impl Orders {
             return directed(&order, sort.descending, |_| true);
         }
         if rows.len() < n / WALK_SHARE {
-            super::answer::sort_rows(store, &mut rows, sort);
+            crate::tui::worker::answer::sort_rows(store, &mut rows, sort);
             return rows;
         }
         let mut member = vec![false; store.len()];

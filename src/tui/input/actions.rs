@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use super::app::{App, Overlay, PickerKind, Prompt, PromptKind, StatsTable, View};
-use super::keymap::Action;
+use crate::tui::keymap::Action;
+use crate::tui::state::app::{App, Overlay, PickerKind, Prompt, PromptKind, StatsTable, View};
 
 impl App {
     pub fn act(&mut self, a: Action) {
@@ -17,7 +17,9 @@ impl App {
             Action::GatewayPicker => self.open_picker(PickerKind::Gateway),
             Action::CodePicker => self.open_picker(PickerKind::Code),
             // Opens on the window in force.
-            Action::TimeMenu => self.overlay = Some(Overlay::TimeMenu(super::window::active(&self.filter))),
+            Action::TimeMenu => {
+                self.overlay = Some(Overlay::TimeMenu(crate::tui::state::window::active(&self.filter)))
+            }
             Action::ClearFilter => {
                 self.filter.clear();
                 self.requery();

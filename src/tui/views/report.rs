@@ -7,8 +7,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use crate::tui::app::App;
-use crate::tui::ui::popup;
+use crate::tui::state::app::App;
+use crate::tui::views::widgets::popup;
 
 pub fn draw(f: &mut Frame<'_>, app: &App, scroll: u16, area: Rect) {
     let inner = popup(f, area, 94, 94, "Load report (j/k scroll, any other key closes)");

@@ -2,8 +2,8 @@
 //! keeps only the columns cdrscope reads (a VOS3000 table has about 70), so the detail panel
 //! asks the table for the rest of the one call on screen, by its `flowno`.
 
-use super::app::{App, View};
-use super::worker::Request;
+use crate::tui::state::app::{App, View};
+use crate::tui::worker::Request;
 
 impl App {
     /// Asks for the whole record when the explained call came from a database and is not the

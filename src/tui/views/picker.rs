@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::text::{fit, sanitize, thousands};
-use crate::tui::app::{App, Picker, PickerKind};
-use crate::tui::ui::popup;
-use crate::tui::window::TIME_WINDOWS;
+use crate::tui::state::app::{App, Picker, PickerKind};
+use crate::tui::state::window::TIME_WINDOWS;
+use crate::tui::views::widgets::popup;
 
 pub fn draw(f: &mut Frame<'_>, app: &App, p: &Picker, area: Rect) {
     let t = app.theme;
@@ -28,7 +28,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, p: &Picker, area: Rect) {
         Line::from(Span::styled(format!("{} shown, {} picked", p.shown.len(), p.picked.len()), t.dim())),
     ];
     let height = inner.height.saturating_sub(2) as usize;
-    let offset = crate::tui::ui::page_offset(p.selected, height);
+    let offset = crate::tui::views::widgets::page_offset(p.selected, height);
     for (k, &i) in p.shown.iter().enumerate().skip(offset).take(height) {
         let it = &p.items[i];
         let mark = if p.picked.contains(&it.value) { "[x]" } else { "[ ]" };
@@ -54,7 +54,7 @@ pub fn draw_time_menu(f: &mut Frame<'_>, app: &App, selected: usize, area: Rect)
         if clock { "Time window (relative to now)" } else { "Time window (relative to the newest call)" };
     let inner = popup(f, area, 50, 60, title);
     // The window in force is marked.
-    let active = crate::tui::window::active(&app.filter);
+    let active = crate::tui::state::window::active(&app.filter);
     let lines: Vec<Line<'_>> = TIME_WINDOWS
         .iter()
         .enumerate()

@@ -3,12 +3,13 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
-use super::app::{App, Overlay, View};
-use super::keymap::Action;
-use super::view;
 use crate::text::{duration_secs, percent, sanitize, thousands};
+use crate::tui::keymap::Action;
+use crate::tui::state::app::{App, Overlay, View};
+use crate::tui::views;
+use crate::tui::views::widgets::{centered, clear, fit_spans, shorten_left};
 
 /// Below this the screen is not usable; it says so instead of drawing.
 pub const MIN_WIDTH: u16 = 60;
@@ -45,22 +46,22 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
         );
     }
     match app.view {
-        View::Calls => view::calls::draw(f, app, body),
-        View::Stats => view::stats::draw(f, app, body),
-        View::Lookup => view::lookup::draw(f, app, body),
+        View::Calls => views::calls::draw(f, app, body),
+        View::Stats => views::stats::draw(f, app, body),
+        View::Lookup => views::lookup::draw(f, app, body),
     }
     draw_footer(f, app, footer);
     if let Some(o) = app.overlay.clone() {
         match o {
-            Overlay::Prompt(p) => view::prompt::draw(f, app, &p, body),
-            Overlay::Picker(p) => view::picker::draw(f, app, &p, body),
-            Overlay::TimeMenu(i) => view::picker::draw_time_menu(f, app, i, body),
-            Overlay::Help(scroll) => view::help::draw(f, app, scroll, body),
-            Overlay::Report(scroll) => view::report::draw(f, app, scroll, body),
+            Overlay::Prompt(p) => views::prompt::draw(f, app, &p, body),
+            Overlay::Picker(p) => views::picker::draw(f, app, &p, body),
+            Overlay::TimeMenu(i) => views::picker::draw_time_menu(f, app, i, body),
+            Overlay::Help(scroll) => views::help::draw(f, app, scroll, body),
+            Overlay::Report(scroll) => views::report::draw(f, app, scroll, body),
             Overlay::Lookup => {
                 let r = centered(body, 90, 90);
                 clear(f, r);
-                view::lookup::draw(f, app, r);
+                views::lookup::draw(f, app, r);
             }
         }
     }
@@ -68,53 +69,6 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
 
 /// The first row of the page that holds `selected`, for lists `height` rows tall: the
 /// selection stays on screen and only that page is built.
-pub fn page_offset(selected: usize, height: usize) -> usize {
-    selected.checked_div(height).map_or(0, |page| page * height)
-}
-
-/// Clears `r` for a popup. A wide character (Chinese text) whose first half sits just left of
-/// `r` would be drawn by the terminal over the popup's left border: it is blanked too.
-pub fn clear(f: &mut Frame<'_>, r: Rect) {
-    f.render_widget(Clear, r);
-    let buf = f.buffer_mut();
-    let right = r.x.saturating_add(r.width);
-    for y in r.y..r.y.saturating_add(r.height) {
-        if let Some(cell) = r.x.checked_sub(1).and_then(|x| buf.cell_mut((x, y)))
-            && unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1
-        {
-            cell.set_symbol(" ");
-        }
-        // The second half of a wide character cut by the right edge: a blank of its own.
-        if let Some(cell) = buf.cell_mut((right, y))
-            && cell.symbol().is_empty()
-        {
-            cell.set_symbol(" ");
-        }
-    }
-}
-
-/// A rectangle of `pw`% x `ph`% in the middle of `r`.
-pub fn centered(r: Rect, pw: u16, ph: u16) -> Rect {
-    let w = (r.width * pw / 100).max(20).min(r.width);
-    let h = (r.height * ph / 100).max(5).min(r.height);
-    Rect { x: r.x + (r.width - w) / 2, y: r.y + (r.height - h) / 2, width: w, height: h }
-}
-
-pub fn popup_block(title: &str) -> Block<'static> {
-    Block::default().borders(Borders::ALL).title(format!(" {title} "))
-}
-
-/// Clears a `pw`% x `ph`% box in the middle of `area`, frames it with a title, and returns
-/// the space inside.
-pub fn popup(f: &mut Frame<'_>, area: Rect, pw: u16, ph: u16, title: &str) -> Rect {
-    let r = centered(area, pw, ph);
-    clear(f, r);
-    let block = popup_block(title);
-    let inner = block.inner(r);
-    f.render_widget(block, r);
-    inner
-}
-
 fn draw_header(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let t = app.theme;
     let total = app.total_calls();
@@ -217,7 +171,7 @@ fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
         (Some(Overlay::Prompt(p)), _) => {
             let mut v = vec![(k(Action::PromptApply), "apply"), (k(Action::PromptCancel), "cancel")];
             // Only the filter prompt has a history.
-            if p.kind == crate::tui::app::PromptKind::Filter {
+            if p.kind == crate::tui::state::app::PromptKind::Filter {
                 v.push((k(Action::HistoryPrev), "older"));
                 v.push((k(Action::HistoryNext), "newer"));
             }
@@ -307,56 +261,4 @@ fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
         spans.push(Span::raw(format!(" {what} ")));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-/// The spans that fit in `cols` columns; the one that does not is cut with `…` (nothing on
-/// screen is cut without a mark).
-pub fn fit_spans(spans: Vec<Span<'static>>, cols: usize) -> Vec<Span<'static>> {
-    let mut out = Vec::new();
-    let mut used = 0;
-    let total: usize = spans.iter().map(|s| crate::text::width(&s.content)).sum();
-    if total <= cols {
-        return spans;
-    }
-    for s in spans {
-        let w = crate::text::width(&s.content);
-        if used + w < cols {
-            used += w;
-            out.push(s);
-        } else {
-            let room = cols.saturating_sub(used);
-            if room > 0 {
-                let cut = crate::text::fit(&s.content, room).trim_end().to_string();
-                out.push(Span::styled(cut, s.style));
-            }
-            break;
-        }
-    }
-    out
-}
-
-/// A block title that fits a box `width` wide (borders included), cut with `…` when longer.
-pub fn fit_title(title: &str, width: u16) -> String {
-    let room = usize::from(width.saturating_sub(2));
-    if crate::text::width(title) <= room { title.to_string() } else { crate::text::fit(title, room) }
-}
-
-/// `text` in at most `cols` columns, cut at the left with `…` (the end of a path names it).
-pub fn shorten_left(text: &str, cols: usize) -> String {
-    if crate::text::width(text) <= cols {
-        return text.to_string();
-    }
-    let mut tail: Vec<char> = Vec::new();
-    let mut used = 1;
-    for c in text.chars().rev() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w > cols {
-            break;
-        }
-        used += w;
-        tail.push(c);
-    }
-    let mut out = String::from("…");
-    out.extend(tail.into_iter().rev());
-    out
 }

@@ -3,10 +3,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{App, MAX_PROMPT_CHARS, Overlay, Prompt, PromptKind, View};
-use super::keymap::{Action, Context};
-use super::worker::Request;
 use crate::query::parse;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::state::app::{App, MAX_PROMPT_CHARS, Overlay, Prompt, PromptKind, View};
+use crate::tui::worker::Request;
 
 impl App {
     /// Pasted text (bracketed paste): one edit, however long. Newlines become spaces and a
@@ -18,7 +18,7 @@ impl App {
             Some(Overlay::Prompt(mut p)) => {
                 let room = MAX_PROMPT_CHARS.saturating_sub(p.text.chars().count());
                 for c in clean.chars().take(room) {
-                    super::line_edit::insert(&mut p.text, &mut p.cursor, c);
+                    crate::tui::state::line_edit::insert(&mut p.text, &mut p.cursor, c);
                 }
                 let cut = clean.chars().count() > room;
                 // One live count for the whole paste.
@@ -45,16 +45,16 @@ impl App {
         }
     }
 
-    pub(super) fn lookup_paste(&mut self, text: &str) {
+    pub(crate) fn lookup_paste(&mut self, text: &str) {
         let room = MAX_PROMPT_CHARS.saturating_sub(self.lookup.input.chars().count());
         self.lookup.input.extend(text.chars().take(room));
         self.refresh_lookup();
     }
 
-    pub(super) fn prompt_key(&mut self, mut p: Prompt, k: KeyEvent) -> Option<Overlay> {
+    pub(crate) fn prompt_key(&mut self, mut p: Prompt, k: KeyEvent) -> Option<Overlay> {
         /// The line edits the prompt's keys stand for.
-        fn line_edit_of(a: Action) -> Option<super::line_edit::Edit> {
-            use super::line_edit::Edit;
+        fn line_edit_of(a: Action) -> Option<crate::tui::state::line_edit::Edit> {
+            use crate::tui::state::line_edit::Edit;
             Some(match a {
                 Action::DeleteBack => Edit::DeleteBack,
                 Action::DeleteForward => Edit::DeleteForward,
@@ -74,7 +74,7 @@ impl App {
         }
         if let Some(e) = action.and_then(line_edit_of) {
             // Moving the cursor changes nothing to count or check.
-            if !super::line_edit::apply(&mut p.text, &mut p.cursor, e) {
+            if !crate::tui::state::line_edit::apply(&mut p.text, &mut p.cursor, e) {
                 return Some(Overlay::Prompt(p));
             }
             return self.prompt_edited(p);
@@ -111,7 +111,7 @@ impl App {
                     return Some(Overlay::Prompt(p));
                 }
                 KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-                    super::line_edit::insert(&mut p.text, &mut p.cursor, c)
+                    crate::tui::state::line_edit::insert(&mut p.text, &mut p.cursor, c)
                 }
                 _ => return Some(Overlay::Prompt(p)),
             },
@@ -121,7 +121,7 @@ impl App {
 
     /// After the prompt's text changed by an edit: as [`App::edited`], and a completion being
     /// cycled ends.
-    pub(super) fn prompt_edited(&mut self, p: Prompt) -> Option<Overlay> {
+    pub(crate) fn prompt_edited(&mut self, p: Prompt) -> Option<Overlay> {
         let mut p = self.edited(p);
         p.completion = None;
         Some(Overlay::Prompt(p))
@@ -129,7 +129,7 @@ impl App {
 
     /// After the prompt's text changed: clear its error, and for the filter ask for a live
     /// count (checked here for syntax, counted by the worker).
-    pub(super) fn edited(&mut self, mut p: Prompt) -> Prompt {
+    pub(crate) fn edited(&mut self, mut p: Prompt) -> Prompt {
         p.error = None;
         if p.kind == PromptKind::Filter {
             match parse(&p.text) {
@@ -144,7 +144,7 @@ impl App {
         p
     }
 
-    pub(super) fn submit_prompt(&mut self, mut p: Prompt) -> Option<Overlay> {
+    pub(crate) fn submit_prompt(&mut self, mut p: Prompt) -> Option<Overlay> {
         match p.kind {
             PromptKind::Filter => match parse(&p.text) {
                 Ok(_) => {
@@ -159,10 +159,13 @@ impl App {
                     Some(Overlay::Prompt(p))
                 }
             },
-            PromptKind::Since => match super::window::custom_terms(&p.text) {
+            PromptKind::Since => match crate::tui::state::window::custom_terms(&p.text) {
                 Ok(terms) => {
-                    self.filter =
-                        super::filter_edit::replace(&self.filter, super::filter_edit::Field::Window, &terms);
+                    self.filter = crate::tui::state::filter_edit::replace(
+                        &self.filter,
+                        crate::tui::state::filter_edit::Field::Window,
+                        &terms,
+                    );
                     self.remember_filter();
                     self.requery();
                     None
@@ -190,8 +193,12 @@ impl App {
             PromptKind::Export => {
                 let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
                 let cwd = std::env::current_dir().unwrap_or_default();
-                let target = match super::export_target::resolve(&p.text, home.as_deref(), &cwd, &self.specs)
-                {
+                let target = match crate::tui::state::export_target::resolve(
+                    &p.text,
+                    home.as_deref(),
+                    &cwd,
+                    &self.specs,
+                ) {
                     Ok(t) => t,
                     Err(e) => {
                         p.error = Some(e);

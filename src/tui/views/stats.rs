@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Borders, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table};
 
 use crate::text::{duration_secs, percent, sanitize, thousands};
-use crate::tui::app::{App, StatsTable};
+use crate::tui::state::app::{App, StatsTable};
 
 pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let Some(s) = app.summary.clone() else {
@@ -48,7 +48,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let findings = crate::text::fit(&findings, width).trim_end().to_string();
     f.render_widget(
         Paragraph::new(vec![
-            Line::from(crate::tui::ui::fit_spans(spans, width)),
+            Line::from(crate::tui::views::widgets::fit_spans(spans, width)),
             Line::from(Span::styled(findings, t.key())),
         ]),
         health,
@@ -71,7 +71,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(main);
     let height = left.height.saturating_sub(3) as usize;
     app.page = height.max(1);
-    let offset = crate::tui::ui::page_offset(app.stats_selected, height);
+    let offset = crate::tui::views::widgets::page_offset(app.stats_selected, height);
     app.hits.list = Some((list_rows(left), offset));
     let (title, header, rows): (&str, Vec<&str>, Vec<Vec<String>>) = match app.stats_table {
         StatsTable::CalleeGateways | StatsTable::CallerGateways => {
@@ -166,7 +166,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         })
         .collect();
     let head = aligned(header.iter().map(|h| h.to_string()).collect()).style(t.title());
-    let block = Block::default().borders(Borders::ALL).title(crate::tui::ui::fit_title(
+    let block = Block::default().borders(Borders::ALL).title(crate::tui::views::widgets::fit_title(
         &format!(" {title}{}  (v: next table, Enter: calls) ", order_note(app, &s)),
         left.width,
     ));
@@ -334,7 +334,7 @@ fn draw_matrix(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, area
     }
     let height = area.height.saturating_sub(3) as usize;
     app.page = height.max(1);
-    let offset = crate::tui::ui::page_offset(app.stats_selected, height);
+    let offset = crate::tui::views::widgets::page_offset(app.stats_selected, height);
     app.hits.list = Some((list_rows(area), offset));
     let right = |text: String| Cell::from(Line::from(text).alignment(Alignment::Right));
     let rows: Vec<Row<'_>> = s
@@ -372,7 +372,9 @@ fn draw_matrix(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, area
         format!(" Routing gateway × end reason of failed calls{more}  (v: next table, Enter: calls) ");
     f.render_widget(
         Table::new(rows, widths).header(Row::new(head).style(t.title())).block(
-            Block::default().borders(Borders::ALL).title(crate::tui::ui::fit_title(&title, area.width)),
+            Block::default()
+                .borders(Borders::ALL)
+                .title(crate::tui::views::widgets::fit_title(&title, area.width)),
         ),
         area,
     );
@@ -431,7 +433,7 @@ fn draw_findings(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, ma
     let t = app.theme;
     let height = main.height.saturating_sub(3) as usize;
     app.page = height.max(1);
-    let offset = crate::tui::ui::page_offset(app.stats_selected, height);
+    let offset = crate::tui::views::widgets::page_offset(app.stats_selected, height);
     app.hits.list = Some((list_rows(main), offset));
     let rows: Vec<Row<'_>> = s
         .findings
@@ -491,7 +493,9 @@ fn draw_findings(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, ma
                 .style(t.title()),
             )
             .block(
-                Block::default().borders(Borders::ALL).title(crate::tui::ui::fit_title(&title, main.width)),
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(crate::tui::views::widgets::fit_title(&title, main.width)),
             ),
         main,
     );
@@ -515,7 +519,7 @@ fn draw_board(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let t = app.theme;
     let height = area.height.saturating_sub(3) as usize;
     app.page = height.max(1);
-    let offset = crate::tui::ui::page_offset(app.stats_selected, height);
+    let offset = crate::tui::views::widgets::page_offset(app.stats_selected, height);
     app.hits.list = Some((list_rows(area), offset));
     let Some(board) = app.board.clone() else {
         f.render_widget(

@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::app::App;
-use super::worker::Request;
+use crate::tui::state::app::App;
+use crate::tui::worker::Request;
 
 #[derive(Debug, Default)]
 pub struct Schedule {

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use crate::cdr::{Store, TimeWriter};
 use crate::kb::{Entry, Kb};
 use crate::text::sanitize;
-use crate::tui::app::App;
+use crate::tui::state::app::App;
 use crate::tui::theme::Theme;
 
 /// An entry as panel lines (see [`crate::kb::present`]): the same parts and labels as

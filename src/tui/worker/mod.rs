@@ -6,6 +6,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub mod answer;
+pub mod orders;
+
 use crate::cdr::{Store, TimeWriter, Zone};
 use crate::query::{Context, Selection, evaluate, parse};
 use crate::stats::Summary;
@@ -184,11 +187,11 @@ pub struct Ctx {
 }
 
 /// What the worker keeps between requests: the last answer (continued while following) and
-/// the sorted orders and statistics of the snapshot (see [`super::orders`]).
+/// the sorted orders and statistics of the snapshot (see [`crate::tui::worker::orders`]).
 #[derive(Default)]
 pub struct State {
-    kept: Option<super::answer::Kept>,
-    orders: super::orders::Orders,
+    kept: Option<crate::tui::worker::answer::Kept>,
+    orders: crate::tui::worker::orders::Orders,
 }
 
 /// Answers one request from scratch.
@@ -208,8 +211,15 @@ pub fn process_kept(req: Request, ctx: &Ctx, state: &mut State) -> Response {
         Request::Query { generation, text, sort, board } => {
             let t = Instant::now();
             let result = parse(&text).map_err(|e| e.to_string()).map(|q| {
-                let k =
-                    super::answer::answer(&q, &text, sort, &qctx, &snapshot, kept.take(), &mut state.orders);
+                let k = crate::tui::worker::answer::answer(
+                    &q,
+                    &text,
+                    sort,
+                    &qctx,
+                    &snapshot,
+                    kept.take(),
+                    &mut state.orders,
+                );
                 let rows = k.rows.clone();
                 // The summary is order-independent; its timeline sorts by time itself.
                 // Findings follow in their own answer (Request::Findings).

@@ -4,9 +4,9 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use super::app::{App, View};
 use crate::cdr::ingest::live::Event;
 use crate::cdr::sources::follow::LiveState;
+use crate::tui::state::app::{App, View};
 
 /// How the live display stands.
 #[derive(Debug, Default)]
@@ -53,7 +53,7 @@ impl App {
                     live.arrivals.push_back((Instant::now(), total));
                     self.live = Some(live);
                     // Following: the Stats view opens on "Gateways now".
-                    self.stats_table = super::app::StatsTable::Now;
+                    self.stats_table = crate::tui::state::app::StatsTable::Now;
                     // The findings of what was loaded are the baseline new ones are announced
                     // against: asked for afresh now that following began.
                     self.findings_schedule = Default::default();

@@ -8,12 +8,12 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use ratatui::style::{Modifier, Style};
 
-use super::detail;
 use crate::cdr::{Store, TimeWriter};
 use crate::text::{duration_secs, fit, fit_right, sanitize};
-use crate::tui::app::App;
-use crate::tui::table_layout::{Col, SPACING};
-use crate::tui::ui::centered;
+use crate::tui::state::app::App;
+use crate::tui::state::table_layout::{Col, SPACING};
+use crate::tui::views::detail;
+use crate::tui::views::widgets::centered;
 
 /// Width from which the panel sits beside the table instead of over it.
 const SIDE_PANEL_MIN_WIDTH: u16 = 120;
@@ -37,7 +37,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     app.page = height.max(1);
     let total = app.rows.len();
     // Keep the selection on screen: the page that holds it.
-    let offset = crate::tui::ui::page_offset(app.selected, height);
+    let offset = crate::tui::views::widgets::page_offset(app.selected, height);
     let tw = TimeWriter::new(app.zone.clone());
     let multi_day = app.summary.as_ref().is_some_and(|s| {
         s.first_call.as_deref().map(|f| &f[..10]) != s.last_call.as_deref().map(|l| &l[..10])
@@ -175,7 +175,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         Some(p) => p,
         None => {
             let r = centered(area, 92, 86);
-            crate::tui::ui::clear(f, r);
+            crate::tui::views::widgets::clear(f, r);
             r
         }
     };

@@ -4,11 +4,11 @@ use std::collections::BTreeSet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{App, Overlay, PickItem, Picker, PickerKind, View};
-use super::keymap::{Action, Context};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::state::app::{App, Overlay, PickItem, Picker, PickerKind, View};
 
 impl App {
-    pub(super) fn picker_key(&mut self, mut p: Picker, k: KeyEvent) -> Option<Overlay> {
+    pub(crate) fn picker_key(&mut self, mut p: Picker, k: KeyEvent) -> Option<Overlay> {
         match self.keymap.action_for(&k, Context::Picker) {
             Some(Action::PickerCancel) => return None,
             Some(Action::PickerUp) => p.selected = p.selected.saturating_sub(1),
@@ -62,7 +62,7 @@ impl App {
         Some(Overlay::Picker(p))
     }
 
-    pub(super) fn gateway_items(&self) -> Vec<PickItem> {
+    pub(crate) fn gateway_items(&self) -> Vec<PickItem> {
         let Some(s) = self.all_summary.as_ref().or(self.summary.as_ref()) else { return Vec::new() };
         let mut items: Vec<PickItem> = Vec::new();
         for (side, list) in [("routing", &s.by_callee_gateway), ("mapping", &s.by_caller_gateway)] {
@@ -88,7 +88,7 @@ impl App {
         items
     }
 
-    pub(super) fn code_items(&self) -> Vec<PickItem> {
+    pub(crate) fn code_items(&self) -> Vec<PickItem> {
         let Some(s) = self.all_summary.as_ref().or(self.summary.as_ref()) else { return Vec::new() };
         s.by_code
             .iter()
@@ -102,7 +102,7 @@ impl App {
             .collect()
     }
 
-    pub(super) fn open_picker(&mut self, kind: PickerKind) {
+    pub(crate) fn open_picker(&mut self, kind: PickerKind) {
         let items = match kind {
             PickerKind::Gateway => self.gateway_items(),
             PickerKind::Code => self.code_items(),

@@ -3,11 +3,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{App, View};
+use crate::tui::state::app::{App, View};
 
 impl App {
     /// Keys in the lookup view and palette; true when used.
-    pub(super) fn lookup_key(&mut self, k: KeyEvent) -> bool {
+    pub(crate) fn lookup_key(&mut self, k: KeyEvent) -> bool {
         match k.code {
             KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.lookup.input.push(c);
@@ -45,7 +45,7 @@ impl App {
 
     /// `y`: the selected call (its column names and values, tab-separated, ready to paste
     /// into a spreadsheet), the selected Stats row's name, or the selected lookup entry.
-    pub(super) fn copy_selected(&mut self) {
+    pub(crate) fn copy_selected(&mut self) {
         match self.view {
             View::Calls => {
                 let (Some(store), Some(&row)) = (self.shown.clone(), self.rows.get(self.selected)) else {
@@ -77,8 +77,8 @@ impl App {
     }
 
     /// Asks the terminal to put `text` on the clipboard (OSC 52) and says so.
-    pub(super) fn copy_text(&mut self, text: &str, what: &str) {
-        match super::clipboard::osc52(text) {
+    pub(crate) fn copy_text(&mut self, text: &str, what: &str) {
+        match crate::tui::state::clipboard::osc52(text) {
             Some(seq) => {
                 self.copy = Some(seq);
                 self.status = Some((
@@ -97,7 +97,7 @@ impl App {
 
     /// `Enter` on a lookup entry: the loaded calls that ended with its code (a VOS3000 or SIP
     /// entry) or whose Reason header carries its cause (Q.850), in the Calls view.
-    pub(super) fn calls_of_entry(&mut self) {
+    pub(crate) fn calls_of_entry(&mut self) {
         let Some(e) = self.selected_entry() else {
             return;
         };

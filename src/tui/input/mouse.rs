@@ -6,8 +6,8 @@
 use crossterm::event::{MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
-use super::app::{App, Overlay, View};
-use super::table_layout::Col;
+use crate::tui::state::app::{App, Overlay, View};
+use crate::tui::state::table_layout::Col;
 
 /// Where the last frame put what a click can hit.
 #[derive(Debug, Clone, Default)]

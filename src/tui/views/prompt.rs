@@ -7,14 +7,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::text::{sanitize, thousands};
-use crate::tui::app::{App, Prompt, PromptKind};
-use crate::tui::ui::popup_block;
+use crate::tui::state::app::{App, Prompt, PromptKind};
+use crate::tui::views::widgets::popup_block;
 
 pub fn draw(f: &mut Frame<'_>, app: &App, p: &Prompt, area: Rect) {
     let t = app.theme;
     let h = 6.min(area.height);
     let r = Rect { x: area.x, y: area.y + area.height - h, width: area.width, height: h };
-    crate::tui::ui::clear(f, r);
+    crate::tui::views::widgets::clear(f, r);
     let title = match p.kind {
         PromptKind::Filter => {
             "Filter (Tab completes): gw: ingw: outgw: code: since: until: caller: callee: ip: dir: dur> pdd>"
@@ -34,7 +34,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, p: &Prompt, area: Rect) {
         line.push(Span::raw("*".repeat(p.text.chars().count())));
         line.push(Span::styled("_", t.dim()));
     } else {
-        let (before, under, after) = crate::tui::line_edit::split(&p.text, p.cursor);
+        let (before, under, after) = crate::tui::state::line_edit::split(&p.text, p.cursor);
         line.push(Span::raw(sanitize(before).into_owned()));
         match under {
             Some(c) => line.push(Span::styled(sanitize(c).into_owned(), t.cursor())),

@@ -131,7 +131,7 @@ fn main() {
     };
     // The driver alone (rows fetched and dropped): what the loading costs beyond it is ours.
     {
-        let db_url = cdrscope::cdr::sources::mysql::DbUrl::parse(&url).expect("url");
+        let db_url = cdrscope::cdr::address::db_url::DbUrl::parse(&url).expect("url");
         let times = cdrscope::cdr::record::time::TimeReader::new(Zone::parse("UTC").expect("utc"));
         let (tables, _) =
             cdrscope::cdr::sources::mysql::discover(&db_url, Some(&ro_pw), DAY20, DAY20 + 86_400_000, &times)

@@ -451,7 +451,7 @@ fn real_rows_in_the_console() {
 fn the_load_report_is_announced_and_lists_skipped_files() {
     let store = common::load_bytes("real.tsv", common::real::REAL_TSV);
     let (mut app, ctx) = app_with(store);
-    app.loaded(vec![cdrscope::cdr::sources::spec::Skipped {
+    app.loaded(vec![cdrscope::cdr::sources::error::Skipped {
         name: "cdr/old.tar.gz".into(),
         why: "a tar archive".into(),
     }]);
@@ -473,7 +473,7 @@ fn calls_arriving_during_a_refresh_are_shown_when_it_returns() {
         let part: Vec<u8> =
             data.split(|b| *b == b'\n').take(n).flat_map(|l| l.iter().copied().chain([b'\n'])).collect();
         let mut st = common::load_bytes("feed", &part);
-        st.sources[0].live = Some(cdrscope::cdr::sources::follow::LiveState::Following);
+        st.sources[0].live = Some(cdrscope::cdr::store::source_state::LiveState::Following);
         st
     };
     let (mut app, ctx) = app_with(Store::default());

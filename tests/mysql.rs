@@ -285,7 +285,7 @@ fn odd_tables_are_refused_or_read_with_a_message() {
     assert!(l.store.rejects[0].1.reason.to_string().contains("no start or stop time"));
     // Only the columns the store keeps are selected; the whole record comes on demand.
     assert!(l.store.record(0).extras.iter().all(|(k, _)| k != "odd;col"));
-    let url = cdrscope::cdr::sources::mysql::DbUrl::parse(&ro_url(s, "vos3000db")).expect("url");
+    let url = cdrscope::cdr::address::db_url::DbUrl::parse(&ro_url(s, "vos3000db")).expect("url");
     let full = cdrscope::cdr::sources::mysql::fetch_record(&url, Some(&s.ro_pw), "e_cdr_20200201", 1)
         .expect("fetch");
     assert!(full.contains(&("odd;col".to_string(), "x;y".to_string())), "{full:?}");
@@ -457,7 +457,7 @@ fn the_old_layout_and_the_real_row() {
     assert_eq!(r.start_ms, 1_619_696_157_000);
     assert_eq!(r.caller_pdd_ms, Some(9038));
     // Columns the store does not keep are in the whole record, fetched on demand.
-    let url = cdrscope::cdr::sources::mysql::DbUrl::parse(&ro_url(s, "vos3000db")).expect("url");
+    let url = cdrscope::cdr::address::db_url::DbUrl::parse(&ro_url(s, "vos3000db")).expect("url");
     let full = cdrscope::cdr::sources::mysql::fetch_record(&url, Some(&s.ro_pw), "e_cdr_20210429", 101)
         .expect("fetch");
     let extra = |k: &str| full.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());

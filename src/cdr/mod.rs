@@ -2,6 +2,7 @@
 //! <- `store` (the columnar store) <- `formats` (input forms, parsing) <- `sources` (inputs
 //! and following) <- `ingest` (the pipeline) <- `export`. Nothing here knows about terminals.
 
+pub mod address;
 pub mod export;
 pub mod formats;
 pub mod ingest;

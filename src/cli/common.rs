@@ -6,7 +6,7 @@ use anyhow::Context as _;
 
 use super::args::{FilterArgs, HoldUnitArg, LoadArgs, WindowArgs};
 use super::{progress, usage};
-use crate::cdr::sources::spec::Skipped;
+use crate::cdr::sources::error::Skipped;
 use crate::cdr::{HoldUnitChoice, LoadOptions, Progress, SourceSpec, Store, Window, Zone};
 use crate::config;
 use crate::kb::{Kb, Lang};
@@ -131,7 +131,7 @@ fn password(args: &LoadArgs) -> anyhow::Result<Option<String>> {
         return Ok(Some(p));
     }
     // As the mysql client does: the [client] section of ~/.my.cnf.
-    Ok(crate::cdr::sources::mycnf::load().password)
+    Ok(crate::cdr::address::mycnf::load().password)
 }
 
 /// Absolute `--since/--until` bounds, for skipping hourly and daily files by name.

@@ -18,7 +18,7 @@ use std::hash::BuildHasher;
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window};
 use crate::cdr::Store;
 use crate::cdr::record::fields::extra;
-use crate::cdr::sources::follow::LiveState;
+use crate::cdr::store::source_state::LiveState;
 use crate::text::{count, thousands};
 
 /// Calls that end this close to the first call of a stretch may have come just before it.

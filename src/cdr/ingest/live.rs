@@ -14,8 +14,12 @@ use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use crate::cdr::ingest::load::{InputEnd, LoadOptions, Progress, SharedStore, load_with, publish, shared};
 use crate::cdr::record::time::TimeReader;
-use crate::cdr::sources::follow::{Follow, LiveState, Polled};
-use crate::cdr::sources::spec::{InputKind, Skipped, SourceSpec};
+use crate::cdr::sources::follow::{Follow, Polled};
+
+use crate::cdr::sources::spec::{InputKind, SourceSpec};
+use crate::cdr::store::source_state::LiveState;
+
+use crate::cdr::sources::error::Skipped;
 use crate::cdr::store::table::Store;
 
 /// What the ingest thread tells its readers.

@@ -14,17 +14,19 @@ use arc_swap::ArcSwap;
 use crossbeam_channel::bounded;
 
 use crate::cdr::formats::detect::{Delimiter, Layout, detect};
-use crate::cdr::formats::parse::{Batch, Block, parse_block};
+use crate::cdr::formats::parse::{Block, parse_block};
+use crate::cdr::record::reject::MAX_RECORD_BYTES;
 use crate::cdr::record::time::{TimeReader, Zone};
 use crate::cdr::sources::decompress::Packing;
 use crate::cdr::sources::error::LoadError;
-use crate::cdr::sources::spec::{Input, InputKind, Skipped, SourceSpec, Window, discover};
+use crate::cdr::sources::spec::{Input, InputKind, SourceSpec, Window, discover};
+use crate::cdr::store::batch::Batch;
+
+use crate::cdr::sources::error::Skipped;
 use crate::cdr::store::table::{HoldUnit, SourceInfo, Store};
 
 /// Bytes per block handed to a worker.
 pub const BLOCK_BYTES: usize = 1 << 20;
-/// A single record longer than this is cut (and then rejected) rather than buffered on.
-pub const MAX_RECORD_BYTES: usize = 16 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HoldUnitChoice {

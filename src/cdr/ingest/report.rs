@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::cdr::sources::spec::Skipped;
+use crate::cdr::sources::error::Skipped;
 use crate::cdr::store::table::Store;
 use crate::text::{sanitize, thousands};
 

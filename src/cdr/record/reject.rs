@@ -43,3 +43,8 @@ pub fn sample(value: &[u8]) -> String {
     }
     out
 }
+
+/// Rejected lines kept for display per source and per load (all are counted).
+pub const REJECT_SAMPLES: usize = 500;
+/// A single record longer than this is cut (and then rejected) rather than buffered on.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;

@@ -20,8 +20,11 @@ use crate::cdr::formats::detect::Layout;
 use crate::cdr::formats::parse::{Block, parse_block};
 use crate::cdr::record::rows::FieldRows;
 use crate::cdr::record::time::{TimeReader, civil_from_days};
-use crate::cdr::sources::follow::{Checkpoint, Follow, LiveState, Polled};
-use crate::cdr::sources::mysql::{DbTable, DbUrl, describe, push_row, read_only, row_number};
+use crate::cdr::sources::follow::{Checkpoint, Follow, Polled};
+
+use crate::cdr::address::db_url::DbUrl;
+use crate::cdr::sources::mysql::{DbTable, describe, push_row, read_only, row_number};
+use crate::cdr::store::source_state::LiveState;
 
 /// A row's stop time as far as it moves the watermark: never past the clock. A call dated
 /// ahead (a writer's clock, a bad row) is taken, and the calls after it are still asked for;

@@ -17,10 +17,10 @@ pub enum LoadError {
     #[error("a worker thread failed: {0}")]
     Worker(String),
     #[error("no CDR file found:{}", list_skipped(.0))]
-    NothingFound(Vec<crate::cdr::sources::spec::Skipped>),
+    NothingFound(Vec<Skipped>),
 }
 
-fn list_skipped(s: &[crate::cdr::sources::spec::Skipped]) -> String {
+fn list_skipped(s: &[Skipped]) -> String {
     let mut out: String = s.iter().take(20).map(|k| format!("\n  {}: {}", k.name, k.why)).collect();
     if s.len() > 20 {
         out.push_str(&format!("\n  … and {} more", s.len() - 20));
@@ -29,4 +29,11 @@ fn list_skipped(s: &[crate::cdr::sources::spec::Skipped]) -> String {
         out.push_str(" the directories given hold no files");
     }
     out
+}
+
+/// A file found in a directory but not read, and why.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub name: String,
+    pub why: String,
 }

@@ -19,10 +19,14 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, bounded};
 
 use crate::cdr::formats::detect::{Delimiter, detect};
-use crate::cdr::formats::parse::{Batch, Block, parse_block};
+use crate::cdr::formats::parse::{Block, parse_block};
 use crate::cdr::record::fields::extra;
 use crate::cdr::record::time::TimeReader;
-use crate::cdr::sources::follow::{Checkpoint, Follow, LiveState, Polled};
+use crate::cdr::sources::follow::{Checkpoint, Follow, Polled};
+use crate::cdr::store::batch::Batch;
+use crate::cdr::store::source_state::FeedCounts;
+
+use crate::cdr::store::source_state::LiveState;
 
 /// How long a received call's key is remembered to tell a resend from a new call.
 pub const REPEAT_WINDOW: Duration = Duration::from_secs(3600);
@@ -31,8 +35,6 @@ pub const REPEAT_WINDOW: Duration = Duration::from_secs(3600);
 pub const MAX_KEYS: usize = 1 << 20;
 /// Resent calls named by flow number in the feed's counts.
 pub const MAX_REPEATED: usize = 1000;
-/// Senders of malformed datagrams named one by one; the rest are counted together.
-const MAX_SENDERS: usize = 256;
 /// Largest datagram read (UDP's own limit).
 const MAX_DATAGRAM: usize = 65_536;
 
@@ -47,47 +49,6 @@ pub struct FeedOptions {
     pub spool: Option<PathBuf>,
     /// The spool may already exist (it is appended to).
     pub append: bool,
-}
-
-/// Counts of one feed, for the header, the load report and `follow`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct FeedCounts {
-    pub datagrams: u64,
-    pub calls: u64,
-    pub acknowledged: u64,
-    /// Resends of a call already received (acknowledged again, counted once).
-    pub repeats: u64,
-    /// The flow numbers of the calls resent, the first [`MAX_REPEATED`] (a reconciliation
-    /// finding's filter names them).
-    #[serde(skip)]
-    pub repeated_flownos: Vec<u64>,
-    /// Datagrams that are no CDR, by sender.
-    pub malformed: Vec<(String, u64)>,
-    /// Datagrams from senders outside `--allow-from`.
-    pub refused: u64,
-    pub relayed: u64,
-    pub relay_errors: u64,
-    pub spool_errors: u64,
-}
-
-impl FeedCounts {
-    fn malformed_from(&mut self, who: &SocketAddr) {
-        let key = if self.malformed.len() < MAX_SENDERS
-            || self.malformed.iter().any(|(k, _)| k == &who.to_string())
-        {
-            who.to_string()
-        } else {
-            "others".to_string()
-        };
-        match self.malformed.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, n)) => *n += 1,
-            None => self.malformed.push((key, 1)),
-        }
-    }
-
-    pub fn malformed_total(&self) -> u64 {
-        self.malformed.iter().map(|(_, n)| n).sum()
-    }
 }
 
 /// A bound feed: the receiver runs from binding on, so nothing sent while the other

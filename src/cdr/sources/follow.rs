@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cdr::formats::detect::{Layout, detect};
-use crate::cdr::formats::parse::{Batch, Block, parse_block};
-use crate::cdr::ingest::load::MAX_RECORD_BYTES;
+use crate::cdr::formats::parse::{Block, parse_block};
+use crate::cdr::record::reject::MAX_RECORD_BYTES;
 use crate::cdr::record::time::TimeReader;
+use crate::cdr::store::batch::Batch;
+use crate::cdr::store::source_state::LiveState;
 
 /// Where a followed source stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,18 +28,6 @@ pub enum Checkpoint {
     Feed,
 }
 
-/// What a followed source is doing, for the header and `follow`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case", tag = "state", content = "why")]
-pub enum LiveState {
-    Following,
-    /// Lost its connection or file; tries again.
-    Retrying(String),
-    Ended,
-    /// Cannot go on (bad credentials, a port it cannot bind).
-    Failed(String),
-}
-
 /// What one poll brought.
 #[derive(Debug, Default)]
 pub struct Polled {
@@ -47,10 +37,10 @@ pub struct Polled {
     /// A change of state, if any.
     pub state: Option<LiveState>,
     /// A feed's counts, when they changed.
-    pub feed: Option<crate::cdr::sources::feed::FeedCounts>,
+    pub feed: Option<crate::cdr::store::source_state::FeedCounts>,
     /// Sources this poll began (a new day's table): (store index, name, the table when it
     /// is one), in index order.
-    pub new_sources: Vec<(usize, String, Option<crate::cdr::sources::mysql::TableRef>)>,
+    pub new_sources: Vec<(usize, String, Option<crate::cdr::address::db_url::TableRef>)>,
     /// The form told from the first lines of a file that was empty when first read.
     pub form: Option<String>,
 }

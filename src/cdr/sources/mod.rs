@@ -8,6 +8,5 @@ pub mod demo;
 pub mod error;
 pub mod feed;
 pub mod follow;
-pub mod mycnf;
 pub mod mysql;
 pub mod spec;

@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use crate::cdr::record::time::{TimeReader, days_from_civil};
 use crate::cdr::sources::decompress::Packing;
 use crate::cdr::sources::error::LoadError;
+use crate::cdr::sources::error::Skipped;
 
 /// What the operator asked to load.
 #[derive(Debug, Clone)]
@@ -31,7 +32,7 @@ impl SourceSpec {
             SourceSpec::Stdin
         } else if arg.starts_with("udp://") {
             SourceSpec::Udp(arg.to_string())
-        } else if crate::cdr::sources::mysql::DbUrl::is_db_url(arg) {
+        } else if crate::cdr::address::db_url::DbUrl::is_db_url(arg) {
             SourceSpec::Mysql(arg.to_string())
         } else {
             SourceSpec::Path(PathBuf::from(arg))
@@ -76,13 +77,6 @@ pub struct Input {
     pub modified: Option<SystemTime>,
 }
 
-/// A file found in a directory but not read, and why.
-#[derive(Debug, Clone)]
-pub struct Skipped {
-    pub name: String,
-    pub why: String,
-}
-
 /// A time window in epoch ms, used to skip hourly and daily files without opening them.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Window {
@@ -118,7 +112,7 @@ pub fn discover(
             // The feed is not read here: the ingest thread binds it (see `ingest`).
             SourceSpec::Udp(_) => {}
             SourceSpec::Mysql(url) => {
-                let url = crate::cdr::sources::mysql::DbUrl::parse(url).map_err(LoadError::Database)?;
+                let url = crate::cdr::address::db_url::DbUrl::parse(url).map_err(LoadError::Database)?;
                 let now = crate::cdr::record::time::now_ms();
                 let since = db.since.unwrap_or_else(|| {
                     let secs = now.div_euclid(1000);

@@ -230,7 +230,7 @@ mod tests {
     use crate::cdr::store::table::SourceInfo;
 
     /// Calls `range` (each its own caller) as a batch of source `src`.
-    fn calls(src: usize, range: std::ops::Range<u32>) -> crate::cdr::formats::parse::Batch {
+    fn calls(src: usize, range: std::ops::Range<u32>) -> crate::cdr::store::batch::Batch {
         let text: String = range
             .map(|n| format!("86138{n:06}|8613800138000|2026-11-20 10:00:00|2026-11-20 10:00:30|30000|-9|1|IN|OUT|10.0.0.1|10.0.0.2|86138{n:06}|008613800138000|86138{n:06}|8613800138000|0|1\n"))
             .collect();

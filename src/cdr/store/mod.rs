@@ -3,9 +3,11 @@
 //! where they came from or how they were written.
 
 pub mod append_vec;
+pub mod batch;
 pub mod columns;
 pub mod dedup;
 pub mod number;
 pub mod pool;
+pub mod source_state;
 pub mod table;
 pub mod tail;

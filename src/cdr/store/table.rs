@@ -6,13 +6,12 @@
 
 use std::fmt;
 
-use crate::cdr::formats::parse::{Batch, Tally};
 use crate::cdr::record::reason::Reason;
+use crate::cdr::store::batch::{Batch, Tally};
 use crate::cdr::store::columns::{Columns, NO_PDD, NO_SMALL};
 use crate::cdr::store::pool::Pools;
 
-/// Rejected lines kept for display across a whole load.
-pub const REJECT_SAMPLES: usize = 500;
+use crate::cdr::record::reject::REJECT_SAMPLES;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -76,14 +75,14 @@ pub struct SourceInfo {
     /// Calls of this source already read from earlier sources: (earlier source, calls).
     pub duplicate_of: Vec<(usize, u64)>,
     /// While followed: what the source is doing.
-    pub live: Option<crate::cdr::sources::follow::LiveState>,
+    pub live: Option<crate::cdr::store::source_state::LiveState>,
     /// The newest things that happened while following (rotations, reconnections).
     pub follow_notes: Vec<String>,
     /// A UDP feed's counts (datagrams, acknowledgements, repeats, malformed by sender).
-    pub feed: Option<crate::cdr::sources::feed::FeedCounts>,
+    pub feed: Option<crate::cdr::store::source_state::FeedCounts>,
     /// A database table: where the whole record of one of its calls can be fetched (the
     /// store keeps only the columns it reads).
-    pub db: Option<crate::cdr::sources::mysql::TableRef>,
+    pub db: Option<crate::cdr::address::db_url::TableRef>,
 }
 
 impl SourceInfo {
@@ -383,7 +382,7 @@ impl Store {
 
     /// Whether any source is still being followed (a failed one leaves the others going).
     pub fn any_following(&self) -> bool {
-        self.sources.iter().any(|s| s.live == Some(crate::cdr::sources::follow::LiveState::Following))
+        self.sources.iter().any(|s| s.live == Some(crate::cdr::store::source_state::LiveState::Following))
     }
 
     /// Calls loaded, duplicates not counted.

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::cdr::ingest::live::Event;
-use crate::cdr::sources::follow::LiveState;
+use crate::cdr::store::source_state::LiveState;
 use crate::tui::state::app::{App, View};
 
 /// How the live display stands.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::cdr::sources::spec::Skipped;
+use crate::cdr::sources::error::Skipped;
 use crate::cdr::{Progress, SharedStore, SourceSpec, Zone};
 use crate::kb::Kb;
 use crate::query::Selection;

@@ -101,7 +101,7 @@ pub enum Request {
     },
     /// The whole record of a call read from a database (the store keeps only some columns).
     Record {
-        url: crate::cdr::sources::mysql::DbUrl,
+        url: crate::cdr::address::db_url::DbUrl,
         table: String,
         flowno: u64,
     },

@@ -9,24 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::keys::KeySpec;
 use crate::stats::thresholds::Thresholds;
-
-/// A key, or several, for one action (`filter_prompt = "/"` or `["/", "F"]`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
-pub enum KeySpec {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl KeySpec {
-    pub fn keys(&self) -> Vec<String> {
-        match self {
-            KeySpec::One(k) => vec![k.clone()],
-            KeySpec::Many(v) => v.clone(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,8 +113,7 @@ impl Config {
                 ));
             }
         }
-        crate::tui::keymap::Keymap::with_overrides(&c.keys)
-            .map_err(|(action, m)| err(line_of_key(&action), m))?;
+        crate::keys::Keymap::with_overrides(&c.keys).map_err(|(action, m)| err(line_of_key(&action), m))?;
         Ok(c)
     }
 }

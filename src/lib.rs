@@ -11,6 +11,7 @@ pub mod config;
 pub mod findings;
 pub mod fuzzy;
 pub mod kb;
+pub mod keys;
 pub mod memory;
 pub mod query;
 pub mod stats;

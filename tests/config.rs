@@ -11,7 +11,7 @@ use assert_cmd::Command;
 use cdrscope::cdr::{Progress, SharedStore, SourceSpec};
 use cdrscope::config::Config;
 use cdrscope::kb::{Kb, Lang};
-use cdrscope::tui::keymap::Keymap;
+use cdrscope::keys::Keymap;
 use cdrscope::tui::state::app::App;
 use cdrscope::tui::views::frame;
 use cdrscope::tui::worker::{Ctx, process};

@@ -2,7 +2,7 @@
 //! prompts has at least one of its keys in the table, and every key the table names is bound.
 //! The help screen itself is generated from the keymap.
 
-use cdrscope::tui::keymap::{Context, Keymap};
+use cdrscope::keys::{Context, Keymap};
 
 fn key_table() -> String {
     let readme = include_str!("../README.md");

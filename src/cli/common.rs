@@ -182,7 +182,7 @@ pub fn load(
                 "{url} is a live feed: it has no calls to read once. Bound the run with --duration D (30s, 5m), use `cdrscope follow {url}` or the console, or keep what it receives with --spool FILE and read that file"
             )));
         };
-        let d = super::follow::parse_duration(d).map_err(usage)?;
+        let d = parse_duration(d).map_err(usage)?;
         return load_for(&specs, load_options(args, filter, &zone)?, zone, d);
     }
     let opts = load_options(args, filter, &zone)?;
@@ -275,7 +275,7 @@ pub fn feed_options(
 /// The retention window of a follow: `--keep`, else 24 hours.
 pub fn keep(a: &super::args::FeedArgs) -> anyhow::Result<std::time::Duration> {
     match &a.keep {
-        Some(k) => super::follow::parse_duration(k).map_err(|e| usage(e.replace("--duration", "--keep"))),
+        Some(k) => parse_duration(k).map_err(|e| usage(e.replace("--duration", "--keep"))),
         None => Ok(std::time::Duration::from_secs(24 * 3600)),
     }
 }
@@ -318,4 +318,21 @@ pub fn select(s: &Session, q: &Query) -> Selection {
 
 pub fn with_path<T>(r: std::io::Result<T>, what: &str, path: &std::path::Path) -> anyhow::Result<T> {
     r.with_context(|| format!("{what} {}", path.display()))
+}
+
+/// `30s`, `5m`, `2h`, `1d` or plain seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 =
+        num.parse().map_err(|_| format!("--duration {s}: expected a number with s, m, h or d (30s, 5m)"))?;
+    let secs = match unit {
+        "" | "s" => Some(n),
+        "m" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
+        "d" => n.checked_mul(86_400),
+        _ => None,
+    }
+    .ok_or_else(|| format!("--duration {s}: expected a number with s, m, h or d (30s, 5m)"))?;
+    Ok(std::time::Duration::from_secs(secs))
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::args::FollowArgs;
-use super::common::{load_options, query, specs, zone};
+use super::common::{load_options, parse_duration, query, specs, zone};
 use super::usage;
 use crate::cdr::ingest::live::{Event, IngestOptions};
 use crate::cdr::{Progress, Store, TimeWriter, Zone};
@@ -192,23 +192,6 @@ impl Fired {
         }
         Some(out)
     }
-}
-
-/// `30s`, `5m`, `2h`, `1d` or plain seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-    let n: u64 =
-        num.parse().map_err(|_| format!("--duration {s}: expected a number with s, m, h or d (30s, 5m)"))?;
-    let secs = match unit {
-        "" | "s" => Some(n),
-        "m" => n.checked_mul(60),
-        "h" => n.checked_mul(3600),
-        "d" => n.checked_mul(86_400),
-        _ => None,
-    }
-    .ok_or_else(|| format!("--duration {s}: expected a number with s, m, h or d (30s, 5m)"))?;
-    Ok(Duration::from_secs(secs))
 }
 
 /// One call in 80 columns: start, caller, callee, callee gateway, end reason, talk time.

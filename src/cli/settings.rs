@@ -7,7 +7,7 @@ use clap::CommandFactory;
 
 use super::args::{Cli, CompletionsArgs, ConfigArgs, ShellArg};
 use crate::config::{self, EXAMPLE};
-use crate::tui::keymap::{Context, Keymap};
+use crate::keys::{Context, Keymap};
 
 pub fn config(a: &ConfigArgs) -> anyhow::Result<u8> {
     if a.example {

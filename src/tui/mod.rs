@@ -8,7 +8,6 @@
 
 pub mod guard;
 pub mod input;
-pub mod keymap;
 pub mod state;
 pub mod theme;
 pub mod views;
@@ -79,7 +78,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
     let mut app = App::new(Arc::new(opts.kb), opts.zone.clone(), opts.specs.clone(), progress.clone());
     // The config file's keys (checked when it was read) and colours (NO_COLOR still wins).
     let config = crate::config::current();
-    app.keymap = keymap::Keymap::with_overrides(&config.keys).unwrap_or_default();
+    app.keymap = crate::keys::Keymap::with_overrides(&config.keys).unwrap_or_default();
     if config.colours == Some(false) {
         app.theme = theme::Theme { color: false };
     }

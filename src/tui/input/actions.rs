@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::tui::keymap::Action;
+use crate::keys::Action;
 use crate::tui::state::app::{App, Overlay, PickerKind, Prompt, PromptKind, StatsTable, View};
 
 impl App {

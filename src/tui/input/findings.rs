@@ -3,33 +3,10 @@
 //! looked for again over the new rows no more often than every 2 s, nor more than a tenth of
 //! the time (findings over millions of calls take a while: the screen's refreshes come first).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::tui::state::app::App;
 use crate::tui::worker::Request;
-
-#[derive(Debug, Default)]
-pub struct Schedule {
-    /// The filter the shown findings are for.
-    filter: Option<String>,
-    /// A request is with the worker, asked at this time.
-    asked: Option<Instant>,
-    /// The rows of the selection the last request covered.
-    rows: usize,
-    /// How long the last answer took.
-    took: Duration,
-    last: Option<Instant>,
-    /// The findings on screen, kept while new ones are looked for.
-    shown: Option<Vec<crate::findings::Finding>>,
-}
-
-const MIN_EVERY: Duration = Duration::from_secs(2);
-
-impl Schedule {
-    fn every(&self) -> Duration {
-        MIN_EVERY.max(self.took * 10)
-    }
-}
 
 impl App {
     /// A query's answer arrived: asks for its findings when the filter changed, else keeps

@@ -1,43 +1,12 @@
 //! The console while sources are followed: what the ingest thread reports, the live badge,
 //! pausing, and holding the calls table still while the operator reads further down.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::cdr::ingest::live::Event;
 use crate::cdr::store::source_state::LiveState;
 use crate::tui::state::app::{App, View};
-
-/// How the live display stands.
-#[derive(Debug, Default)]
-pub struct LiveView {
-    /// `p`: the display holds still; reading goes on.
-    pub paused: bool,
-    /// Rows arrived but not shown (paused, or scrolled away from the top).
-    pub held: usize,
-    /// (when, total calls) of recent arrivals, for the calls-per-minute figure.
-    arrivals: VecDeque<(Instant, usize)>,
-    /// Start of the newest call seen, epoch ms.
-    pub newest_ms: Option<i64>,
-    /// When each finding (kind and where) was first seen, epoch ms: those present when the
-    /// first reading ended count from then; later ones are announced as they fire.
-    pub fired: std::collections::HashMap<(String, String), i64>,
-    /// The first findings after loading have been taken in (not announced).
-    baseline: bool,
-}
-
-impl LiveView {
-    /// Calls that arrived in the last minute.
-    pub fn per_minute(&self, total: usize) -> usize {
-        let cutoff = Instant::now().checked_sub(Duration::from_secs(60));
-        let base = self
-            .arrivals
-            .iter()
-            .find(|(t, _)| cutoff.is_none_or(|c| *t >= c))
-            .map_or(total, |&(_, rows)| rows);
-        total.saturating_sub(base)
-    }
-}
+use crate::tui::state::live_view::LiveView;
 
 impl App {
     /// Takes in one event from the ingest thread.

@@ -4,21 +4,9 @@
 //! things are is recorded by the last draw.
 
 use crossterm::event::{MouseEvent, MouseEventKind};
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Position;
 
 use crate::tui::state::app::{App, Overlay, View};
-use crate::tui::state::table_layout::Col;
-
-/// Where the last frame put what a click can hit.
-#[derive(Debug, Clone, Default)]
-pub struct Hits {
-    /// The view names in the header.
-    pub tabs: Vec<(Rect, View)>,
-    /// The rows of the focused list (one line each) and the index of its first shown row.
-    pub list: Option<(Rect, usize)>,
-    /// The calls table's columns: their x range.
-    pub columns: Vec<(u16, u16, Col)>,
-}
 
 /// Lines the wheel moves.
 const WHEEL_STEP: isize = 3;

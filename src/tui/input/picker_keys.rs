@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::tui::keymap::{Action, Context};
+use crate::keys::{Action, Context};
 use crate::tui::state::app::{App, Overlay, PickItem, Picker, PickerKind, View};
 
 impl App {

@@ -3,8 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::keys::{Action, Context};
 use crate::query::parse;
-use crate::tui::keymap::{Action, Context};
 use crate::tui::state::app::{App, MAX_PROMPT_CHARS, Overlay, Prompt, PromptKind, View};
 use crate::tui::worker::Request;
 

@@ -11,7 +11,7 @@ impl App {
     pub(crate) fn hide_column(&mut self) {
         match self.columns.hide() {
             Some(c) => {
-                let key = self.keymap.keys_of(crate::tui::keymap::Action::ResetColumns).to_string();
+                let key = self.keymap.keys_of(crate::keys::Action::ResetColumns).to_string();
                 self.status = Some((format!("{} hidden ({key}: show every column)", c.title()), false));
             }
             None => self.status = Some(("the last column shown stays".into(), false)),
@@ -85,7 +85,7 @@ impl App {
     /// `n` / `N`: the next or previous shown call that matches, wrapping around.
     pub(crate) fn search_step(&mut self, forward: bool) {
         let Some(s) = self.search.clone() else {
-            let key = self.keymap.keys_of(crate::tui::keymap::Action::Search).to_string();
+            let key = self.keymap.keys_of(crate::keys::Action::Search).to_string();
             self.status = Some((format!("no search: {key} starts one"), false));
             return;
         };

@@ -11,10 +11,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::cdr::sources::error::Skipped;
 use crate::cdr::{Progress, SharedStore, SourceSpec, Zone};
 use crate::kb::Kb;
+use crate::keys::{Action, Context, Keymap};
 use crate::query::Selection;
 use crate::query::parse::Side;
 use crate::stats::Summary;
-use crate::tui::keymap::{Action, Context, Keymap};
 use crate::tui::theme::Theme;
 use crate::tui::worker::{Focus, Request, Response, Sort, SortKey, TimelineData};
 
@@ -78,7 +78,7 @@ pub struct App {
     /// The calls table's columns: shown, widths, the column cursor.
     pub columns: crate::tui::state::table_layout::Columns,
     /// What the last frame put where, for the mouse.
-    pub hits: crate::tui::input::mouse::Hits,
+    pub hits: crate::tui::state::hits::Hits,
     /// The search in force (`*`, `n`, `N`): marks matches, hides nothing.
     pub search: Option<crate::tui::state::search::Search>,
     pub stats_table: StatsTable,
@@ -90,7 +90,7 @@ pub struct App {
     /// The findings of the shown selection are still being computed (none shown yet).
     pub findings_pending: bool,
     /// When findings are asked for and what of: see [`crate::tui::input::findings`].
-    pub findings_schedule: crate::tui::input::findings::Schedule,
+    pub findings_schedule: crate::tui::state::schedule::Schedule,
     pub stats_selected: usize,
     /// The timeline of the selected Stats row: the query generation it was drawn from.
     pub timeline: Option<(u64, Focus, TimelineData)>,
@@ -108,7 +108,7 @@ pub struct App {
     pub dirty: bool,
     pub(crate) count_gen: u64,
     /// While sources are followed (see `live.rs`).
-    pub live: Option<crate::tui::input::live::LiveView>,
+    pub live: Option<crate::tui::state::live_view::LiveView>,
 }
 
 impl App {

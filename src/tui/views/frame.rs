@@ -5,8 +5,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::keys::Action;
 use crate::text::{duration_secs, percent, sanitize, thousands};
-use crate::tui::keymap::Action;
 use crate::tui::state::app::{App, Overlay, View};
 use crate::tui::views;
 use crate::tui::views::widgets::{centered, clear, fit_spans, shorten_left};

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::keymap::Context;
+use crate::keys::Context;
 use crate::tui::state::app::App;
 use crate::tui::views::widgets::popup;
 

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 pub mod answer;
 pub mod orders;
+pub mod sort;
 
 use crate::cdr::{Store, TimeWriter, Zone};
 use crate::query::{Context, Selection, evaluate, parse};

@@ -48,7 +48,7 @@ impl Orders {
             // Worth building: every call, or a large share of them.
             None if all || rows.len() >= n / 4 => {
                 let mut every = if all { rows.clone() } else { every_call(store) };
-                crate::tui::worker::answer::sort_rows(
+                crate::tui::worker::sort::sort_rows(
                     store,
                     &mut every,
                     Sort { key: sort.key, descending: false },
@@ -58,7 +58,7 @@ impl Orders {
                 o
             }
             None => {
-                crate::tui::worker::answer::sort_rows(store, &mut rows, sort);
+                crate::tui::worker::sort::sort_rows(store, &mut rows, sort);
                 return rows;
             }
         };
@@ -66,7 +66,7 @@ impl Orders {
             return directed(&order, sort.descending, |_| true);
         }
         if rows.len() < n / WALK_SHARE {
-            crate::tui::worker::answer::sort_rows(store, &mut rows, sort);
+            crate::tui::worker::sort::sort_rows(store, &mut rows, sort);
             return rows;
         }
         let mut member = vec![false; store.len()];

@@ -14,6 +14,7 @@ pub mod kb;
 pub mod keys;
 pub mod memory;
 pub mod query;
+pub mod report;
 pub mod stats;
 pub mod text;
 pub mod tui;

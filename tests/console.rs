@@ -392,7 +392,7 @@ fn the_focus_timeline_uses_the_summarys_buckets_in_any_zone() {
     let store: SharedStore = cdrscope::cdr::ingest::load::shared(demo_store());
     let ctx = Ctx { store: store.clone(), zone: zone.clone(), now_ms: 1_800_000_000_000, db_password: None };
     let rows: Vec<u32> = (0..read(&store).len() as u32).collect();
-    let summary = cdrscope::stats::summarize(&read(&store), &rows, &cdrscope::cdr::TimeWriter::new(zone));
+    let summary = cdrscope::report::summarize(&read(&store), &rows, &cdrscope::cdr::TimeWriter::new(zone));
     let req = cdrscope::tui::worker::Request::Timeline {
         generation: 1,
         store: read(&store),

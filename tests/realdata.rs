@@ -324,7 +324,7 @@ fn guide_names_without_a_vendor_code_stay_named() {
     assert_eq!(count(&store, "code:AllGatewayBusy"), 2);
     assert_eq!(count(&store, "code:-69"), 1, "a name with a vendor code becomes the code");
     let rows: Vec<u32> = (0..5).collect();
-    let m = cdrscope::stats::summarize(&store, &rows, &cdrscope::cdr::TimeWriter::new(utc()));
+    let m = cdrscope::report::summarize(&store, &rows, &cdrscope::cdr::TimeWriter::new(utc()));
     assert!(m.by_code.iter().any(|c| c.code == "AllGatewayBusy" && c.calls == 2));
     let share = |metric: &str| m.health.iter().find(|h| h.metric.contains(metric)).map(|h| h.value);
     assert_eq!(share("5xx"), Some(0.4), "AllGatewayBusy counts as 503 in the 5xx share");
@@ -377,7 +377,7 @@ fn the_hostile_time_row_costs_nothing() {
     let w = store.field_warnings();
     assert!(w.iter().any(|w| w.field == "startTime"), "{w:?}");
     let rows: Vec<u32> = (0..store.len() as u32).collect();
-    let m = cdrscope::stats::summarize(&store, &rows, &cdrscope::cdr::TimeWriter::new(utc()));
+    let m = cdrscope::report::summarize(&store, &rows, &cdrscope::cdr::TimeWriter::new(utc()));
     assert!(m.timeline.len() <= 48, "the timeline covers the plausible calls: {} buckets", m.timeline.len());
     assert_eq!(m.timeline.iter().map(|b| b.calls).sum::<u64>(), 1000);
     // -1h counts from the newest plausible call, not from year 317,000 (which, being later,

@@ -3,8 +3,8 @@
 mod common;
 
 use cdrscope::cdr::TimeWriter;
+use cdrscope::report::summarize;
 use cdrscope::stats::health::Verdict;
-use cdrscope::stats::summarize;
 use common::*;
 
 /// caller gw, callee gw, hold ms, end reason, caller pdd, billing mode
@@ -63,7 +63,7 @@ fn hand_computed_summary() {
         .map(|g| (g.gateway.as_str(), g.calls, g.answered, g.acd_seconds))
         .collect();
     assert_eq!(gw, vec![("X", 5, 3, 60.0), ("Y", 4, 1, 120.0), ("", 1, 0, 0.0)]);
-    let top = |g: &cdrscope::stats::GatewayStats| {
+    let top = |g: &cdrscope::report::GatewayStats| {
         g.top_codes.iter().map(|c| (c.code.clone(), c.calls)).collect::<Vec<_>>()
     };
     assert_eq!(top(&s.by_callee_gateway[0]), vec![("486".into(), 1), ("503".into(), 1)]);

@@ -20,5 +20,5 @@ fuzz_target!(|data: &[u8]| {
     // Statistics over whatever loaded.
     let rows: Vec<u32> = (0..loaded.store.len() as u32).collect();
     let _ =
-        cdrscope::stats::summarize(&loaded.store, &rows, &cdrscope::cdr::TimeWriter::new(opts.zone.clone()));
+        cdrscope::report::summarize(&loaded.store, &rows, &cdrscope::cdr::TimeWriter::new(opts.zone.clone()));
 });

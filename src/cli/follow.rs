@@ -175,7 +175,7 @@ impl Fired {
             out.push(if json {
                 let mut v = serde_json::to_value(&f).unwrap_or_default();
                 if let Some(o) = v.as_object_mut() {
-                    o.insert("schema_version".into(), crate::stats::summary::SCHEMA_VERSION.into());
+                    o.insert("schema_version".into(), crate::report::summary::SCHEMA_VERSION.into());
                     o.insert("fired_at".into(), fired_at.into());
                 }
                 crate::cdr::export::json_safe(&v.to_string()).into_owned()

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::args::{FilterArgs, LoadArgs, SummaryArgs, WindowArgs};
 use super::common::{Session, load, query, select};
 use crate::cdr::TimeWriter;
-use crate::stats::{GatewayStats, Summary, summarize};
+use crate::report::{GatewayStats, Summary, summarize};
 use crate::text::{duration_secs, fit, fit_right, percent, sanitize, thousands};
 
 pub fn run(a: &SummaryArgs) -> anyhow::Result<u8> {

@@ -3,9 +3,6 @@
 
 pub mod board;
 pub mod health;
-pub mod summary;
 pub mod tally;
 pub mod thresholds;
 pub mod timeline;
-
-pub use summary::{CodeCount, GatewayStats, Summary, summarize};

@@ -9,7 +9,7 @@ use crate::cdr::Store;
 use crate::cdr::record::fields::extra;
 
 #[derive(Default, Clone, Debug)]
-pub(super) struct GwAcc {
+pub(crate) struct GwAcc {
     pub calls: u64,
     pub answered: u64,
     pub hold_ms: u64,
@@ -20,7 +20,7 @@ pub(super) struct GwAcc {
 /// PDD values counted per millisecond: exact percentiles in bounded memory (256 KiB, plus a
 /// list for the rare values over 65 s) instead of a copy of every value.
 #[derive(Clone, Debug)]
-pub(super) struct PddHistogram {
+pub(crate) struct PddHistogram {
     counts: Vec<u32>,
     over: Vec<u32>,
     n: u64,
@@ -78,7 +78,7 @@ impl PddHistogram {
 /// Counts per (gateway, end reason): a dense table when it is small enough (the usual case:
 /// tens of gateways, tens of reasons), a map otherwise. The table grows with the pools.
 #[derive(Clone, Debug)]
-pub(super) enum PairCounts {
+pub(crate) enum PairCounts {
     Dense { gateways: usize, reasons: usize, counts: Vec<u64> },
     Sparse(HashMap<(u32, u16), u64>),
 }
@@ -150,36 +150,36 @@ impl PairCounts {
 /// Everything a summary counts over its rows.
 #[derive(Clone, Debug, Default)]
 pub struct Tally {
-    pub(super) total: u64,
-    pub(super) answered: u64,
-    pub(super) hold_sum: u64,
-    pub(super) zero: u64,
-    pub(super) pdds: PddHistogram,
-    pub(super) by_reason: Vec<u64>,
-    pub(super) billing: Vec<u64>,
-    pub(super) caller_acc: Vec<GwAcc>,
-    pub(super) callee_acc: Vec<GwAcc>,
-    pub(super) caller_fail: PairCounts,
-    pub(super) callee_fail: PairCounts,
+    pub(crate) total: u64,
+    pub(crate) answered: u64,
+    pub(crate) hold_sum: u64,
+    pub(crate) zero: u64,
+    pub(crate) pdds: PddHistogram,
+    pub(crate) by_reason: Vec<u64>,
+    pub(crate) billing: Vec<u64>,
+    pub(crate) caller_acc: Vec<GwAcc>,
+    pub(crate) callee_acc: Vec<GwAcc>,
+    pub(crate) caller_fail: PairCounts,
+    pub(crate) callee_fail: PairCounts,
     /// Earliest and latest start of any row, and of the plausible ones (the timeline's span).
-    pub(super) span: Option<(i64, i64)>,
-    pub(super) plausible_span: Option<(i64, i64)>,
+    pub(crate) span: Option<(i64, i64)>,
+    pub(crate) plausible_span: Option<(i64, i64)>,
     /// Calls and answered calls per UTC minute of start (plausible starts): every timeline
     /// bucket is whole minutes.
-    pub(super) minutes: BTreeMap<i64, (u64, u64)>,
+    pub(crate) minutes: BTreeMap<i64, (u64, u64)>,
     /// Calls per pooled `sipreasonheader` value.
-    pub(super) reason_headers: HashMap<u32, u64>,
+    pub(crate) reason_headers: HashMap<u32, u64>,
     /// Account id -> (name id, calls, answered, talk ms).
-    pub(super) accounts: HashMap<u32, (u32, u64, u64, u64)>,
+    pub(crate) accounts: HashMap<u32, (u32, u64, u64, u64)>,
     /// The last hour (and a minute) per start minute and (side, gateway): what "Gateways now"
     /// reads. The hour ends at the newest call or the clock, whichever is earlier (a call
     /// dated ahead moves nothing); older minutes are let go.
-    pub(super) recent: BTreeMap<i64, HashMap<(u8, u32), MinuteAcc>>,
+    pub(crate) recent: BTreeMap<i64, HashMap<(u8, u32), MinuteAcc>>,
 }
 
 /// One gateway's calls in one minute.
 #[derive(Clone, Debug, Default)]
-pub(super) struct MinuteAcc {
+pub(crate) struct MinuteAcc {
     pub calls: u64,
     pub answered: u64,
     pub hold_ms: u64,
@@ -474,7 +474,7 @@ mod tests {
             whole.add(&store, &rows);
             let parts = Tally::of_in_parts(&store, &rows, 1);
             let json = |t: &Tally| {
-                serde_json::to_value(super::super::summary::finish(&store, t, &rows, &tw, false))
+                serde_json::to_value(crate::report::summary::finish(&store, t, &rows, &tw, false))
                     .expect("json")
             };
             assert_eq!(json(&parts), json(&whole));

@@ -2,7 +2,7 @@
 //! from the rows (see tests/fixtures/SOURCES.md): every form they can take must give the same.
 
 use cdrscope::cdr::{Store, TimeWriter};
-use cdrscope::stats::summarize;
+use cdrscope::report::summarize;
 
 pub const REAL_TSV: &[u8] = include_bytes!("../fixtures/real/e_cdr_2023-07-16_12rows.tsv");
 pub const FORWARDED_ROW: &[u8] = include_bytes!("../fixtures/real/realtime_forwarded_row.csv");

@@ -124,7 +124,7 @@ impl App {
 }
 
 /// Gateways: by calls (descending) first; pressed again, by ASR ascending (worst first).
-fn toggle_sort(v: &mut [crate::stats::GatewayStats]) {
+fn toggle_sort(v: &mut [crate::report::GatewayStats]) {
     let by_calls = v.windows(2).all(|w| w[0].calls >= w[1].calls);
     if by_calls {
         v.sort_by(|a, b| a.asr.partial_cmp(&b.asr).unwrap_or(std::cmp::Ordering::Equal));

@@ -14,7 +14,7 @@ use crate::kb::Kb;
 use crate::keys::{Action, Context, Keymap};
 use crate::query::Selection;
 use crate::query::parse::Side;
-use crate::stats::Summary;
+use crate::report::Summary;
 use crate::tui::theme::Theme;
 use crate::tui::worker::{Focus, Request, Response, Sort, SortKey, TimelineData};
 

@@ -203,7 +203,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
 /// The selected row over time, as three charts across the full width, each with a time
 /// axis: its calls and failures (the rest of the calls dimmed behind), its answer rate, its
 /// PDD. Drawn only from the timeline of the filter in force.
-fn draw_timeline(f: &mut Frame<'_>, app: &App, s: &crate::stats::Summary, area: Rect) {
+fn draw_timeline(f: &mut Frame<'_>, app: &App, s: &crate::report::Summary, area: Rect) {
     let t = app.theme;
     let label = app
         .stats_rows()
@@ -307,7 +307,7 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, s: &crate::stats::Summary, area: 
 /// Which routing gateway fails with what: a row a gateway (as in the callee-gateway table,
 /// so `Enter` and the timeline work alike), a column an end reason of failed calls, the most
 /// frequent over all gateways first, as many as fit.
-fn draw_matrix(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, area: Rect) {
+fn draw_matrix(f: &mut Frame<'_>, app: &mut App, s: &crate::report::Summary, area: Rect) {
     let t = app.theme;
     let mut totals: Vec<(String, u64)> = Vec::new();
     for g in &s.by_callee_gateway {
@@ -381,7 +381,7 @@ fn draw_matrix(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, area
 }
 
 /// The order the focused table is in, as the operator left it with `s` and `S`.
-fn order_note(app: &App, s: &crate::stats::Summary) -> &'static str {
+fn order_note(app: &App, s: &crate::report::Summary) -> &'static str {
     let list = match app.stats_table {
         StatsTable::CalleeGateways => &s.by_callee_gateway,
         StatsTable::CallerGateways => &s.by_caller_gateway,
@@ -429,7 +429,7 @@ fn chart<'a>(
 
 /// Every finding, ranked, across the full width; below, the selected one in full with its
 /// filter (Enter shows its calls).
-fn draw_findings(f: &mut Frame<'_>, app: &mut App, s: &crate::stats::Summary, main: Rect, below: Rect) {
+fn draw_findings(f: &mut Frame<'_>, app: &mut App, s: &crate::report::Summary, main: Rect, below: Rect) {
     let t = app.theme;
     let height = main.height.saturating_sub(3) as usize;
     app.page = height.max(1);

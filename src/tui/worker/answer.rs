@@ -109,12 +109,12 @@ fn merge(old: &[u32], new: &[u32], cmp: impl Fn(&u32, &u32) -> Ordering, out: &m
 
 #[cfg(test)]
 mod tests {
-    use crate::tui::worker::SortKey;
     use super::*;
     use crate::cdr::formats::parse::{Block, parse_block};
     use crate::cdr::record::time::TimeReader;
     use crate::cdr::{LoadOptions, Progress, SourceSpec, TimeWriter, Zone, load};
-    use crate::stats::summary::finish;
+    use crate::report::summary::finish;
+    use crate::tui::worker::SortKey;
 
     /// The demo cut in two: the first part loaded, the second appended as a follower would.
     fn grown() -> (Arc<Store>, Arc<Store>) {

@@ -12,8 +12,8 @@ pub mod sort;
 
 use crate::cdr::{Store, TimeWriter, Zone};
 use crate::query::{Context, Selection, evaluate, parse};
-use crate::stats::Summary;
-use crate::stats::summary::finish;
+use crate::report::Summary;
+use crate::report::summary::finish;
 use crate::stats::timeline::Buckets;
 
 /// Columns the calls table can be sorted by.

@@ -4,14 +4,14 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::health::{Health, Shares, verdicts};
-use super::tally::{GwAcc, PairCounts, Tally};
-use super::timeline::{Bucket, Buckets, size_label, timeline_of_minutes};
 use crate::cdr::store::columns::NO_SMALL;
 use crate::cdr::store::table::FieldWarningAt;
 use crate::cdr::{Reason, Store, TimeWriter};
 use crate::findings::stat::ratio;
 use crate::kb::reason_header::ReasonHeader;
+use crate::stats::health::{Health, Shares, verdicts};
+use crate::stats::tally::{GwAcc, PairCounts, Tally};
+use crate::stats::timeline::{Bucket, Buckets, size_label, timeline_of_minutes};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CodeCalls {

@@ -26,7 +26,7 @@ fn main() {
     let store = load(&[SourceSpec::Path(path)], &opts, Arc::new(Progress::default())).expect("load").store;
     let n = store.len();
     let ctx = Ctx {
-        store: cdrscope::cdr::ingest::load::shared(store),
+        store: cdrscope::cdr::store::shared::shared(store),
         zone,
         now_ms: 1_800_000_000_000,
         db_password: None,

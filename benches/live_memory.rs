@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 mod corpus;
 use cdrscope::cdr::SourceSpec;
 use cdrscope::cdr::ingest::live::{Event, IngestOptions, spawn};
-use cdrscope::cdr::ingest::load::{Progress, read};
+use cdrscope::cdr::ingest::progress::Progress;
+use cdrscope::cdr::store::shared::read;
 
 /// The system allocator, counting the bytes it holds.
 struct Counting;

@@ -180,7 +180,7 @@ fn the_console_follows_the_config() {
     // As the console's load does (LoadOptions.aliases from the config).
     store.aliases = config.gateway_aliases.clone().into_iter().collect();
     cdrscope::config::set(config);
-    let shared: SharedStore = cdrscope::cdr::ingest::load::shared(store);
+    let shared: SharedStore = cdrscope::cdr::store::shared::shared(store);
     let progress = Arc::new(Progress::default());
     progress.done.store(true, std::sync::atomic::Ordering::Relaxed);
     let specs = vec![SourceSpec::Memory { name: "real".into(), data: Arc::new(Vec::new()) }];

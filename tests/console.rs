@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use cdrscope::cdr::ingest::load::read;
+use cdrscope::cdr::store::shared::read;
 use cdrscope::cdr::{Progress, SharedStore, SourceSpec, Store};
 use cdrscope::kb::{Kb, Lang};
 use cdrscope::tui::state::app::{App, View};
@@ -358,7 +358,7 @@ fn small_terminals_and_hostile_bytes() {
 #[test]
 fn rows_appear_while_loading() {
     let kb = Arc::new(Kb::builtin(Lang::En).expect("kb"));
-    let shared: SharedStore = cdrscope::cdr::ingest::load::shared(Store::default());
+    let shared: SharedStore = cdrscope::cdr::store::shared::shared(Store::default());
     let progress = Arc::new(Progress::default());
     let specs = vec![SourceSpec::Memory { name: "demo".into(), data: Arc::new(Vec::new()) }];
     let mut app = App::new(kb, common::utc(), specs, progress.clone());
@@ -389,7 +389,7 @@ fn rows_appear_while_loading() {
 fn the_focus_timeline_uses_the_summarys_buckets_in_any_zone() {
     // +05:30: buckets aligned to UTC would start at :30 local and not line up.
     let zone = cdrscope::cdr::Zone::parse("+05:30").expect("zone");
-    let store: SharedStore = cdrscope::cdr::ingest::load::shared(demo_store());
+    let store: SharedStore = cdrscope::cdr::store::shared::shared(demo_store());
     let ctx = Ctx { store: store.clone(), zone: zone.clone(), now_ms: 1_800_000_000_000, db_password: None };
     let rows: Vec<u32> = (0..read(&store).len() as u32).collect();
     let summary = cdrscope::report::summarize(&read(&store), &rows, &cdrscope::cdr::TimeWriter::new(zone));

@@ -5,7 +5,7 @@
 mod common;
 
 use cdrscope::cdr::Store;
-use cdrscope::cdr::ingest::load::read;
+use cdrscope::cdr::store::shared::read;
 use cdrscope::tui::state::app::App;
 use common::console::{app_with, demo_store, key, screen, typed};
 use crossterm::event::KeyCode;

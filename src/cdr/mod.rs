@@ -10,9 +10,11 @@ pub mod record;
 pub mod sources;
 pub mod store;
 
-pub use ingest::load::{HoldUnitChoice, LoadOptions, Loaded, Progress, SharedStore, load, load_into};
+pub use ingest::load::{HoldUnitChoice, LoadOptions, Loaded, load, load_into};
+pub use ingest::progress::Progress;
 pub use record::reason::Reason;
 pub use record::time::{TimeReader, TimeWriter, Zone};
 pub use sources::error::LoadError;
 pub use sources::spec::{SourceSpec, Window};
+pub use store::shared::SharedStore;
 pub use store::table::{HoldUnit, Record, Store};

@@ -215,7 +215,7 @@ fn load_for(
             Ok(Event::Loaded(Err(e))) => return Err(usage(e)),
             Ok(Event::Loaded(Ok(s))) => skipped = s,
             Ok(Event::SourceFailed { source, error }) => {
-                let st = crate::cdr::ingest::load::read(&ingest.store);
+                let st = crate::cdr::store::shared::read(&ingest.store);
                 failed.push(format!("{}: {error}", st.source_name(source)));
                 if !st.any_following() {
                     break;
@@ -227,7 +227,7 @@ fn load_for(
         }
     }
     ingest.stop();
-    let store = (*crate::cdr::ingest::load::read(&ingest.store)).clone();
+    let store = (*crate::cdr::store::shared::read(&ingest.store)).clone();
     if store.is_empty() && !failed.is_empty() {
         return Err(usage(failed.join("; ")));
     }

@@ -60,12 +60,12 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
             match ev {
                 Event::Loaded(Err(e)) => return Err(usage(e)),
                 Event::Loaded(Ok(_)) if next_row.is_none() => {
-                    let st = crate::cdr::ingest::load::read(&ingest.store);
+                    let st = crate::cdr::store::shared::read(&ingest.store);
                     let from = if a.filter.window.since.is_some() { 0 } else { st.len() };
                     next_row = Some(st.dropped as usize + from);
                 }
                 Event::SourceFailed { source, error } => {
-                    let st = crate::cdr::ingest::load::read(&ingest.store);
+                    let st = crate::cdr::store::shared::read(&ingest.store);
                     eprintln!("cdrscope: {}: {}", sanitize(st.source_name(source)), sanitize(&error));
                     status = 1;
                     stop |= !st.any_following();
@@ -88,7 +88,7 @@ pub fn run(a: &FollowArgs) -> anyhow::Result<u8> {
             let Some(lines) = findings.check(&ingest, &q, &zone, a.json) else { continue };
             lines
         } else {
-            let st = crate::cdr::ingest::load::read(&ingest.store);
+            let st = crate::cdr::store::shared::read(&ingest.store);
             let from = next_abs.saturating_sub(st.dropped as usize);
             if st.len() <= from {
                 continue;
@@ -153,7 +153,7 @@ impl Fired {
         zone: &Zone,
         json: bool,
     ) -> Option<Vec<String>> {
-        let st = crate::cdr::ingest::load::read(&ingest.store);
+        let st = crate::cdr::store::shared::read(&ingest.store);
         if st.len() == self.rows && self.last.is_some() {
             return None;
         }

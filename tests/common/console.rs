@@ -21,7 +21,7 @@ pub fn demo_store() -> Store {
 }
 
 pub fn app_with(store: Store) -> (App, Ctx) {
-    let store: SharedStore = cdrscope::cdr::ingest::load::shared(store);
+    let store: SharedStore = cdrscope::cdr::store::shared::shared(store);
     let progress = Arc::new(Progress::default());
     progress.done.store(true, std::sync::atomic::Ordering::Relaxed);
     let kb = Arc::new(Kb::builtin(Lang::En).expect("kb"));

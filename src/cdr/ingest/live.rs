@@ -1,6 +1,6 @@
 //! The ingest thread: the one owner of the store. It loads every source, then (when asked)
 //! follows them, appending what arrives and publishing an immutable snapshot for readers
-//! (the console, `follow`) at most every [`crate::cdr::ingest::load::PUBLISH_EVERY`]. Readers never wait
+//! (the console, `follow`) at most every [`crate::cdr::store::shared::PUBLISH_EVERY`]. Readers never wait
 //! on it and it never waits on them; no file is read or written under any lock.
 //!
 //! It tells its readers what happened through events; a panic inside it fails the
@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
-use crate::cdr::ingest::load::{InputEnd, LoadOptions, Progress, SharedStore, load_with, publish, shared};
+use crate::cdr::ingest::load::{InputEnd, LoadOptions, load_with};
+use crate::cdr::ingest::progress::Progress;
 use crate::cdr::record::time::TimeReader;
 use crate::cdr::sources::follow::{Follow, Polled};
+use crate::cdr::store::shared::{SharedStore, publish, shared};
 
 use crate::cdr::sources::spec::{InputKind, SourceSpec};
 use crate::cdr::store::source_state::LiveState;
@@ -255,7 +257,8 @@ fn run(
         for e in notes {
             let _ = tx.send(e);
         }
-        if changed || (unpublished > 0 && last_publish.elapsed() >= crate::cdr::ingest::load::PUBLISH_EVERY) {
+        if changed || (unpublished > 0 && last_publish.elapsed() >= crate::cdr::store::shared::PUBLISH_EVERY)
+        {
             publish(shared, &store);
             if unpublished > 0 {
                 events.push(Event::Appended { rows: store.len() });

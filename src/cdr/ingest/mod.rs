@@ -4,4 +4,6 @@
 
 pub mod live;
 pub mod load;
+pub mod progress;
+pub mod read;
 pub mod report;

@@ -10,3 +10,4 @@ pub mod feed;
 pub mod follow;
 pub mod mysql;
 pub mod spec;
+pub mod stdin;

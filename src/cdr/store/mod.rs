@@ -8,6 +8,7 @@ pub mod columns;
 pub mod dedup;
 pub mod number;
 pub mod pool;
+pub mod shared;
 pub mod source_state;
 pub mod table;
 pub mod tail;

@@ -15,7 +15,7 @@ impl App {
         match ev {
             Event::Loaded(Ok(skipped)) => {
                 self.loaded(skipped);
-                let st = self.store.as_ref().map(crate::cdr::ingest::load::read);
+                let st = self.store.as_ref().map(crate::cdr::store::shared::read);
                 if st.is_some_and(|s| s.sources.iter().any(|i| i.live.is_some())) {
                     let total = self.total_calls();
                     let mut live = LiveView::default();
@@ -37,7 +37,7 @@ impl App {
                 let name = self
                     .store
                     .as_ref()
-                    .map(crate::cdr::ingest::load::read)
+                    .map(crate::cdr::store::shared::read)
                     .and_then(|s| s.sources.get(source).map(|i| i.name.clone()))
                     .unwrap_or_default();
                 self.status = Some((format!("{name}: {error}"), true));
@@ -121,7 +121,7 @@ impl App {
 
     /// The newest call start among rows from `from` on.
     fn newest_from(&mut self, from: usize) {
-        let Some(st) = self.store.as_ref().map(crate::cdr::ingest::load::read) else { return };
+        let Some(st) = self.store.as_ref().map(crate::cdr::store::shared::read) else { return };
         let plausible = st.plausible_range();
         let newest = st
             .cols
@@ -169,7 +169,7 @@ impl App {
     /// call; `None` when nothing is followed.
     pub fn live_badge(&self) -> Option<(String, bool)> {
         let live = self.live.as_ref()?;
-        let st = self.store.as_ref().map(crate::cdr::ingest::load::read)?;
+        let st = self.store.as_ref().map(crate::cdr::store::shared::read)?;
         let states: Vec<&LiveState> = st.sources.iter().filter_map(|s| s.live.as_ref()).collect();
         let failing = states.iter().any(|s| matches!(s, LiveState::Retrying(_) | LiveState::Failed(_)));
         let state = if states.iter().any(|s| matches!(s, LiveState::Retrying(_))) {

@@ -210,7 +210,7 @@ impl App {
         self.requery();
         // Say what the load report holds, so nothing passed over goes unnoticed.
         if let Some(shared) = &self.store {
-            let st = crate::cdr::ingest::load::read(shared);
+            let st = crate::cdr::store::shared::read(shared);
             let mut parts = Vec::new();
             let unread = st.sources.iter().filter(|s| s.form.is_err() || s.read_error.is_some()).count();
             if unread > 0 {
@@ -247,12 +247,12 @@ impl App {
 
     /// Rows loaded so far.
     pub fn total_rows(&self) -> usize {
-        self.store.as_ref().map_or(0, |s| crate::cdr::ingest::load::read(s).len())
+        self.store.as_ref().map_or(0, |s| crate::cdr::store::shared::read(s).len())
     }
 
     /// Calls loaded so far: rows without the repeats of calls another source brought.
     pub fn total_calls(&self) -> usize {
-        self.store.as_ref().map_or(0, |s| crate::cdr::ingest::load::read(s).calls())
+        self.store.as_ref().map_or(0, |s| crate::cdr::store::shared::read(s).calls())
     }
 
     /// Re-runs the shown query (also over rows that arrived while following).

@@ -29,7 +29,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         return;
     };
     // The snapshot the shown rows index; a newer one may have dropped old calls.
-    let store = app.shown.clone().unwrap_or_else(|| crate::cdr::ingest::load::read(&shared));
+    let store = app.shown.clone().unwrap_or_else(|| crate::cdr::store::shared::read(&shared));
     app.wide = area.width >= SIDE_PANEL_MIN_WIDTH;
     let side = app.detail && app.wide;
     let t = app.theme;

@@ -14,7 +14,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, scroll: u16, area: Rect) {
     let inner = popup(f, area, 94, 94, "Load report (j/k scroll, any other key closes)");
     let text = match app.store.as_ref() {
         Some(shared) => {
-            let store = crate::cdr::ingest::load::read(shared);
+            let store = crate::cdr::store::shared::read(shared);
             crate::cdr::ingest::report::load_report(&store, &app.skipped, &app.zone.name()).0
         }
         None => "nothing loaded".to_string(),

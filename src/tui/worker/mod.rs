@@ -205,7 +205,7 @@ pub fn process_kept(req: Request, ctx: &Ctx, state: &mut State) -> Response {
     let kept = &mut state.kept;
     // The newest snapshot, held for the whole request: consistent, and the ingest thread
     // never waits for it.
-    let snapshot = crate::cdr::ingest::load::read(&ctx.store);
+    let snapshot = crate::cdr::store::shared::read(&ctx.store);
     let store: &Store = &snapshot;
     let qctx = Context { store, zone: ctx.zone.clone(), now_ms: ctx.now_ms };
     match req {

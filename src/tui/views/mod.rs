@@ -10,4 +10,5 @@ pub mod picker;
 pub mod prompt;
 pub mod report;
 pub mod stats;
+pub mod stats_timeline;
 pub mod widgets;

@@ -61,6 +61,18 @@ fn windows(inp: &Input<'_>, side: &Side, d: usize, sign: Sign) -> Vec<rise::Rise
         |h, _| h >= t.capacity_min_calls,
     )
 }
+/// The `capacity` detector, as the registry in `findings/mod.rs` holds it.
+pub struct Capacity;
+
+impl super::Detector for Capacity {
+    fn kind(&self) -> &'static str {
+        "capacity"
+    }
+
+    fn detect(&self, inp: &Input<'_>) -> Vec<Finding> {
+        detect(inp)
+    }
+}
 
 pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let mut out = Vec::new();

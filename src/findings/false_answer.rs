@@ -6,6 +6,18 @@ use super::rise;
 use super::stat::ratio;
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window};
 use crate::text::thousands;
+/// The `false_answer` detector, as the registry in `findings/mod.rs` holds it.
+pub struct FalseAnswer;
+
+impl super::Detector for FalseAnswer {
+    fn kind(&self) -> &'static str {
+        "false_answer"
+    }
+
+    fn detect(&self, inp: &Input<'_>) -> Vec<Finding> {
+        detect(inp)
+    }
+}
 
 pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -179,18 +179,24 @@ pub fn run_with(store: &Store, rows: &[u32], tw: &TimeWriter, t: &Thresholds) ->
     run_profiled(store, rows, tw, t).0
 }
 
-type Detector = fn(&Input<'_>) -> Vec<Finding>;
+/// A detector: one kind of finding, judged over the aggregates of a selection. A new one is
+/// a file with a type that implements this, its `mod` line and a line in [`DETECTORS`].
+pub trait Detector: Sync {
+    /// The finding kind it reports (the names the JSON and the config use).
+    fn kind(&self) -> &'static str;
+    fn detect(&self, input: &Input<'_>) -> Vec<Finding>;
+}
 
 /// The detectors, in the order they run; `change` runs last, over what the others found.
-const DETECTORS: [(&str, Detector); 8] = [
-    ("gateway_outage", outage::detect),
-    ("pdd_degradation", pdd::detect),
-    ("routing_hole", routing_hole::detect),
-    ("false_answer", false_answer::detect),
-    ("scanner", scanner::detect),
-    ("unbilled_answered", unbilled::detect),
-    ("capacity", capacity::detect),
-    ("reconciliation", reconcile::detect),
+pub const DETECTORS: &[&dyn Detector] = &[
+    &outage::Outage,
+    &pdd::PddDegradation,
+    &routing_hole::RoutingHole,
+    &false_answer::FalseAnswer,
+    &scanner::Scanner,
+    &unbilled::UnbilledAnswered,
+    &capacity::Capacity,
+    &reconcile::Reconciliation,
 ];
 
 /// [`run_with`], with the time each stage took (for the benchmark).
@@ -211,12 +217,12 @@ pub fn run_profiled(
     let results: Vec<(&'static str, Vec<Finding>, std::time::Duration)> = std::thread::scope(|scope| {
         let handles: Vec<_> = DETECTORS
             .iter()
-            .map(|&(name, detect)| {
+            .map(|&detector| {
                 scope.spawn(move || {
                     let clock = std::time::Instant::now();
                     let tw = TimeWriter::new(zone.clone());
                     let input = Input { store, rows, tw: &tw, agg: agg_ref, t };
-                    (name, detect(&input), clock.elapsed())
+                    (detector.kind(), detector.detect(&input), clock.elapsed())
                 })
             })
             .collect();

@@ -5,6 +5,18 @@ use super::aggregate::{gateway_on, side_names};
 use super::stat::{binom_z, ratio, runs, two_prop_z};
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window, codes_text, failure_codes};
 use crate::text::thousands;
+/// The `gateway_outage` detector, as the registry in `findings/mod.rs` holds it.
+pub struct Outage;
+
+impl super::Detector for Outage {
+    fn kind(&self) -> &'static str {
+        "gateway_outage"
+    }
+
+    fn detect(&self, inp: &Input<'_>) -> Vec<Finding> {
+        detect(inp)
+    }
+}
 
 pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -6,6 +6,18 @@ use super::rise;
 use super::stat::{median, percentile, ratio};
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window};
 use crate::text::thousands;
+/// The `pdd_degradation` detector, as the registry in `findings/mod.rs` holds it.
+pub struct PddDegradation;
+
+impl super::Detector for PddDegradation {
+    fn kind(&self) -> &'static str {
+        "pdd_degradation"
+    }
+
+    fn detect(&self, inp: &Input<'_>) -> Vec<Finding> {
+        detect(inp)
+    }
+}
 
 pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let mut out = Vec::new();

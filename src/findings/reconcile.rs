@@ -298,6 +298,18 @@ fn flowno_filter(flownos: impl Iterator<Item = u64>) -> String {
     let list: Vec<String> = flownos.filter(|f| *f != 0).take(MAX_NAMED).map(|f| f.to_string()).collect();
     if list.is_empty() { String::new() } else { format!("flowno:{}", list.join(",")) }
 }
+/// The `reconciliation` detector, as the registry in `findings/mod.rs` holds it.
+pub struct Reconciliation;
+
+impl super::Detector for Reconciliation {
+    fn kind(&self) -> &'static str {
+        "reconciliation"
+    }
+
+    fn detect(&self, inp: &Input<'_>) -> Vec<Finding> {
+        detect(inp)
+    }
+}
 
 /// The detector: a finding per gap and per source that brought calls twice.
 pub fn detect(inp: &Input<'_>) -> Vec<Finding> {

@@ -98,6 +98,18 @@ fn candidates(fails: &[Prefix], min: u64) -> Vec<Prefix> {
     }
     out
 }
+/// The `routing_hole` detector, as the registry in `findings/mod.rs` holds it.
+pub struct RoutingHole;
+
+impl super::Detector for RoutingHole {
+    fn kind(&self) -> &'static str {
+        "routing_hole"
+    }
+
+    fn detect(&self, inp: &Input<'_>) -> Vec<Finding> {
+        detect(inp)
+    }
+}
 
 pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let st = inp.store;

@@ -11,6 +11,18 @@ fn odd_caller(s: &str) -> bool {
     let d = s.strip_prefix('+').unwrap_or(s);
     d.len() < 5 || !d.bytes().all(|b| b.is_ascii_digit())
 }
+/// The `scanner` detector, as the registry in `findings/mod.rs` holds it.
+pub struct Scanner;
+
+impl super::Detector for Scanner {
+    fn kind(&self) -> &'static str {
+        "scanner"
+    }
+
+    fn detect(&self, inp: &Input<'_>) -> Vec<Finding> {
+        detect(inp)
+    }
+}
 
 pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let st = inp.store;

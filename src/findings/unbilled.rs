@@ -20,6 +20,18 @@ fn dominant<K: std::hash::Hash + Eq + Copy + Ord>(items: impl Iterator<Item = K>
     let (k, v) = m.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
     (ratio(v, n) >= 0.8).then_some((k, v, n))
 }
+/// The `unbilled_answered` detector, as the registry in `findings/mod.rs` holds it.
+pub struct UnbilledAnswered;
+
+impl super::Detector for UnbilledAnswered {
+    fn kind(&self) -> &'static str {
+        "unbilled_answered"
+    }
+
+    fn detect(&self, inp: &Input<'_>) -> Vec<Finding> {
+        detect(inp)
+    }
+}
 
 pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
     let st = inp.store;

@@ -262,8 +262,6 @@ pub fn discover(
     Ok((out, notes))
 }
 
-/// Where a source's calls can be fetched whole: the database and the table.
-
 /// A record as (column, value) pairs, in the table's column order.
 pub type FullRecord = Vec<(String, String)>;
 

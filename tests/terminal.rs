@@ -26,7 +26,7 @@ fn filter_explain_quit_and_restore_with_hostile_bytes() {
     tm.wait_for("40,002/40,002 calls", 20);
     tm.run(&["send-keys", "-t", "t", "/"]);
     tm.run(&["send-keys", "-t", "t", "-l", "code:-9 caller:*pwned*"]);
-    tm.wait_for("calls match", 10);
+    tm.wait_for("1 call matches", 10);
     tm.run(&["send-keys", "-t", "t", "Enter"]);
     let s = tm.wait_for("1/40,002 calls", 10);
     assert!(s.contains("-9 IllegalCall"), "{s}");
@@ -348,4 +348,42 @@ fn the_console_follows_a_growing_file_and_announces_a_breaking_gateway() {
     tm.wait_for("outgw:", 10);
     tm.run(&["send-keys", "-t", "t", "q"]);
     tm.wait_for("EXITED 0", 10);
+}
+
+/// An unbracketed 100 kB paste (what `tmux paste-buffer` without `-p` and some terminals send:
+/// one key event per character) is taken in batches between draws, not a frame per key: the
+/// console answers the keys typed after it and quits within seconds.
+#[test]
+fn an_unbracketed_paste_is_drained_quickly() {
+    let Some(tm) = Tmux::new("paste") else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = common::write(dir.path(), "2026112023.txt", &cdrscope::cdr::sources::demo::demo_bytes());
+    let paste: String = "abcdefgh ijklmnop rstuvwxyz 0123456789 ".chars().cycle().take(100_000).collect();
+    let paste_file = common::write(dir.path(), "paste.txt", paste.as_bytes());
+    let bin = env!("CARGO_BIN_EXE_cdrscope");
+    let cmd = format!(
+        "env TZ=UTC NO_COLOR=1 CDRSCOPE_KB=/nonexistent CDRSCOPE_STATE=none LANG=C {bin} {}; echo EXITED $?; sleep 30",
+        file.display()
+    );
+    tm.run(&["new-session", "-d", "-s", "t", "-x", "120", "-y", "36", &cmd]);
+    tm.wait_for("40,000/40,000 calls", 20);
+    tm.run(&["send-keys", "-t", "t", "/"]);
+    tm.wait_for("Filter", 10);
+    tm.run(&["load-buffer", paste_file.to_str().expect("utf-8 path")]);
+    let started = std::time::Instant::now();
+    // Without bracketed paste every character is a key. They are all taken before the next
+    // frame, so the prompt is filled, cut at its limit, and Enter applies it within seconds (a
+    // frame and a count per key took minutes). Enter, not Escape: an Escape right behind a
+    // burst can join the next key as Alt in the terminal's parser.
+    tm.run(&["paste-buffer", "-t", "t"]);
+    tm.run(&["send-keys", "-t", "t", "Enter"]);
+    let s = tm.wait_for(" 0/40,000 calls", 10);
+    assert!(s.contains("filter: abcdefgh ijklmnop"), "the pasted words are the filter:\n{s}");
+    tm.run(&["send-keys", "-t", "t", "q"]);
+    tm.wait_for("EXITED 0", 10);
+    // The bound (drained and quit within 10 s of the paste), not a speed target: one
+    // frame per key took about five minutes.
+    let took = started.elapsed();
+    assert!(took.as_secs() < 10, "the paste took {took:?} to drain");
+    eprintln!("a 100 kB unbracketed paste was taken, applied and the console quit in {took:?}");
 }

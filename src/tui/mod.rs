@@ -16,8 +16,7 @@ pub mod worker;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
-use futures::StreamExt;
+use crossterm::event::{Event, KeyEventKind};
 
 use crate::cdr::{LoadOptions, Progress, SourceSpec, Zone};
 use crate::kb::Kb;
@@ -135,7 +134,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
     if !opts.specs.is_empty() {
         start(&mut app, &load_opts, &mut worker, &mut ingest);
     }
-    let mut events = EventStream::new();
+    let mut events = input::terminal::spawn()?;
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut ticks = 0u64;
     terminal.draw(|f| views::frame::draw(f, &mut app))?;
@@ -151,24 +150,32 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
     let mut sigtstp = signal(SignalKind::from_raw(signal_hook::consts::SIGTSTP))?;
     loop {
         tokio::select! {
-            ev = events.next() => match ev {
-                // Ctrl-Z arrives as a key in raw mode: suspend as the shell would.
-                Some(Ok(Event::Key(k)))
-                    if k.kind != KeyEventKind::Release
-                        && k.modifiers.contains(crossterm::event::KeyModifiers::CONTROL)
-                        && k.code == crossterm::event::KeyCode::Char('z') =>
-                {
-                    guard::suspend()?;
-                    repaint(terminal)?;
-                    app.dirty = true;
+            ev = events.recv() => {
+                let mut next = ev;
+                let mut taken = 0usize;
+                // Every event already read is handled before one draw: an unbracketed paste
+                // arrives as thousands of keys at once, and a frame per key made a 100 kB
+                // paste take minutes. Bounded, so the screen still moves meanwhile.
+                loop {
+                    match next {
+                        Some(Ok(ev)) => {
+                            if on_event(&mut app, ev, terminal)? {
+                                break;
+                            }
+                        }
+                        Some(Err(e)) => return Err(e.into()),
+                        None => return Ok(()),
+                    }
+                    taken += 1;
+                    if taken >= DRAIN_MAX || app.quit {
+                        break;
+                    }
+                    match events.try_recv() {
+                        Ok(ev) => next = Some(ev),
+                        Err(_) => break,
+                    }
                 }
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => app.handle_key(k),
-                Some(Ok(Event::Paste(text))) => app.paste(&text),
-                Some(Ok(Event::Mouse(m))) => app.mouse(m),
-                Some(Ok(Event::Resize(_, _))) => app.dirty = true,
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(e.into()),
-                None => break,
+                coalesce(&mut app.outbox);
             },
             _ = sigterm.recv() => return Err(Ended::Signal(signal_hook::consts::SIGTERM).into()),
             _ = sigint.recv() => return Err(Ended::Signal(signal_hook::consts::SIGINT).into()),
@@ -243,4 +250,79 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
         }
     }
     Ok(())
+}
+
+/// Events handled at most between two draws.
+const DRAIN_MAX: usize = 2048;
+
+/// One terminal event. Returns true when the loop should stop taking waiting events (the
+/// terminal was suspended and repainted).
+fn on_event(app: &mut App, ev: Event, terminal: &mut ratatui::DefaultTerminal) -> anyhow::Result<bool> {
+    match ev {
+        // Ctrl-Z arrives as a key in raw mode: suspend as the shell would.
+        Event::Key(k)
+            if k.kind != KeyEventKind::Release
+                && k.modifiers.contains(crossterm::event::KeyModifiers::CONTROL)
+                && k.code == crossterm::event::KeyCode::Char('z') =>
+        {
+            guard::suspend()?;
+            repaint(terminal)?;
+            app.dirty = true;
+            return Ok(true);
+        }
+        Event::Key(k) if k.kind != KeyEventKind::Release => app.handle_key(k),
+        Event::Paste(text) => app.paste(&text),
+        Event::Mouse(m) => app.mouse(m),
+        Event::Resize(_, _) => app.dirty = true,
+        _ => {}
+    }
+    Ok(false)
+}
+
+/// Of the live counts asked while many keys were taken at once, only the last matters: the
+/// worker answers only the newest generation anyway.
+fn coalesce(outbox: &mut Vec<worker::Request>) {
+    let last = outbox.iter().rposition(|r| matches!(r, worker::Request::Count { .. }));
+    if let Some(last) = last {
+        let mut k = 0usize;
+        outbox.retain(|r| {
+            let keep = !matches!(r, worker::Request::Count { .. }) || k == last;
+            k += 1;
+            keep
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use worker::{Request, Sort, SortKey};
+
+    fn count(generation: u64) -> Request {
+        Request::Count { generation, text: format!("code:{generation}") }
+    }
+
+    #[test]
+    fn only_the_last_count_is_kept_and_the_rest_stays_in_order() {
+        let query = |generation| Request::Query {
+            generation,
+            text: String::new(),
+            sort: Sort { key: SortKey::Time, descending: true },
+            board: false,
+        };
+        let mut outbox = vec![count(1), query(7), count(2), count(3), query(8)];
+        coalesce(&mut outbox);
+        let seen: Vec<String> = outbox
+            .iter()
+            .map(|r| match r {
+                Request::Count { generation, .. } => format!("count {generation}"),
+                Request::Query { generation, .. } => format!("query {generation}"),
+                _ => "other".into(),
+            })
+            .collect();
+        assert_eq!(seen, ["query 7", "count 3", "query 8"]);
+        let mut none = vec![query(1)];
+        coalesce(&mut none);
+        assert_eq!(none.len(), 1);
+    }
 }

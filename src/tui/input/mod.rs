@@ -13,3 +13,4 @@ pub mod prompt_keys;
 pub mod record;
 pub mod stats_actions;
 pub mod table_actions;
+pub mod terminal;

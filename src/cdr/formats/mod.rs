@@ -2,5 +2,7 @@
 //! store batches.
 
 pub mod detect;
+pub mod json;
 pub mod parse;
 pub mod records;
+pub mod xlsx;

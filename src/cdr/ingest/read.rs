@@ -214,7 +214,7 @@ pub(crate) fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_
         buf.drain(..3);
         consumed = 3;
     }
-    if crate::cdr::formats::records::looks_like_json(&buf) {
+    if crate::cdr::formats::json::looks_like_json(&buf) {
         let head = std::mem::take(&mut buf);
         read_json(std::io::Cursor::new(head).chain(reader), packing, feed);
         return;
@@ -399,7 +399,7 @@ pub(crate) fn read_json(reader: impl Read, packing: Packing, feed: &mut Feed<'_>
         let mut emit = |layout: Layout, rows: crate::cdr::record::rows::FieldRows, first: u64| {
             !feed.cancelled() && feed.rows(rows, first, &Arc::new(layout), false)
         };
-        crate::cdr::formats::records::read_json(reader, &mut emit)
+        crate::cdr::formats::json::read_json(reader, &mut emit)
     };
     if let Err(e) = result {
         feed.set(&|i| {
@@ -420,7 +420,7 @@ pub(crate) fn read_xlsx(path: &std::path::Path, name: &str, feed: &mut Feed<'_>)
         let mut emit = |layout: Layout, rows: crate::cdr::record::rows::FieldRows, first: u64| {
             !feed.cancelled() && feed.rows(rows, first, &Arc::new(layout), false)
         };
-        crate::cdr::formats::records::read_xlsx(path, &mut emit)
+        crate::cdr::formats::xlsx::read_xlsx(path, &mut emit)
     };
     match result {
         Ok(sheet) => feed.set(&|i| i.rename = Some(format!("{name}!{sheet}"))),

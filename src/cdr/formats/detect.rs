@@ -3,8 +3,8 @@
 use std::fmt;
 
 use crate::cdr::record::fields::{
-    Column, FORWARDED_COLUMNS, FORWARDED_MIN_FIELDS, FORWARDED_START, Field, PIPE_MIN_FIELDS,
-    columns_from_header, header_is_cdr,
+    Column, FORWARDED_COLUMNS, FORWARDED_MIN_FIELDS, Field, PIPE_MIN_FIELDS, columns_from_header,
+    header_is_cdr,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,10 +108,12 @@ pub struct NotCdr(pub String);
 /// Lines of the first block looked at to tell a positional form.
 const SAMPLE_LINES: usize = 200;
 
-/// Detects the layout from the start of a (decompressed) file: a header row naming CDR
-/// columns on the first line, else the positional form most of a sample of lines has (so one
-/// bad first line is one rejected line, not an unread file).
+/// Detects the layout of a line form from the start of a (decompressed) file: a header row
+/// naming CDR columns on the first line, else the positional form most of a sample of lines
+/// has (so one bad first line is one rejected line, not an unread file). The forms are
+/// [`crate::cdr::formats::FORMATS`], tried in their order.
 pub fn detect(head: &[u8]) -> Result<Layout, NotCdr> {
+    let forms = crate::cdr::formats::FORMATS;
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let mut lines = head
         .split(|b| *b == b'\n')
@@ -120,57 +122,60 @@ pub fn detect(head: &[u8]) -> Result<Layout, NotCdr> {
     let Some(line) = lines.next() else {
         return Err(NotCdr("the file is empty".into()));
     };
-    for delim in [Delimiter::Tab, Delimiter::Pipe, Delimiter::Comma] {
-        if !line.contains(&delim.byte()) {
-            continue;
-        }
-        if let Some(columns) = header_columns(line, delim) {
-            return Ok(Layout {
-                delimiter: delim,
-                columns: Some(columns),
-                mysql_escapes: delim == Delimiter::Tab,
-                database: false,
-                positional: false,
-                min_fields: 0,
-            });
-        }
+    if let Some(layout) = forms.iter().find_map(|f| f.header(line)) {
+        return Ok(layout);
     }
-    let is_pipe = |l: &[u8]| memchr::memchr_iter(b'|', l).count() + 1 >= PIPE_MIN_FIELDS;
-    let (mut sampled, mut pipe, mut forwarded) = (0usize, 0usize, 0usize);
+    let positional: Vec<(&dyn crate::cdr::formats::Format, Layout)> =
+        forms.iter().filter_map(|f| Some((*f, f.positional()?))).collect();
+    let mut votes = vec![0usize; positional.len()];
+    let mut sampled = 0usize;
     for l in std::iter::once(line).chain(lines).take(SAMPLE_LINES) {
         sampled += 1;
-        if is_pipe(l) {
-            pipe += 1;
-        } else if is_forwarded_line(l) {
-            forwarded += 1;
+        // A line counts for the first form it looks like.
+        if let Some(k) = positional.iter().position(|(f, _)| f.is_record_line(l)) {
+            votes[k] += 1;
         }
     }
-    // A sample of one decides by itself; otherwise most lines must agree.
+    // A sample of one decides by itself; otherwise most lines must agree, and a tie goes to
+    // the form listed first.
     let most = |n: usize| n > 0 && n * 2 >= sampled;
-    if most(pipe) && pipe >= forwarded {
-        return Ok(Layout::positional_pipe());
+    let mut best: Option<usize> = None;
+    for (k, &n) in votes.iter().enumerate() {
+        if most(n) && best.is_none_or(|b| n > votes[b]) {
+            best = Some(k);
+        }
     }
-    if most(forwarded) {
-        return Ok(Layout::forwarded());
+    if let Some(k) = best {
+        return Ok(positional[k].1.clone());
     }
     let pipes = memchr::memchr_iter(b'|', line).count();
     let tabs = memchr::memchr_iter(b'\t', line).count();
     let commas = memchr::memchr_iter(b',', line).count();
+    let looked: Vec<String> =
+        positional.iter().zip(&votes).map(|((f, _), n)| format!("{n} like {}", f.lines_called())).collect();
     Err(NotCdr(format!(
-        "not a recognised CDR form: the first line has {} '|'-separated fields (the VOS3000 text file has {PIPE_MIN_FIELDS} or more), {tabs} tabs and {commas} commas, and no header naming CDR columns such as starttime and endreason; {pipe} of the first {sampled} lines look like VOS3000 text lines and {forwarded} like forwarded CDRs",
-        pipes + 1
+        "not a recognised CDR form: the first line has {} '|'-separated fields (the VOS3000 text file has {PIPE_MIN_FIELDS} or more), {tabs} tabs and {commas} commas, and no header naming CDR columns such as starttime and endreason; of the first {sampled} lines, {}",
+        pipes + 1,
+        looked.join(" and ")
     )))
 }
 
-/// A forwarded CDR is told by its content, as the real receivers do: no header, and epoch
-/// milliseconds for start and stop where the layout puts them.
-pub fn is_forwarded_line(line: &[u8]) -> bool {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line);
-    let Some(Ok(rec)) = rdr.byte_records().next() else { return false };
-    let epoch_ms = |k: usize| {
-        rec.get(k).is_some_and(|f| (12..=13).contains(&f.len()) && f.iter().all(u8::is_ascii_digit))
-    };
-    rec.len() >= FORWARDED_MIN_FIELDS && epoch_ms(FORWARDED_START) && epoch_ms(FORWARDED_START + 1)
+/// The layout a header row on the first line gives with this delimiter, or `None` when the
+/// line does not name CDR columns. Tab-separated dumps are `mysql -B` output (backslash
+/// escapes).
+pub fn header_layout(line: &[u8], delim: Delimiter) -> Option<Layout> {
+    if !line.contains(&delim.byte()) {
+        return None;
+    }
+    let columns = header_columns(line, delim)?;
+    Some(Layout {
+        delimiter: delim,
+        columns: Some(columns),
+        mysql_escapes: delim == Delimiter::Tab,
+        database: false,
+        positional: false,
+        min_fields: 0,
+    })
 }
 
 /// Splits a header line and maps it, or `None` when it does not name CDR columns.

@@ -2,9 +2,26 @@
 
 use std::io::Read;
 
+use crate::cdr::formats::Format;
 use crate::cdr::formats::records::{CHUNK_RECORDS, Emit, record_layout};
 use crate::cdr::record::fields::{columns_from_header, header_is_cdr};
 use crate::cdr::record::rows::FieldRows;
+
+pub struct ApiJson;
+
+impl Format for ApiJson {
+    fn name(&self) -> &'static str {
+        "web API JSON (GetCdr records)"
+    }
+
+    fn is_record_stream(&self, head: &[u8]) -> bool {
+        looks_like_json(head)
+    }
+
+    fn read_records(&self, reader: &mut dyn Read, emit: &mut Emit<'_>) -> Result<u64, String> {
+        read_json(reader, emit)
+    }
+}
 
 /// Reads the web API's CDR JSON: `{"infoCdrs":[...]}` (any key holding a list of records), a
 /// bare list of records, or one record per line (JSON lines). Field names are the API's

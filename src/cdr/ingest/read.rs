@@ -214,9 +214,9 @@ pub(crate) fn read_stream(raw: impl Read, pending_rule: bool, feed: &mut Feed<'_
         buf.drain(..3);
         consumed = 3;
     }
-    if crate::cdr::formats::json::looks_like_json(&buf) {
+    if let Some(form) = crate::cdr::formats::record_form(&buf) {
         let head = std::mem::take(&mut buf);
-        read_json(std::io::Cursor::new(head).chain(reader), packing, feed);
+        read_records(form, &mut std::io::Cursor::new(head).chain(reader), packing, feed);
         return;
     }
     // Old Mac line endings: lines end with CR alone. Read them as lines.
@@ -388,21 +388,27 @@ pub(crate) fn read_error(packing: Packing, e: &std::io::Error) -> String {
     }
 }
 
-/// The web API's JSON records.
-pub(crate) fn read_json(reader: impl Read, packing: Packing, feed: &mut Feed<'_>) {
+/// A form read as whole records (the web API's JSON).
+pub(crate) fn read_records(
+    form: &dyn crate::cdr::formats::Format,
+    reader: &mut dyn Read,
+    packing: Packing,
+    feed: &mut Feed<'_>,
+) {
     let desc = match packing.label() {
-        "" => "web API JSON (GetCdr records)".to_string(),
-        p => format!("web API JSON (GetCdr records) ({p})"),
+        "" => form.name().to_string(),
+        p => format!("{} ({p})", form.name()),
     };
     feed.set(&|i| i.form = Ok(desc.clone()));
     let result = {
         let mut emit = |layout: Layout, rows: crate::cdr::record::rows::FieldRows, first: u64| {
             !feed.cancelled() && feed.rows(rows, first, &Arc::new(layout), false)
         };
-        crate::cdr::formats::json::read_json(reader, &mut emit)
+        form.read_records(reader, &mut emit)
     };
     if let Err(e) = result {
         feed.set(&|i| {
+            // Not this form after all (JSON of another shape): the source is not CDRs.
             if i.form.is_ok() && e.contains("another shape") {
                 i.form = Err(e.clone());
             } else {

@@ -1,8 +1,8 @@
 //! `mysql://` source URLs.
 #![no_main]
 
-use cdrscope::cdr::address::mycnf::ClientConfig;
 use cdrscope::cdr::address::db_url::DbUrl;
+use cdrscope::cdr::address::mycnf::ClientConfig;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -18,7 +18,7 @@ use crate::cdr::record::time::TimeReader;
 use crate::cdr::sources::follow::{Follow, Polled};
 use crate::cdr::store::shared::{SharedStore, publish, shared};
 
-use crate::cdr::sources::spec::{InputKind, SourceSpec};
+use crate::cdr::sources::spec::SourceSpec;
 use crate::cdr::store::source_state::LiveState;
 
 use crate::cdr::sources::error::Skipped;
@@ -404,7 +404,7 @@ fn followers(
 ) -> Vec<Box<dyn Follow>> {
     let mut out: Vec<Box<dyn Follow>> = Vec::new();
     for (n, end) in ends.iter().enumerate() {
-        if let (InputKind::File(path), Some(offset)) = (&end.input.kind, end.offset) {
+        if let (Some(path), Some(offset)) = (end.input.source.growing_file(), end.offset) {
             out.push(Box::new(crate::cdr::sources::follow::FileFollow::new(
                 n,
                 path,
@@ -419,12 +419,7 @@ fn followers(
         if let SourceSpec::Path(dir) = spec
             && dir.is_dir()
         {
-            let known = ends.iter().filter_map(|e| match &e.input.kind {
-                InputKind::File(p) | InputKind::Xlsx(p) | InputKind::ZipMember { path: p, .. } => {
-                    Some(p.clone())
-                }
-                _ => None,
-            });
+            let known = ends.iter().filter_map(|e| e.input.source.file().map(std::path::Path::to_path_buf));
             out.push(Box::new(crate::cdr::sources::follow::DirFollow::new(dir, known)));
         }
     }
@@ -438,7 +433,7 @@ fn followers(
     let mut by_db: std::collections::BTreeMap<String, Vec<(usize, &crate::cdr::sources::mysql::DbTable)>> =
         Default::default();
     for (n, end) in ends.iter().enumerate() {
-        if let InputKind::Db(t) = &end.input.kind {
+        if let Some(t) = end.input.source.table() {
             by_db.entry(t.url.display()).or_default().push((n, t));
         }
     }

@@ -14,7 +14,7 @@ use crate::cdr::formats::detect::{Delimiter, Layout};
 use crate::cdr::formats::parse::parse_block;
 use crate::cdr::record::time::{TimeReader, Zone};
 use crate::cdr::sources::error::LoadError;
-use crate::cdr::sources::spec::{Input, InputKind, SourceSpec, Window, discover};
+use crate::cdr::sources::spec::{Input, SourceSpec, Window, discover};
 use crate::cdr::store::batch::Batch;
 
 use crate::cdr::ingest::progress::Progress;
@@ -143,13 +143,13 @@ pub fn load_with(
         .iter()
         .map(|i| {
             let mut info = SourceInfo::new(i.name.clone());
-            if let InputKind::Db(t) = &i.kind {
+            if let Some(t) = i.source.table() {
                 info.db = Some((t.url.clone(), t.table.clone()));
             }
             info
         })
         .collect();
-    store.wall_clock = inputs.iter().any(|i| matches!(i.kind, InputKind::Db(_)));
+    store.wall_clock = inputs.iter().any(|i| i.source.table().is_some());
     store.aliases = opts.aliases.clone();
     let mut published = Instant::now();
     let (job_tx, job_rx) = bounded::<Job>(threads * 2);

@@ -7,8 +7,8 @@ use crate::cdr::formats::parse::Block;
 use crate::cdr::ingest::progress::{Counting, Progress};
 use crate::cdr::record::reject::MAX_RECORD_BYTES;
 use crate::cdr::sources::decompress::Packing;
-use crate::cdr::sources::spec::{Input, InputKind};
-use crate::cdr::sources::stdin::Trickle;
+use crate::cdr::sources::source::Opened;
+use crate::cdr::sources::spec::Input;
 use crate::cdr::store::table::SourceInfo;
 use std::io::{BufRead, BufReader, Read};
 use std::sync::atomic::Ordering;
@@ -127,30 +127,13 @@ pub(crate) fn read_input(
     progress: &Arc<Progress>,
 ) {
     let mut feed = Feed { n, tx, seq, notes, progress };
-    let pending_rule = newest && matches!(input.kind, InputKind::File(_));
-    match &input.kind {
-        InputKind::Db(table) => read_table(table, &mut feed),
-        InputKind::Broken(why) => feed.set(&|i| i.form = Err(why.clone())),
-        InputKind::Xlsx(path) => read_xlsx(path, &input.name, &mut feed),
-        InputKind::ZipMember { path, index } => {
-            let opened = std::fs::File::open(path)
-                .map_err(|e| e.to_string())
-                .and_then(|f| zip::ZipArchive::new(f).map_err(|e| format!("damaged zip archive: {e}")));
-            match opened {
-                Ok(mut archive) => match archive.by_index(*index) {
-                    Ok(member) => read_stream(member, false, &mut feed),
-                    Err(e) => feed.set(&|i| i.form = Err(format!("cannot read this member: {e}"))),
-                },
-                Err(e) => feed.set(&|i| i.form = Err(format!("cannot open: {e}"))),
-            }
-        }
-        InputKind::File(p) => match std::fs::File::open(p) {
-            Ok(f) => read_stream(f, pending_rule, &mut feed),
-            Err(e) => feed.set(&|i| i.form = Err(format!("cannot open: {e}"))),
-        },
-        // Rows from a pipe are shown within a second of arriving, not per block.
-        InputKind::Stdin => read_stream(Trickle::stdin(), false, &mut feed),
-        InputKind::Memory(data) => read_stream(&data[..], false, &mut feed),
+    let opened = input.source.open(&mut |opened| match opened {
+        Opened::Bytes { reader, grows } => read_stream(reader, newest && grows, &mut feed),
+        Opened::Sheet(path) => read_xlsx(path, &input.name, &mut feed),
+        Opened::Table(table) => read_table(table, &mut feed),
+    });
+    if let Err(why) = opened {
+        feed.set(&|i| i.form = Err(why.clone()));
     }
 }
 

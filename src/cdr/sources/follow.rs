@@ -263,10 +263,7 @@ impl DirFollow {
         ) {
             Ok((inputs, _)) => inputs
                 .into_iter()
-                .filter_map(|i| match i.kind {
-                    crate::cdr::sources::spec::InputKind::File(p) => Some(p),
-                    _ => None,
-                })
+                .filter_map(|i| i.source.growing_file().map(std::path::Path::to_path_buf))
                 .collect(),
             Err(_) => Vec::new(),
         }

@@ -9,6 +9,10 @@ use crate::cdr::record::time::{TimeReader, days_from_civil};
 use crate::cdr::sources::decompress::Packing;
 use crate::cdr::sources::error::LoadError;
 use crate::cdr::sources::error::Skipped;
+use crate::cdr::sources::file::{PlainFile, Unreadable, Workbook, ZipMember};
+use crate::cdr::sources::memory::Memory;
+use crate::cdr::sources::source::Source;
+use crate::cdr::sources::stdin::Stdin;
 
 /// What the operator asked to load.
 #[derive(Debug, Clone)]
@@ -49,29 +53,12 @@ pub struct DbAccess {
     pub until: Option<i64>,
 }
 
-#[derive(Debug, Clone)]
-pub enum InputKind {
-    File(PathBuf),
-    Stdin,
-    Memory(Arc<Vec<u8>>),
-    Db(Box<crate::cdr::sources::mysql::DbTable>),
-    /// One member of a zip archive: each member is a source of its own.
-    ZipMember {
-        path: PathBuf,
-        index: usize,
-    },
-    /// The first sheet of a spreadsheet.
-    Xlsx(PathBuf),
-    /// An input named explicitly that cannot be read as CDRs, and why (a tar archive, a
-    /// damaged zip): reported as that source's problem; the others are read.
-    Broken(String),
-}
-
 /// One stream of CDRs to read.
 #[derive(Debug, Clone)]
 pub struct Input {
     pub name: String,
-    pub kind: InputKind,
+    /// How it is opened and read.
+    pub source: Arc<dyn Source>,
     /// Bytes on disk (compressed size for .gz), when known.
     pub size: Option<u64>,
     pub modified: Option<SystemTime>,
@@ -101,11 +88,11 @@ pub fn discover(
     for spec in specs {
         match spec {
             SourceSpec::Stdin => {
-                inputs.push(Input { name: "-".into(), kind: InputKind::Stdin, size: None, modified: None })
+                inputs.push(Input { name: "-".into(), source: Arc::new(Stdin), size: None, modified: None })
             }
             SourceSpec::Memory { name, data } => inputs.push(Input {
                 name: name.clone(),
-                kind: InputKind::Memory(data.clone()),
+                source: Arc::new(Memory(data.clone())),
                 size: Some(data.len() as u64),
                 modified: None,
             }),
@@ -125,12 +112,7 @@ pub fn discover(
                     crate::cdr::sources::mysql::discover(&url, db.password.as_deref(), since, until, times)
                         .map_err(LoadError::Database)?;
                 for t in tables {
-                    inputs.push(Input {
-                        name: t.name(),
-                        kind: InputKind::Db(Box::new(t)),
-                        size: None,
-                        modified: None,
-                    });
+                    inputs.push(Input { name: t.name(), source: Arc::new(t), size: None, modified: None });
                 }
                 skipped.extend(notes.into_iter().map(|why| Skipped { name: url.display(), why }));
             }
@@ -153,8 +135,8 @@ pub fn discover(
     // The same file named twice (or reached through two paths) is read once.
     let mut seen = std::collections::HashSet::new();
     inputs.retain(|i| {
-        let InputKind::File(p) = &i.kind else { return true };
-        let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        let Some(p) = i.source.growing_file() else { return true };
+        let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
         let first = seen.insert(key);
         if !first {
             skipped.push(Skipped { name: i.name.clone(), why: "given more than once; read once".into() });
@@ -167,7 +149,7 @@ pub fn discover(
 fn file_input(p: &Path, meta: &std::fs::Metadata) -> Input {
     Input {
         name: p.display().to_string(),
-        kind: InputKind::File(p.to_path_buf()),
+        source: Arc::new(PlainFile(p.to_path_buf())),
         size: Some(meta.len()),
         modified: meta.modified().ok(),
     }
@@ -185,33 +167,35 @@ fn read_head(p: &Path) -> std::io::Result<Vec<u8>> {
 /// spreadsheet; or, for a tar archive or a damaged zip, a source that says why it is not read.
 fn file_inputs(p: &Path, meta: &std::fs::Metadata, head: &[u8]) -> Vec<Input> {
     let name = p.display().to_string();
-    let one = |kind: InputKind, size: Option<u64>| {
-        vec![Input { name: name.clone(), kind, size, modified: meta.modified().ok() }]
+    let one = |source: Arc<dyn Source>, size: Option<u64>| {
+        vec![Input { name: name.clone(), source, size, modified: meta.modified().ok() }]
     };
     if is_tar_name(&file_name(p)) {
         return one(
-            InputKind::Broken(
+            Arc::new(Unreadable(
                 "a tar archive: unpack it first (tar xf FILE) and point cdrscope at the files".into(),
-            ),
+            )),
             None,
         );
     }
     match Packing::detect(head) {
         Packing::Zip if is_spreadsheet_name(&file_name(p)) => {
-            one(InputKind::Xlsx(p.to_path_buf()), Some(meta.len()))
+            one(Arc::new(Workbook(p.to_path_buf())), Some(meta.len()))
         }
         Packing::Zip => match zip_members(p) {
-            Ok(members) if members.is_empty() => one(InputKind::Broken("an empty zip archive".into()), None),
+            Ok(members) if members.is_empty() => {
+                one(Arc::new(Unreadable("an empty zip archive".into())), None)
+            }
             Ok(members) => members
                 .into_iter()
                 .map(|(index, member, size)| Input {
                     name: format!("{name}!{member}"),
-                    kind: InputKind::ZipMember { path: p.to_path_buf(), index },
+                    source: Arc::new(ZipMember { path: p.to_path_buf(), index }),
                     size: Some(size),
                     modified: None,
                 })
                 .collect(),
-            Err(e) => one(InputKind::Broken(format!("a damaged or cut-short zip archive: {e}")), None),
+            Err(e) => one(Arc::new(Unreadable(format!("a damaged or cut-short zip archive: {e}"))), None),
         },
         // The decompressed size is not known ahead: no total for progress.
         Packing::Gzip | Packing::Bzip2 | Packing::Xz | Packing::Zstd => {

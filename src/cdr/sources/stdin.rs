@@ -65,3 +65,15 @@ impl Read for Trickle {
         }
     }
 }
+
+/// Standard input as a source: rows from a pipe are shown within a second of arriving, not
+/// per block.
+#[derive(Debug, Clone, Copy)]
+pub struct Stdin;
+
+impl crate::cdr::sources::source::Source for Stdin {
+    fn open(&self, read: &mut dyn FnMut(crate::cdr::sources::source::Opened<'_>)) -> Result<(), String> {
+        read(crate::cdr::sources::source::Opened::Bytes { reader: Box::new(Trickle::stdin()), grows: false });
+        Ok(())
+    }
+}

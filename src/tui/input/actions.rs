@@ -25,7 +25,7 @@ impl App {
                 self.requery();
             }
             Action::NextView | Action::PrevView => {
-                let order = [View::Calls, View::Stats, View::Lookup];
+                let order = View::ALL;
                 let i = order.iter().position(|v| *v == self.view).unwrap_or(0);
                 let step = if a == Action::NextView { 1 } else { order.len() - 1 };
                 self.show_view(order[(i + step) % order.len()]);

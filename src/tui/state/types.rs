@@ -11,6 +11,9 @@ pub enum View {
 }
 
 impl View {
+    /// The views in the order the header names them and next-view steps through them.
+    pub const ALL: [View; 3] = [View::Calls, View::Stats, View::Lookup];
+
     pub fn title(self) -> &'static str {
         match self {
             View::Calls => "Calls",

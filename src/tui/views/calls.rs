@@ -18,6 +18,38 @@ use crate::tui::views::widgets::centered;
 /// Width from which the panel sits beside the table instead of over it.
 const SIDE_PANEL_MIN_WIDTH: u16 = 120;
 
+/// The Calls view.
+pub struct Calls;
+
+impl crate::tui::views::Screen for Calls {
+    fn view(&self) -> crate::tui::state::app::View {
+        crate::tui::state::app::View::Calls
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, app: &mut App, area: Rect) {
+        draw(f, app, area)
+    }
+
+    fn hints<'a>(&self, app: &'a App) -> Vec<(&'a str, &'static str)> {
+        use crate::keys::Action;
+        let k = |a: Action| app.keymap.keys_of(a);
+        vec![
+            (k(Action::FilterPrompt), "filter"),
+            (k(Action::GatewayPicker), "gateways"),
+            (k(Action::CodePicker), "codes"),
+            (k(Action::TimeMenu), "time"),
+            (k(Action::ClearFilter), "clear"),
+            (k(Action::ToggleDetail), "detail"),
+            (k(Action::Search), "search"),
+            (k(Action::NextView), "view"),
+            (k(Action::LookupPalette), "lookup"),
+            (k(Action::Export), "export"),
+            (k(Action::Help), "help"),
+            (k(Action::Quit), "quit"),
+        ]
+    }
+}
+
 pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let Some(shared) = app.store.clone() else {
         let msg = if app.specs.is_empty() {

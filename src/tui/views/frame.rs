@@ -45,11 +45,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
             message_area,
         );
     }
-    match app.view {
-        View::Calls => views::calls::draw(f, app, body),
-        View::Stats => views::stats::draw(f, app, body),
-        View::Lookup => views::lookup::draw(f, app, body),
-    }
+    views::screen(app.view).draw(f, app, body);
     draw_footer(f, app, footer);
     if let Some(o) = app.overlay.clone() {
         match o {
@@ -105,11 +101,8 @@ fn draw_header(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let mut x = area.x + 11;
     // On a narrow screen only the current view is named: the facts come first.
     let facts_w: usize = facts.iter().map(|s| crate::text::width(&s.content)).sum();
-    let views: Vec<View> = if facts_w + 11 + 23 > usize::from(area.width) {
-        vec![app.view]
-    } else {
-        vec![View::Calls, View::Stats, View::Lookup]
-    };
+    let views: Vec<View> =
+        if facts_w + 11 + 23 > usize::from(area.width) { vec![app.view] } else { View::ALL.to_vec() };
     for v in views {
         let name = format!(" {} ", v.title());
         let w = name.len() as u16;
@@ -195,39 +188,7 @@ fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
         (Some(Overlay::Lookup), _) => {
             vec![("type", "search"), ("Up/Down", "choose"), ("PgUp/PgDn", "scroll"), ("Esc", "close")]
         }
-        (None, View::Lookup) => {
-            vec![
-                ("type", "search"),
-                ("Up/Down", "choose"),
-                ("PgUp/PgDn", "scroll"),
-                ("Enter", "calls"),
-                (k(Action::NextView), "next view"),
-                ("Esc", "back"),
-            ]
-        }
-        (None, View::Calls) => vec![
-            (k(Action::FilterPrompt), "filter"),
-            (k(Action::GatewayPicker), "gateways"),
-            (k(Action::CodePicker), "codes"),
-            (k(Action::TimeMenu), "time"),
-            (k(Action::ClearFilter), "clear"),
-            (k(Action::ToggleDetail), "detail"),
-            (k(Action::Search), "search"),
-            (k(Action::NextView), "view"),
-            (k(Action::LookupPalette), "lookup"),
-            (k(Action::Export), "export"),
-            (k(Action::Help), "help"),
-            (k(Action::Quit), "quit"),
-        ],
-        (None, View::Stats) => vec![
-            (k(Action::SwitchTable), "table"),
-            (k(Action::Enter), "calls"),
-            (k(Action::Sort), "sort"),
-            (k(Action::FilterPrompt), "filter"),
-            (k(Action::NextView), "view"),
-            (k(Action::Help), "help"),
-            (k(Action::Quit), "quit"),
-        ],
+        (None, view) => views::screen(view).hints(app),
     };
     // On a narrow screen the least needed hints go first; help and quit always stay.
     let mut items = items;

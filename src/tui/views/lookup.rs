@@ -10,6 +10,32 @@ use crate::text::sanitize;
 use crate::tui::state::app::App;
 use crate::tui::views::detail::entry_lines;
 
+/// The Lookup view.
+pub struct Lookup;
+
+impl crate::tui::views::Screen for Lookup {
+    fn view(&self) -> crate::tui::state::app::View {
+        crate::tui::state::app::View::Lookup
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, app: &mut App, area: Rect) {
+        draw(f, app, area)
+    }
+
+    fn hints<'a>(&self, app: &'a App) -> Vec<(&'a str, &'static str)> {
+        use crate::keys::Action;
+        let k = |a: Action| app.keymap.keys_of(a);
+        vec![
+            ("type", "search"),
+            ("Up/Down", "choose"),
+            ("PgUp/PgDn", "scroll"),
+            ("Enter", "calls"),
+            (k(Action::NextView), "next view"),
+            ("Esc", "back"),
+        ]
+    }
+}
+
 pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let t = app.theme;
     let block = Block::default()

@@ -10,6 +10,33 @@ use crate::text::{duration_secs, percent, sanitize, thousands};
 use crate::tui::state::app::{App, StatsTable};
 use crate::tui::views::stats_timeline::draw_timeline;
 
+/// The Stats view.
+pub struct Stats;
+
+impl crate::tui::views::Screen for Stats {
+    fn view(&self) -> crate::tui::state::app::View {
+        crate::tui::state::app::View::Stats
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, app: &mut App, area: Rect) {
+        draw(f, app, area)
+    }
+
+    fn hints<'a>(&self, app: &'a App) -> Vec<(&'a str, &'static str)> {
+        use crate::keys::Action;
+        let k = |a: Action| app.keymap.keys_of(a);
+        vec![
+            (k(Action::SwitchTable), "table"),
+            (k(Action::Enter), "calls"),
+            (k(Action::Sort), "sort"),
+            (k(Action::FilterPrompt), "filter"),
+            (k(Action::NextView), "view"),
+            (k(Action::Help), "help"),
+            (k(Action::Quit), "quit"),
+        ]
+    }
+}
+
 pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let Some(s) = app.summary.clone() else {
         f.render_widget(

@@ -55,17 +55,6 @@ pub struct DbTable {
     pub until_ms: i64,
 }
 
-impl crate::cdr::sources::source::Source for DbTable {
-    fn open(&self, read: &mut dyn FnMut(crate::cdr::sources::source::Opened<'_>)) -> Result<(), String> {
-        read(crate::cdr::sources::source::Opened::Table(self));
-        Ok(())
-    }
-
-    fn table(&self) -> Option<&DbTable> {
-        Some(self)
-    }
-}
-
 impl DbTable {
     /// `mysql://user@host:port/db.table`; through a socket the `?socket=` comes last.
     pub fn name(&self) -> String {

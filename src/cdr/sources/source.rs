@@ -42,3 +42,17 @@ pub trait Source: Send + Sync + std::fmt::Debug {
         None
     }
 }
+
+/// A database table is read through the same trait; its rows are fetched by
+/// [`crate::cdr::sources::mysql::stream`]. (Here rather than in `mysql.rs`: the trait names
+/// the table type, so the table's module does not import the trait back.)
+impl Source for DbTable {
+    fn open(&self, read: &mut dyn FnMut(Opened<'_>)) -> Result<(), String> {
+        read(Opened::Table(self));
+        Ok(())
+    }
+
+    fn table(&self) -> Option<&DbTable> {
+        Some(self)
+    }
+}

@@ -484,3 +484,29 @@ fn a_closed_pipe_is_not_a_crash() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn options_before_the_subcommand_are_the_subcommands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("c.toml");
+    std::fs::write(&config, "").expect("config");
+    let out =
+        cdrscope().args(["--tz", "Asia/Shanghai", "summary", "--demo", "--json"]).output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json_of(&out.stdout);
+    assert_eq!(v["time_zone"], "Asia/Shanghai", "the zone given before the subcommand is used");
+    assert!(v["rows"].as_u64().is_some_and(|c| c > 0));
+    cdrscope()
+        .arg("--config")
+        .arg(&config)
+        .args(["summary", "--demo"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("calls from demo"));
+    // An option the subcommand does not have is named as such, not taken for a file.
+    cdrscope()
+        .args(["--no-follow", "summary", "--demo"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--no-follow").and(predicate::str::contains("cannot open").not()));
+}

@@ -3,6 +3,7 @@
 //! unreadable paths, 1 when `check` finds rejected lines.
 
 mod args;
+mod argv;
 mod check;
 mod common;
 mod console;
@@ -56,7 +57,7 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
 }
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(argv::subcommand_first(std::env::args_os().collect()));
     // The config file first: a mistake in it is a usage error naming its line.
     match crate::config::Config::load(cli.config.as_deref()) {
         Ok(mut c) => {

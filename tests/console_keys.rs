@@ -581,3 +581,25 @@ fn stats_at_80_columns_cut_no_number_and_mark_what_they_cut() {
         assert!(l.chars().count() < 80 || l.ends_with('…'), "cut without a mark: {l}");
     }
 }
+
+#[test]
+fn a_search_that_finds_nothing_stays_put_and_wraps_only_when_it_wraps() {
+    let (mut app, ctx) = app_with(demo_store());
+    assert_eq!(app.selected, 0);
+    key(&mut app, &ctx, KeyCode::Char('*'));
+    typed(&mut app, &ctx, "no-such-gateway");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.selected, 0, "a search with no match leaves the selection on the first call");
+    assert!(screen(&mut app, 120, 30).contains("in none of the shown calls"));
+    // A match after the selected call, searched from the top: found without wrapping.
+    key(&mut app, &ctx, KeyCode::Char('*'));
+    typed(&mut app, &ctx, "ct-route-2");
+    key(&mut app, &ctx, KeyCode::Enter);
+    let first = app.selected;
+    let s = screen(&mut app, 120, 30);
+    assert!(s.contains("'ct-route-2': call") && !s.contains("wrapped"), "{s}");
+    // Backward from the first match: that one wraps to the last match.
+    key(&mut app, &ctx, KeyCode::Char('N'));
+    assert!(app.selected > first);
+    assert!(screen(&mut app, 120, 30).contains("wrapped around"));
+}

@@ -78,21 +78,36 @@ impl App {
         }
         self.search = Some(crate::tui::state::search::Search { needle });
         // The selected call itself counts as the first place to look.
-        self.selected = self.selected.checked_sub(1).unwrap_or(self.rows.len().saturating_sub(1));
-        self.search_step(true);
+        self.search_from(true, true);
     }
 
     /// `n` / `N`: the next or previous shown call that matches, wrapping around.
     pub(crate) fn search_step(&mut self, forward: bool) {
+        self.search_from(forward, false);
+    }
+
+    /// Moves to the next match from the selected call (the selected call included when the
+    /// search starts). Nothing matching leaves the selection where it is; "wrapped" is said
+    /// only when the match lies behind the selected call in the direction searched.
+    fn search_from(&mut self, forward: bool, include_selected: bool) {
         let Some(s) = self.search.clone() else {
             let key = self.keymap.keys_of(crate::keys::Action::Search).to_string();
             self.status = Some((format!("no search: {key} starts one"), false));
             return;
         };
         let Some(store) = self.shown.clone() else { return };
-        match crate::tui::state::search::find(&store, &self.rows, self.selected, forward, &s.needle) {
+        let n = self.rows.len();
+        let origin = self.selected.min(n.saturating_sub(1));
+        // `find` looks from the position after `from`: one before the selected call makes
+        // the selected call the first looked at.
+        let from = if include_selected && n > 0 { (origin + n - 1) % n } else { origin };
+        match crate::tui::state::search::find(&store, &self.rows, from, forward, &s.needle) {
             Some(k) => {
-                let wrapped = if forward { k <= self.selected } else { k >= self.selected };
+                let wrapped = match (forward, include_selected) {
+                    (true, true) => k < origin,
+                    (true, false) => k <= origin,
+                    (false, _) => k >= origin,
+                };
                 self.selected = k;
                 self.detail_scroll = 0;
                 let text = crate::text::sanitize(&s.needle).into_owned();

@@ -603,3 +603,20 @@ fn a_search_that_finds_nothing_stays_put_and_wraps_only_when_it_wraps() {
     assert!(app.selected > first);
     assert!(screen(&mut app, 120, 30).contains("wrapped around"));
 }
+
+#[test]
+fn a_new_call_under_the_cursor_starts_at_the_top_of_its_explanation() {
+    let (mut app, ctx) = app_with(demo_store());
+    let _ = screen(&mut app, 120, 40);
+    for _ in 0..3 {
+        key(&mut app, &ctx, KeyCode::Char('J'));
+    }
+    assert!(app.detail_scroll > 0, "the panel scrolled");
+    let first = app.rows[app.selected];
+    // A filter that puts another call under the cursor.
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "code:503");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_ne!(app.rows[app.selected], first);
+    assert_eq!(app.detail_scroll, 0, "the new call's explanation is read from its top");
+}

@@ -287,6 +287,7 @@ impl App {
                         }
                         self.window_note =
                             crate::tui::state::window::describe(&self.filter, &q.store, &self.zone);
+                        let before = self.rows.get(self.selected).copied();
                         self.rows = q.rows;
                         self.shown = Some(q.store);
                         if q.board.is_some() || self.live.is_none() {
@@ -298,6 +299,11 @@ impl App {
                         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
                         if let Some(code) = self.pending_code.take() {
                             self.select_first_with_code(code);
+                        }
+                        // Another call under the cursor (a new filter): its explanation is
+                        // read from the top.
+                        if self.rows.get(self.selected).copied() != before {
+                            self.detail_scroll = 0;
                         }
                         self.stats_selected = 0;
                         self.request_timeline();

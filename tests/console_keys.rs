@@ -620,3 +620,38 @@ fn a_new_call_under_the_cursor_starts_at_the_top_of_its_explanation() {
     assert_ne!(app.rows[app.selected], first);
     assert_eq!(app.detail_scroll, 0, "the new call's explanation is read from its top");
 }
+
+fn ctrl(app: &mut App, c: char) {
+    app.handle_key(crossterm::event::KeyEvent::new(
+        KeyCode::Char(c),
+        crossterm::event::KeyModifiers::CONTROL,
+    ));
+}
+
+#[test]
+fn the_lookup_box_edits_as_the_prompts_do() {
+    let (mut app, ctx) = app_with(demo_store());
+    // The palette over the calls.
+    key(&mut app, &ctx, KeyCode::Char('l'));
+    typed(&mut app, &ctx, "service unavailable");
+    ctrl(&mut app, 'w');
+    assert_eq!(app.lookup.input, "service ", "Ctrl-W cuts the word before the cursor");
+    ctrl(&mut app, 'u');
+    assert_eq!(app.lookup.input, "", "Ctrl-U cuts to the start");
+    typed(&mut app, &ctx, "53");
+    key(&mut app, &ctx, KeyCode::Left);
+    typed(&mut app, &ctx, "0");
+    assert_eq!(app.lookup.input, "503", "typing goes where the cursor is");
+    assert!(screen(&mut app, 120, 40).contains("> 503"));
+    key(&mut app, &ctx, KeyCode::Esc);
+    // The Lookup view.
+    key(&mut app, &ctx, KeyCode::Tab);
+    key(&mut app, &ctx, KeyCode::Tab);
+    assert_eq!(app.view, cdrscope::tui::state::app::View::Lookup);
+    ctrl(&mut app, 'u');
+    typed(&mut app, &ctx, "no available");
+    ctrl(&mut app, 'w');
+    assert_eq!(app.lookup.input, "no ");
+    key(&mut app, &ctx, KeyCode::Backspace);
+    assert_eq!(app.lookup.input, "no");
+}

@@ -86,6 +86,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, opts: ConsoleOption
     app.load_state(state::saved::default_path());
     if let Some(q) = opts.lookup {
         app.view = View::Lookup;
+        app.lookup.cursor = q.len();
         app.lookup.input = q;
         app.refresh_lookup();
     }

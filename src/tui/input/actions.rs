@@ -69,6 +69,7 @@ impl App {
                 }
             }
             Action::LookupPalette => {
+                self.lookup.cursor = self.lookup.input.len();
                 self.refresh_lookup();
                 self.overlay = Some(Overlay::Lookup);
             }

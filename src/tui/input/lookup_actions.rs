@@ -8,14 +8,25 @@ use crate::tui::state::app::{App, View};
 impl App {
     /// Keys in the lookup view and palette; true when used.
     pub(crate) fn lookup_key(&mut self, k: KeyEvent) -> bool {
-        match k.code {
-            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.lookup.input.push(c);
+        // The same line editor as the prompts: Ctrl-U, Ctrl-W, Ctrl-A/E, the arrows, Delete.
+        let edit = self
+            .keymap
+            .action_for(&k, crate::keys::Context::Prompt)
+            .and_then(crate::tui::input::prompt_keys::line_edit_of);
+        if let Some(e) = edit {
+            if crate::tui::state::line_edit::apply(&mut self.lookup.input, &mut self.lookup.cursor, e) {
                 self.refresh_lookup();
+            }
+            return true;
+        }
+        match k.code {
+            KeyCode::Char(_)
+                if self.lookup.input.chars().count() >= crate::tui::state::types::MAX_PROMPT_CHARS =>
+            {
                 true
             }
-            KeyCode::Backspace => {
-                self.lookup.input.pop();
+            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                crate::tui::state::line_edit::insert(&mut self.lookup.input, &mut self.lookup.cursor, c);
                 self.refresh_lookup();
                 true
             }

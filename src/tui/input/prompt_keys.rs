@@ -47,27 +47,13 @@ impl App {
 
     pub(crate) fn lookup_paste(&mut self, text: &str) {
         let room = MAX_PROMPT_CHARS.saturating_sub(self.lookup.input.chars().count());
-        self.lookup.input.extend(text.chars().take(room));
+        for c in text.chars().take(room) {
+            crate::tui::state::line_edit::insert(&mut self.lookup.input, &mut self.lookup.cursor, c);
+        }
         self.refresh_lookup();
     }
 
     pub(crate) fn prompt_key(&mut self, mut p: Prompt, k: KeyEvent) -> Option<Overlay> {
-        /// The line edits the prompt's keys stand for.
-        fn line_edit_of(a: Action) -> Option<crate::tui::state::line_edit::Edit> {
-            use crate::tui::state::line_edit::Edit;
-            Some(match a {
-                Action::DeleteBack => Edit::DeleteBack,
-                Action::DeleteForward => Edit::DeleteForward,
-                Action::CursorLeft => Edit::Left,
-                Action::CursorRight => Edit::Right,
-                Action::LineStart => Edit::Home,
-                Action::LineEnd => Edit::End,
-                Action::KillToStart => Edit::KillToStart,
-                Action::KillToEnd => Edit::KillToEnd,
-                Action::DeleteWordBack => Edit::DeleteWordBack,
-                _ => return None,
-            })
-        }
         let action = self.keymap.action_for(&k, Context::Prompt);
         if action == Some(Action::CompleteWord) {
             return Some(Overlay::Prompt(self.complete(p)));
@@ -223,4 +209,22 @@ impl App {
             }
         }
     }
+}
+
+/// The line edits the text-input keys stand for: one line editor for every text input (the
+/// prompts, the lookup box).
+pub(crate) fn line_edit_of(a: Action) -> Option<crate::tui::state::line_edit::Edit> {
+    use crate::tui::state::line_edit::Edit;
+    Some(match a {
+        Action::DeleteBack => Edit::DeleteBack,
+        Action::DeleteForward => Edit::DeleteForward,
+        Action::CursorLeft => Edit::Left,
+        Action::CursorRight => Edit::Right,
+        Action::LineStart => Edit::Home,
+        Action::LineEnd => Edit::End,
+        Action::KillToStart => Edit::KillToStart,
+        Action::KillToEnd => Edit::KillToEnd,
+        Action::DeleteWordBack => Edit::DeleteWordBack,
+        _ => return None,
+    })
 }

@@ -475,6 +475,10 @@ impl App {
         if v == View::Stats {
             self.request_timeline();
         }
+        // The lookup box is typed into at its end, whatever was edited last time.
+        if v == View::Lookup {
+            self.lookup.cursor = self.lookup.input.len();
+        }
     }
 
     pub(crate) fn list_len(&self) -> usize {

@@ -146,6 +146,8 @@ pub enum StatsTable {
 #[derive(Debug, Clone, Default)]
 pub struct LookupState {
     pub input: String,
+    /// Where typing goes in `input`, as in a prompt (see [`crate::tui::state::line_edit`]).
+    pub cursor: usize,
     pub selected: usize,
     pub hits: Vec<String>,
     /// How far the preview of the selected entry is scrolled (`PageDown`/`PageUp`).

@@ -46,11 +46,19 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let [input, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
     f.render_widget(
         Paragraph::new(vec![
-            Line::from(vec![
-                Span::styled("> ", t.key()),
-                Span::raw(sanitize(&app.lookup.input).into_owned()),
-                Span::styled("_", t.dim()),
-            ]),
+            Line::from({
+                let (before, under, after) =
+                    crate::tui::state::line_edit::split(&app.lookup.input, app.lookup.cursor);
+                vec![
+                    Span::styled("> ", t.key()),
+                    Span::raw(sanitize(before).into_owned()),
+                    match under {
+                        Some(c) => Span::styled(sanitize(c).into_owned(), t.cursor()),
+                        None => Span::styled("_", t.dim()),
+                    },
+                    Span::raw(sanitize(after).into_owned()),
+                ]
+            }),
             Line::from(Span::styled(
                 match app.lookup.hits.len() {
                     1 => "1 match".to_string(),

@@ -655,3 +655,16 @@ fn the_lookup_box_edits_as_the_prompts_do() {
     key(&mut app, &ctx, KeyCode::Backspace);
     assert_eq!(app.lookup.input, "no");
 }
+
+#[test]
+fn without_colour_the_charts_two_lines_differ_by_their_dots() {
+    let (mut app, ctx) = app_with(demo_store());
+    app.theme = cdrscope::tui::theme::Theme { color: false };
+    key(&mut app, &ctx, KeyCode::Tab);
+    let s = screen(&mut app, 140, 45);
+    assert!(s.contains("failed ••") && s.contains("calls ⠤⠤"), "the legend tells the lines apart:\n{s}");
+    // The failed line is drawn in dots, the calls line in braille.
+    let chart: String = s.lines().filter(|l| l.contains('│')).collect();
+    assert!(chart.matches('•').count() > 4, "{s}");
+    assert!(chart.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)), "{s}");
+}

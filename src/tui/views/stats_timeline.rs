@@ -77,18 +77,34 @@ pub fn draw_timeline(f: &mut Frame<'_>, app: &App, s: &crate::report::Summary, a
     let chart = |sets, name: String, y_max: f64, y_labels: Vec<String>| {
         chart(sets, name, (x_max, x_labels.clone()), (y_max, y_labels), t.dim())
     };
-    fn line<'a>(name: &'static str, pts: &'a [(f64, f64)], style: ratatui::style::Style) -> Dataset<'a> {
-        Dataset::default()
-            .name(name)
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(style)
-            .data(pts)
+    fn line<'a>(
+        name: &'static str,
+        pts: &'a [(f64, f64)],
+        style: ratatui::style::Style,
+        marker: Marker,
+    ) -> Dataset<'a> {
+        Dataset::default().name(name).marker(marker).graph_type(GraphType::Line).style(style).data(pts)
     }
     f.render_widget(
         chart(
-            vec![line("calls", &calls, t.bar()), line("failed", &failed, t.bar_alt())],
-            format!(" {label}: calls, failed "),
+            // Without colour the two lines differ by their dots, and the title says which.
+            if t.color {
+                vec![
+                    line("calls", &calls, t.bar(), Marker::Braille),
+                    line("failed", &failed, t.bar_alt(), Marker::Braille),
+                ]
+            } else {
+                vec![
+                    line("calls", &calls, t.bar(), Marker::Braille),
+                    line("failed", &failed, t.bar_alt(), Marker::Dot),
+                ]
+            },
+            // The title is the legend (a chart this low hides ratatui's own).
+            if t.color {
+                format!(" {label}: calls, failed ")
+            } else {
+                format!(" {label}: calls ⠤⠤, failed •• ")
+            },
             peak_calls,
             vec!["0".into(), thousands(peak_calls as u64)],
         ),
@@ -96,7 +112,7 @@ pub fn draw_timeline(f: &mut Frame<'_>, app: &App, s: &crate::report::Summary, a
     );
     f.render_widget(
         chart(
-            vec![line("ASR %", &asr, t.key())],
+            vec![line("ASR %", &asr, t.key(), Marker::Braille)],
             " ASR % ".into(),
             100.0,
             vec!["0".into(), "50".into(), "100".into()],
@@ -105,7 +121,7 @@ pub fn draw_timeline(f: &mut Frame<'_>, app: &App, s: &crate::report::Summary, a
     );
     f.render_widget(
         chart(
-            vec![line("PDD s", &pdd, t.title())],
+            vec![line("PDD s", &pdd, t.title(), Marker::Braille)],
             " PDD, seconds ".into(),
             peak_pdd,
             vec!["0".into(), format!("{peak_pdd:.0}")],

@@ -387,3 +387,18 @@ fn an_unbracketed_paste_is_drained_quickly() {
     assert!(took.as_secs() < 10, "the paste took {took:?} to drain");
     eprintln!("a 100 kB unbracketed paste was taken, applied and the console quit in {took:?}");
 }
+
+#[test]
+fn an_empty_live_console_says_it_is_waiting_for_calls() {
+    let Some(tm) = Tmux::new("waiting") else { return };
+    let port = std::net::UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("port").port();
+    let bin = env!("CARGO_BIN_EXE_cdrscope");
+    let cmd = format!(
+        "env TZ=UTC NO_COLOR=1 CDRSCOPE_KB=/nonexistent CDRSCOPE_STATE=none LANG=C {bin} udp://127.0.0.1:{port}; echo EXITED $?; sleep 30"
+    );
+    tm.run(&["new-session", "-d", "-s", "t", "-x", "80", "-y", "24", &cmd]);
+    let s = tm.wait_for(&format!("Waiting for calls on udp://127.0.0.1:{port}"), 20);
+    assert!(!s.contains("No calls match"), "nothing is filtered, so nothing is said about the filter:\n{s}");
+    tm.run(&["send-keys", "-t", "t", "q"]);
+    tm.wait_for("EXITED 0", 10);
+}

@@ -178,6 +178,16 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     if total == 0 && app.is_loading() {
         let r = Rect { y: table_area.y + 1, height: 1, ..table_area };
         f.render_widget(Paragraph::new(" Loading… no calls have arrived yet."), r);
+    } else if total == 0 && store.is_empty() && app.effective_filter().is_empty() {
+        // Nothing filtered out: there is nothing yet (a quiet feed, a new hour's empty file).
+        let sources = crate::text::sanitize(&app.sources_label).into_owned();
+        let msg = if app.live.is_some() {
+            format!(" Waiting for calls on {sources}…")
+        } else {
+            format!(" No calls in {sources}.")
+        };
+        let r = Rect { y: table_area.y + 1, height: table_area.height.saturating_sub(1), ..table_area };
+        f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: false }), r);
     } else if total == 0 {
         // What in the filter cannot match (a gateway or code no call has, `=` for `:`).
         let hints = crate::query::parse::parse(&app.effective_filter())

@@ -668,3 +668,23 @@ fn without_colour_the_charts_two_lines_differ_by_their_dots() {
     assert!(chart.matches('•').count() > 4, "{s}");
     assert!(chart.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)), "{s}");
 }
+
+#[test]
+fn the_findings_count_is_in_the_header_at_every_width_and_first_in_help() {
+    let (mut app, ctx) = app_with(demo_store());
+    app.findings_due();
+    common::console::settle(&mut app, &ctx);
+    assert_eq!(app.summary.as_ref().map(|s| s.findings.len()), Some(3));
+    for (w, h) in [(60, 20), (80, 24), (120, 40), (200, 50)] {
+        let s = screen(&mut app, w, h);
+        let header = s.lines().next().unwrap_or_default();
+        assert!(header.contains("3 findings (!)"), "{w}x{h}: {header}");
+        assert!(header.contains("calls"), "{w}x{h}: the call count stays: {header}");
+        let footer = s.lines().last().unwrap_or_default();
+        assert!(footer.contains("! findings") && footer.contains("Tab view"), "{w}x{h}: {footer}");
+    }
+    key(&mut app, &ctx, KeyCode::Char('?'));
+    let s = screen(&mut app, 80, 24);
+    let first = s.lines().find(|l| l.contains("  !  ")).unwrap_or_default();
+    assert!(first.contains("findings"), "the findings key is on the first page of help:\n{s}");
+}

@@ -6,6 +6,13 @@ use crate::keys::action::{Action, Binding, Context};
 /// Key names: a character as typed, or Up, Down, Left, Right, PageUp, PageDown, Home, End,
 /// Enter, Esc, Tab, BackTab, Backspace, Delete, Space, Ctrl-X.
 pub const BINDINGS: &[Binding] = &[
+    // First: what broke is what a newcomer looks for (the first line of help).
+    Binding {
+        keys: &["!"],
+        action: Action::ShowFindings,
+        context: Context::Global,
+        help: "findings: what broke, where, since when",
+    },
     Binding {
         keys: &["/"],
         action: Action::FilterPrompt,
@@ -175,12 +182,6 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::SwitchTable,
         context: Context::Stats,
         help: "switch table: callee gw, caller gw, codes, findings",
-    },
-    Binding {
-        keys: &["!"],
-        action: Action::ShowFindings,
-        context: Context::Global,
-        help: "findings: what broke, where, since when",
     },
     Binding { keys: &["Enter"], action: Action::PromptApply, context: Context::Prompt, help: "apply" },
     Binding { keys: &["Esc"], action: Action::PromptCancel, context: Context::Prompt, help: "cancel" },

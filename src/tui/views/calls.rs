@@ -35,6 +35,7 @@ impl crate::tui::views::Screen for Calls {
         let k = |a: Action| app.keymap.keys_of(a);
         vec![
             (k(Action::FilterPrompt), "filter"),
+            (k(Action::ShowFindings), "findings"),
             (k(Action::GatewayPicker), "gateways"),
             (k(Action::CodePicker), "codes"),
             (k(Action::TimeMenu), "time"),

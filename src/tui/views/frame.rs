@@ -68,41 +68,59 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
 fn draw_header(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let t = app.theme;
     let total = app.total_calls();
-    // The key facts first; the sources get the room that is left, shortened from the left
-    // (a long path never pushes the counts, ASR or the rejected lines off the screen).
-    let mut facts: Vec<Span<'_>> = Vec::new();
+    // The key facts first, each with a rank: when the line is too narrow the least needed go
+    // (0 stays always). The sources get the room that is left, shortened from the left (a long
+    // path never pushes the counts, ASR, the findings or the rejected lines off the screen).
+    let mut facts: Vec<(u8, Span<'_>)> = Vec::new();
     if app.is_loading() && total == 0 {
         // No rate over no calls: "ASR 0.0%" would read as an outage.
-        facts.push(Span::styled("│ loading… ", t.key()));
+        facts.push((0, Span::styled("│ loading… ", t.key())));
     } else if let Some(s) = &app.summary {
-        facts.push(Span::raw(format!(
-            "│ {}/{} calls │ ASR {} ACD {} ",
-            thousands(app.rows.len() as u64),
-            thousands(total as u64),
-            percent(s.asr),
-            duration_secs(s.acd_seconds)
-        )));
+        facts.push((
+            0,
+            Span::raw(format!("│ {}/{} calls ", thousands(app.rows.len() as u64), thousands(total as u64))),
+        ));
+        facts.push((1, Span::raw(format!("│ ASR {} ", percent(s.asr)))));
+        facts.push((3, Span::raw(format!("ACD {} ", duration_secs(s.acd_seconds)))));
         if let Some(p) = s.pdd_avg_ms {
-            facts.push(Span::raw(format!("PDD {:.1}s ", p / 1000.0)));
+            facts.push((4, Span::raw(format!("PDD {:.1}s ", p / 1000.0))));
+        }
+        // What broke, at every width: the count and the key that lists it.
+        if !s.findings.is_empty() {
+            let critical = s.findings.iter().any(|f| f.severity == crate::findings::Severity::Critical);
+            let key = app.keymap.keys_of(Action::ShowFindings);
+            let text = match s.findings.len() {
+                1 => format!("│ 1 finding ({key}) "),
+                n => format!("│ {n} findings ({key}) "),
+            };
+            facts.push((0, Span::styled(text, if critical { t.error() } else { t.key() })));
         }
         if let Some((badge, bad)) = app.live_badge() {
-            facts.push(Span::styled(format!("│ {badge} "), if bad { t.error() } else { t.key() }));
+            facts.push((2, Span::styled(format!("│ {badge} "), if bad { t.error() } else { t.key() })));
         }
         if s.rejected_lines > 0 {
-            facts.push(Span::styled(format!("│ {} rejected lines ", thousands(s.rejected_lines)), t.error()));
+            facts.push((
+                2,
+                Span::styled(format!("│ {} rejected lines ", thousands(s.rejected_lines)), t.error()),
+            ));
         }
         let warnings: u64 = s.field_warnings.iter().map(|w| w.count).sum();
         if warnings > 0 {
-            facts.push(Span::styled(format!("│ {} field warnings ", thousands(warnings)), t.key()));
+            facts.push((5, Span::styled(format!("│ {} field warnings ", thousands(warnings)), t.key())));
         }
     }
+    let width_of = |facts: &[(u8, Span<'_>)]| -> usize {
+        facts.iter().map(|(_, s)| crate::text::width(&s.content)).sum()
+    };
     // The views by name, the current one marked (a click on a name opens it).
     let mut first = vec![Span::styled(" cdrscope ", t.title()), Span::raw(" ")];
     let mut x = area.x + 11;
     // On a narrow screen only the current view is named: the facts come first.
-    let facts_w: usize = facts.iter().map(|s| crate::text::width(&s.content)).sum();
-    let views: Vec<View> =
-        if facts_w + 11 + 23 > usize::from(area.width) { vec![app.view] } else { View::ALL.to_vec() };
+    let views: Vec<View> = if width_of(&facts) + 11 + 23 > usize::from(area.width) {
+        vec![app.view]
+    } else {
+        View::ALL.to_vec()
+    };
     for v in views {
         let name = format!(" {} ", v.title());
         let w = name.len() as u16;
@@ -115,13 +133,19 @@ fn draw_header(f: &mut Frame<'_>, app: &mut App, area: Rect) {
         });
     }
     first.push(Span::raw(" "));
-    let used: usize = first.iter().chain(&facts).map(|s| crate::text::width(&s.content)).sum();
-    let room = usize::from(area.width).saturating_sub(used + 3);
+    let lead: usize = first.iter().map(|s| crate::text::width(&s.content)).sum();
+    // The least needed facts give way until the rest fits.
+    while lead + width_of(&facts) > usize::from(area.width) {
+        let Some(worst) = facts.iter().map(|(rank, _)| *rank).filter(|r| *r > 0).max() else { break };
+        let Some(at) = facts.iter().rposition(|(rank, _)| *rank == worst) else { break };
+        facts.remove(at);
+    }
+    let room = usize::from(area.width).saturating_sub(lead + width_of(&facts) + 3);
     if room >= 4 {
         first
             .push(Span::styled(format!("│ {} ", shorten_left(&sanitize(&app.sources_label), room)), t.dim()));
     }
-    first.extend(facts);
+    first.extend(facts.into_iter().map(|(_, s)| s));
     let second = if let Some(e) = &app.load_error {
         Line::from(Span::styled(format!(" load failed: {}", sanitize(e)), t.error()))
     } else if app.is_loading() {
@@ -195,12 +219,12 @@ fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
     let width = |items: &[(&str, &str)]| -> usize {
         items.iter().map(|(k, w)| 3 + unicode_width::UnicodeWidthStr::width(*k) + w.len()).sum()
     };
+    // Moving between views and the findings stay longest after help and quit: a newcomer
+    // finds the rest from there.
     const DROP_FIRST: [&str; 13] = [
         "search",
         "detail",
         "lookup",
-        "view",
-        "next view",
         "time",
         "clear",
         "codes",
@@ -209,6 +233,8 @@ fn draw_footer(f: &mut Frame<'_>, app: &App, area: Rect) {
         "table",
         "older",
         "newer",
+        "view",
+        "next view",
     ];
     for what in DROP_FIRST {
         if width(&items) <= usize::from(area.width) {

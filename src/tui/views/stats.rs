@@ -27,6 +27,7 @@ impl crate::tui::views::Screen for Stats {
         let k = |a: Action| app.keymap.keys_of(a);
         vec![
             (k(Action::SwitchTable), "table"),
+            (k(Action::ShowFindings), "findings"),
             (k(Action::Enter), "calls"),
             (k(Action::Sort), "sort"),
             (k(Action::FilterPrompt), "filter"),

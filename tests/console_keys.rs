@@ -688,3 +688,41 @@ fn the_findings_count_is_in_the_header_at_every_width_and_first_in_help() {
     let first = s.lines().find(|l| l.contains("  !  ")).unwrap_or_default();
     assert!(first.contains("findings"), "the findings key is on the first page of help:\n{s}");
 }
+
+#[test]
+fn esc_after_a_drill_goes_back_to_the_filter_and_the_view_before() {
+    use cdrscope::tui::state::app::View;
+    let (mut app, ctx) = app_with(demo_store());
+    // A filter in force, then a finding drilled into.
+    key(&mut app, &ctx, KeyCode::Char('/'));
+    typed(&mut app, &ctx, "ingw:CUST-Alpha");
+    key(&mut app, &ctx, KeyCode::Enter);
+    key(&mut app, &ctx, KeyCode::Char('!'));
+    assert_eq!(app.view, View::Stats);
+    key(&mut app, &ctx, KeyCode::Char('j'));
+    let row = app.stats_selected;
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert_eq!(app.view, View::Calls);
+    assert_ne!(app.filter, "ingw:CUST-Alpha");
+    assert!(screen(&mut app, 120, 40).contains("(Esc goes back)"), "the drill says how to undo it");
+    key(&mut app, &ctx, KeyCode::Esc);
+    assert_eq!(app.filter, "ingw:CUST-Alpha", "back to the filter in force before the drill");
+    assert_eq!(app.view, View::Stats);
+    assert_eq!(app.stats_selected, row, "on the finding drilled from");
+    // The lookup palette's Enter over a filter: said, and undone by Esc.
+    key(&mut app, &ctx, KeyCode::Esc);
+    assert_eq!(app.view, View::Calls);
+    key(&mut app, &ctx, KeyCode::Char('l'));
+    typed(&mut app, &ctx, "503");
+    key(&mut app, &ctx, KeyCode::Enter);
+    assert!(app.filter.contains("code:503") && app.filter.contains("ingw:CUST-Alpha"), "{}", app.filter);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("ended with sip:503: filter") && s.contains("Esc goes back"), "{s}");
+    key(&mut app, &ctx, KeyCode::Esc);
+    assert_eq!(app.filter, "ingw:CUST-Alpha");
+    // Nothing left to go back to: Esc hides the panel as before.
+    assert!(app.back.is_empty());
+    let filter = app.filter.clone();
+    key(&mut app, &ctx, KeyCode::Esc);
+    assert_eq!(app.filter, filter);
+}

@@ -50,9 +50,11 @@ impl App {
                         // The "(none)" row: calls with no gateway on that side.
                         let value =
                             if value.is_empty() && key != "code" { "none".to_string() } else { value };
+                        self.push_back();
                         self.set_term(key, &[value]);
                         self.view = View::Calls;
                         self.selected = 0;
+                        self.say_drilled("the row's calls");
                     }
                 }
                 View::Lookup => {
@@ -64,6 +66,8 @@ impl App {
                     self.view = View::Calls;
                 } else if self.popup {
                     self.popup = false;
+                } else if self.go_back() {
+                    // Back to where the last drill started.
                 } else if self.detail {
                     self.detail = false;
                 }

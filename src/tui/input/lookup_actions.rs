@@ -125,9 +125,13 @@ impl App {
                 return;
             }
         };
+        let id = crate::text::sanitize(&e.id).into_owned();
+        self.push_back();
         self.set_term(key, &[value]);
         self.view = View::Calls;
         self.selected = 0;
+        // The entry's code replaces any code term; the rest of the filter stays, so say so.
+        self.say_drilled(&format!("the calls that ended with {id}"));
     }
 
     pub fn refresh_lookup(&mut self) {

@@ -3,6 +3,7 @@
 //! group of `App` methods.
 
 pub mod actions;
+pub mod back;
 pub mod filter_actions;
 pub mod findings;
 pub mod live;

@@ -72,6 +72,7 @@ impl App {
         let Some(f) = self.summary.as_ref().and_then(|s| s.findings.get(self.stats_selected)).cloned() else {
             return;
         };
+        self.push_back();
         self.filter = f.filter.clone();
         self.remember_filter();
         self.pending_code =
@@ -79,6 +80,7 @@ impl App {
         self.view = View::Calls;
         self.selected = 0;
         self.requery();
+        self.say_drilled("the finding's calls");
     }
 
     /// Stats tables sort by calls, then ASR (gateways) in turn.

@@ -82,6 +82,10 @@ pub struct App {
     /// The search in force (`*`, `n`, `N`): marks matches, hides nothing.
     pub search: Option<crate::tui::state::search::Search>,
     pub stats_table: StatsTable,
+    /// Where `Esc` in Calls goes back to (see [`crate::tui::input::back`]).
+    pub back: Vec<crate::tui::state::types::Back>,
+    /// The Stats row to select when the next answer comes (going back).
+    pub(crate) pending_stats_selected: Option<usize>,
     /// After drilling into a finding: the end reason whose first call to select and explain.
     pub(crate) pending_code: Option<i32>,
     /// The whole record of the explained call, when it came from a database: its flowno, and
@@ -168,6 +172,8 @@ impl App {
             findings_schedule: Default::default(),
             whole_record: None,
             stats_selected: 0,
+            back: Vec::new(),
+            pending_stats_selected: None,
             timeline: None,
             lookup: LookupState::default(),
             status: None,
@@ -305,7 +311,7 @@ impl App {
                         if self.rows.get(self.selected).copied() != before {
                             self.detail_scroll = 0;
                         }
-                        self.stats_selected = 0;
+                        self.stats_selected = self.pending_stats_selected.take().unwrap_or(0);
                         self.request_timeline();
                         self.caught_up();
                     }

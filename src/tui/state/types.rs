@@ -153,3 +153,17 @@ pub struct LookupState {
     /// How far the preview of the selected entry is scrolled (`PageDown`/`PageUp`).
     pub preview_scroll: u16,
 }
+
+/// Where the operator was before drilling into calls (a finding, a Stats row, a lookup
+/// entry): `Esc` in Calls goes back to it, as a browser's back.
+#[derive(Debug, Clone)]
+pub struct Back {
+    pub filter: String,
+    pub view: View,
+    pub stats_table: StatsTable,
+    pub stats_selected: usize,
+    pub selected: usize,
+}
+
+/// Steps kept on the back stack; older ones are forgotten.
+pub const MAX_BACK: usize = 32;

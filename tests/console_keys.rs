@@ -726,3 +726,38 @@ fn esc_after_a_drill_goes_back_to_the_filter_and_the_view_before() {
     key(&mut app, &ctx, KeyCode::Esc);
     assert_eq!(app.filter, filter);
 }
+
+#[test]
+fn keys_typed_while_the_findings_load_are_done_when_they_come() {
+    use cdrscope::tui::state::app::View;
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    let (mut app, ctx) = app_with(demo_store());
+    // A new filter: its numbers come at once, its findings later.
+    key(&mut app, &ctx, KeyCode::Char('x'));
+    app.handle_key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE));
+    for c in "since:00:00".chars() {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    for r in std::mem::take(&mut app.outbox) {
+        if matches!(r, cdrscope::tui::worker::Request::Query { .. }) {
+            let resp = cdrscope::tui::worker::process(r, &ctx);
+            app.apply(resp);
+        }
+    }
+    assert!(app.findings_pending);
+    // `!`, then down twice and Enter before the findings are there.
+    for code in [KeyCode::Char('!'), KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::Enter] {
+        app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+    assert_eq!(app.view, View::Stats, "nothing drilled into an empty list");
+    common::console::settle(&mut app, &ctx);
+    assert_eq!(app.view, View::Calls, "the queued Enter drilled into a finding");
+    let drilled = app.filter.clone();
+    key(&mut app, &ctx, KeyCode::Esc);
+    assert_eq!(app.view, View::Stats);
+    let findings = app.summary.as_ref().map(|s| s.findings.clone()).unwrap_or_default();
+    assert!(findings.len() >= 3, "{findings:#?}");
+    assert_eq!(drilled, findings[2].filter, "the third finding, as typed");
+    assert_eq!(app.stats_selected, 2);
+}

@@ -63,5 +63,41 @@ impl App {
         s.findings = findings;
         self.summary = Some(std::sync::Arc::new(s));
         self.findings_pending = false;
+        // What was typed while they came, now that there is a list to move in.
+        for a in std::mem::take(&mut self.queued) {
+            self.act(a);
+        }
+    }
+
+    /// Keys that move in the Findings table or open a finding, typed while the findings are
+    /// still being looked for (right after `!`): kept and done when they arrive, instead of
+    /// acting on an empty list. Anything else (quit, another view) acts at once and forgets
+    /// them. Returns true when the key was kept.
+    pub(crate) fn queue_while_findings_load(&mut self, a: crate::keys::Action) -> bool {
+        use crate::keys::Action;
+        let waiting = self.findings_pending
+            && self.view == crate::tui::state::app::View::Stats
+            && self.stats_table == crate::tui::state::types::StatsTable::Findings;
+        let moves = matches!(
+            a,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom
+                | Action::Enter
+        );
+        if waiting && moves {
+            if self.queued.len() < QUEUED_MAX {
+                self.queued.push(a);
+            }
+            return true;
+        }
+        self.queued.clear();
+        false
     }
 }
+
+/// Keys kept while findings load, at most (a held key repeats).
+const QUEUED_MAX: usize = 64;

@@ -86,6 +86,8 @@ pub struct App {
     pub back: Vec<crate::tui::state::types::Back>,
     /// The Stats row to select when the next answer comes (going back).
     pub(crate) pending_stats_selected: Option<usize>,
+    /// Moves in the Findings table typed while its findings were still coming.
+    pub(crate) queued: Vec<Action>,
     /// After drilling into a finding: the end reason whose first call to select and explain.
     pub(crate) pending_code: Option<i32>,
     /// The whole record of the explained call, when it came from a database: its flowno, and
@@ -174,6 +176,7 @@ impl App {
             stats_selected: 0,
             back: Vec::new(),
             pending_stats_selected: None,
+            queued: Vec::new(),
             timeline: None,
             lookup: LookupState::default(),
             status: None,
@@ -371,6 +374,9 @@ impl App {
             return;
         }
         if let Some(a) = self.keymap.action_for(&k, self.context()) {
+            if self.queue_while_findings_load(a) {
+                return;
+            }
             self.act(a);
         }
         self.after_key_live();

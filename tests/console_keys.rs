@@ -761,3 +761,22 @@ fn keys_typed_while_the_findings_load_are_done_when_they_come() {
     assert_eq!(drilled, findings[2].filter, "the third finding, as typed");
     assert_eq!(app.stats_selected, 2);
 }
+
+#[test]
+fn a_findings_panel_says_what_to_do() {
+    let (mut app, ctx) = app_with(demo_store());
+    key(&mut app, &ctx, KeyCode::Char('!'));
+    let findings = app.summary.as_ref().map(|s| s.findings.clone()).unwrap_or_default();
+    let k = findings.iter().position(|f| f.kind == "gateway_outage").expect("an outage");
+    for _ in 0..k {
+        key(&mut app, &ctx, KeyCode::Char('j'));
+    }
+    let s = screen(&mut app, 160, 48);
+    let panel: String =
+        s.lines().skip_while(|l| !l.contains("Selected finding")).collect::<Vec<_>>().join("\n");
+    assert!(panel.contains("What to do"), "{panel}");
+    // The advice's first entry with its fix, and the settings to change.
+    let first = &findings[k].advice[0];
+    assert!(panel.contains(first.as_str()), "{first} in:\n{panel}");
+    assert!(panel.contains("settings:"), "{panel}");
+}

@@ -407,10 +407,12 @@ fn draw_findings(f: &mut Frame<'_>, app: &mut App, s: &crate::report::Summary, m
         main,
     );
     let text = s.findings.get(app.stats_selected).map_or(Vec::new(), |x| {
-        vec![
+        let mut lines = vec![
             Line::from(sanitize(&x.text).into_owned()),
             Line::from(Span::styled(format!("filter: {}", sanitize(&x.filter)), t.dim())),
-        ]
+        ];
+        lines.extend(advice_lines(app, x));
+        lines
     });
     f.render_widget(
         Paragraph::new(text)
@@ -505,4 +507,33 @@ fn draw_board(f: &mut Frame<'_>, app: &mut App, area: Rect) {
             ),
         area,
     );
+}
+
+/// What to do about a finding, in its own panel: for each entry its advice names, the first
+/// fix, and the settings and parameters to look at (the code's full entry is a lookup away).
+fn advice_lines(app: &App, x: &crate::findings::Finding) -> Vec<Line<'static>> {
+    let t = app.theme;
+    let mut out = Vec::new();
+    for id in &x.advice {
+        let Some(e) = app.kb.get(id) else { continue };
+        if out.is_empty() {
+            out.push(Line::from(Span::styled("What to do", t.title())));
+        }
+        let head = format!("{} {}", sanitize(&e.id), sanitize(&e.name));
+        let fix = e.fixes.first().map(|f| sanitize(f).into_owned()).unwrap_or_default();
+        out.push(Line::from(vec![Span::styled(head, t.key()), Span::raw(format!(": {fix}"))]));
+        let settings: Vec<String> = e
+            .settings
+            .iter()
+            .map(|st| format!("{} {}", crate::kb::present::entity_name(&st.entity, app.kb.lang), st.name))
+            .chain(e.parameters.iter().map(|p| format!("parameter {p}")))
+            .collect();
+        if !settings.is_empty() {
+            out.push(Line::from(Span::styled(
+                format!("  settings: {}", sanitize(&settings.join(", "))),
+                t.dim(),
+            )));
+        }
+    }
+    out
 }

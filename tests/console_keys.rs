@@ -780,3 +780,40 @@ fn a_findings_panel_says_what_to_do() {
     assert!(panel.contains(first.as_str()), "{first} in:\n{panel}");
     assert!(panel.contains("settings:"), "{panel}");
 }
+
+#[test]
+fn e_in_stats_exports_the_table_shown_and_xlsx_is_refused() {
+    use cdrscope::tui::state::app::View;
+    let (mut app, ctx) = app_with(demo_store());
+    let dir = tempfile::tempdir().expect("tempdir");
+    key(&mut app, &ctx, KeyCode::Tab);
+    assert_eq!(app.view, View::Stats);
+    let export = |app: &mut App, name: &std::path::Path| {
+        key(app, &ctx, KeyCode::Char('e'));
+        ctrl(app, 'u');
+        typed(app, &ctx, &name.display().to_string());
+        key(app, &ctx, KeyCode::Enter);
+    };
+    // The routing gateways table: a header and one line per gateway, not one per call.
+    let out = dir.path().join("gateways.csv");
+    export(&mut app, &out);
+    let text = std::fs::read_to_string(&out).expect("exported");
+    let gateways = app.summary.as_ref().map_or(0, |s| s.by_callee_gateway.len());
+    assert_eq!(text.lines().count(), gateways + 1, "{text}");
+    assert!(text.starts_with("gateway,calls,failed,answered,asr"), "{text}");
+    assert!(text.contains("CT-Route-2,"), "{text}");
+    assert!(app.status.as_ref().is_some_and(|(m, err)| !err && m.contains("routing gateways table")));
+    // The end reasons table, tab-separated.
+    while app.stats_table != cdrscope::tui::state::types::StatsTable::Codes {
+        key(&mut app, &ctx, KeyCode::Char('v'));
+    }
+    let out = dir.path().join("codes.tsv");
+    export(&mut app, &out);
+    let text = std::fs::read_to_string(&out).expect("exported");
+    assert!(text.starts_with("code\tname\tcalls\tshare"), "{text}");
+    // A spreadsheet's name is refused, nothing written.
+    let out = dir.path().join("gateways.xlsx");
+    export(&mut app, &out);
+    assert!(!out.exists());
+    assert!(screen(&mut app, 120, 40).contains("spreadsheet format"), "the prompt says why");
+}

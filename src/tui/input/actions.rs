@@ -110,7 +110,9 @@ impl App {
                 self.requery();
             }
             Action::Export => {
-                let name = format!("cdrscope-export-{}.csv", self.zone_now_stamp());
+                // Stats exports the table shown; the other views the calls.
+                let what = if self.view == View::Stats { "stats" } else { "export" };
+                let name = format!("cdrscope-{what}-{}.csv", self.zone_now_stamp());
                 self.overlay = Some(Overlay::Prompt(Prompt::new(PromptKind::Export, &name)));
             }
             Action::Help => self.overlay = Some(Overlay::Help(0)),

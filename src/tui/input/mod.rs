@@ -13,5 +13,6 @@ pub mod picker_keys;
 pub mod prompt_keys;
 pub mod record;
 pub mod stats_actions;
+pub mod stats_export;
 pub mod table_actions;
 pub mod terminal;

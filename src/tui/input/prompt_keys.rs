@@ -200,6 +200,9 @@ impl App {
                     }
                 }
                 let path = target.path;
+                if self.view == View::Stats {
+                    return self.export_stats_table(p, &path);
+                }
                 self.status =
                     Some((format!("exporting {} calls to {}...", self.rows.len(), path.display()), false));
                 if let Some(store) = self.shown.clone() {

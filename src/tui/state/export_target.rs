@@ -9,6 +9,9 @@ use crate::cdr::SourceSpec;
 /// [`crate::cdr::export::Format::from_path`]).
 const KNOWN: [&str; 4] = ["csv", "tsv", "json", "txt"];
 
+/// Spreadsheet names: refused rather than given CSV inside.
+const SPREADSHEETS: [&str; 5] = ["xlsx", "xls", "xlsm", "xlsb", "ods"];
+
 /// What the prompt's text resolves to.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Target {
@@ -50,6 +53,12 @@ pub fn resolve(text: &str, home: Option<&Path>, cwd: &Path, specs: &[SourceSpec]
         return Err(format!("{} exists: choose another name", path.display()));
     }
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    // CSV under a spreadsheet's name would not open as one: refused, never written.
+    if let Some(e) = ext.as_deref().filter(|e| SPREADSHEETS.contains(e)) {
+        return Err(format!(
+            ".{e} is a spreadsheet format cdrscope does not write: name it .csv (every spreadsheet opens it)"
+        ));
+    }
     let warning = match ext.as_deref() {
         Some(e) if KNOWN.contains(&e) => None,
         Some(e) => Some(format!(".{e} is not an export format (csv, tsv, json, txt): it will be CSV")),
@@ -71,9 +80,11 @@ mod tests {
         let r = |t: &str| resolve(t, Some(&home), &cwd, &[]);
         assert_eq!(r("~/x.csv"), Ok(Target { path: home.join("x.csv"), warning: None }));
         assert_eq!(r("  out.json "), Ok(Target { path: cwd.join("out.json"), warning: None }));
+        assert!(r("x.xlsx").is_err_and(|e| e.contains("spreadsheet format") && e.contains(".csv")));
+        assert!(r("X.ODS").is_err());
         assert_eq!(
-            r("x.xlsx").map(|t| t.warning),
-            Ok(Some(".xlsx is not an export format (csv, tsv, json, txt): it will be CSV".into()))
+            r("x.dat").map(|t| t.warning),
+            Ok(Some(".dat is not an export format (csv, tsv, json, txt): it will be CSV".into()))
         );
         assert_eq!(r("plain").map(|t| t.warning.is_some()), Ok(true));
         assert!(r("").is_err_and(|e| e == "give a file name"));

@@ -545,3 +545,34 @@ fn a_new_hourly_file_in_a_followed_directory_is_followed() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("new file"), "{err}");
 }
+
+#[test]
+fn check_and_summary_name_the_datagrams_that_were_no_cdr() {
+    for sub in ["check", "summary"] {
+        let port = free_port();
+        let url = format!("udp://127.0.0.1:{port}");
+        let child = bin()
+            .args([sub, &url, "--duration", "4s"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run");
+        let sock = bound_sender(port);
+        for n in 0..3u64 {
+            assert_eq!(send(&sock, port, forwarded(700 + n, "S").as_bytes()), Some((700 + n).to_string()));
+        }
+        for junk in [&b"hello"[..], b"\x1b[2Jnot a cdr", b"1,2,3"] {
+            sock.send_to(junk, ("127.0.0.1", port)).expect("send");
+        }
+        let out = child.wait_with_output().expect("output");
+        let text = String::from_utf8_lossy(&out.stdout);
+        if sub == "check" {
+            assert!(text.contains("not CDRs:  3 datagrams, from 127.0.0.1:"), "{text}");
+            assert!(text.contains("datagrams: "), "{text}");
+            assert_eq!(out.status.code(), Some(1), "no CDR is like a rejected line: {text}");
+        } else {
+            assert!(text.contains("3 of 7 datagrams were no CDR"), "{text}");
+        }
+        assert!(!text.contains('\x1b'), "sender text is never raw: {text}");
+    }
+}

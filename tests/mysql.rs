@@ -525,6 +525,16 @@ fn the_command_line_reads_the_database() {
         .code(0)
         .stdout(predicates::str::contains("database table, e_cdr current layout"))
         .stdout(predicates::str::contains("1,070 rows, 0 duplicates dropped, 0 rejected lines"));
+    // Without a window: today's table, and tomorrow's (not made yet) is not named missing.
+    let noon_21 = DAY19 + 2 * DAY + 12 * 3_600_000;
+    assert_cmd::Command::cargo_bin("cdrscope")
+        .expect("binary")
+        .env("MYSQL_PWD", &s.ro_pw)
+        .env("CDRSCOPE_TEST_NOW", noon_21.to_string())
+        .args(["check", &url, "--tz", "UTC"])
+        .assert()
+        .stdout(predicates::str::contains("e_cdr_20261121"))
+        .stdout(predicates::str::contains("e_cdr_20261122").not());
     // Without a window a database is read for today, which this one does not have.
     assert_cmd::Command::cargo_bin("cdrscope")
         .expect("binary")

@@ -116,6 +116,9 @@ fn real_rows_from_a_spreadsheet() {
     let w = l.store.field_warnings();
     assert!(w.iter().any(|w| w.field == "calleeE164" && w.first_at.ends_with("testing.xlsx!CDR:2")), "{w:?}");
     assert_eq!(l.store.record(0).flowno, Some(518_507_331));
+    // The store's size is what its rows take, not the room reserved ahead for more.
+    let bytes = l.store.heap_bytes();
+    assert!(bytes < 2_000_000, "{bytes} bytes said for {} rows", l.store.len());
 
     // A workbook whose first row names no CDR column says so and loses the other sources.
     let bad = dir.path().join("notes.xlsx");

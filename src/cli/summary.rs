@@ -199,6 +199,17 @@ pub fn render(s: &Session, m: &Summary, filter: Option<&str>) -> String {
             sanitize(src.error.as_deref().unwrap_or(""))
         );
     }
+    for src in &m.sources {
+        if let (Some(n), Some(bad)) = (src.datagrams, src.datagrams_not_cdr.filter(|b| *b > 0)) {
+            let _ = writeln!(
+                out,
+                "{}: {} of {} datagrams were no CDR (run `cdrscope check` for their senders)",
+                sanitize(&src.name),
+                thousands(bad),
+                thousands(n)
+            );
+        }
+    }
     for d in &m.duplicates {
         let _ = writeln!(
             out,

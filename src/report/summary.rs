@@ -62,6 +62,11 @@ pub struct SourceState {
     pub rows: u64,
     pub rejected_lines: u64,
     pub duplicates: u64,
+    /// A UDP feed: datagrams received, and those that were no CDR (by sender in `check`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub datagrams: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub datagrams_not_cdr: Option<u64>,
 }
 
 /// Calls of one source dropped as repeats of an earlier one.
@@ -293,6 +298,8 @@ pub fn finish(store: &Store, tally: &Tally, rows: &[u32], tw: &TimeWriter, findi
                     rows: (s.rows as u64).saturating_sub(s.duplicates()),
                     rejected_lines: s.tally.rejected,
                     duplicates: s.duplicates(),
+                    datagrams: s.feed.as_ref().map(|f| f.datagrams),
+                    datagrams_not_cdr: s.feed.as_ref().map(|f| f.malformed_total()),
                 }
             })
             .collect(),

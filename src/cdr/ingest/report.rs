@@ -97,6 +97,31 @@ pub fn load_report(store: &Store, skipped: &[Skipped], zone_name: &str) -> (Stri
                 t.notes.not_measured.iter().map(|(f, n)| format!("{f} {}", thousands(*n))).collect();
             let _ = writeln!(out, "  not measured (-1): {}", parts.join(", "));
         }
+        if let Some(fc) = &src.feed {
+            let _ = writeln!(
+                out,
+                "  datagrams: {} received, {} calls, {} repeats acknowledged again, {} refused (--allow-from)",
+                thousands(fc.datagrams),
+                thousands(fc.calls),
+                thousands(fc.repeats),
+                thousands(fc.refused)
+            );
+            if fc.malformed_total() > 0 {
+                // Like a rejected line: something sent that could not be read.
+                bad = true;
+                let senders: Vec<String> = fc
+                    .malformed
+                    .iter()
+                    .map(|(who, n)| format!("{} ({})", sanitize(who), thousands(*n)))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  not CDRs:  {} datagrams, from {}",
+                    thousands(fc.malformed_total()),
+                    senders.join(", ")
+                );
+            }
+        }
         if let Some(e) = &src.read_error {
             bad = true;
             let _ = writeln!(out, "  read error: {e} (rows before it were loaded)");

@@ -184,10 +184,13 @@ pub fn discover(
     let mut tables: Vec<String> =
         daily.iter().filter(|(d, _)| (first_day..=last_day).contains(d)).map(|(_, n)| n.clone()).collect();
     let mut notes = Vec::new();
-    // Days of the window itself (not the courtesy day before) with no table.
+    // Days of the window itself (not the courtesy day before) with no table. Days still to
+    // come are not missing: the window of "today" reaches into tomorrow for calls stamped
+    // ahead by a clock, and the switch makes tomorrow's table only at midnight.
     let present: std::collections::HashSet<i64> = daily.iter().map(|(d, _)| *d).collect();
+    let today = day_of(crate::cdr::record::time::now_ms());
     let missing: Vec<i64> =
-        (first_day + 1..=last_day).filter(|d| !present.contains(d)).take(10_000).collect();
+        (first_day + 1..=last_day.min(today)).filter(|d| !present.contains(d)).take(10_000).collect();
     for day in missing.iter().take(31) {
         let (y, m, d) = civil_from_days(*day);
         notes.push(format!(

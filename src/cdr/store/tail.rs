@@ -68,7 +68,8 @@ impl<T: Copy + Default + PartialEq> Tail<T> {
 
     /// Bytes of heap held (capacity).
     pub fn heap_bytes(&self) -> usize {
-        self.values.capacity() * std::mem::size_of::<T>()
+        // Written values only, as for the other columns.
+        self.values.len() * std::mem::size_of::<T>()
     }
 }
 

@@ -817,3 +817,29 @@ fn e_in_stats_exports_the_table_shown_and_xlsx_is_refused() {
     assert!(!out.exists());
     assert!(screen(&mut app, 120, 40).contains("spreadsheet format"), "the prompt says why");
 }
+
+#[test]
+fn old_files_followed_are_a_static_period_not_live_traffic() {
+    use cdrscope::cdr::store::source_state::LiveState;
+    use cdrscope::tui::state::types::StatsTable;
+    // The frozen demo day is weeks before now: followed in case the files grow, but static.
+    let mut store = demo_store();
+    for s in &mut store.sources {
+        s.live = Some(LiveState::Following);
+    }
+    let (mut app, ctx) = app_with(store);
+    app.ingest_event(cdrscope::cdr::ingest::live::Event::Loaded(Ok(Vec::new())));
+    common::console::settle(&mut app, &ctx);
+    assert!(app.live.is_some() && app.is_static());
+    let header = screen(&mut app, 160, 40).lines().next().unwrap_or_default().to_string();
+    assert!(header.contains("static, newest call 2026-11-"), "{header}");
+    assert!(!header.contains(" ago") && !header.contains("live "), "{header}");
+    // Stats opens on the whole period, with its "(none)" row, and the board is not offered.
+    key(&mut app, &ctx, KeyCode::Tab);
+    assert_eq!(app.stats_table, StatsTable::CalleeGateways);
+    assert!(screen(&mut app, 160, 40).contains("(none)"));
+    for _ in 0..6 {
+        key(&mut app, &ctx, KeyCode::Char('v'));
+        assert_ne!(app.stats_table, StatsTable::Now, "the 5/15/60-minute board over a static period");
+    }
+}

@@ -190,7 +190,7 @@ impl App {
                     StatsTable::Codes => StatsTable::Matrix,
                     StatsTable::Matrix => StatsTable::Findings,
                     // The board is in the cycle while following.
-                    StatsTable::Findings if self.live.is_some() => StatsTable::Now,
+                    StatsTable::Findings if self.live.is_some() && !self.is_static() => StatsTable::Now,
                     StatsTable::Findings => StatsTable::CalleeGateways,
                 };
                 self.stats_selected = 0;

@@ -21,12 +21,16 @@ impl App {
                     let mut live = LiveView::default();
                     live.arrivals.push_back((Instant::now(), total));
                     self.live = Some(live);
-                    // Following: the Stats view opens on "Gateways now".
-                    self.stats_table = crate::tui::state::app::StatsTable::Now;
+                    self.newest_from(0);
+                    // Following: the Stats view opens on "Gateways now", unless what was read
+                    // is older than the retention window (old files, followed in case they
+                    // grow): the minutes just past hold nothing, the whole period is the news.
+                    if !self.is_static() {
+                        self.stats_table = crate::tui::state::app::StatsTable::Now;
+                    }
                     // The findings of what was loaded are the baseline new ones are announced
                     // against: asked for afresh now that following began.
                     self.findings_schedule = Default::default();
-                    self.newest_from(0);
                     self.requery();
                 }
             }
@@ -167,9 +171,21 @@ impl App {
 
     /// The live badge: state of the followed sources, calls per minute, age of the newest
     /// call; `None` when nothing is followed.
+    /// Followed sources whose newest call is older than the retention window (`--keep`,
+    /// 24 hours by default): shown as what they are, a static period, not as live traffic.
+    pub fn is_static(&self) -> bool {
+        let Some(newest) = self.live.as_ref().and_then(|l| l.newest_ms) else { return false };
+        let keep = self.store.as_ref().map(crate::cdr::store::shared::read).and_then(|s| s.keep_ms);
+        crate::cdr::record::time::now_ms().saturating_sub(newest) > keep.unwrap_or(DEFAULT_KEEP_MS)
+    }
+
     pub fn live_badge(&self) -> Option<(String, bool)> {
         let live = self.live.as_ref()?;
         let st = self.store.as_ref().map(crate::cdr::store::shared::read)?;
+        if self.is_static() && live.held == 0 {
+            let newest = live.newest_ms.map(|n| crate::cdr::TimeWriter::new(self.zone.clone()).format(n));
+            return Some((format!("static, newest call {}", newest.unwrap_or_default()), false));
+        }
         let states: Vec<&LiveState> = st.sources.iter().filter_map(|s| s.live.as_ref()).collect();
         let failing = states.iter().any(|s| matches!(s, LiveState::Retrying(_) | LiveState::Failed(_)));
         let state = if states.iter().any(|s| matches!(s, LiveState::Retrying(_))) {
@@ -197,3 +213,6 @@ impl App {
         Some((text, failing))
     }
 }
+
+/// The retention window when none is set: what `--keep` defaults to.
+const DEFAULT_KEEP_MS: i64 = 24 * 3_600_000;

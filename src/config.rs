@@ -182,8 +182,8 @@ sources = ["mysql://cdrscope@localhost/vos3000"]
 [thresholds]
 # answered_healthy = 0.70
 # answered_degraded = 0.50
-# sip_4xx_healthy = 0.15
-# sip_4xx_degraded = 0.30
+# ner_healthy = 0.80
+# ner_degraded = 0.60
 # sip_5xx_healthy = 0.10
 # sip_5xx_degraded = 0.20
 # busy_486_healthy = 0.10

@@ -83,7 +83,9 @@ fn hand_computed_summary() {
         verdicts,
         vec![
             ("answered share", Verdict::Degraded),
-            ("4xx share", Verdict::Degraded),
+            // 4 answered and 3 busy of 10: the route delivered 70% (a warning); the busy calls
+            // count for it, not against it as the 4xx share did.
+            ("NER", Verdict::Warning),
             ("5xx share", Verdict::Warning),
             ("486 share", Verdict::Degraded),
             ("billingMode -1 share", Verdict::Warning),
@@ -115,4 +117,32 @@ fn demo_faults_are_found() {
     );
     let scanner = s.findings.iter().find(|f| f.kind == "scanner").expect("scanner");
     assert!(scanner.text.contains("185.220.101.33"));
+}
+
+#[test]
+fn busy_and_absent_called_users_are_no_route_fault() {
+    // Six answered, three busy, one away, one caller who hung up while it rang: nothing the
+    // route did wrong. The 4xx share (40%) called this degraded; NER judges it healthy.
+    let mut s = String::new();
+    let outcomes = ["-8", "-7", "-8", "-7", "-8", "-7", "486", "486", "486", "480", "487"];
+    for (i, reason) in outcomes.iter().enumerate() {
+        let answered = reason.starts_with('-');
+        let (stop, hold) =
+            if answered { ("2026-11-20 10:01:00", 55_000) } else { ("2026-11-20 10:00:05", 0) };
+        s.push_str(&format!(
+            "1380000000{i}|8613900000{i}|2026-11-20 10:00:05|{stop}|{hold}|{reason}|1|A|X|10.0.0.1|10.0.0.2|||||0|1|2000|\n"
+        ));
+    }
+    let st = load_bytes("users.txt", s.as_bytes());
+    let rows: Vec<u32> = (0..st.len() as u32).collect();
+    let m = summarize(&st, &rows, &TimeWriter::new(utc()));
+    assert_eq!(m.rows, 11);
+    // 6 answered + 3 busy + 1 no answer of 11; the abandoned call is not effective.
+    assert!((m.ner - 10.0 / 11.0).abs() < 1e-9, "{}", m.ner);
+    assert!((m.by_callee_gateway[0].ner - 10.0 / 11.0).abs() < 1e-9);
+    let ner = m.health.iter().find(|h| h.metric == "NER").expect("an NER verdict");
+    assert_eq!(ner.verdict, Verdict::Healthy, "{ner:?}");
+    assert!(!m.health.iter().any(|h| h.metric == "4xx share"), "{:?}", m.health);
+    let json = serde_json::to_value(&m).expect("json");
+    assert!(json["ner"].is_f64() && json["by_callee_gateway"][0]["ner"].is_f64(), "{json}");
 }

@@ -14,6 +14,7 @@ pub mod load;
 pub mod lookup;
 pub mod names;
 pub mod origin;
+pub mod outcome;
 pub mod present;
 pub mod reason_header;
 pub mod resolve;

@@ -25,8 +25,14 @@ pub struct GatewayStats {
     pub calls: u64,
     pub answered: u64,
     pub asr: f64,
+    /// Network effectiveness: calls that reached the called user (answered, busy, no answer,
+    /// declined) over calls; see [`crate::kb::outcome`].
+    pub ner: f64,
     pub acd_seconds: f64,
     pub pdd_avg_ms: Option<f64>,
+    /// The calls NER counts as effective.
+    #[serde(skip)]
+    pub effective: u64,
     /// The most frequent end reasons of unanswered calls.
     pub top_codes: Vec<CodeCalls>,
     /// Every end reason of its unanswered calls, most frequent first (the console's gateway ×
@@ -124,6 +130,8 @@ pub struct Summary {
     pub pending_lines: u64,
     pub answered: u64,
     pub asr: f64,
+    /// Network effectiveness ratio over every call (see [`GatewayStats::ner`]).
+    pub ner: f64,
     pub acd_seconds: f64,
     pub pdd_avg_ms: Option<f64>,
     pub pdd_p95_ms: Option<u32>,
@@ -166,6 +174,12 @@ fn per_gateway(store: &Store, accs: &[GwAcc], fails: &PairCounts) -> Vec<Gateway
         .filter(|(_, a)| a.calls > 0)
         .map(|(id, a)| {
             let mut codes = top.remove(&(id as u32)).unwrap_or_default();
+            let user_side: u64 = codes
+                .iter()
+                .filter(|(r, _)| store.pools.reasons.get(*r).outcome().in_ner())
+                .map(|(_, n)| n)
+                .sum();
+            let effective = a.answered.saturating_add(user_side);
             codes.sort_by(|x, y| {
                 y.1.cmp(&x.1).then_with(|| store.pools.reasons.get(x.0).cmp(store.pools.reasons.get(y.0)))
             });
@@ -174,6 +188,8 @@ fn per_gateway(store: &Store, accs: &[GwAcc], fails: &PairCounts) -> Vec<Gateway
                 calls: a.calls,
                 answered: a.answered,
                 asr: ratio(a.answered, a.calls),
+                ner: ratio(effective, a.calls),
+                effective,
                 acd_seconds: if a.answered == 0 {
                     0.0
                 } else {
@@ -239,7 +255,8 @@ pub fn finish(store: &Store, tally: &Tally, rows: &[u32], tw: &TimeWriter, findi
     let billed = |b: usize| billing.get(b).copied().unwrap_or(0);
     let shares = Shares {
         answered: ratio(answered, total),
-        sip_4xx: ratio(count_where(&|r| r.health_class() == Some(4)), total),
+        // From the routing-gateway rows below, once they are counted.
+        ner: 0.0,
         sip_5xx: ratio(count_where(&|r| r.health_class() == Some(5)), total),
         busy_486: ratio(count_where(&|r| *r == Reason::Code(486)), total),
         no_billing: ratio(billed(0xff), total),
@@ -276,6 +293,9 @@ pub fn finish(store: &Store, tally: &Tally, rows: &[u32], tw: &TimeWriter, findi
     };
     let by_callee_gateway = per_gateway(store, &tally.callee_acc, &tally.callee_fail);
     let by_caller_gateway = per_gateway(store, &tally.caller_acc, &tally.caller_fail);
+    // Every call has a routing-gateway row (the "(none)" row for calls routed nowhere).
+    let ner = ratio(by_callee_gateway.iter().map(|g| g.effective).sum(), total);
+    let shares = Shares { ner, ..shares };
     let findings = if findings { crate::findings::run(store, rows, tw) } else { Vec::new() };
     Summary {
         schema_version: SCHEMA_VERSION,
@@ -318,6 +338,7 @@ pub fn finish(store: &Store, tally: &Tally, rows: &[u32], tw: &TimeWriter, findi
         pending_lines: store.pending_lines(),
         answered,
         asr: ratio(answered, total),
+        ner,
         acd_seconds: if answered == 0 { 0.0 } else { tally.hold_sum as f64 / 1000.0 / answered as f64 },
         pdd_avg_ms,
         pdd_p95_ms,

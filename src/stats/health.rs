@@ -1,6 +1,9 @@
 //! Health verdicts. Thresholds come from the seed guides: seed 000's table of healthy and
-//! degraded shares (answered > 70% healthy, < 50% degraded; 4xx < 15% / > 30%; 5xx < 10% /
-//! > 20%; 486 < 10% / > 20%) and seed 003's billing-mode guidance (no-billing, -1, at 0-5%).
+//! degraded shares (answered above 70% healthy, under 50% degraded; 5xx under 10% / over 20%;
+//! 486 under 10% / over 20%) and seed 003's billing-mode guidance (no-billing, -1, at 0-5%).
+//! The guides' 4xx share is not judged: most 4xx are called users who are busy (486), away
+//! (480) or callers who hung up (487), normal outcomes. NER is judged instead, by end-reason
+//! class ([`crate::kb::outcome`]): it falls only for failures that are not the called users'.
 
 use serde::Serialize;
 
@@ -63,7 +66,8 @@ fn lower(metric: &str, value: f64, good: f64, bad: f64) -> Health {
 
 pub struct Shares {
     pub answered: f64,
-    pub sip_4xx: f64,
+    /// Network effectiveness ratio (answered, busy, no answer, declined over calls).
+    pub ner: f64,
     pub sip_5xx: f64,
     pub busy_486: f64,
     pub no_billing: f64,
@@ -82,7 +86,7 @@ pub fn verdicts_with(s: &Shares, t: &super::thresholds::Thresholds) -> Vec<Healt
     };
     vec![
         higher("answered share", s.answered, t.answered_healthy, t.answered_degraded),
-        lower("4xx share", s.sip_4xx, t.sip_4xx_healthy, t.sip_4xx_degraded),
+        higher("NER", s.ner, t.ner_healthy, t.ner_degraded),
         lower("5xx share", s.sip_5xx, t.sip_5xx_healthy, t.sip_5xx_degraded),
         lower("486 share", s.busy_486, t.busy_486_healthy, t.busy_486_degraded),
         no_billing,
@@ -95,13 +99,8 @@ mod tests {
 
     #[test]
     fn thresholds() {
-        let v = verdicts(&Shares {
-            answered: 0.71,
-            sip_4xx: 0.15,
-            sip_5xx: 0.21,
-            busy_486: 0.05,
-            no_billing: 0.06,
-        });
+        let v =
+            verdicts(&Shares { answered: 0.71, ner: 0.70, sip_5xx: 0.21, busy_486: 0.05, no_billing: 0.06 });
         let got: Vec<Verdict> = v.iter().map(|h| h.verdict).collect();
         assert_eq!(
             got,
@@ -111,7 +110,7 @@ mod tests {
         assert_eq!(higher("a", 0.50, 0.7, 0.5).verdict, Verdict::Warning);
         // Thresholds from the config file move the verdicts.
         let t = super::super::thresholds::Thresholds { answered_healthy: 0.9, ..Default::default() };
-        let shares = Shares { answered: 0.8, sip_4xx: 0.0, sip_5xx: 0.0, busy_486: 0.0, no_billing: 0.0 };
+        let shares = Shares { answered: 0.8, ner: 1.0, sip_5xx: 0.0, busy_486: 0.0, no_billing: 0.0 };
         assert_eq!(verdicts_with(&shares, &t)[0].verdict, Verdict::Warning);
     }
 }

@@ -12,7 +12,13 @@ pub struct Thresholds {
     /// Answered share: healthy above, degraded below (seed 000: 70% / 50%).
     pub answered_healthy: f64,
     pub answered_degraded: f64,
-    /// SIP 4xx share: healthy below, degraded above (seed 000: 15% / 30%).
+    /// NER (answered, busy, no answer, declined over calls): healthy above, degraded below.
+    /// Field practice for wholesale routes, not from a document: about 80% when callers who
+    /// hang up while ringing are a few percent, 60% and under when a route fails.
+    pub ner_healthy: f64,
+    pub ner_degraded: f64,
+    /// No longer judged (the 4xx share counted busy and absent called users as failures; NER
+    /// replaced it): accepted so that existing config files still load.
     pub sip_4xx_healthy: f64,
     pub sip_4xx_degraded: f64,
     /// SIP 5xx share (seed 000: 10% / 20%).
@@ -71,6 +77,8 @@ impl Default for Thresholds {
         Thresholds {
             answered_healthy: 0.70,
             answered_degraded: 0.50,
+            ner_healthy: 0.80,
+            ner_degraded: 0.60,
             sip_4xx_healthy: 0.15,
             sip_4xx_degraded: 0.30,
             sip_5xx_healthy: 0.10,
@@ -107,6 +115,8 @@ impl Thresholds {
         let shares = [
             ("answered_healthy", self.answered_healthy),
             ("answered_degraded", self.answered_degraded),
+            ("ner_healthy", self.ner_healthy),
+            ("ner_degraded", self.ner_degraded),
             ("sip_4xx_healthy", self.sip_4xx_healthy),
             ("sip_4xx_degraded", self.sip_4xx_degraded),
             ("sip_5xx_healthy", self.sip_5xx_healthy),

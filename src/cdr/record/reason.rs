@@ -64,6 +64,16 @@ impl Reason {
         }
     }
 
+    /// The end-reason class of an unanswered call ended with this value (see
+    /// [`crate::kb::outcome`]); an answered call is `answered` whatever its end reason.
+    pub fn outcome(&self) -> crate::kb::outcome::Outcome {
+        match self {
+            Reason::Empty => crate::kb::outcome::Outcome::Unknown,
+            Reason::Code(c) => crate::kb::outcome::of_code(*c),
+            Reason::Name(n) => crate::kb::outcome::of_name(n),
+        }
+    }
+
     /// SIP class such as `5xx` for codes 100..=699 that are not Q.850 causes.
     pub fn sip_class(&self) -> Option<u8> {
         match self {

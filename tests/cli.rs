@@ -510,3 +510,17 @@ fn options_before_the_subcommand_are_the_subcommands() {
         .code(2)
         .stderr(predicate::str::contains("--no-follow").and(predicate::str::contains("cannot open").not()));
 }
+
+#[test]
+fn lookup_shows_the_class_of_an_end_reason() {
+    for (code, class) in
+        [("486", "user_busy"), ("503", "network"), ("-69", "network"), ("487", "caller_abandon")]
+    {
+        cdrscope()
+            .args(["lookup", code])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(format!("Class if unanswered (NER): {class}")));
+    }
+    cdrscope().args(["lookup", "486"]).assert().stdout(predicate::str::contains("effective in NER"));
+}

@@ -797,7 +797,8 @@ fn e_in_stats_exports_the_table_shown_and_xlsx_is_refused() {
     // The routing gateways table: a header and one line per gateway, not one per call.
     let out = dir.path().join("gateways.csv");
     export(&mut app, &out);
-    let text = std::fs::read_to_string(&out).expect("exported");
+    let shown = screen(&mut app, 120, 40);
+    let text = std::fs::read_to_string(&out).unwrap_or_else(|e| panic!("{e}: {:?}\n{shown}", app.status));
     let gateways = app.summary.as_ref().map_or(0, |s| s.by_callee_gateway.len());
     assert_eq!(text.lines().count(), gateways + 1, "{text}");
     assert!(text.starts_with("gateway,calls,failed,answered,asr"), "{text}");

@@ -25,6 +25,11 @@ pub struct Labels {
     pub also: &'static str,
     pub fallback: &'static str,
     pub more: &'static str,
+    /// The end-reason class of an unanswered call (an answered one is `answered` whatever
+    /// its end reason), and what it means for NER.
+    pub ner: &'static str,
+    pub ner_in: &'static str,
+    pub ner_out: &'static str,
 }
 
 pub fn labels(lang: Lang) -> Labels {
@@ -47,6 +52,9 @@ pub fn labels(lang: Lang) -> Labels {
             also: "Also called",
             fallback: "(no translation yet: English text)",
             more: "Other matches",
+            ner: "Class if unanswered (NER)",
+            ner_in: "reached the called user: effective in NER",
+            ner_out: "a failure in NER",
         },
         Lang::Zh => Labels {
             meaning: "含义",
@@ -66,6 +74,9 @@ pub fn labels(lang: Lang) -> Labels {
             also: "别名",
             fallback: "(暂无中文翻译,显示英文)",
             more: "其他匹配",
+            ner: "未接通时的类别 (NER)",
+            ner_in: "已到达被叫用户,NER 中计为有效",
+            ner_out: "NER 中计为失败",
         },
         Lang::Es => Labels {
             meaning: "Significado",
@@ -85,6 +96,9 @@ pub fn labels(lang: Lang) -> Labels {
             also: "También llamado",
             fallback: "(sin traducción todavía: texto en inglés)",
             more: "Otras coincidencias",
+            ner: "Clase si no hay respuesta (NER)",
+            ner_in: "llegó al usuario llamado: efectiva en NER",
+            ner_out: "un fallo en NER",
         },
     }
 }
@@ -162,6 +176,10 @@ pub fn present(kb: &Kb, e: &Entry, full: bool) -> Vec<Part> {
         if let Some(c) = &e.class {
             out.push(Part::Field { label: "class", text: c.clone(), dim: true });
         }
+    }
+    if let Some(o) = outcome_of(e) {
+        let what = if o.in_ner() { l.ner_in } else { l.ner_out };
+        out.push(Part::Field { label: l.ner, text: format!("{} ({what})", o.as_str()), dim: true });
     }
     if e.fallback && kb.lang != Lang::En {
         out.push(Part::Note(l.fallback));
@@ -241,4 +259,17 @@ pub fn present(kb: &Kb, e: &Entry, full: bool) -> Vec<Part> {
         out.push(Part::Field { label: l.source, text: src, dim: false });
     }
     out
+}
+
+/// The end-reason class of an unanswered call that ended with an end-reason entry's code
+/// (VOS3000 codes, SIP responses, Q.850 causes); none for other entries.
+pub fn outcome_of(e: &Entry) -> Option<super::outcome::Outcome> {
+    let code: i32 = e.code.parse().ok()?;
+    let fits = match e.namespace.as_str() {
+        "vos" => code < 0,
+        "q850" => (1..=128).contains(&code),
+        "sip" => (300..=699).contains(&code),
+        _ => false,
+    };
+    fits.then(|| super::outcome::of_code(code))
 }

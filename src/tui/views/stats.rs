@@ -114,7 +114,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
                 } else {
                     "By caller (mapping) gateway"
                 },
-                vec!["Gateway", "Calls", "Failed", "ASR", "ACD", "PDD", "Top failure"],
+                vec!["Gateway", "Calls", "Failed", "ASR", "NER", "ACD", "PDD", "Top failure"],
                 list.iter()
                     .map(|g| {
                         vec![
@@ -126,6 +126,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
                             thousands(g.calls),
                             thousands(g.calls.saturating_sub(g.answered)),
                             percent(g.asr),
+                            percent(g.ner),
                             duration_secs(g.acd_seconds),
                             g.pdd_avg_ms.map_or("-".into(), |p| format!("{:.1}s", p / 1000.0)),
                             g.top_codes.first().map_or(String::new(), |c| {
@@ -154,11 +155,11 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
                 .collect(),
         ),
     };
-    let gateways = header.len() == 7;
+    let gateways = header.len() == 8;
     // Column widths: the name takes what the figures leave; on a narrow screen the figures on
     // the right leave first, so no number is ever cut. Every text is fitted with `…`.
     let (flex, fixed): (usize, Vec<u16>) =
-        if gateways { (0, vec![8, 7, 6, 6, 5, 14]) } else { (1, vec![7, 8, 6]) };
+        if gateways { (0, vec![8, 7, 6, 6, 6, 5, 14]) } else { (1, vec![7, 8, 6]) };
     let avail = left.width.saturating_sub(2);
     let mut keep = fixed.len();
     let need = |k: usize| -> u16 { fixed[..k].iter().sum::<u16>() + k as u16 + 10 };
@@ -172,7 +173,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
     let shown_cols = col_w.len();
     let widths: Vec<Constraint> = col_w.iter().map(|w| Constraint::Length(*w)).collect();
     // Numbers right-aligned, so their digits line up.
-    let numeric: &[usize] = if gateways { &[1, 2, 3, 4, 5] } else { &[2, 3] };
+    let numeric: &[usize] = if gateways { &[1, 2, 3, 4, 5, 6] } else { &[2, 3] };
     let aligned = |cells: Vec<String>| -> Row<'static> {
         Row::new(cells.into_iter().take(shown_cols).enumerate().map(|(c, text)| {
             let w = usize::from(col_w[c]);

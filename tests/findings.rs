@@ -161,3 +161,39 @@ fn hostile_spread_keeps_the_aggregates_bounded() {
     // And the engine still answers.
     let _ = run(&st, &rows, &tw);
 }
+
+/// A clean fortnight's two days, plus `n` calls to routing gateway CT-Route-2 between 14:00 and
+/// 15:00 of the second day, all unanswered with `reason`.
+fn with_failures_at_two(reason: &str, n: u32) -> Store {
+    let spec = Spec { rows: 40_000, days: 2, seed: 4242, with_pdd: true, incidents: Incidents::NONE };
+    let mut out = Vec::new();
+    write(spec, &mut out).expect("generate");
+    for k in 0..n {
+        let (m, s) = (k * 3600 / n / 60, k * 3600 / n % 60);
+        let t = format!("2026-11-21 14:{m:02}:{s:02}");
+        out.extend_from_slice(
+            format!("8613800{k:06}|8613900{k:06}|{t}|{t}|0|{reason}|1|CUST-Alpha|CT-Route-2|10.0.0.1|10.0.0.2|1|2|1|2|0|1\n")
+                .as_bytes(),
+        );
+    }
+    load_bytes("generated", &out)
+}
+
+#[test]
+fn busy_called_users_are_no_outage_but_a_failing_route_is() {
+    // Called users busy or away: answers fall, NER does not; nobody's route is down.
+    for reason in ["486", "480"] {
+        let got = findings(&with_failures_at_two(reason, 600));
+        assert!(
+            !got.iter().any(|f| f.kind == "gateway_outage"),
+            "{reason}: {:#?}",
+            got.iter().map(|f| &f.text).collect::<Vec<_>>()
+        );
+    }
+    // The same calls failing with 503 from the route: an outage, with its NER in the evidence.
+    let got = findings(&with_failures_at_two("503", 600));
+    let f = got.iter().find(|f| f.kind == "gateway_outage").expect("an outage on 503s");
+    assert_eq!(f.entity.value, "CT-Route-2");
+    assert!(f.text.contains("NER"), "{}", f.text);
+    assert!(f.evidence.extra.iter().any(|(k, _)| k == "baseline_ner"));
+}

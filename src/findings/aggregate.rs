@@ -34,6 +34,9 @@ pub struct Cell {
     /// Failures with 486 Busy Here or 503 Service Unavailable (a burst at the busiest time
     /// is a capacity sign).
     pub busy: u64,
+    /// Calls that reached the called user: answered, or ended busy, unanswered or declined
+    /// by them (NER's numerator, see [`crate::kb::outcome`]).
+    pub effective: u64,
 }
 
 impl Cell {
@@ -46,6 +49,7 @@ impl Cell {
         self.pdd_slow += o.pdd_slow;
         self.capacity += o.capacity;
         self.busy += o.busy;
+        self.effective += o.effective;
     }
 
     pub fn minus(&self, o: &Cell) -> Cell {
@@ -58,11 +62,16 @@ impl Cell {
             pdd_slow: self.pdd_slow.saturating_sub(o.pdd_slow),
             capacity: self.capacity.saturating_sub(o.capacity),
             busy: self.busy.saturating_sub(o.busy),
+            effective: self.effective.saturating_sub(o.effective),
         }
     }
 
     pub fn asr(&self) -> f64 {
         super::stat::ratio(self.answered, self.calls)
+    }
+
+    pub fn ner(&self) -> f64 {
+        super::stat::ratio(self.effective, self.calls)
     }
 }
 
@@ -192,6 +201,7 @@ impl<'a> Aggregates<'a> {
         let n_gw = store.pools.gateways.len();
         let capacity_codes = store.pools.reasons.mask(is_capacity_code);
         let busy_codes = store.pools.reasons.mask(|r| matches!(r.code(), Some(486 | 503)));
+        let user_side_codes = store.pools.reasons.mask(|r| r.outcome().in_ner());
         let short_ms = u64::from(t.short_call_secs).saturating_mul(1000);
 
         // Pass 1: which gateways appear (every row, cheap), and each one's PDD distribution
@@ -240,6 +250,7 @@ impl<'a> Aggregates<'a> {
         let sides_ref = &sides;
         let capacity_ref = &capacity_codes;
         let busy_ref = &busy_codes;
+        let user_side_ref = &user_side_codes;
         let mut bucket = vec![NO_BUCKET; rows.len()];
         let partials: Vec<Partial> = std::thread::scope(|scope| {
             let handles: Vec<_> = rows
@@ -271,6 +282,10 @@ impl<'a> Aggregates<'a> {
                                 capacity: u64::from(cap),
                                 busy: u64::from(
                                     hold == 0 && busy_ref.get(c.reason[i] as usize).copied().unwrap_or(false),
+                                ),
+                                effective: u64::from(
+                                    hold > 0
+                                        || user_side_ref.get(c.reason[i] as usize).copied().unwrap_or(false),
                                 ),
                             };
                             part.all[k].add(&one);

@@ -1,10 +1,16 @@
 //! Gateway outage: a routing (callee) or mapping (caller) gateway whose answer rate collapses
-//! for a while against its own rate the rest of the time.
+//! for a while against its own rate the rest of the time, with network-side failures behind
+//! it: its NER falls too. Answers that fall because the called users are busy, away or
+//! declining (NER holds) are no route fault and are not reported as one.
 
 use super::aggregate::{gateway_on, side_names};
 use super::stat::{binom_z, ratio, runs, two_prop_z};
 use super::{Entity, Evidence, Finding, Impact, Input, Severity, Window, codes_text, failure_codes};
 use crate::text::thousands;
+/// NER in the window must be under this fraction of its baseline: the failures are the
+/// network's (a route that fails takes NER down nearly as far as ASR; busy users leave it).
+const NER_FRACTION: f64 = 0.8;
+
 /// The `gateway_outage` detector, as the registry in `findings/mod.rs` holds it.
 pub struct Outage;
 
@@ -50,6 +56,11 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                 {
                     continue;
                 }
+                // The route's own failures, not the called users': NER must fall with ASR.
+                let ner_z = -two_prop_z(w.effective, w.calls, b.effective, b.calls);
+                if w.ner() >= b.ner() * NER_FRACTION || ner_z < t.outage_min_z {
+                    continue;
+                }
                 // Against the same hours yesterday too, when there were enough calls then: a
                 // gateway that is always poor at this hour is not down.
                 let yesterday =
@@ -76,6 +87,7 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                     super::window_text(&win),
                     b.asr() * 100.0
                 );
+                text.push_str(&format!(" (NER {:.0}% against {:.0}%)", w.ner() * 100.0, b.ner() * 100.0));
                 if !codes.is_empty() {
                     text.push_str(&format!("; most failures: {}", codes_text(&codes)));
                 }
@@ -98,10 +110,11 @@ pub fn detect(inp: &Input<'_>) -> Vec<Finding> {
                         z: Some(z),
                         codes,
                         reason_headers: causes,
-                        extra: vec![(
-                            "calls_lost".into(),
-                            expected_answers.saturating_sub(w.answered) as f64,
-                        )],
+                        extra: vec![
+                            ("calls_lost".into(), expected_answers.saturating_sub(w.answered) as f64),
+                            ("ner".into(), w.ner()),
+                            ("baseline_ner".into(), b.ner()),
+                        ],
                     },
                     impact: Impact { failed_calls: failed, talk_minutes: 0.0 },
                     text,

@@ -276,7 +276,7 @@ pub fn feed_options(
 pub fn keep(a: &super::args::FeedArgs) -> anyhow::Result<std::time::Duration> {
     match &a.keep {
         Some(k) => parse_duration(k).map_err(|e| usage(e.replace("--duration", "--keep"))),
-        None => Ok(std::time::Duration::from_secs(24 * 3600)),
+        None => Ok(crate::cdr::ingest::live::DEFAULT_KEEP),
     }
 }
 

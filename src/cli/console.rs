@@ -76,7 +76,7 @@ pub fn run_lookup(kb: Kb) -> anyhow::Result<u8> {
         filter: String::new(),
         follow: false,
         feed: Default::default(),
-        keep: std::time::Duration::from_secs(24 * 3600),
+        keep: crate::cdr::ingest::live::DEFAULT_KEEP,
     })?;
     Ok(0)
 }

@@ -5,7 +5,7 @@
 //! are busy or away, callers who hang up, wrong numbers or the switch's own rules.
 //!
 //! The classes are data: one table per code space (VOS3000's own codes, SIP responses, Q.850
-//! causes), read by [`of_code`]. A code in no table is `unknown` (and lowers NER, as a
+//! causes), read by [`of_code`] (names without a code: [`crate::cdr::Reason::outcome`]). A code in no table is `unknown` (and lowers NER, as a
 //! failure nobody can place would).
 
 use serde::Serialize;
@@ -203,15 +203,6 @@ pub fn of_code(code: i32) -> Outcome {
     table.iter().find(|(c, _)| *c == code).map_or(Outcome::Unknown, |(_, o)| *o)
 }
 
-/// The failure names the guides use with no vendor code: what they stand for.
-pub fn of_name(name: &str) -> Outcome {
-    let key: String = name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
-    match key.as_str() {
-        "allgatewaybusy" | "gatewaytimeout" | "invitetimeout" => Outcome::Network,
-        _ => Outcome::Unknown,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,8 +231,6 @@ mod tests {
         }
         assert_eq!(of_code(299), Outcome::Unknown);
         assert_eq!(of_code(-97), Outcome::Unknown);
-        assert_eq!(of_name("AllGatewayBusy"), Net);
-        assert_eq!(of_name("whatever"), Outcome::Unknown);
         // NER counts what reached the called user.
         let ner: Vec<&str> = Outcome::ALL.iter().filter(|o| o.in_ner()).map(|o| o.as_str()).collect();
         assert_eq!(ner, ["answered", "user_busy", "no_answer", "user_rejected"]);

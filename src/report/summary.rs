@@ -212,6 +212,24 @@ fn per_gateway(store: &Store, accs: &[GwAcc], fails: &PairCounts) -> Vec<Gateway
     out
 }
 
+impl Summary {
+    /// Failed calls per end reason over every routing gateway, most first (ties by code):
+    /// the columns of the gateway × end-reason table, on screen and exported.
+    pub fn failure_totals(&self) -> Vec<(String, u64)> {
+        let mut totals: Vec<(String, u64)> = Vec::new();
+        for g in &self.by_callee_gateway {
+            for c in &g.failures {
+                match totals.iter_mut().find(|(code, _)| *code == c.code) {
+                    Some(x) => x.1 = x.1.saturating_add(c.calls),
+                    None => totals.push((c.code.clone(), c.calls)),
+                }
+            }
+        }
+        totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        totals
+    }
+}
+
 /// Summarises the given rows, findings included.
 pub fn summarize(store: &Store, rows: &[u32], tw: &TimeWriter) -> Summary {
     summarize_with(store, rows, tw, true)

@@ -46,6 +46,9 @@ pub enum Event {
     Failed(String),
 }
 
+/// The retention window of a follow when `--keep` is not given.
+pub const DEFAULT_KEEP: Duration = Duration::from_secs(24 * 3600);
+
 /// How to ingest.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {

@@ -70,7 +70,10 @@ impl Reason {
         match self {
             Reason::Empty => crate::kb::outcome::Outcome::Unknown,
             Reason::Code(c) => crate::kb::outcome::of_code(*c),
-            Reason::Name(n) => crate::kb::outcome::of_name(n),
+            // The guides' failure names stand for the responses callers get (503, 408):
+            // failures of the network either way.
+            Reason::Name(_) if self.health_class().is_some() => crate::kb::outcome::Outcome::Network,
+            Reason::Name(_) => crate::kb::outcome::Outcome::Unknown,
         }
     }
 
@@ -189,5 +192,14 @@ mod tests {
         assert_eq!(Reason::parse("AllGatewayBusy").health_class(), Some(5));
         assert_eq!(Reason::parse("GatewayTimeout").health_class(), Some(4));
         assert_eq!(Reason::parse("AllGatewayBusy").sip_class(), None);
+    }
+
+    #[test]
+    fn names_without_a_code_have_the_class_of_the_response_they_stand_for() {
+        use crate::kb::outcome::Outcome;
+        assert_eq!(Reason::parse("AllGatewayBusy").outcome(), Outcome::Network);
+        assert_eq!(Reason::parse("InviteTimeout").outcome(), Outcome::Network);
+        assert_eq!(Reason::parse("whatever").outcome(), Outcome::Unknown);
+        assert_eq!(Reason::parse("486").outcome(), Outcome::UserBusy);
     }
 }

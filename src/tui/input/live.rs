@@ -176,7 +176,9 @@ impl App {
     pub fn is_static(&self) -> bool {
         let Some(newest) = self.live.as_ref().and_then(|l| l.newest_ms) else { return false };
         let keep = self.store.as_ref().map(crate::cdr::store::shared::read).and_then(|s| s.keep_ms);
-        crate::cdr::record::time::now_ms().saturating_sub(newest) > keep.unwrap_or(DEFAULT_KEEP_MS)
+        let default_ms =
+            i64::try_from(crate::cdr::ingest::live::DEFAULT_KEEP.as_millis()).unwrap_or(i64::MAX);
+        crate::cdr::record::time::now_ms().saturating_sub(newest) > keep.unwrap_or(default_ms)
     }
 
     pub fn live_badge(&self) -> Option<(String, bool)> {
@@ -213,6 +215,3 @@ impl App {
         Some((text, failing))
     }
 }
-
-/// The retention window when none is set: what `--keep` defaults to.
-const DEFAULT_KEEP_MS: i64 = 24 * 3_600_000;

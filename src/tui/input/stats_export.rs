@@ -107,16 +107,7 @@ pub fn table(which: StatsTable, s: &Summary, board: Option<&[crate::stats::board
         },
         StatsTable::Matrix => {
             // Every end reason of failed calls as a column, most frequent first.
-            let mut totals: Vec<(String, u64)> = Vec::new();
-            for g in &s.by_callee_gateway {
-                for c in &g.failures {
-                    match totals.iter_mut().find(|(code, _)| *code == c.code) {
-                        Some(x) => x.1 = x.1.saturating_add(c.calls),
-                        None => totals.push((c.code.clone(), c.calls)),
-                    }
-                }
-            }
-            totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let totals = s.failure_totals();
             let mut header = head(&["gateway", "calls", "failed"]);
             header.extend(totals.iter().map(|(c, _)| c.clone()));
             let rows = s

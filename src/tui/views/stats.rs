@@ -234,16 +234,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App, area: Rect) {
 /// frequent over all gateways first, as many as fit.
 fn draw_matrix(f: &mut Frame<'_>, app: &mut App, s: &crate::report::Summary, area: Rect) {
     let t = app.theme;
-    let mut totals: Vec<(String, u64)> = Vec::new();
-    for g in &s.by_callee_gateway {
-        for c in &g.failures {
-            match totals.iter_mut().find(|(code, _)| *code == c.code) {
-                Some(x) => x.1 += c.calls,
-                None => totals.push((c.code.clone(), c.calls)),
-            }
-        }
-    }
-    totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let totals = s.failure_totals();
     let name_w: u16 = 16;
     let fixed = name_w + 1 + 8 + 1 + 7 + 2;
     let col_w = |code: &str| (crate::text::width(code) as u16).max(6);
